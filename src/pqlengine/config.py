@@ -1,0 +1,381 @@
+"""The project file `pql.yaml`: pydantic models, a located loader and definition versions."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from pqlengine.yamlloc import LocatedYaml, YamlSyntaxError, load_located
+
+PROJECT_FILE = "pql.yaml"
+RULE_TOLERANCE = 1e-9
+
+# Built-in free-mail providers; `fit.free_email_domains` replaces the list.
+FREE_EMAIL_DOMAINS: tuple[str, ...] = (
+    "gmail.com",
+    "googlemail.com",
+    "yahoo.com",
+    "yahoo.co.uk",
+    "outlook.com",
+    "hotmail.com",
+    "live.com",
+    "msn.com",
+    "icloud.com",
+    "me.com",
+    "mac.com",
+    "aol.com",
+    "proton.me",
+    "protonmail.com",
+    "gmx.com",
+    "gmx.de",
+    "mail.com",
+    "yandex.com",
+    "yandex.ru",
+    "zoho.com",
+    "hey.com",
+    "fastmail.com",
+    "web.de",
+    "qq.com",
+    "163.com",
+)
+
+Scalar = str | int | float | bool
+WhereValue = Scalar | list[Scalar]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SignupSource(_Model):
+    """Where an entity's signup time comes from: a table or the first event of a name."""
+
+    source: Literal["accounts", "users"] | None = None
+    event: str | None = None
+
+    @model_validator(mode="after")
+    def _one_of(self) -> SignupSource:
+        if (self.source is None) == (self.event is None):
+            raise ValueError("give exactly one of 'source' (accounts | users) or 'event'")
+        return self
+
+
+class ConversionSource(_Model):
+    """Where conversions come from: an event name or the conversions table."""
+
+    source: Literal["conversions"] | None = None
+    event: str | None = None
+
+    @model_validator(mode="after")
+    def _one_of(self) -> ConversionSource:
+        if (self.source is None) == (self.event is None):
+            raise ValueError("give exactly one of 'source: conversions' or 'event'")
+        return self
+
+
+class Criterion(_Model):
+    """One behaviour: `event` done `at_least` times, optionally within days of signup."""
+
+    id: str = Field(min_length=1)
+    event: str = Field(min_length=1)
+    at_least: int = Field(default=1, ge=1)
+    within_days: float | None = Field(default=None, gt=0)
+    where: dict[str, WhereValue] | None = None
+    weight: float = Field(default=1.0, ge=0)
+
+
+class QualifyRule(_Model):
+    """How many criteria make a PQL: all, any k, a fraction, or a weighted score."""
+
+    all: bool | None = None
+    at_least: int | None = Field(default=None, ge=1)
+    fraction: float | None = Field(default=None, gt=0, le=1)
+    score: float | None = Field(default=None, gt=0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_string(cls, value: Any) -> Any:
+        if value == "all":
+            return {"all": True}
+        if isinstance(value, str):
+            raise ValueError(f"{value!r} is not a rule; use all, {{at_least: k}}, "
+                             "{fraction: f} or {score: s}")
+        return value
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> QualifyRule:
+        given = [k for k in ("all", "at_least", "fraction", "score") if getattr(self, k)]
+        if len(given) != 1:
+            raise ValueError("give exactly one of all, at_least, fraction or score")
+        return self
+
+    @property
+    def kind(self) -> str:
+        """all | at_least | fraction | score."""
+        return next(k for k in ("all", "at_least", "fraction", "score") if getattr(self, k))
+
+
+class Fit(_Model):
+    """Firmographic gate; unknown values pass unless `require_known`."""
+
+    exclude_free_email_domains: bool = False
+    min_employees: int | None = Field(default=None, ge=0)
+    where: dict[str, WhereValue] | None = None
+    require_known: bool = False
+    free_email_domains: list[str] | None = None
+
+    @property
+    def free_domains(self) -> tuple[str, ...]:
+        """The free-mail list in force (lower case)."""
+        if self.free_email_domains is None:
+            return FREE_EMAIL_DOMAINS
+        return tuple(d.lower().strip() for d in self.free_email_domains)
+
+    @property
+    def active(self) -> bool:
+        """True when at least one check is configured."""
+        return bool(self.exclude_free_email_domains or self.min_employees is not None or self.where)
+
+
+class Definition(_Model):
+    """A named PQL definition: criteria, the rule over them, usage window and fit."""
+
+    name: str = Field(min_length=1)
+    criteria: list[Criterion] = Field(min_length=1)
+    qualify: QualifyRule = Field(default_factory=lambda: QualifyRule(all=True))
+    min_active_days: int | None = Field(default=None, ge=1)
+    fit: Fit = Field(default_factory=Fit)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Definition:
+        ids = [c.id for c in self.criteria]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"criterion ids must be unique; repeated: {', '.join(dupes)}")
+        n = len(self.criteria)
+        if self.qualify.at_least is not None and self.qualify.at_least > n:
+            raise ValueError(
+                f"qualify.at_least is {self.qualify.at_least} but there are only {n} criteria"
+            )
+        if self.qualify.score is not None:
+            total = sum(c.weight for c in self.criteria)
+            if total + RULE_TOLERANCE < self.qualify.score:
+                raise ValueError(
+                    f"qualify.score is {self.qualify.score} but the weights only sum to {total}"
+                )
+        return self
+
+    @property
+    def threshold(self) -> float:
+        """Sum of weights needed (weights are 1 unless the rule is a score)."""
+        rule, n = self.qualify, len(self.criteria)
+        if rule.all:
+            return float(n)
+        if rule.at_least is not None:
+            return float(rule.at_least)
+        if rule.fraction is not None:
+            return float(math.ceil(rule.fraction * n - RULE_TOLERANCE))
+        assert rule.score is not None
+        return rule.score
+
+    def weight_of(self, criterion: Criterion) -> float:
+        """The criterion's weight under this rule."""
+        return criterion.weight if self.qualify.score is not None else 1.0
+
+
+TableName = Literal["events", "users", "accounts", "conversions"]
+
+
+class ColumnMaps(_Model):
+    """Per table: canonical column -> the user's column name in their files."""
+
+    events: dict[str, str] = Field(default_factory=dict)
+    users: dict[str, str] = Field(default_factory=dict)
+    accounts: dict[str, str] = Field(default_factory=dict)
+    conversions: dict[str, str] = Field(default_factory=dict)
+
+    def for_table(self, table: str) -> dict[str, str]:
+        """Mapping for one table."""
+        result: dict[str, str] = getattr(self, table)
+        return result
+
+
+class Destination(BaseModel):
+    """A place PQLs are sent to (used by the live service)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    type: str
+
+
+class Project(_Model):
+    """The whole pql.yaml."""
+
+    project: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    entity: Literal["account", "user"] = "account"
+    store: str | None = None
+    signup: SignupSource = Field(default_factory=lambda: SignupSource(source="accounts"))
+    conversion: ConversionSource = Field(
+        default_factory=lambda: ConversionSource(source="conversions")
+    )
+    observation_days: int = Field(default=30, ge=1)
+    conversion_window_days: int = Field(default=90, ge=1)
+    definition: Definition
+    columns: ColumnMaps = Field(default_factory=ColumnMaps)
+    destinations: list[Destination] = Field(default_factory=list)
+
+    # Where the file came from; not part of the definition.
+    root: Path | None = Field(default=None, exclude=True)
+
+    @field_validator("signup", mode="before")
+    @classmethod
+    def _signup_shorthand(cls, value: Any) -> Any:
+        return {"source": value} if isinstance(value, str) else value
+
+    @property
+    def store_path(self) -> str:
+        """The DuckDB file, resolved against the project directory."""
+        raw = self.store or f".pql/{self.project}.duckdb"
+        path = Path(os.path.expandvars(raw))
+        if not path.is_absolute() and self.root is not None:
+            path = self.root / path
+        return str(path)
+
+    @property
+    def version(self) -> str:
+        """Stable content hash of everything that changes who qualifies when."""
+        return definition_version(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], source: str = PROJECT_FILE) -> Project:
+        """Validate a pql.yaml-shaped dict; raise ConfigError listing every problem."""
+        return _validate(LocatedYaml(data=data), source, root=None)
+
+
+def definition_version(project: Project) -> str:
+    """12 hex digits of SHA-256 over the canonical JSON of the semantic fields."""
+    payload = project.model_dump(
+        mode="json",
+        include={"entity", "signup", "conversion", "observation_days",
+                 "conversion_window_days", "definition"},
+        exclude_none=True,
+    )
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the project file."""
+
+    where: str
+    message: str
+    line: int | None
+    source: str
+
+    def __str__(self) -> str:
+        place = f"in {self.source}, line {self.line}" if self.line else f"in {self.source}"
+        prefix = f"{self.where}: " if self.where else ""
+        return f"{prefix}{self.message}, {place}"
+
+
+class ConfigError(ValueError):
+    """pql.yaml is invalid; `problems` lists every problem found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def load_project(path: str | Path) -> Project:
+    """Load `path` (a pql.yaml or a directory holding one); raise ConfigError on problems."""
+    file = Path(path)
+    if file.is_dir():
+        file = file / PROJECT_FILE
+    if not file.exists():
+        raise ConfigError([Problem("", "file not found (run `pql init` to create one)", None,
+                                   str(file))])
+    text = file.read_text(encoding="utf-8")
+    try:
+        located = load_located(text)
+    except YamlSyntaxError as exc:
+        raise ConfigError([Problem("", f"not valid YAML: {exc}", exc.line, file.name)]) from None
+    if not isinstance(located.data, dict):
+        raise ConfigError([Problem("", "the file must be a mapping of keys", 1, file.name)])
+    return _validate(located, file.name, root=file.parent.resolve())
+
+
+def _validate(located: LocatedYaml, source: str, root: Path | None) -> Project:
+    data = dict(located.data)
+    try:
+        project = Project.model_validate(data)
+    except ValidationError as exc:
+        problems = [_problem(err, located, source) for err in exc.errors()]
+        raise ConfigError(_dedupe(problems)) from None
+    return project.model_copy(update={"root": root}) if root is not None else project
+
+
+def _problem(err: Any, located: LocatedYaml, source: str) -> Problem:
+    loc = tuple(p for p in err["loc"] if not _is_union_tag(p))
+    where = _dotted(loc)
+    line = located.line_of(loc)
+    if err["type"] == "extra_forbidden":
+        key = str(loc[-1])
+        parent_model = _model_at(loc[:-1])
+        known = list(parent_model.model_fields) if parent_model else []
+        known = [k for k in known if k != "root"]
+        guess = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+        hint = f"; did you mean '{guess[0]}'?" if guess else f"; known keys: {', '.join(known)}"
+        return Problem(where, f"unknown key '{key}'{hint}", line, source)
+    message = err["msg"]
+    if message.startswith("Value error, "):
+        message = message[len("Value error, "):]
+    return Problem(where, message, line, source)
+
+
+def _is_union_tag(part: Any) -> bool:
+    # pydantic puts the union member type in loc (e.g. 'str', 'list[...]'); users never wrote it.
+    return isinstance(part, str) and (part in {"str", "int", "float", "bool"} or "[" in part)
+
+
+def _dotted(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+_CHILDREN: dict[type[BaseModel], dict[str, type[BaseModel]]] = {
+    Project: {"signup": SignupSource, "conversion": ConversionSource, "definition": Definition,
+              "columns": ColumnMaps},
+    Definition: {"criteria": Criterion, "qualify": QualifyRule, "fit": Fit},
+}
+
+
+def _model_at(path: tuple[Any, ...]) -> type[BaseModel] | None:
+    model: type[BaseModel] = Project
+    for part in path:
+        if isinstance(part, int):
+            continue
+        child = _CHILDREN.get(model, {}).get(str(part))
+        if child is None:
+            return None
+        model = child
+    return model
+
+
+def _dedupe(problems: list[Problem]) -> list[Problem]:
+    seen: set[str] = set()
+    out = []
+    for problem in problems:
+        if str(problem) not in seen:
+            seen.add(str(problem))
+            out.append(problem)
+    return out

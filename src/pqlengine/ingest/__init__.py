@@ -1,0 +1,341 @@
+"""Ingest files and records into the canonical tables, atomically per file."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from pqlengine.ingest.normalize import find_problems, normalized_select
+from pqlengine.ingest.readers import (
+    ColumnPlan,
+    RowProblem,
+    SourceError,
+    StagingProblems,
+    csv_header,
+    csv_records,
+    json_records,
+    plan_columns,
+    stage_records,
+)
+from pqlengine.store import KEYS, SCHEMAS, UPSERT_TABLES, Store
+
+TABLES = tuple(SCHEMAS)
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "events": ("user_id", "event", "ts"),
+    "users": ("user_id",),
+    "accounts": ("account_id",),
+    "conversions": ("entity_id", "converted_at"),
+}
+FORMATS = {
+    ".csv": "csv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".jsonl": "json",
+    ".ndjson": "json",
+    ".json": "json",
+}
+MAX_PROBLEMS_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """What one source added to one table."""
+
+    table: str
+    source: str
+    rows_read: int
+    rows_added: int
+
+    @property
+    def rows_skipped(self) -> int:
+        """Rows already in the store (duplicates by key)."""
+        return self.rows_read - self.rows_added
+
+
+class IngestError(ValueError):
+    """A source was rejected; nothing from it was written."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        self.source = source
+        self.problems = problems
+        shown = problems[:MAX_PROBLEMS_SHOWN]
+        more = len(problems) - len(shown)
+        text = "\n".join(f"{source}, {p}" for p in shown)
+        if more > 0:
+            text += f"\n{source}: and {more} more problems"
+        super().__init__(text)
+
+
+def expand_sources(path: str | Path) -> list[Path]:
+    """A file, or every supported file in a directory (sorted), or a glob."""
+    target = Path(path)
+    if target.is_dir():
+        files = sorted(p for p in target.iterdir() if p.suffix.lower() in FORMATS)
+        if not files:
+            raise IngestError(str(target), ["no .csv, .parquet or .jsonl files in this directory"])
+        return files
+    if any(ch in str(path) for ch in "*?["):
+        files = sorted(Path().glob(str(path))) if not target.is_absolute() else sorted(
+            Path("/").glob(str(target)[1:])
+        )
+        if not files:
+            raise IngestError(str(path), ["no files match this pattern"])
+        return files
+    if not target.exists():
+        raise IngestError(str(target), ["file not found"])
+    return [target]
+
+
+def ingest_file(
+    store: Store,
+    table: str,
+    path: str | Path,
+    columns: dict[str, str] | None = None,
+    source_format: str | None = None,
+) -> IngestResult:
+    """Ingest one file into `table`; raise IngestError (and write nothing) on any bad row."""
+    _check_table(table)
+    file = Path(path)
+    name = file.name
+    fmt = source_format or FORMATS.get(file.suffix.lower())
+    if fmt is None:
+        raise IngestError(name, [f"unknown file type '{file.suffix}' (use .csv, .parquet, .jsonl)"])
+    if not file.exists():
+        raise IngestError(name, ["file not found"])
+    mapping = columns or {}
+    try:
+        if fmt == "parquet":
+            return _ingest_parquet(store, table, file, mapping)
+        if fmt == "csv":
+            header = csv_header(file)
+            plan = plan_columns(table, header, mapping)
+            _check_columns_present(table, plan.mapping, header, mapping, name)
+            chunks = stage_records(csv_records(file, header), plan)
+        else:
+            plan = plan_columns(table, None, mapping)
+            chunks = stage_records(json_records(file), plan)
+        return _load(store, table, name, _sha256(file), chunks, plan, "line")
+    except SourceError as exc:
+        raise IngestError(name, [str(exc)]) from None
+
+
+def ingest_records(
+    store: Store, table: str, rows: Iterable[dict[str, Any]], source: str = "records"
+) -> IngestResult:
+    """Ingest Python dicts with canonical column names (datetimes naive = UTC)."""
+    _check_table(table)
+    plan = plan_columns(table, None, {})
+    chunks = stage_records(enumerate(rows, start=1), plan)
+    return _load(store, table, source, None, chunks, plan, "row")
+
+
+def _check_table(table: str) -> None:
+    if table not in SCHEMAS:
+        raise ValueError(f"unknown table {table!r}; expected one of {', '.join(TABLES)}")
+
+
+def _check_columns_present(
+    table: str, mapping: dict[str, str], found: list[str], columns: dict[str, str], name: str
+) -> None:
+    missing = [c for c in REQUIRED[table] if c not in mapping]
+    if not missing:
+        return
+    problems = []
+    for column in missing:
+        wanted = columns.get(column, column)
+        hint = (
+            f" (pql.yaml maps {column} to '{wanted}')"
+            if column in columns
+            else f"; map yours in pql.yaml under columns: {table}: {{{column}: <your column>}}"
+        )
+        problems.append(
+            f"column '{wanted}' not found{hint}; the file has: {', '.join(found) or 'no columns'}"
+        )
+    raise IngestError(name, problems)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _ingest_parquet(store: Store, table: str, file: Path, columns: dict[str, str]) -> IngestResult:
+    try:
+        relation = store.raw.read_parquet(str(file), file_row_number=True)
+    except duckdb.Error as exc:
+        raise IngestError(file.name, [f"cannot read Parquet ({exc})"]) from None
+    source_columns = [c for c in relation.columns if c != "file_row_number"]
+    plan = plan_columns(table, source_columns, columns)
+    _check_columns_present(table, plan.mapping, source_columns, columns, file.name)
+    exprs = [(duckdb.ColumnExpression("file_row_number") + 1).alias("_row")]
+    for target, source in plan.mapping.items():
+        exprs.append(duckdb.ColumnExpression(source).alias(target))
+    if table in ("events", "users", "accounts"):
+        exprs.append(_bag_expression(plan.bag_source, plan.extras or []).alias("_bag"))
+    staged = relation.select(*exprs)
+    return _load(store, table, file.name, _sha256(file), staged, plan, "row")
+
+
+def _bag_expression(bag_source: str | None, extras: list[str]) -> duckdb.Expression:
+    parts: list[duckdb.Expression] = []
+    if bag_source is not None:
+        parts.append(
+            duckdb.FunctionExpression("to_json", duckdb.ColumnExpression(bag_source))
+        )
+    if extras:
+        pairs: list[duckdb.Expression] = []
+        for extra in extras:
+            pairs += [duckdb.ConstantExpression(extra), duckdb.ColumnExpression(extra)]
+        parts.append(duckdb.FunctionExpression("json_object", *pairs))
+    if not parts:
+        return duckdb.ConstantExpression(None).cast(duckdb.sqltype("VARCHAR"))
+    merged = parts[0] if len(parts) == 1 else duckdb.FunctionExpression("json_merge_patch", *parts)
+    return merged.cast(duckdb.sqltype("VARCHAR"))
+
+
+def _load(
+    store: Store,
+    table: str,
+    source: str,
+    sha256: str | None,
+    chunks: Iterator[pa.Table] | duckdb.DuckDBPyRelation,
+    plan: ColumnPlan,
+    row_label: str,
+) -> IngestResult:
+    """Stage, validate, then write in one transaction; roll back on any problem."""
+    raw = store.raw
+    staging = f"_staging_{uuid.uuid4().hex}"
+    raw.execute("BEGIN TRANSACTION")
+    try:
+        try:
+            types = _stage(raw, staging, table, chunks)
+        except StagingProblems as exc:
+            raise IngestError(source, [_describe(p, row_label) for p in exc.problems]) from None
+        select = normalized_select(table, staging, types)
+        problems = find_problems(raw, table, select, REQUIRED[table], types)
+        if problems:
+            raise IngestError(source, [_describe(p, row_label) for p in problems])
+        rows_read = int(raw.execute(f'SELECT count(*) FROM "{staging}"').fetchone()[0])  # type: ignore[index]
+        rows_added = _write(raw, table, select, plan.provided)
+        raw.execute(
+            "INSERT INTO ingest_log VALUES (now()::TIMESTAMP, ?, ?, ?, ?, ?)",
+            [table, source, sha256, rows_read, rows_added],
+        )
+        raw.execute(f'DROP TABLE IF EXISTS "{staging}"')
+        raw.execute("COMMIT")
+    except BaseException:
+        raw.execute("ROLLBACK")
+        raise
+    return IngestResult(table, source, rows_read, rows_added)
+
+
+def _stage(
+    raw: duckdb.DuckDBPyConnection,
+    staging: str,
+    table: str,
+    chunks: Iterator[pa.Table] | duckdb.DuckDBPyRelation,
+) -> dict[str, str]:
+    """Materialise the source as a temp table; return its column types."""
+    if isinstance(chunks, duckdb.DuckDBPyRelation):
+        chunks.create(staging)
+    else:
+        created = False
+        for chunk in chunks:
+            raw.register("_chunk", chunk)
+            if not created:
+                raw.execute(f'CREATE TEMP TABLE "{staging}" AS SELECT * FROM _chunk')
+                created = True
+            else:
+                raw.execute(f'INSERT INTO "{staging}" SELECT * FROM _chunk')
+            raw.unregister("_chunk")
+        if not created:
+            empty = [pa.field("_row", pa.int64())]
+            empty += [pa.field(c, pa.string()) for c in SCHEMAS[table]]
+            raw.register("_chunk", pa.table({f.name: pa.array([], f.type) for f in empty}))
+            raw.execute(f'CREATE TEMP TABLE "{staging}" AS SELECT * FROM _chunk')
+            raw.unregister("_chunk")
+    described = raw.execute(f'DESCRIBE "{staging}"').fetchall()
+    return {row[0]: str(row[1]) for row in described}
+
+
+def _describe(problem: RowProblem, row_label: str) -> str:
+    return f"{row_label} {problem.row}, column {problem.column}: {problem.message}"
+
+
+def _write(
+    raw: duckdb.DuckDBPyConnection, table: str, select: str, provided: list[str]
+) -> int:
+    """Insert normalised rows; returns the number of new keys."""
+    keys = KEYS[table]
+    cols = list(SCHEMAS[table])
+    col_list = ", ".join(f'"{c}"' for c in cols)
+    key_match = " AND ".join(f't."{k}" = n."{k}"' for k in keys)
+    partition = ", ".join(f'"{k}"' for k in keys)
+    if table not in UPSERT_TABLES:
+        # First occurrence wins, both within the file and against the store.
+        before = _count(raw, table)
+        raw.execute(
+            f'INSERT INTO "{table}" ({col_list}) SELECT {col_list} FROM ({select}) n '
+            f'WHERE NOT EXISTS (SELECT 1 FROM "{table}" t WHERE {key_match}) '
+            f"QUALIFY row_number() OVER (PARTITION BY {partition} ORDER BY _row) = 1"
+        )
+        return _count(raw, table) - before
+    # Upsert: the last row of the newest file wins; columns the file lacks keep their value;
+    # traits merge (like Segment identify/group calls).
+    bag = "traits"
+    merged = []
+    for c in cols:
+        if c in keys:
+            merged.append(f'n."{c}"')
+        elif c == bag:
+            merged.append(f'CAST(json_merge_patch(coalesce(t."{c}", \'{{}}\'), '
+                          f'coalesce(n."{c}", \'{{}}\')) AS JSON)')
+        elif c in provided:
+            merged.append(f'n."{c}"')
+        else:
+            merged.append(f't."{c}"')
+    latest = (
+        f"SELECT * FROM ({select}) QUALIFY row_number() OVER "
+        f"(PARTITION BY {partition} ORDER BY _row DESC) = 1"
+    )
+    before_keys = _count(raw, table)
+    raw.execute(
+        f'CREATE TEMP TABLE _upsert AS SELECT {", ".join(merged)} FROM ({latest}) n '
+        f'LEFT JOIN "{table}" t ON {key_match}'
+    )
+    raw.execute(
+        f'DELETE FROM "{table}" WHERE ({partition}) IN (SELECT ({partition}) FROM _upsert)'
+    )
+    raw.execute(f'INSERT INTO "{table}" ({col_list}) SELECT * FROM _upsert')
+    raw.execute("DROP TABLE _upsert")
+    return _count(raw, table) - before_keys
+
+
+def _count(raw: duckdb.DuckDBPyConnection, table: str) -> int:
+    return int(raw.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0])  # type: ignore[index]
+
+
+def ingest_many(
+    store: Store,
+    sources: Iterable[tuple[str, Path]],
+    columns: Callable[[str], dict[str, str]],
+    on_file: Callable[[IngestResult], None] | None = None,
+) -> list[IngestResult]:
+    """Ingest (table, file) pairs in order; each file is atomic on its own."""
+    results = []
+    for table, file in sources:
+        result = ingest_file(store, table, file, columns(table))
+        results.append(result)
+        if on_file is not None:
+            on_file(result)
+    return results
