@@ -106,8 +106,10 @@ class QualifyRule(_Model):
         if value == "all":
             return {"all": True}
         if isinstance(value, str):
-            raise ValueError(f"{value!r} is not a rule; use all, {{at_least: k}}, "
-                             "{fraction: f} or {score: s}")
+            raise ValueError(
+                f"{value!r} is not a rule; use all, {{at_least: k}}, "
+                "{fraction: f} or {score: s}"
+            )
         return value
 
     @model_validator(mode="after")
@@ -263,8 +265,14 @@ def definition_version(project: Project) -> str:
     """12 hex digits of SHA-256 over the canonical JSON of the semantic fields."""
     payload = project.model_dump(
         mode="json",
-        include={"entity", "signup", "conversion", "observation_days",
-                 "conversion_window_days", "definition"},
+        include={
+            "entity",
+            "signup",
+            "conversion",
+            "observation_days",
+            "conversion_window_days",
+            "definition",
+        },
         exclude_none=True,
     )
     text = json.dumps(payload, sort_keys=True, separators=(",", ":"))
@@ -300,8 +308,9 @@ def load_project(path: str | Path) -> Project:
     if file.is_dir():
         file = file / PROJECT_FILE
     if not file.exists():
-        raise ConfigError([Problem("", "file not found (run `pql init` to create one)", None,
-                                   str(file))])
+        raise ConfigError(
+            [Problem("", "file not found (run `pql init` to create one)", None, str(file))]
+        )
     text = file.read_text(encoding="utf-8")
     try:
         located = load_located(text)
@@ -336,7 +345,7 @@ def _problem(err: Any, located: LocatedYaml, source: str) -> Problem:
         return Problem(where, f"unknown key '{key}'{hint}", line, source)
     message = err["msg"]
     if message.startswith("Value error, "):
-        message = message[len("Value error, "):]
+        message = message[len("Value error, ") :]
     return Problem(where, message, line, source)
 
 
@@ -353,8 +362,12 @@ def _dotted(loc: tuple[Any, ...]) -> str:
 
 
 _CHILDREN: dict[type[BaseModel], dict[str, type[BaseModel]]] = {
-    Project: {"signup": SignupSource, "conversion": ConversionSource, "definition": Definition,
-              "columns": ColumnMaps},
+    Project: {
+        "signup": SignupSource,
+        "conversion": ConversionSource,
+        "definition": Definition,
+        "columns": ColumnMaps,
+    },
     Definition: {"criteria": Criterion, "qualify": QualifyRule, "fit": Fit},
 }
 
@@ -379,3 +392,19 @@ def _dedupe(problems: list[Problem]) -> list[Problem]:
             seen.add(str(problem))
             out.append(problem)
     return out
+
+
+def write_template(directory: str | Path, project_name: str | None = None) -> Path:
+    """Write a commented starter pql.yaml into `directory`; refuse to overwrite one."""
+    from importlib.resources import files
+
+    target_dir = Path(directory)
+    target = target_dir / PROJECT_FILE
+    if target.exists():
+        raise FileExistsError(f"{target} already exists; edit it or choose another directory")
+    name = project_name or target_dir.resolve().name or "project"
+    name = "".join(ch if ch.isalnum() or ch in "_.-" else "-" for ch in name)
+    template = files("pqlengine").joinpath("templates/pql.yaml").read_text(encoding="utf-8")
+    target_dir.mkdir(parents=True, exist_ok=True)
+    target.write_text(template.replace("{project}", name), encoding="utf-8")
+    return target

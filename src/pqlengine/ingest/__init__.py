@@ -82,8 +82,10 @@ def expand_sources(path: str | Path) -> list[Path]:
             raise IngestError(str(target), ["no .csv, .parquet or .jsonl files in this directory"])
         return files
     if any(ch in str(path) for ch in "*?["):
-        files = sorted(Path().glob(str(path))) if not target.is_absolute() else sorted(
-            Path("/").glob(str(target)[1:])
+        files = (
+            sorted(Path().glob(str(path)))
+            if not target.is_absolute()
+            else sorted(Path("/").glob(str(target)[1:]))
         )
         if not files:
             raise IngestError(str(path), ["no files match this pattern"])
@@ -189,9 +191,7 @@ def _ingest_parquet(store: Store, table: str, file: Path, columns: dict[str, str
 def _bag_expression(bag_source: str | None, extras: list[str]) -> duckdb.Expression:
     parts: list[duckdb.Expression] = []
     if bag_source is not None:
-        parts.append(
-            duckdb.FunctionExpression("to_json", duckdb.ColumnExpression(bag_source))
-        )
+        parts.append(duckdb.FunctionExpression("to_json", duckdb.ColumnExpression(bag_source)))
     if extras:
         pairs: list[duckdb.Expression] = []
         for extra in extras:
@@ -272,9 +272,7 @@ def _describe(problem: RowProblem, row_label: str) -> str:
     return f"{row_label} {problem.row}, column {problem.column}: {problem.message}"
 
 
-def _write(
-    raw: duckdb.DuckDBPyConnection, table: str, select: str, provided: list[str]
-) -> int:
+def _write(raw: duckdb.DuckDBPyConnection, table: str, select: str, provided: list[str]) -> int:
     """Insert normalised rows; returns the number of new keys."""
     keys = KEYS[table]
     cols = list(SCHEMAS[table])
@@ -298,8 +296,10 @@ def _write(
         if c in keys:
             merged.append(f'n."{c}"')
         elif c == bag:
-            merged.append(f'CAST(json_merge_patch(coalesce(t."{c}", \'{{}}\'), '
-                          f'coalesce(n."{c}", \'{{}}\')) AS JSON)')
+            merged.append(
+                f"CAST(json_merge_patch(coalesce(t.\"{c}\", '{{}}'), "
+                f"coalesce(n.\"{c}\", '{{}}')) AS JSON)"
+            )
         elif c in provided:
             merged.append(f'n."{c}"')
         else:
@@ -310,12 +310,10 @@ def _write(
     )
     before_keys = _count(raw, table)
     raw.execute(
-        f'CREATE TEMP TABLE _upsert AS SELECT {", ".join(merged)} FROM ({latest}) n '
+        f"CREATE TEMP TABLE _upsert AS SELECT {', '.join(merged)} FROM ({latest}) n "
         f'LEFT JOIN "{table}" t ON {key_match}'
     )
-    raw.execute(
-        f'DELETE FROM "{table}" WHERE ({partition}) IN (SELECT ({partition}) FROM _upsert)'
-    )
+    raw.execute(f'DELETE FROM "{table}" WHERE ({partition}) IN (SELECT ({partition}) FROM _upsert)')
     raw.execute(f'INSERT INTO "{table}" ({col_list}) SELECT * FROM _upsert')
     raw.execute("DROP TABLE _upsert")
     return _count(raw, table) - before_keys

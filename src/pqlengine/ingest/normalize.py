@@ -14,7 +14,9 @@ from pqlengine.ingest.readers import RowProblem
 from pqlengine.store import BAG_COLUMN, SCHEMAS
 
 _NUMERIC = r"^\s*-?[0-9]+(\.[0-9]+)?\s*$"
-_TIMESTAMP_HINT = "is not a timestamp (use ISO 8601, e.g. 2026-01-05T10:00:00Z, or epoch seconds/ms)"
+_TIMESTAMP_HINT = (
+    "is not a timestamp (use ISO 8601, e.g. 2026-01-05T10:00:00Z, or epoch seconds/ms)"
+)
 
 
 def _timestamp(column: str, staged_type: str | None) -> str:
@@ -54,14 +56,14 @@ def _text(column: str, staged_type: str | None) -> str:
 def _integer(column: str, staged_type: str | None) -> str:
     if staged_type is None:
         return "CAST(NULL AS BIGINT)"
-    value = f"TRY_CAST(trim(CAST(\"{column}\" AS VARCHAR)) AS DOUBLE)"
+    value = f'TRY_CAST(trim(CAST("{column}" AS VARCHAR)) AS DOUBLE)'
     return f"CASE WHEN {value} = round({value}) THEN CAST({value} AS BIGINT) END"
 
 
 def _double(column: str, staged_type: str | None) -> str:
     if staged_type is None:
         return "CAST(NULL AS DOUBLE)"
-    return f"TRY_CAST(trim(CAST(\"{column}\" AS VARCHAR)) AS DOUBLE)"
+    return f'TRY_CAST(trim(CAST("{column}" AS VARCHAR)) AS DOUBLE)'
 
 
 def _converter(sql_type: str) -> Callable[[str, str | None], str]:
@@ -98,8 +100,9 @@ def normalized_select(table: str, staging: str, types: dict[str, str]) -> str:
 
 def _derived_event_id(types: dict[str, str]) -> str:
     """A stable id for events that come without one, so re-ingest stays idempotent."""
-    fields = [f'coalesce(CAST("{c}" AS VARCHAR), \'\')' for c in ("user_id", "event", "ts")
-              if c in types]
+    fields = [
+        f"coalesce(CAST(\"{c}\" AS VARCHAR), '')" for c in ("user_id", "event", "ts") if c in types
+    ]
     fields.append("coalesce(CAST(\"_bag\" AS VARCHAR), '')" if "_bag" in types else "''")
     return f"'derived-' || md5(concat_ws('|', {', '.join(fields)}))"
 
@@ -117,9 +120,7 @@ def find_problems(
         if column == BAG_COLUMN.get(table):
             continue
         if column in required:
-            checks.append(
-                (column, f'"_raw_{column}" IS NULL', "is empty (a value is required)")
-            )
+            checks.append((column, f'"_raw_{column}" IS NULL', "is empty (a value is required)"))
         if sql_type == "TIMESTAMP":
             message = _TIMESTAMP_HINT
         elif sql_type == "BIGINT":
@@ -133,7 +134,7 @@ def find_problems(
         checks.append(
             (
                 BAG_COLUMN[table],
-                "\"_bag\" IS NOT NULL AND (NOT json_valid(\"_bag\") "
+                '"_bag" IS NOT NULL AND (NOT json_valid("_bag") '
                 "OR json_type(\"_bag\") <> 'OBJECT')",
                 "must be a JSON object",
             )

@@ -12,7 +12,7 @@ import json
 import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -86,7 +86,7 @@ def _text(value: Any) -> str | None:
         return None
     if isinstance(value, datetime):
         if value.tzinfo is not None:
-            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+            value = value.astimezone(UTC).replace(tzinfo=None)
         return value.isoformat()
     if isinstance(value, date):
         return value.isoformat()
@@ -252,9 +252,7 @@ def json_records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
                 try:
                     item = json.loads(line)
                 except json.JSONDecodeError as exc:
-                    raise SourceError(
-                        f"line {line_number}: not valid JSON ({exc.msg})"
-                    ) from None
+                    raise SourceError(f"line {line_number}: not valid JSON ({exc.msg})") from None
                 if not isinstance(item, dict):
                     raise SourceError(f"line {line_number}: expected a JSON object")
                 yield line_number, item

@@ -1,0 +1,48 @@
+# Two commands on a fresh machine with only Python 3.11+ and pip:
+#   make demo    set everything up, generate the demo product, qualify it, print metrics and leads
+#   make test    set everything up, run lint, type checks and the test suite
+
+PYTHON ?= python3
+export UV_PYTHON ?= $(PYTHON)
+export UV_PYTHON_DOWNLOADS ?= never
+UV := $(shell command -v uv 2>/dev/null)
+ifeq ($(UV),)
+UV := .tools/bin/uv
+endif
+PQL := .venv/bin/pql
+DEMO_DIR ?= demo
+DEMO_ACCOUNTS ?= 2000
+DEMO_AS_OF ?= 2026-11-01
+
+.PHONY: setup demo test lint typecheck pytest clean
+
+.tools/bin/uv:
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet "uv>=0.5"
+
+.venv/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen
+	touch $@
+
+setup: .venv/.synced
+
+demo: setup
+	$(PQL) demo --dir $(DEMO_DIR) --accounts $(DEMO_ACCOUNTS)
+	$(PQL) check -C $(DEMO_DIR)
+	$(PQL) metrics -C $(DEMO_DIR) --as-of $(DEMO_AS_OF)
+	$(PQL) leads -C $(DEMO_DIR) --as-of $(DEMO_AS_OF) --top 10
+
+lint: setup
+	.venv/bin/ruff check src tests bench
+	.venv/bin/ruff format --check src tests bench
+
+typecheck: setup
+	.venv/bin/mypy src
+
+pytest: setup
+	.venv/bin/pytest
+
+test: lint typecheck pytest
+
+clean:
+	rm -rf .venv .tools $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,385 @@
+"""`pql`: thin commands that parse, call the library and render."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from pqlengine import __version__
+from pqlengine.config import ConfigError, Project, load_project, write_template
+from pqlengine.output import Format, flat_csv, print_table, sparkbar, to_json
+from pqlengine.store import Store
+
+app = typer.Typer(
+    name="pql",
+    help="Product Qualified Leads: define, qualify, measure.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+# Wide when piped (Rich would assume 80 columns), one line per error message.
+console = Console(width=None if sys.stdout.isatty() else 160)
+errors = Console(stderr=True, soft_wrap=True)
+
+ProjectDir = Annotated[
+    Path, typer.Option("--project-dir", "-C", help="Directory holding pql.yaml.")
+]
+AsOf = Annotated[
+    str | None,
+    typer.Option("--as-of", help="Evaluate as of this instant (ISO 8601, UTC if no offset)."),
+]
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="table, csv or json.")]
+
+T = TypeVar("T")
+
+
+class UserError(Exception):
+    """A mistake the user can fix; printed as one line, exit code 1."""
+
+
+def parse_as_of(value: str | None) -> datetime:
+    """`--as-of` as an aware UTC datetime (default: now)."""
+    if value is None:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise UserError(
+            f"--as-of: '{value}' is not a date or timestamp (e.g. 2026-06-30 or "
+            "2026-06-30T12:00:00Z)"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+@contextmanager
+def opened(project_dir: Path) -> Iterator[tuple[Project, Store]]:
+    """Load the project and open its store."""
+    project = load_project(project_dir)
+    store = Store.for_project(project)
+    try:
+        yield project, store
+    finally:
+        store.close()
+
+
+def emit(
+    data: Any,
+    fmt: Format,
+    rows: list[dict[str, Any]],
+    columns: list[tuple[str, str, str]],
+    title: str | None = None,
+) -> None:
+    """Print `data` as JSON, or `rows` as CSV or a table."""
+    if fmt is Format.json:
+        sys.stdout.write(to_json(data) + "\n")
+    elif fmt is Format.csv:
+        sys.stdout.write(flat_csv(rows))
+    else:
+        print_table(console, rows, columns, title)
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"pql {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show version.")
+    ] = False,
+) -> None:
+    """Product Qualified Leads: define, qualify, measure."""
+
+
+@app.command()
+def init(directory: Annotated[Path, typer.Argument(help="Project directory.")] = Path()) -> None:
+    """Write a commented pql.yaml to edit."""
+    try:
+        target = write_template(directory)
+    except FileExistsError as exc:
+        raise UserError(str(exc)) from None
+    console.print(f"wrote {target}; edit it, then run `pql ingest -C {directory}`")
+
+
+@app.command()
+def check(project_dir: ProjectDir = Path()) -> None:
+    """Validate pql.yaml (every problem at once) and compare it with the stored data."""
+    from pqlengine.compute.checks import definition_warnings
+
+    with opened(project_dir) as (project, store):
+        warnings = definition_warnings(store, project)
+    definition = project.definition
+    console.print(
+        f"[green]ok[/green] pql.yaml: definition '{definition.name}' version {project.version}, "
+        f"{len(definition.criteria)} criteria, rule {definition.qualify.kind} "
+        f"(needs {definition.threshold:g}), entity {project.entity}"
+    )
+    for warning in warnings:
+        console.print(f"[yellow]warning[/yellow] {warning}")
+
+
+@app.command()
+def ingest(
+    project_dir: ProjectDir = Path(),
+    accounts: Annotated[list[Path] | None, typer.Option(help="Accounts file(s).")] = None,
+    users: Annotated[list[Path] | None, typer.Option(help="Users file(s).")] = None,
+    events: Annotated[list[Path] | None, typer.Option(help="Events file(s) or directory.")] = None,
+    conversions: Annotated[list[Path] | None, typer.Option(help="Conversions file(s).")] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Load CSV, Parquet or JSON-lines files; each file is all-or-nothing."""
+    from pqlengine.ingest import IngestResult, expand_sources, ingest_many
+
+    given = {"accounts": accounts, "users": users, "events": events, "conversions": conversions}
+    sources = [
+        (table, file)
+        for table, paths in given.items()
+        for path in paths or []
+        for file in expand_sources(path)
+    ]
+    if not sources:
+        raise UserError("nothing to ingest: give --accounts, --users, --events or --conversions")
+    results: list[IngestResult] = []
+    with opened(project_dir) as (project, store), _progress() as progress:
+        task = progress.add_task("ingesting", total=len(sources))
+
+        def done(result: IngestResult) -> None:
+            results.append(result)
+            progress.advance(task)
+
+        try:
+            ingest_many(store, sources, project.columns.for_table, on_file=done)
+        finally:
+            progress.stop()
+            _ingest_report(results, fmt)
+
+
+def _ingest_report(results: list[Any], fmt: Format) -> None:
+    rows = [
+        {
+            "table": r.table,
+            "file": r.source,
+            "rows_read": r.rows_read,
+            "rows_added": r.rows_added,
+            "already_present": r.rows_skipped,
+        }
+        for r in results
+    ]
+    if rows:
+        emit(
+            rows,
+            fmt,
+            rows,
+            [
+                ("table", "table", "text"),
+                ("file", "file", "text"),
+                ("rows_read", "read", ""),
+                ("rows_added", "added", ""),
+                ("already_present", "already present", ""),
+            ],
+        )
+
+
+@contextmanager
+def _progress() -> Iterator[Progress]:
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=errors,
+        transient=True,
+        disable=not errors.is_terminal,
+    )
+    with progress:
+        yield progress
+
+
+@app.command()
+def qualify(
+    project_dir: ProjectDir = Path(),
+    as_of: AsOf = None,
+    fmt: FormatOpt = Format.table,
+    status: Annotated[
+        str | None, typer.Option(help="Only entities with this status (e.g. pql).")
+    ] = None,
+) -> None:
+    """Every entity: signup_at, qualified_at, criteria met, fit, converted_at."""
+    from pqlengine.compute.qualify import STATUSES, run_qualification
+
+    if status is not None and status not in STATUSES:
+        raise UserError(f"--status: '{status}' is not one of {', '.join(STATUSES)}")
+    moment = parse_as_of(as_of)
+    with opened(project_dir) as (project, store):
+        rows = run_qualification(store, project, moment)
+    if status is not None:
+        rows = [r for r in rows if r["status"] == status]
+    data = {"as_of": moment, "definition": _definition(project), "entities": rows}
+    for row in rows:
+        row["criteria_met"] = [k for k, v in row["criteria"].items() if v is not None]
+    emit(
+        data,
+        fmt,
+        rows,
+        [
+            ("entity_id", "entity", "text"),
+            ("status", "status", "text"),
+            ("signup_at", "signup", ""),
+            ("qualified_at", "qualified", ""),
+            ("converted_at", "converted", ""),
+            ("active_days", "active days", ""),
+            ("criteria_met", "criteria met", "text"),
+            ("fit", "fit", ""),
+        ],
+        title=f"{len(rows)} entities, definition {project.version}",
+    )
+
+
+def _definition(project: Project) -> dict[str, str]:
+    return {"name": project.definition.name, "version": project.version}
+
+
+@app.command()
+def metrics(
+    project_dir: ProjectDir = Path(),
+    as_of: AsOf = None,
+    period: Annotated[str, typer.Option(help="Cohort period: week or month.")] = "month",
+    by: Annotated[
+        str | None, typer.Option(help="Segment by an account/user column or trait.")
+    ] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """PQL count, PQL rate, time to PQL and PQL-to-paid per signup cohort."""
+    from pqlengine.compute.metrics import compute_metrics
+
+    if period not in ("week", "month"):
+        raise UserError(f"--period: '{period}' is not week or month")
+    moment = parse_as_of(as_of)
+    with opened(project_dir) as (project, store):
+        result = compute_metrics(store, project, moment, period, by)  # type: ignore[arg-type]
+    rows = [*result["cohorts"], result["overall"]]
+    if fmt is not Format.table:
+        emit(result, fmt, rows, [])
+        return
+    for row in rows:
+        row["label"] = row["cohort"] or "overall (complete)"
+        row["status"] = "" if row["complete"] else "incomplete"
+    columns = [("label", "cohort", "text")]
+    if by:
+        columns.append(("segment", by, "text"))
+    columns += [
+        ("signups", "signups", ""),
+        ("pqls", "PQLs", ""),
+        ("pql_rate", "PQL rate", "pct"),
+        ("pql_rate_ci", "95% CI", "ci"),
+        ("time_to_pql_days.median", "days to PQL", ""),
+        ("converted_pqls", "paid", ""),
+        ("pql_to_paid", "PQL→paid", "pct"),
+        ("pql_to_paid_ci", "95% CI", "ci"),
+        ("non_pql_to_paid", "non-PQL→paid", "pct"),
+        ("status", "", "text"),
+    ]
+    print_table(
+        console,
+        rows,
+        columns,
+        title=(
+            f"{result['definition']['name']} ({result['definition']['version']}) as of "
+            f"{result['as_of']}, cohorts by {period} of signup"
+        ),
+    )
+    counts = result["pql_count_by_period"]
+    if counts and not by:
+        console.print(
+            f"PQLs per {period}: {sparkbar([c['pqls'] for c in counts])}  "
+            f"({counts[0]['period']} .. {counts[-1]['period']}, latest {counts[-1]['pqls']})"
+        )
+
+
+@app.command()
+def leads(
+    project_dir: ProjectDir = Path(),
+    top: Annotated[int, typer.Option(min=1, help="How many leads.")] = 20,
+    as_of: AsOf = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Open PQLs (not yet converted), newest first, with the criteria that made them."""
+    from pqlengine.compute.leads import open_leads
+
+    moment = parse_as_of(as_of)
+    with opened(project_dir) as (project, store):
+        rows = open_leads(store, project, moment, top)
+    data = {"as_of": moment, "definition": _definition(project), "leads": rows}
+    emit(
+        data,
+        fmt,
+        rows,
+        [
+            ("entity_id", "entity", "text"),
+            ("qualified_at", "qualified", ""),
+            ("days_since_qualified", "days ago", ""),
+            ("signup_at", "signup", ""),
+            ("active_days", "active days", ""),
+            ("criteria_met", "criteria met", "text"),
+        ],
+        title=f"top {top} open PQLs as of {moment:%Y-%m-%d %H:%M} UTC",
+    )
+
+
+@app.command()
+def demo(
+    directory: Annotated[Path, typer.Option("--dir", help="Where to write the project.")] = Path(
+        "demo"
+    ),
+    accounts: Annotated[int, typer.Option(min=10, help="Number of accounts.")] = 2000,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
+) -> None:
+    """Generate the Taskly demo product (pql.yaml, data, ground truth) and ingest it."""
+    from pqlengine.demo import write_demo
+
+    with _progress() as progress:
+        task = progress.add_task("generating", total=accounts)
+        files = write_demo(
+            directory,
+            accounts,
+            seed,
+            on_progress=lambda done, total: progress.update(task, completed=done, total=total),
+        )
+    console.print(
+        f"demo project in {directory}: {files.accounts:,} accounts, {files.users:,} users, "
+        f"{files.events:,} events, {files.conversions:,} conversions; "
+        f"ground truth in {directory / 'ground_truth.json'}"
+    )
+
+
+def _run(func: Callable[[], T]) -> T:
+    from pqlengine.compute.metrics import SegmentError
+    from pqlengine.ingest import IngestError
+
+    try:
+        return func()
+    except ConfigError as exc:
+        lines = [str(problem) for problem in exc.problems]
+    except (IngestError, SegmentError, UserError) as exc:
+        lines = str(exc).splitlines()
+    for line in lines:
+        errors.print(f"[red]error[/red] {escape(line)}", highlight=False)
+    raise SystemExit(1)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    _run(lambda: app(standalone_mode=True))

@@ -1,0 +1,123 @@
+"""Entities and their events, point-in-time (Ibis expressions only)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+from pqlengine.config import Project
+from pqlengine.store import Store
+
+
+def to_utc_naive(moment: datetime) -> datetime:
+    """A datetime as naive UTC (naive input is taken to be UTC already)."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment
+
+
+def as_of_literal(as_of: datetime) -> ir.TimestampScalar:
+    """`as_of` as an Ibis timestamp literal."""
+    return ibis.literal(to_utc_naive(as_of), type="timestamp")
+
+
+def entity_events(store: Store, project: Project, as_of: datetime) -> ir.Table:
+    """Events up to `as_of` with the entity they belong to: entity_id, event, ts, properties."""
+    events = store.table("events")
+    events = events.filter(events.ts <= as_of_literal(as_of))
+    if project.entity == "user":
+        return events.select(
+            entity_id=events.user_id,
+            event=events.event,
+            ts=events.ts,
+            properties=events.properties,
+        )
+    users = store.table("users").select(member_id="user_id", member_account="account_id")
+    joined = events.left_join(users, events.user_id == users.member_id)
+    rolled = joined.select(
+        entity_id=ibis.coalesce(joined.account_id, joined.member_account),
+        event=joined.event,
+        ts=joined.ts,
+        properties=joined.properties,
+    )
+    return rolled.filter(rolled.entity_id.notnull())
+
+
+def entities(store: Store, project: Project, as_of: datetime) -> ir.Table:
+    """One row per entity that exists at `as_of`: entity_id, signup_at, converted_at."""
+    events = entity_events(store, project, as_of)
+    ids = _entity_ids(store, project, events)
+    first_event = events.group_by("entity_id").agg(first_event_at=events.ts.min())
+    signup = _signup(store, project, ids, first_event, events)
+    converted = _conversions(store, project, as_of, events)
+    table = signup.left_join(converted, signup.entity_id == converted.conv_entity_id).select(
+        "entity_id", "signup_at", "converted_at"
+    )
+    return table.filter(table.signup_at <= as_of_literal(as_of))
+
+
+def _entity_ids(store: Store, project: Project, events: ir.Table) -> ir.Table:
+    users = store.table("users")
+    from_events = events.select("entity_id").distinct()
+    if project.entity == "user":
+        from_users = users.select(entity_id=users.user_id)
+        return from_users.union(from_events, distinct=True)
+    accounts = store.table("accounts")
+    from_accounts = accounts.select(entity_id=accounts.account_id)
+    from_users = users.filter(users.account_id.notnull()).select(entity_id=users.account_id)
+    return from_accounts.union(from_users, distinct=True).union(from_events, distinct=True)
+
+
+def _signup(
+    store: Store, project: Project, ids: ir.Table, first_event: ir.Table, events: ir.Table
+) -> ir.Table:
+    """entity_id, signup_at per the configured source and its fallbacks."""
+    if project.signup.event is not None:
+        named = events.filter(events.event == project.signup.event)
+        first_named = named.group_by("entity_id").agg(signup_at=named.ts.min())
+        return ids.inner_join(first_named, "entity_id").select("entity_id", "signup_at")
+    users = store.table("users")
+    accounts = store.table("accounts")
+    candidates: list[ir.Table]
+    if project.entity == "account":
+        by_users = users.group_by(entity_id=users.account_id).agg(value=users.signed_up_at.min())
+        by_accounts = accounts.select(entity_id=accounts.account_id, value=accounts.created_at)
+        use_accounts = project.signup.source == "accounts"
+        candidates = [by_accounts, by_users] if use_accounts else [by_users]
+    else:
+        own = users.select(entity_id=users.user_id, value=users.signed_up_at)
+        if project.signup.source == "accounts":
+            account_created = users.inner_join(
+                accounts, users.account_id == accounts.account_id
+            ).select(entity_id=users.user_id, value=accounts.created_at)
+            candidates = [account_created, own]
+        else:
+            candidates = [own]
+    result = ids
+    names = []
+    for index, candidate in enumerate(candidates):
+        name = f"signup_{index}"
+        names.append(name)
+        renamed = candidate.select(**{f"id_{index}": candidate.entity_id, name: candidate.value})
+        result = result.left_join(renamed, result.entity_id == renamed[f"id_{index}"]).drop(
+            f"id_{index}"
+        )
+    firsts = first_event.select(fe_id="entity_id", first_event_at="first_event_at")
+    result = result.left_join(firsts, result.entity_id == firsts.fe_id)
+    chain: list[Any] = [result[n] for n in names] + [result.first_event_at]
+    return result.select(entity_id=result.entity_id, signup_at=ibis.coalesce(*chain))
+
+
+def _conversions(store: Store, project: Project, as_of: datetime, events: ir.Table) -> ir.Table:
+    """conv_entity_id, converted_at (the first conversion at or before `as_of`)."""
+    if project.conversion.event is not None:
+        named = events.filter(events.event == project.conversion.event)
+        return named.group_by(conv_entity_id=named.entity_id).agg(converted_at=named.ts.min())
+    conversions = store.table("conversions")
+    conversions = conversions.filter(conversions.converted_at <= as_of_literal(as_of))
+    return conversions.group_by(conv_entity_id=conversions.entity_id).agg(
+        converted_at=conversions.converted_at.min()
+    )

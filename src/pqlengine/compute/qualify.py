@@ -1,0 +1,256 @@
+"""Point-in-time qualification per entity (docs/semantics.md), as Ibis expressions."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+from pqlengine.compute.entities import entities, entity_events
+from pqlengine.compute.matching import column_equals, json_equals
+from pqlengine.config import RULE_TOLERANCE, Criterion, Project
+from pqlengine.store import Store
+
+STATUSES = ("pql", "converted_pql", "converted_without_qualifying", "failed_fit", "not_qualified")
+
+
+def criterion_column(index: int) -> str:
+    """Column holding criterion `index`'s satisfied_at (ids are user text, so not names)."""
+    return f"criterion_{index}_at"
+
+
+def qualification(store: Store, project: Project, as_of: datetime) -> ir.Table:
+    """Per entity: signup_at, converted_at, criterion_<i>_at, rule_satisfied_at,
+    active_days, active_days_satisfied_at, fit, fit_failed, qualified_at, status."""
+    events = entity_events(store, project, as_of)
+    people = entities(store, project, as_of)
+    after_signup = events.inner_join(people, "entity_id").select(
+        "entity_id", "event", "ts", "properties", "signup_at", "converted_at"
+    )
+    after_signup = after_signup.filter(after_signup.ts >= after_signup.signup_at)
+
+    result = people
+    satisfied = _criteria_satisfied(after_signup, project)
+    for index in range(len(project.definition.criteria)):
+        part = satisfied.filter(satisfied.criterion == index).select(
+            c_id="entity_id", **{criterion_column(index): "satisfied_at"}
+        )
+        result = result.left_join(part, result.entity_id == part.c_id).drop("c_id")
+    rule = _rule_satisfied(satisfied, project)
+    result = result.left_join(rule, result.entity_id == rule.r_id).drop("r_id")
+    active = _active_days(after_signup, project)
+    result = result.left_join(active, result.entity_id == active.a_id).drop("a_id")
+    fit = _fit(store, project)
+    result = result.left_join(fit, result.entity_id == fit.f_id).drop("f_id")
+    return _qualified(result, project)
+
+
+def _criteria_satisfied(after_signup: ir.Table, project: Project) -> ir.Table:
+    """Long table: entity_id, criterion (index), weight, satisfied_at."""
+    before_conversion = after_signup.filter(
+        after_signup.converted_at.isnull() | (after_signup.ts < after_signup.converted_at)
+    )
+    definition = project.definition
+    parts = []
+    for index, criterion in enumerate(definition.criteria):
+        matching = before_conversion.filter(_criterion_filter(before_conversion, criterion))
+        ordered = matching.mutate(
+            position=ibis.row_number().over(group_by="entity_id", order_by="ts")
+        )
+        nth = ordered.filter(ordered.position == criterion.at_least - 1)
+        parts.append(
+            nth.select(
+                entity_id=nth.entity_id,
+                criterion=ibis.literal(index, type="int64"),
+                weight=ibis.literal(definition.weight_of(criterion), type="float64"),
+                satisfied_at=nth.ts,
+            )
+        )
+    return ibis.union(*parts) if len(parts) > 1 else parts[0]
+
+
+def _criterion_filter(table: ir.Table, criterion: Criterion) -> list[ir.BooleanValue]:
+    conditions = [table.event == criterion.event]
+    if criterion.within_days is not None:
+        conditions.append(
+            table.ts < table.signup_at + ibis.interval(seconds=_seconds(criterion.within_days))
+        )
+    for key, value in (criterion.where or {}).items():
+        conditions.append(ibis.coalesce(json_equals(table.properties, key, value), False))
+    return conditions
+
+
+def _seconds(days: float) -> int:
+    return round(days * 86_400)
+
+
+def _rule_satisfied(satisfied: ir.Table, project: Project) -> ir.Table:
+    """r_id, rule_satisfied_at: when the running weight first reaches the threshold."""
+    window = ibis.cumulative_window(group_by="entity_id", order_by=["satisfied_at", "criterion"])
+    running = satisfied.mutate(running_weight=satisfied.weight.sum().over(window))
+    reached = running.filter(
+        running.running_weight >= project.definition.threshold - RULE_TOLERANCE
+    )
+    return reached.group_by(r_id=reached.entity_id).agg(
+        rule_satisfied_at=reached.satisfied_at.min()
+    )
+
+
+def _active_days(after_signup: ir.Table, project: Project) -> ir.Table:
+    """a_id, active_days, active_days_satisfied_at (first event of the d-th active day)."""
+    days = after_signup.group_by("entity_id", day=after_signup.ts.truncate("D")).agg(
+        first_ts=after_signup.ts.min()
+    )
+    ranked = days.mutate(position=ibis.row_number().over(group_by="entity_id", order_by="day"))
+    needed = project.definition.min_active_days
+    metrics: dict[str, Any] = {"active_days": ranked.count()}
+    if needed is not None:
+        metrics["active_days_satisfied_at"] = ranked.first_ts.min(
+            where=ranked.position == needed - 1
+        )
+    return ranked.group_by(a_id=ranked.entity_id).agg(**metrics)
+
+
+def _fit(store: Store, project: Project) -> ir.Table:
+    """f_id plus one nullable boolean column per configured fit check."""
+    fit = project.definition.fit
+    accounts = store.table("accounts")
+    if project.entity == "account":
+        base = accounts.mutate(f_id=accounts.account_id, domain_lc=accounts.domain.lower())
+        table_columns = set(accounts.columns)
+    else:
+        users = store.table("users")
+        employees = accounts.select(acc_id=accounts.account_id, employees=accounts.employees)
+        joined = users.left_join(employees, users.account_id == employees.acc_id)
+        base = joined.mutate(
+            f_id=joined.user_id,
+            domain_lc=ibis.nullif(joined.email.re_extract(r"@([^@]+)$", 1).lower(), ""),
+        )
+        table_columns = set(users.columns)
+    bag = base.traits
+    checks: dict[str, ir.BooleanValue] = {}
+    if fit.exclude_free_email_domains:
+        checks["fit_free_email"] = ~base.domain_lc.isin(list(fit.free_domains))
+    if fit.min_employees is not None:
+        checks["fit_employees"] = base.employees >= fit.min_employees
+    for key, value in (fit.where or {}).items():
+        name = f"fit_where_{len(checks)}"
+        if key in table_columns and key != "traits":
+            checks[name] = column_equals(base[key], value)
+        else:
+            checks[name] = json_equals(bag, key, value)
+    return base.select("f_id", **checks)
+
+
+def fit_check_names(project: Project) -> list[tuple[str, str]]:
+    """(column, human label) of the configured fit checks, in column order."""
+    fit = project.definition.fit
+    names: list[tuple[str, str]] = []
+    if fit.exclude_free_email_domains:
+        names.append(("fit_free_email", "free email domain"))
+    if fit.min_employees is not None:
+        names.append(("fit_employees", f"employees < {fit.min_employees}"))
+    for key, value in (fit.where or {}).items():
+        names.append((f"fit_where_{len(names)}", f"{key} is not {value}"))
+    return names
+
+
+def _qualified(result: ir.Table, project: Project) -> ir.Table:
+    fit = project.definition.fit
+    unknown_passes = not fit.require_known
+    checks = [result[column] for column, _ in fit_check_names(project)]
+    fit_ok = (
+        ibis.and_(*[ibis.coalesce(c, unknown_passes) for c in checks])
+        if checks
+        else ibis.literal(True)
+    )
+    rule_at = result.rule_satisfied_at
+    if project.definition.min_active_days is not None:
+        active_at = result.active_days_satisfied_at
+        candidate = ibis.ifelse(
+            rule_at.isnull() | active_at.isnull(),
+            ibis.null("timestamp"),
+            ibis.greatest(rule_at, active_at),
+        )
+    else:
+        result = result.mutate(active_days_satisfied_at=ibis.null("timestamp"))
+        candidate = rule_at
+    candidate = ibis.ifelse(fit_ok, candidate, ibis.null("timestamp"))
+    converted_first = result.converted_at.notnull() & (result.converted_at <= candidate)
+    qualified_at = ibis.ifelse(converted_first, ibis.null("timestamp"), candidate)
+    with_fit = result.mutate(
+        fit=fit_ok, qualified_at=qualified_at, active_days=result.active_days.fill_null(0)
+    )
+    status = ibis.cases(
+        (with_fit.qualified_at.notnull() & with_fit.converted_at.notnull(), "converted_pql"),
+        (with_fit.qualified_at.notnull(), "pql"),
+        (with_fit.converted_at.notnull(), "converted_without_qualifying"),
+        (~with_fit.fit, "failed_fit"),
+        else_="not_qualified",
+    )
+    return with_fit.mutate(status=status)
+
+
+def _aware(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    moment: datetime = value.to_pydatetime() if hasattr(value, "to_pydatetime") else value
+    return moment.replace(tzinfo=UTC)
+
+
+def qualify_entities(store: Store, project: Project, as_of: datetime) -> list[dict[str, Any]]:
+    """Every entity's qualification as plain dicts (datetimes tz-aware UTC), by entity_id."""
+    table = qualification(store, project, as_of).order_by("entity_id")
+    rows = table.to_pyarrow().to_pylist()
+    return [to_record(row, project) for row in rows]
+
+
+def to_record(row: dict[str, Any], project: Project) -> dict[str, Any]:
+    """One qualification row in the public shape."""
+    criteria = {
+        c.id: _aware(row[criterion_column(i)]) for i, c in enumerate(project.definition.criteria)
+    }
+    return {
+        "entity_id": row["entity_id"],
+        "signup_at": _aware(row["signup_at"]),
+        "converted_at": _aware(row["converted_at"]),
+        "rule_satisfied_at": _aware(row["rule_satisfied_at"]),
+        "active_days_satisfied_at": _aware(row["active_days_satisfied_at"]),
+        "active_days": int(row["active_days"]),
+        "criteria": criteria,
+        "fit": bool(row["fit"]),
+        "fit_failed": [
+            label for column, label in fit_check_names(project) if row.get(column) is False
+        ],
+        "qualified_at": _aware(row["qualified_at"]),
+        "status": row["status"],
+    }
+
+
+def run_qualification(store: Store, project: Project, as_of: datetime) -> list[dict[str, Any]]:
+    """Qualify, store the result (table `qualified_entities`, with version and as_of) and
+    record the definition version; returns the records."""
+    as_of_naive = as_of.astimezone(UTC).replace(tzinfo=None) if as_of.tzinfo else as_of
+    table = qualification(store, project, as_of).mutate(
+        definition_version=ibis.literal(project.version),
+        as_of=ibis.literal(as_of_naive, type="timestamp"),
+    )
+    store.con.create_table("qualified_entities", table, overwrite=True)
+    store.record_definition(
+        project.version,
+        project.definition.name,
+        project.model_dump_json(
+            include={
+                "entity",
+                "signup",
+                "conversion",
+                "observation_days",
+                "conversion_window_days",
+                "definition",
+            }
+        ),
+    )
+    rows = store.table("qualified_entities").order_by("entity_id").to_pyarrow().to_pylist()
+    return [to_record(row, project) for row in rows]

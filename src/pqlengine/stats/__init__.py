@@ -1,0 +1,1 @@
+"""Statistics over sufficient statistics; no I/O and no compute imports."""
