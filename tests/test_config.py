@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from pqlengine.config import ConfigError, Project, load_project, write_template
-
 from tests.conftest import base_config
 
 BROKEN = """\
@@ -86,8 +85,14 @@ def test_duplicate_criterion_ids_rejected() -> None:
 
 @pytest.mark.parametrize(
     ("rule", "n", "threshold"),
-    [("all", 6, 6), ({"at_least": 2}, 6, 2), ({"fraction": 0.4}, 6, 3),
-     ({"fraction": 0.7}, 10, 7), ({"fraction": 0.5}, 6, 3), ({"fraction": 1.0}, 3, 3)],
+    [
+        ("all", 6, 6),
+        ({"at_least": 2}, 6, 2),
+        ({"fraction": 0.4}, 6, 3),
+        ({"fraction": 0.7}, 10, 7),
+        ({"fraction": 0.5}, 6, 3),
+        ({"fraction": 1.0}, 3, 3),
+    ],
 )
 def test_rule_threshold(rule: object, n: int, threshold: int) -> None:
     config = base_config()

@@ -57,9 +57,7 @@ def test_reingesting_the_same_file_adds_nothing(store: Store, tmp_path: Path) ->
     assert store.count("events") == 5
 
 
-def test_bad_timestamp_rejects_whole_file_with_row_and_column(
-    store: Store, tmp_path: Path
-) -> None:
+def test_bad_timestamp_rejects_whole_file_with_row_and_column(store: Store, tmp_path: Path) -> None:
     ingest_file(store, "events", _write(tmp_path, "good.csv", EVENTS_CSV))
     bad = EVENTS_CSV.replace("1767607200,api", "yesterday,api", 1) + "e9,u9,,X,2026-02-01,\n"
     with pytest.raises(IngestError) as caught:
@@ -84,7 +82,9 @@ def test_unknown_column_mapping_is_explained(store: Store, tmp_path: Path) -> No
     text = str(caught.value)
     assert "column 'ts' not found" in text and "the file has: id, user, name, when" in text
     mapped = ingest_file(
-        store, "events", path,
+        store,
+        "events",
+        path,
         columns={"event_id": "id", "user_id": "user", "event": "name", "ts": "when"},
     )
     assert mapped.rows_added == 1
@@ -97,8 +97,14 @@ def test_missing_required_value(store: Store, tmp_path: Path) -> None:
 
 
 def test_jsonl_bad_line_and_properties(store: Store, tmp_path: Path) -> None:
-    good = {"event_id": "j1", "user_id": "u", "event": "A", "ts": "2026-01-01T00:00:00Z",
-            "properties": {"n": 3, "flag": True}, "extra": "x"}
+    good = {
+        "event_id": "j1",
+        "user_id": "u",
+        "event": "A",
+        "ts": "2026-01-01T00:00:00Z",
+        "properties": {"n": 3, "flag": True},
+        "extra": "x",
+    }
     text = json.dumps(good) + "\n" + '{"event_id": "j2", "user_id": "u",\n'
     with pytest.raises(IngestError, match=r"e.jsonl, line 2: not valid JSON"):
         ingest_file(store, "events", _write(tmp_path, "e.jsonl", text))
@@ -115,13 +121,17 @@ def test_properties_column_must_be_a_json_object(store: Store, tmp_path: Path) -
 
 
 def test_parquet_with_native_types(store: Store, tmp_path: Path) -> None:
-    table = pa.table({
-        "account_id": ["a1", "a2"],
-        "employees": pa.array([12, None], pa.int64()),
-        "created_at": pa.array([datetime(2026, 1, 1, 8), datetime(2026, 1, 2)],
-                               pa.timestamp("us", tz="Europe/Berlin")),
-        "country": ["DE", "US"],
-    })
+    table = pa.table(
+        {
+            "account_id": ["a1", "a2"],
+            "employees": pa.array([12, None], pa.int64()),
+            "created_at": pa.array(
+                [datetime(2026, 1, 1, 8), datetime(2026, 1, 2)],
+                pa.timestamp("us", tz="Europe/Berlin"),
+            ),
+            "country": ["DE", "US"],
+        }
+    )
     path = tmp_path / "accounts.parquet"
     pq.write_table(table, path)
     assert ingest_file(store, "accounts", path).rows_added == 2
@@ -139,12 +149,20 @@ def test_employees_must_be_whole(store: Store, tmp_path: Path) -> None:
 
 
 def test_upsert_keeps_columns_the_file_lacks_and_merges_traits(store: Store) -> None:
-    ingest_records(store, "accounts", [
-        {"account_id": "a1", "employees": 12, "plan": "free", "traits": {"country": "DE"}},
-    ])
-    second = ingest_records(store, "accounts", [
-        {"account_id": "a1", "plan": "pro", "traits": {"industry": "saas"}},
-    ])
+    ingest_records(
+        store,
+        "accounts",
+        [
+            {"account_id": "a1", "employees": 12, "plan": "free", "traits": {"country": "DE"}},
+        ],
+    )
+    second = ingest_records(
+        store,
+        "accounts",
+        [
+            {"account_id": "a1", "plan": "pro", "traits": {"industry": "saas"}},
+        ],
+    )
     assert second.rows_added == 0
     row = store.raw.execute("SELECT employees, plan, traits FROM accounts").fetchone()
     assert row is not None
