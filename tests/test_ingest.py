@@ -115,7 +115,11 @@ def test_jsonl_bad_line_and_properties(store: Store, tmp_path: Path) -> None:
 
 
 def test_properties_column_must_be_a_json_object(store: Store, tmp_path: Path) -> None:
-    text = 'event_id,user_id,event,ts,properties\ne1,u,A,2026-01-01,"{""a"": 1}"\ne2,u,A,2026-01-01,[1]\n'
+    text = (
+        "event_id,user_id,event,ts,properties\n"
+        'e1,u,A,2026-01-01,"{""a"": 1}"\n'
+        "e2,u,A,2026-01-01,[1]\n"
+    )
     with pytest.raises(IngestError, match="line 3, column properties: must be a JSON object"):
         ingest_file(store, "events", _write(tmp_path, "e.csv", text))
 
@@ -177,7 +181,7 @@ def test_events_without_ids_get_stable_derived_ids(store: Store, tmp_path: Path)
 
 
 def test_unknown_file_type(store: Store, tmp_path: Path) -> None:
-    with pytest.raises(IngestError, match="unknown file type '.xlsx'"):
+    with pytest.raises(IngestError, match=r"unknown file type '\.xlsx'"):
         ingest_file(store, "events", _write(tmp_path, "e.xlsx", ""))
 
 
