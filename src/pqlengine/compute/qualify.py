@@ -126,7 +126,7 @@ def _fit(store: Store, project: Project) -> ir.Table:
         joined = users.left_join(employees, users.account_id == employees.acc_id)
         base = joined.mutate(
             f_id=joined.user_id,
-            domain_lc=ibis.nullif(joined.email.re_extract(r"@([^@]+)$", 1).lower(), ""),
+            domain_lc=joined.email.re_extract(r"@([^@]+)$", 1).lower().nullif(""),
         )
         table_columns = set(users.columns)
     bag = base.traits
@@ -193,6 +193,18 @@ def _qualified(result: ir.Table, project: Project) -> ir.Table:
     return with_fit.mutate(status=status)
 
 
+def _fit_failed(row: dict[str, Any], project: Project) -> list[str]:
+    """Labels of the fit checks that failed (unknown fails only under require_known)."""
+    strict = project.definition.fit.require_known
+    failed = []
+    for column, label in fit_check_names(project):
+        if row.get(column) is False:
+            failed.append(label)
+        elif row.get(column) is None and strict:
+            failed.append(f"{label} (unknown)")
+    return failed
+
+
 def _aware(value: Any) -> datetime | None:
     if value is None:
         return None
@@ -221,9 +233,7 @@ def to_record(row: dict[str, Any], project: Project) -> dict[str, Any]:
         "active_days": int(row["active_days"]),
         "criteria": criteria,
         "fit": bool(row["fit"]),
-        "fit_failed": [
-            label for column, label in fit_check_names(project) if row.get(column) is False
-        ],
+        "fit_failed": _fit_failed(row, project),
         "qualified_at": _aware(row["qualified_at"]),
         "status": row["status"],
     }
