@@ -216,6 +216,9 @@ def qualify(
     status: Annotated[
         str | None, typer.Option(help="Only entities with this status (e.g. pql).")
     ] = None,
+    limit: Annotated[
+        int | None, typer.Option(min=1, help="At most this many rows (table default: 50).")
+    ] = None,
 ) -> None:
     """Every entity: signup_at, qualified_at, criteria met, fit, converted_at."""
     from pqlengine.compute.qualify import STATUSES, run_qualification
@@ -223,13 +226,19 @@ def qualify(
     if status is not None and status not in STATUSES:
         raise UserError(f"--status: '{status}' is not one of {', '.join(STATUSES)}")
     moment = parse_as_of(as_of)
+    if limit is None and fmt is Format.table:
+        limit = 50
     with opened(project_dir) as (project, store):
-        rows = run_qualification(store, project, moment)
-    if status is not None:
-        rows = [r for r in rows if r["status"] == status]
-    data = {"as_of": moment, "definition": _definition(project), "entities": rows}
-    for row in rows:
-        row["criteria_met"] = [k for k, v in row["criteria"].items() if v is not None]
+        rows, counts = run_qualification(store, project, moment, status, limit)
+    data = {
+        "as_of": moment,
+        "definition": _definition(project),
+        "status_counts": counts,
+        "entities": rows,
+    }
+    total = counts.get(status, 0) if status else sum(counts.values())
+    shown = f"showing {len(rows)} of {total:,}" if len(rows) < total else f"{total:,}"
+    summary = ", ".join(f"{n:,} {s}" for s, n in sorted(counts.items()))
     emit(
         data,
         fmt,
@@ -244,7 +253,7 @@ def qualify(
             ("criteria_met", "criteria met", "text"),
             ("fit", "fit", ""),
         ],
-        title=f"{len(rows)} entities, definition {project.version}",
+        title=f"{shown} entities ({summary}), definition {project.version}",
     )
 
 

@@ -21,6 +21,5 @@ def open_leads(
     now = as_of if as_of.tzinfo is not None else as_of.replace(tzinfo=UTC)
     rows = [to_record(row, project) for row in leads.to_pyarrow().to_pylist()]
     for row in rows:
-        row["criteria_met"] = [cid for cid, at in row["criteria"].items() if at is not None]
         row["days_since_qualified"] = (now - row["qualified_at"]).total_seconds() / 86_400
     return rows

@@ -8,7 +8,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from pqlengine.compute.entities import entities, entity_events
+from pqlengine.compute.entities import entities, entity_events, to_utc_naive
 from pqlengine.compute.matching import column_equals, json_equals
 from pqlengine.config import RULE_TOLERANCE, Criterion, Project
 from pqlengine.store import Store
@@ -232,6 +232,7 @@ def to_record(row: dict[str, Any], project: Project) -> dict[str, Any]:
         "active_days_satisfied_at": _aware(row["active_days_satisfied_at"]),
         "active_days": int(row["active_days"]),
         "criteria": criteria,
+        "criteria_met": [cid for cid, at in criteria.items() if at is not None],
         "fit": bool(row["fit"]),
         "fit_failed": _fit_failed(row, project),
         "qualified_at": _aware(row["qualified_at"]),
@@ -239,10 +240,17 @@ def to_record(row: dict[str, Any], project: Project) -> dict[str, Any]:
     }
 
 
-def run_qualification(store: Store, project: Project, as_of: datetime) -> list[dict[str, Any]]:
+def run_qualification(
+    store: Store,
+    project: Project,
+    as_of: datetime,
+    status: str | None = None,
+    limit: int | None = None,
+) -> tuple[list[dict[str, Any]], dict[str, int]]:
     """Qualify, store the result (table `qualified_entities`, with version and as_of) and
-    record the definition version; returns the records."""
-    as_of_naive = as_of.astimezone(UTC).replace(tzinfo=None) if as_of.tzinfo else as_of
+    record the definition version; returns records (optionally one status, at most `limit`)
+    and the count of entities per status."""
+    as_of_naive = to_utc_naive(as_of)
     table = qualification(store, project, as_of).mutate(
         definition_version=ibis.literal(project.version),
         as_of=ibis.literal(as_of_naive, type="timestamp"),
@@ -252,15 +260,16 @@ def run_qualification(store: Store, project: Project, as_of: datetime) -> list[d
         project.version,
         project.definition.name,
         project.model_dump_json(
-            include={
-                "entity",
-                "signup",
-                "conversion",
-                "observation_days",
-                "conversion_window_days",
-                "definition",
-            }
+            include={"entity", "signup", "conversion", "observation_days",
+                     "conversion_window_days", "definition"}
         ),
     )
-    rows = store.table("qualified_entities").order_by("entity_id").to_pyarrow().to_pylist()
-    return [to_record(row, project) for row in rows]
+    stored = store.table("qualified_entities")
+    counts = dict(stored.group_by("status").agg(n=stored.count()).execute().itertuples(False))
+    if status is not None:
+        stored = stored.filter(stored.status == status)
+    stored = stored.order_by("entity_id")
+    if limit is not None:
+        stored = stored.limit(limit)
+    rows = [to_record(row, project) for row in stored.to_pyarrow().to_pylist()]
+    return rows, {k: int(v) for k, v in counts.items()}
