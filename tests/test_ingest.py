@@ -188,3 +188,34 @@ def test_unknown_file_type(store: Store, tmp_path: Path) -> None:
 def test_empty_csv(store: Store, tmp_path: Path) -> None:
     with pytest.raises(IngestError, match="the file is empty"):
         ingest_file(store, "events", _write(tmp_path, "e.csv", ""))
+
+
+def test_parquet_properties_as_text_struct_or_invalid(store: Store, tmp_path: Path) -> None:
+    base = {
+        "event_id": ["p1", "p2"],
+        "user_id": ["u", "u"],
+        "event": ["A", "A"],
+        "ts": ["2026-01-01", "2026-01-02"],
+    }
+    text = tmp_path / "text.parquet"
+    pq.write_table(pa.table({**base, "properties": ['{"a": 1}', None], "extra": ["x", "y"]}), text)
+    assert ingest_file(store, "events", text).rows_added == 2
+    props = {k: json.loads(str(v[2])) for k, v in _events(store).items()}
+    assert props == {"p1": {"a": 1, "extra": "x"}, "p2": {"extra": "y"}}
+    struct = tmp_path / "struct.parquet"
+    pq.write_table(
+        pa.table({**base, "event_id": ["s1", "s2"], "properties": [{"a": 2}, {"a": 3}]}), struct
+    )
+    ingest_file(store, "events", struct)
+    assert json.loads(str(_events(store)["s1"][2])) == {"a": 2}
+    bad = tmp_path / "bad.parquet"
+    pq.write_table(
+        pa.table(
+            {**base, "event_id": ["b1", "b2"], "properties": ["{}", "{oops"], "extra": ["x", "y"]}
+        ),
+        bad,
+    )
+    with pytest.raises(
+        IngestError, match=r"bad\.parquet, row 2, column properties: must be a JSON"
+    ):
+        ingest_file(store, "events", bad)

@@ -12,7 +12,7 @@ import json
 import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ DEFAULT_END = datetime(2026, 11, 1)
 CHUNK_ACCOUNTS = 50_000  # accounts simulated and written per events part file
 US_PER_DAY = 86_400_000_000
 EPOCH = datetime(1970, 1, 1)
+ONE_US = timedelta(microseconds=1)
 
 SIGNUP_WINDOW_DAYS = 243  # about 8 months of signups before `end`
 SIGNUP_GROWTH = 2.5  # daily signups at the end of the window / at its start
@@ -34,6 +35,7 @@ TREATMENT_DAYS = 14.0  # causal behaviours count when done in the first 14 days
 MAX_USERS = 20
 MAX_CONVERSION_DAY = 89.5
 SESSION_MINUTES = 40.0
+JSON_TYPE = pa.json_(pa.string())
 FREE_EMAIL_DOMAINS = ("gmail.com", "yahoo.com", "outlook.com", "hotmail.com")
 
 # Latent engagement: z ~ N(0, 1); event rates scale with exp(ENGAGEMENT_SIGMA * z) (mean 1).
@@ -76,12 +78,12 @@ class CausalBehaviour:
     propensity_base: float  # P(treated) = logistic(base + engagement * z + fit * fit)
     propensity_engagement: float
     propensity_fit: float
-    extra_first_14d: float  # mean extra events in the first 14 days for treated accounts
+    extra_first_14d: float  # mean extra early events of treated accounts, times engagement
     per_session_later: float  # mean events per session after day 14, for every account
 
 
 CAUSAL = (
-    CausalBehaviour("invited", "Invited Member", 0.9, -0.8, 0.8, 0.0, 0.7, 0.02),
+    CausalBehaviour("invited", "Invited Member", 0.9, -0.8, 0.8, 0.0, 1.2, 0.02),
     CausalBehaviour("shared", "Shared Document", 0.7, -0.9, 0.9, 0.0, 1.0, 0.06),
     CausalBehaviour("integration", "Connected Integration", 1.0, -1.7, 0.7, 0.5, 0.3, 0.008),
 )
@@ -102,7 +104,9 @@ class EventSpec:
 
 EVENTS = (
     EventSpec("Account Created", "signup", prop="plan", values=PLANS),
-    EventSpec("Invited Member", "causal", prop="role", values=("member", "admin"), weights=(0.8, 0.2)),
+    EventSpec(
+        "Invited Member", "causal", prop="role", values=("member", "admin"), weights=(0.8, 0.2)
+    ),
     EventSpec(
         "Shared Document",
         "causal",
@@ -154,8 +158,8 @@ EVENTS = (
         values=("/home", "/projects", "/docs", "/tasks", "/calendar", "/settings", "/pricing"),
         weights=(0.3, 0.2, 0.15, 0.15, 0.08, 0.07, 0.05),
     ),
-    EventSpec("Logged In", "vanity", 0.5),
-    EventSpec("Session Started", "vanity", 1.0),
+    EventSpec("Logged In", "vanity"),  # at the start of LOGIN_SHARE of sessions
+    EventSpec("Session Started", "vanity"),  # at the start of every session
     EventSpec("Changed Theme", "noise", prop="theme", values=("dark", "light"), weights=(0.7, 0.3)),
     EventSpec(
         "Viewed Help Article",
@@ -171,6 +175,7 @@ CODE = {name: code for code, name in enumerate(EVENT_NAMES)}
 PER_SESSION_EVENTS = tuple(
     name for name, spec in zip(EVENT_NAMES, EVENTS, strict=True) if spec.per_session > 0
 )
+LOGIN_SHARE = 0.5
 NOISE_PER_ACCOUNT = {"Changed Theme": 0.8, "Viewed Help Article": 1.2}  # Poisson means
 NOISE_SPAN_DAYS = 150.0
 
@@ -185,11 +190,12 @@ SPIKE_BURST = {
     "Created Calendar": (1, 2),
 }
 
-SESSIONS_MEAN = 11.0  # owner sessions after the signup session, times engagement
+SESSIONS_MEAN = 15.0  # owner sessions after the signup session, times engagement
 MEMBER_SESSIONS_MEAN = 5.0  # sessions of an invited member after joining, times engagement
 SESSION_DECAY_DAYS = 28.0  # activity decays over time, slower for engaged accounts
 SESSION_HORIZON_DAYS = 365.0
 INVITE_ACCEPT_RATE = 0.6
+BUSINESS_SHARE = 0.25  # converting accounts choosing the business plan
 JOIN_DELAY_DAYS = 0.5
 CONVERSION_DELAY_SHAPE = 2.0
 CONVERSION_DELAY_SCALE_DAYS = 6.0
@@ -289,6 +295,10 @@ def ground_truth() -> dict[str, Any]:
                 "fit": cause.propensity_fit,
             },
         )
+    behaviours["Created Document"]["note"] = (
+        "every early share follows a new document, so it also inherits part of the "
+        "association of 'Shared Document'"
+    )
     return {
         "product": "Taskly, a synthetic project-management SaaS",
         "entity": "account",
@@ -334,7 +344,8 @@ _ROLE_TEXT = {
     "causal": "done in the first 14 days it raises conversion log-odds by `log_odds`",
     "correlated": "rate scales with engagement; no causal effect on conversion",
     "vanity": "per-session activity, scales with engagement; no causal effect",
-    "noise": "independent of engagement and conversion",
+    "noise": "independent of engagement and conversion: Poisson per account, uniform over the "
+    f"first {NOISE_SPAN_DAYS:g} days (none for spike accounts)",
     "conversion": "the conversion event, properties {plan, amount}",
 }
 
@@ -360,10 +371,11 @@ def generate_files(
         for number, start in enumerate(range(0, n_accounts, CHUNK_ACCOUNTS)):
             stop = min(start + CHUNK_ACCOUNTS, n_accounts)
             rng = np.random.default_rng([seed, number + 1])
+            event_file = paths["events"] / f"part-{number:05d}.parquet"
             chunk = _simulate_chunk(rng, accounts.slice(start, stop), totals, end_us)
             users_writer.write_table(chunk.users)
-            event_file = paths["events"] / f"part-{number:05d}.parquet"
             pq.write_table(chunk.events, event_file, compression="zstd")
+            del chunk  # free this chunk's tables before the next one is built
             event_files.append(event_file)
             if on_progress is not None:
                 on_progress(stop, n_accounts)
@@ -440,10 +452,7 @@ def _to_us(moment: datetime) -> int:
     """Microseconds since the epoch; naive datetimes are UTC."""
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC).replace(tzinfo=None)
-    return (moment - EPOCH) // _ONE_US
-
-
-_ONE_US = datetime(1970, 1, 1, 0, 0, 0, 1) - EPOCH
+    return (moment - EPOCH) // ONE_US
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -539,33 +548,38 @@ def _employees(rng: np.random.Generator, free_email: np.ndarray) -> np.ndarray:
     return np.where(rng.random(n) < EMPLOYEES_NULL_SHARE, np.nan, employees)
 
 
+def _account_domains(acc: _Accounts) -> pa.Array:
+    """Free-mail domain, or a unique company domain like acme-1234.com."""
+    company = pc.binary_join_element_wise(
+        _decode(acc.domain_word, pa.array(COMPANY_WORDS)), "-", _account_numbers(acc), ".com", ""
+    )
+    free = _decode(acc.free_domain, pa.array(FREE_EMAIL_DOMAINS))
+    return pc.if_else(pa.array(acc.free_email), free, company)
+
+
+def _account_numbers(acc: _Accounts) -> pa.Array:
+    return pc.cast(pa.array(acc.number + 1000), pa.string())
+
+
 def _accounts_table(acc: _Accounts) -> pa.Table:
-    ids = acc.account_ids()
-    number = pc.cast(pa.array(acc.number + 1000), pa.string())
-    word = pa.array(np.asarray(COMPANY_WORDS)[acc.domain_word])
-    company_domain = pc.binary_join_element_wise(word, "-", number, ".com", "")
-    domain = pc.if_else(
-        pa.array(acc.free_email), pa.array(np.asarray(FREE_EMAIL_DOMAINS)[acc.free_domain]),
-        company_domain,
-    )  # fmt: skip
-    first = pc.utf8_capitalize(pa.array(np.asarray(FIRST_NAMES)[acc.owner_first]))
-    company_name = pc.binary_join_element_wise(pc.utf8_capitalize(word), " ", number, "")
+    word = pc.utf8_capitalize(_decode(acc.domain_word, pa.array(COMPANY_WORDS)))
+    company_name = pc.binary_join_element_wise(word, " ", _account_numbers(acc), "")
+    first = pc.utf8_capitalize(_decode(acc.owner_first, pa.array(FIRST_NAMES)))
     personal_name = pc.binary_join_element_wise(first, "'s workspace", "")
     traits = _json_codes(
         [{"country": c, "industry": i} for c in COUNTRIES for i in INDUSTRIES],
         acc.country * len(INDUSTRIES) + acc.industry,
     )
+    employees = pa.array(
+        np.nan_to_num(acc.employees).astype(np.int64), mask=np.isnan(acc.employees), type=pa.int64()
+    )
     return pa.table(
         {
-            "account_id": ids,
+            "account_id": acc.account_ids(),
             "name": pc.if_else(pa.array(acc.free_email), personal_name, company_name),
-            "domain": domain,
-            "employees": pa.array(
-                np.nan_to_num(acc.employees).astype(np.int64),
-                mask=np.isnan(acc.employees),
-                type=pa.int64(),
-            ),
-            "plan": pa.array(np.asarray(PLANS)[acc.plan]),
+            "domain": _account_domains(acc),
+            "employees": employees,
+            "plan": _decode(acc.plan, pa.array(PLANS)),
             "created_at": pa.array(acc.signup_us, type=pa.timestamp("us")),
             "traits": traits,
         }
@@ -577,15 +591,19 @@ def _prefixed(prefix: str, numbers: np.ndarray, width: int) -> pa.Array:
     return pc.binary_join_element_wise(prefix, digits, "")
 
 
-def _json_codes(objects: Sequence[dict[str, Any] | None], codes: np.ndarray) -> pa.Array:
-    """JSON text of objects[code] per row (None -> null), through a dictionary."""
-    texts = [None if o is None else json.dumps(o) for o in objects]
-    indices = pa.array(np.asarray(codes, dtype=np.int32))
-    return pa.DictionaryArray.from_arrays(indices, pa.array(texts, pa.string())).dictionary_decode()
+def _json_codes(objects: Sequence[dict[str, Any]], codes: np.ndarray) -> pa.Array:
+    """JSON text of objects[code] per row."""
+    return _as_json(_decode(codes, pa.array([json.dumps(o) for o in objects], pa.string())))
+
+
+def _as_json(text: pa.Array) -> pa.Array:
+    """Strings annotated as JSON (the Parquet JSON logical type), so readers parse them."""
+    return pa.ExtensionArray.from_storage(JSON_TYPE, text)
 
 
 # ---------------------------------------------------------------------------------------------
-# Per-chunk simulation: sessions -> behaviours -> users -> events -> conversion
+# Per chunk of accounts: sessions -> causal behaviours -> members -> events -> conversion.
+# Users are numbered per chunk: the chunk's owners first (one per account), then its members.
 
 
 USERS_SCHEMA = pa.schema(
@@ -594,10 +612,9 @@ USERS_SCHEMA = pa.schema(
         ("account_id", pa.string()),
         ("email", pa.string()),
         ("signed_up_at", pa.timestamp("us")),
-        ("traits", pa.string()),
+        ("traits", JSON_TYPE),
     ]
 )
-TRUTH_FIELDS = ("engagement_z", "fit", "spike", "p_convert", "converted_latent", "converted_at")
 
 
 @dataclass
@@ -605,17 +622,20 @@ class _Totals:
     """Running counts and ground-truth accumulators over chunks."""
 
     users: int = 0
+    users_numbered: int = 0
     events: int = 0
     conversions: int = 0
     conversions_latent: int = 0
     spike_accounts: int = 0
-    non_spike_accounts: int = 0
 
     def __post_init__(self) -> None:
-        self.effects: dict[str, np.ndarray] = {}  # key -> [treated, sum att, sum p t, sum p u]
+        # per effect: [treated, sum of ATT terms, sum p treated, sum p untreated, accounts]
+        self.effects: dict[str, np.ndarray] = {}
         self.truth: list[pa.Table] = []
 
-    def add_effect(self, key: str, treated: np.ndarray, p: np.ndarray, p_without: np.ndarray) -> None:
+    def add_effect(
+        self, key: str, treated: np.ndarray, p: np.ndarray, p_without: np.ndarray
+    ) -> None:
         """Accumulate one chunk's treated count, ATT sum and naive probability sums."""
         sums = np.array(
             [
@@ -623,9 +643,10 @@ class _Totals:
                 (p - p_without)[treated].sum(),
                 p[treated].sum(),
                 p[~treated].sum(),
+                len(treated),
             ]
         )
-        self.effects[key] = self.effects.get(key, np.zeros(4)) + sums
+        self.effects[key] = self.effects.get(key, np.zeros(5)) + sums
 
     def truth_table(self) -> pa.Table:
         """Per-account latent variables of every chunk."""
@@ -638,17 +659,38 @@ class _Chunk:
     events: pa.Table
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Sessions:
-    """Sessions of a chunk: local account index, global user number, day offset from signup."""
+    """Sessions: local account index, global user number, day offset from the account's signup."""
 
     account: np.ndarray
     user: np.ndarray
     day: np.ndarray
 
+    def where(self, mask: np.ndarray) -> _Sessions:
+        """The sessions selected by a boolean mask."""
+        return _Sessions(self.account[mask], self.user[mask], self.day[mask])
+
+    def __add__(self, other: _Sessions) -> _Sessions:
+        return _Sessions(
+            np.concatenate([self.account, other.account]),
+            np.concatenate([self.user, other.user]),
+            np.concatenate([self.day, other.day]),
+        )
+
+
+@dataclass(frozen=True)
+class _Members:
+    """Invited users who joined: local account index, join day, role (0 member, 1 admin), rank."""
+
+    account: np.ndarray
+    day: np.ndarray
+    role: np.ndarray
+    rank: np.ndarray
+
 
 class _EventLog:
-    """Events of a chunk as parallel arrays; `category` indexes the event's property values."""
+    """Events of a chunk as parallel arrays; `prop` indexes PROPERTY_TEXTS (0 = null)."""
 
     def __init__(self) -> None:
         self.parts: list[tuple[np.ndarray, ...]] = []
@@ -661,28 +703,35 @@ class _EventLog:
         day: np.ndarray,
         category: np.ndarray | None = None,
     ) -> None:
-        """Append events of one type (category None: the event has no properties)."""
+        """Append events of one type (category: index into the event's property values)."""
         prop = np.full(len(account), PROPERTY_OFFSET[CODE[name]], dtype=np.int32)
         if category is not None:
-            prop += category.astype(np.int32)
+            prop += np.asarray(category, dtype=np.int32)
         code = np.full(len(account), CODE[name], dtype=np.int8)
         self.parts.append((account, user, day, code, prop))
 
     def add_sampled(
-        self, rng: np.random.Generator, name: str, account: np.ndarray, user: np.ndarray,
+        self,
+        rng: np.random.Generator,
+        name: str,
+        account: np.ndarray,
+        user: np.ndarray,
         day: np.ndarray,
-    ) -> None:  # fmt: skip
+    ) -> None:
         """Append events whose property value is drawn from the event's weights."""
-        spec = EVENTS[CODE[name]]
-        category = None
-        if spec.values:
-            weights = np.asarray(spec.weights or [1.0] * len(spec.values))
-            category = rng.choice(len(spec.values), len(account), p=weights / weights.sum())
-        self.add(name, account, user, day, category)
+        self.add(name, account, user, day, _draw_category(rng, EVENTS[CODE[name]], len(account)))
 
     def arrays(self) -> tuple[np.ndarray, ...]:
-        """account, user, day, code, prop (concatenated)."""
-        return tuple(np.concatenate(column) for column in zip(*self.parts, strict=True))
+        """account, user, day, code, prop, each concatenated over all parts (which are freed)."""
+        parts, self.parts = self.parts, []
+        return tuple(np.concatenate(column) for column in zip(*parts, strict=True))
+
+
+def _draw_category(rng: np.random.Generator, spec: EventSpec, size: int) -> np.ndarray | None:
+    if not spec.values:
+        return None
+    weights = np.asarray(spec.weights or [1.0] * len(spec.values))
+    return rng.choice(len(spec.values), size, p=weights / weights.sum())
 
 
 def _property_dictionary() -> tuple[list[str | None], list[int]]:
@@ -690,15 +739,17 @@ def _property_dictionary() -> tuple[list[str | None], list[int]]:
     texts: list[str | None] = [None]
     offsets: list[int] = []
     for spec in EVENTS:
-        offsets.append(len(texts) if spec.prop or spec.name == "Subscription Started" else 0)
+        offsets.append(len(texts))
         if spec.prop:
             texts += [json.dumps({spec.prop: value}) for value in spec.values]
-        elif spec.name == "Subscription Started":
+        elif spec.role == "conversion":
             texts += [
                 json.dumps({"plan": plan, "amount": price * seats, "seats": seats})
                 for plan, price in zip(PAID_PLANS, PAID_PRICE_PER_SEAT, strict=True)
                 for seats in range(1, MAX_USERS + 1)
             ]
+        else:
+            offsets[-1] = 0
     return texts, offsets
 
 
@@ -708,38 +759,390 @@ PROPERTY_TEXTS, PROPERTY_OFFSET = _property_dictionary()
 def _simulate_chunk(
     rng: np.random.Generator, acc: _Accounts, totals: _Totals, end_us: int
 ) -> _Chunk:
+    """Simulate the users and events of a slice of accounts; update the running totals."""
     n = len(acc.number)
-    first_user = totals.users_allocated if hasattr(totals, "users_allocated") else 0
+    owner = totals.users_numbered + np.arange(n, dtype=np.int64)
     log = _EventLog()
-    owner_sessions = _owner_sessions(rng, acc)
-    treated, first_day = _causal_behaviours(rng, acc, owner_sessions, log)
-    members = _members(rng, acc, log)
-    user_number = _number_users(n, members, first_user)
-    owner_user = user_number["owner"]
-    owner_sessions.user = owner_user[owner_sessions.account]
-    sessions = _concat_sessions(
-        owner_sessions, _member_sessions(rng, acc, members, user_number["member"])
+    log.add("Account Created", np.arange(n), owner, np.zeros(n), acc.plan)
+    active = np.flatnonzero(~acc.spike)
+    owner_sessions = _sessions_from(
+        rng,
+        acc,
+        active,
+        owner[active],
+        np.zeros(len(active)),
+        SESSIONS_MEAN * acc.engagement[active],
     )
-    _session_events(rng, acc, sessions, log)
-    _noise_events(rng, acc, owner_user, log)
-    _spike_bursts(rng, acc, owner_user, log)
-    log.add("Account Created", np.arange(n), owner_user, np.zeros(n), acc.plan)
-    conversion = _conversions(rng, acc, treated, first_day, members, totals)
-    seats = _seats_at(members, conversion["day"], n)
-    converted = np.flatnonzero(conversion["converted"])
-    paid_plan = (rng.random(len(converted)) < 0.25).astype(np.int64)
-    log.add(
-        "Subscription Started",
-        converted,
-        owner_user[converted],
-        conversion["day"][converted],
-        paid_plan * MAX_USERS + seats[converted] - 1,
+    treated, last_cause_day, invites = _causal_behaviours(rng, acc, owner_sessions, log)
+    members = _members(rng, invites)
+    member_user = totals.users_numbered + n + np.arange(len(members.account), dtype=np.int64)
+    member_sessions = _sessions_from(
+        rng,
+        acc,
+        members.account,
+        member_user,
+        members.day,
+        MEMBER_SESSIONS_MEAN * acc.engagement[members.account],
     )
-    events = _events_table(log, acc, user_number, first_user, end_us, totals)
-    users = _users_table(rng, acc, members, user_number, end_us, totals)
-    totals.users_allocated = first_user + user_number["count"]  # type: ignore[attr-defined]
-    totals.conversions += int(
-        (acc.signup_us + conversion["day"] * US_PER_DAY < end_us)[conversion["converted"]].sum()
-    )
-    totals.truth.append(_truth_table(acc, conversion, end_us))
+    _session_events(rng, acc, owner_sessions + member_sessions, log)
+    _noise_and_spike_events(rng, acc, owner, log)
+    conversion = _conversions(rng, acc, treated, last_cause_day, totals)
+    _conversion_events(rng, acc, owner, members, conversion, log)
+    events = _events_table(log, acc, totals, n + len(members.account), end_us)
+    users = _users_table(rng, acc, members, totals, end_us)
+    totals.users_numbered += n + len(members.account)
+    totals.truth.append(_truth_table(acc, treated, conversion, end_us))
     return _Chunk(users=users, events=events)
+
+
+def _truncated_exponential(rng: np.random.Generator, scale: np.ndarray, upper: float) -> np.ndarray:
+    """Exponential(scale) draws conditioned on being below `upper`."""
+    u = rng.random(len(scale))
+    return -scale * np.log1p(-u * -np.expm1(-upper / scale))
+
+
+def _day_us(acc: _Accounts, account: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """Absolute microseconds of a day offset from each account's signup."""
+    return acc.signup_us[account] + (day * US_PER_DAY).astype(np.int64)
+
+
+def _sessions_from(
+    rng: np.random.Generator,
+    acc: _Accounts,
+    account: np.ndarray,
+    user: np.ndarray,
+    start_day: np.ndarray,
+    extra_mean: np.ndarray,
+) -> _Sessions:
+    """Per user: a session at `start_day`, then Poisson(extra_mean) decaying sessions after it.
+
+    Sorted by account then day, so an account's first session (at start_day) comes first.
+    """
+    extra = np.repeat(np.arange(len(account)), rng.poisson(extra_mean))
+    scale = SESSION_DECAY_DAYS * np.sqrt(acc.engagement[account[extra]])
+    day = start_day[extra] + _truncated_exponential(rng, scale, SESSION_HORIZON_DAYS)
+    weekend = _weekend(_day_us(acc, account[extra], day))
+    keep = ~weekend | (rng.random(len(extra)) < WEEKEND_SESSION_KEEP)
+    index = np.concatenate([np.arange(len(account)), extra[keep]])
+    days = np.concatenate([start_day, day[keep]])
+    order = np.lexsort((days, account[index]))
+    return _Sessions(account[index][order], user[index][order], days[order])
+
+
+def _causal_behaviours(
+    rng: np.random.Generator, acc: _Accounts, owner_sessions: _Sessions, log: _EventLog
+) -> tuple[dict[str, np.ndarray], np.ndarray, _Invites]:
+    """Treatment flags, the day of the last first-causal-event, and all invites.
+
+    A treated account does the behaviour in an owner session of its first 14 days; an
+    untreated one never does it before day 14.
+    """
+    n = len(acc.number)
+    early = owner_sessions.day < TREATMENT_DAYS
+    pool = np.bincount(owner_sessions.account[early], minlength=n)
+    first_session = np.searchsorted(owner_sessions.account, np.arange(n))
+    treated: dict[str, np.ndarray] = {}
+    last_cause_day = np.zeros(n)
+    invites = _Invites.empty()
+    for cause in CAUSAL:
+        logit = cause.propensity_base + cause.propensity_engagement * acc.engagement_z
+        chance = _sigmoid(logit + cause.propensity_fit * acc.fit)
+        is_treated = (rng.random(n) < chance) & ~acc.spike
+        # geometric extras (mean extra_first_14d * engagement): a long tail of busy accounts
+        extra = rng.geometric(1 / (1 + cause.extra_first_14d * acc.engagement)) - 1
+        count = is_treated * (1 + extra)
+        account = np.repeat(np.arange(n), count)
+        session = first_session[account] + (rng.random(len(account)) * pool[account]).astype(int)
+        offset = rng.random(len(account)) * SESSION_MINUTES / 1440
+        day = np.minimum(owner_sessions.day[session] + offset, TREATMENT_DAYS - 1e-6)
+        first_day = np.full(n, np.inf)
+        np.minimum.at(first_day, account, day)
+        last_cause_day = np.where(is_treated, np.maximum(last_cause_day, first_day), last_cause_day)
+        treated[cause.key] = is_treated
+        user = owner_sessions.user[session]
+        if cause.key == "invited":
+            invites = _invites(rng, owner_sessions, account, user, day, cause, log)
+            continue
+        if cause.key == "shared":  # a document is created in the session before each share
+            doc_day = owner_sessions.day[session] + offset * rng.random(len(account))
+            log.add_sampled(rng, "Created Document", account, user, doc_day)
+        log.add_sampled(rng, cause.event, account, user, day)
+    return treated, last_cause_day, invites
+
+
+@dataclass(frozen=True)
+class _Invites:
+    """Invitations: local account index, day, role category (0 member, 1 admin)."""
+
+    account: np.ndarray
+    day: np.ndarray
+    role: np.ndarray
+
+    @classmethod
+    def empty(cls) -> _Invites:
+        """No invitations."""
+        return cls(np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.int64))
+
+
+def _invites(
+    rng: np.random.Generator,
+    owner_sessions: _Sessions,
+    account: np.ndarray,
+    user: np.ndarray,
+    day: np.ndarray,
+    cause: CausalBehaviour,
+    log: _EventLog,
+) -> _Invites:
+    """Early invites (given) plus invites from owner sessions after day 14; logs the events."""
+    later = owner_sessions.where(owner_sessions.day >= TREATMENT_DAYS)
+    late_account, late_user, late_day = _per_session(rng, later, cause.per_session_later)
+    account = np.concatenate([account, late_account])
+    user = np.concatenate([user, late_user])
+    day = np.concatenate([day, late_day])
+    role = _draw_category(rng, EVENTS[CODE[cause.event]], len(account))
+    assert role is not None
+    log.add(cause.event, account, user, day, role)
+    return _Invites(account, day, role)
+
+
+def _per_session(
+    rng: np.random.Generator, sessions: _Sessions, mean: float | np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Poisson(mean) events per session at random moments in it: account, user, day."""
+    index = np.repeat(np.arange(len(sessions.day)), rng.poisson(mean, len(sessions.day)))
+    day = sessions.day[index] + rng.random(len(index)) * SESSION_MINUTES / 1440
+    return sessions.account[index], sessions.user[index], day
+
+
+def _members(rng: np.random.Generator, invites: _Invites) -> _Members:
+    """Accepted invitations become users a little later; at most MAX_USERS per account."""
+    accepted = rng.random(len(invites.account)) < INVITE_ACCEPT_RATE
+    account, role = invites.account[accepted], invites.role[accepted]
+    day = invites.day[accepted] + rng.exponential(JOIN_DELAY_DAYS, len(account))
+    order = np.lexsort((day, account))
+    account, day, role = account[order], day[order], role[order]
+    rank = np.arange(len(account)) - np.searchsorted(account, account)
+    keep = rank < MAX_USERS - 1
+    return _Members(account[keep], day[keep], role[keep], rank[keep])
+
+
+def _session_events(
+    rng: np.random.Generator, acc: _Accounts, sessions: _Sessions, log: _EventLog
+) -> None:
+    """Vanity and correlated events in every session; causal ones after day 14."""
+    log.add("Session Started", sessions.account, sessions.user, sessions.day)
+    login = rng.random(len(sessions.day)) < LOGIN_SHARE
+    log.add("Logged In", sessions.account[login], sessions.user[login], sessions.day[login])
+    engagement = acc.engagement[sessions.account]
+    for name in PER_SESSION_EVENTS:
+        spec = EVENTS[CODE[name]]
+        mean = spec.per_session * engagement**spec.engagement_power
+        log.add_sampled(rng, name, *_per_session(rng, sessions, mean))
+    later_sessions = sessions.where(sessions.day >= TREATMENT_DAYS)
+    for cause in CAUSAL:
+        if cause.key != "invited":  # invites were drawn with the members they bring
+            log.add_sampled(
+                rng, cause.event, *_per_session(rng, later_sessions, cause.per_session_later)
+            )
+
+
+def _noise_and_spike_events(
+    rng: np.random.Generator, acc: _Accounts, owner: np.ndarray, log: _EventLog
+) -> None:
+    """Noise events (independent of engagement and conversion) and the spike accounts' bursts."""
+    n = len(acc.number)
+    for name, mean in NOISE_PER_ACCOUNT.items():
+        # spike accounts never come back, and noise spread over 150 days would revive them
+        account = np.repeat(np.arange(n), rng.poisson(mean, n) * ~acc.spike)
+        day = rng.random(len(account)) * NOISE_SPAN_DAYS
+        log.add_sampled(rng, name, account, owner[account], day)
+    to_midnight = (US_PER_DAY - 1 - acc.signup_us % US_PER_DAY) / US_PER_DAY
+    burst_days = np.where(acc.spike, np.minimum(3 / 24, to_midnight), 0.0)
+    for name, (low, high) in SPIKE_BURST.items():
+        account = np.repeat(np.arange(n), np.where(acc.spike, rng.integers(low, high + 1, n), 0))
+        day = rng.random(len(account)) * burst_days[account]
+        if name == "Added Task":  # all from the web, so the burst satisfies the tasks criterion
+            log.add(name, account, owner[account], day, np.zeros(len(account), np.int64))
+        else:
+            log.add_sampled(rng, name, account, owner[account], day)
+
+
+def _conversions(
+    rng: np.random.Generator,
+    acc: _Accounts,
+    treated: dict[str, np.ndarray],
+    last_cause_day: np.ndarray,
+    totals: _Totals,
+) -> dict[str, np.ndarray]:
+    """Draw conversion (p, converted, day) from the ground-truth model; accumulate ATTs."""
+    n = len(acc.number)
+    fit = acc.fit
+    plan_effect = np.array([PLAN_LOG_ODDS[plan] for plan in PLANS])[acc.plan]
+    logit = CONVERSION_BASE_LOG_ODDS + ENGAGEMENT_LOG_ODDS * acc.engagement_z + plan_effect
+    logit = logit + FIT_LOG_ODDS * fit
+    for cause in CAUSAL:
+        logit = logit + cause.log_odds * treated[cause.key]
+    p = np.where(acc.spike, 0.0, _sigmoid(logit))
+    converted = rng.random(n) < p
+    delay = 0.5 + rng.gamma(CONVERSION_DELAY_SHAPE, CONVERSION_DELAY_SCALE_DAYS, n)
+    day = np.minimum(last_cause_day + delay, MAX_CONVERSION_DAY)
+    real = ~acc.spike
+    for cause in CAUSAL:
+        flag = treated[cause.key]
+        without = _sigmoid(logit - cause.log_odds * flag)
+        totals.add_effect(cause.key, flag[real], p[real], without[real])
+    totals.add_effect("fit", fit[real], p[real], _sigmoid(logit - FIT_LOG_ODDS * fit)[real])
+    totals.conversions_latent += int(converted.sum())
+    totals.spike_accounts += int(acc.spike.sum())
+    return {"p": p, "converted": converted, "day": day}
+
+
+def _conversion_events(
+    rng: np.random.Generator,
+    acc: _Accounts,
+    owner: np.ndarray,
+    members: _Members,
+    conversion: dict[str, np.ndarray],
+    log: _EventLog,
+) -> None:
+    """One "Subscription Started" per converting account, priced per seat at that time."""
+    n = len(acc.number)
+    day = conversion["day"]
+    joined = members.day < day[members.account]
+    seats = 1 + np.bincount(members.account[joined], minlength=n)
+    converted = np.flatnonzero(conversion["converted"])
+    business = (rng.random(len(converted)) < BUSINESS_SHARE).astype(np.int64)
+    category = business * MAX_USERS + seats[converted] - 1
+    log.add("Subscription Started", converted, owner[converted], day[converted], category)
+
+
+def _decode(indices: np.ndarray, dictionary: pa.Array, null: np.ndarray | None = None) -> pa.Array:
+    """dictionary[indices] as a plain array (null where `null`)."""
+    index_array = pa.array(np.asarray(indices, dtype=np.int32), mask=null)
+    return pa.DictionaryArray.from_arrays(index_array, dictionary).dictionary_decode()
+
+
+def _events_table(
+    log: _EventLog, acc: _Accounts, totals: _Totals, chunk_users: int, end_us: int
+) -> pa.Table:
+    """The chunk's events before `end`, in time order, with ids continuing the count."""
+    account, user, day, code, prop = log.arrays()
+    ts = _day_us(acc, account, day)
+    kept = np.flatnonzero(ts < end_us)
+    order = kept[np.argsort(ts[kept], kind="stable")]
+    account, user, code, prop, ts = (a[order] for a in (account, user, code, prop, ts))
+    user_ids = _prefixed("user_", totals.users_numbered + 1 + np.arange(chunk_users), 8)
+    table = pa.table(
+        {
+            "event_id": _prefixed("evt_", totals.events + 1 + np.arange(len(ts)), 11),
+            "user_id": _decode(user - totals.users_numbered, user_ids),
+            "account_id": _decode(account, acc.account_ids()),
+            "event": _decode(code, pa.array(EVENT_NAMES)),
+            "ts": pa.array(ts, type=pa.timestamp("us")),
+            "properties": _as_json(
+                _decode(prop, pa.array(PROPERTY_TEXTS, pa.string()), null=prop == 0)
+            ),
+        }
+    )
+    totals.events += len(ts)
+    totals.conversions += int((code == CODE["Subscription Started"]).sum())
+    return table
+
+
+def _users_table(
+    rng: np.random.Generator, acc: _Accounts, members: _Members, totals: _Totals, end_us: int
+) -> pa.Table:
+    """Owners then members of the chunk's accounts, those signed up before `end`."""
+    n, m = len(acc.number), len(members.account)
+    account = np.concatenate([np.arange(n), members.account])
+    signed_up = np.concatenate([acc.signup_us, _day_us(acc, members.account, members.day)])
+    number = totals.users_numbered + 1 + np.arange(n + m)
+    free = acc.free_email[account]
+    free_domain = np.concatenate([acc.free_domain, rng.integers(0, len(FREE_EMAIL_DOMAINS), m)])
+    domain = pc.if_else(
+        pa.array(free),
+        _decode(free_domain, pa.array(FREE_EMAIL_DOMAINS)),
+        pc.take(_account_domains(acc), pa.array(account)),
+    )
+    rank = np.concatenate([np.full(n, -1), members.rank])
+    # free-mail users get a unique number (anna.smith.42@gmail.com); colleagues a rank suffix
+    suffix = pc.cast(pa.array(np.where(free, number, rank + 2)), pa.string())
+    suffix = pc.if_else(pa.array(~free & (rank < 0)), "", suffix)
+    first = np.concatenate([acc.owner_first, rng.integers(0, len(FIRST_NAMES), m)])
+    last = np.concatenate([acc.owner_last, rng.integers(0, len(LAST_NAMES), m)])
+    email = pc.binary_join_element_wise(
+        _decode(first, pa.array(FIRST_NAMES)),
+        ".",
+        _decode(last, pa.array(LAST_NAMES)),
+        pc.if_else(pa.array(free), ".", ""),
+        suffix,
+        "@",
+        domain,
+        "",
+    )
+    role = np.concatenate([np.zeros(n, np.int64), 1 + members.role])
+    table = pa.table(
+        {
+            "user_id": _prefixed("user_", number, 8),
+            "account_id": pc.take(acc.account_ids(), pa.array(account)),
+            "email": email,
+            "signed_up_at": pa.array(signed_up, type=pa.timestamp("us")),
+            "traits": _json_codes([{"role": r} for r in ("owner", "member", "admin")], role),
+        },
+        schema=USERS_SCHEMA,
+    ).filter(pa.array(signed_up < end_us))
+    totals.users += table.num_rows
+    return table
+
+
+def _truth_table(
+    acc: _Accounts, treated: dict[str, np.ndarray], conversion: dict[str, np.ndarray], end_us: int
+) -> pa.Table:
+    """Per-account latent variables (the oracle for causal estimates)."""
+    converted_us = _day_us(acc, np.arange(len(acc.number)), conversion["day"])
+    observed = conversion["converted"] & (converted_us < end_us)
+    columns: dict[str, Any] = {
+        "account_id": acc.account_ids(),
+        "engagement_z": acc.engagement_z,
+        "fit": acc.fit,
+        "spike": acc.spike,
+    }
+    columns |= {f"{cause.key}_14d": treated[cause.key] for cause in CAUSAL}
+    columns |= {
+        "p_convert": conversion["p"],
+        "converted_latent": conversion["converted"],
+        "converted_at": pa.array(converted_us, mask=~observed, type=pa.timestamp("us")),
+    }
+    return pa.table(columns)
+
+
+def _effect_summary(sums: np.ndarray) -> dict[str, Any]:
+    treated, att_sum, p_treated, p_untreated, accounts = (float(x) for x in sums)
+    untreated = accounts - treated
+    return {
+        "treated_accounts": int(treated),
+        "treated_share": treated / accounts if accounts else None,
+        "att": att_sum / treated if treated else None,
+        "mean_p_treated": p_treated / treated if treated else None,
+        "mean_p_untreated": p_untreated / untreated if untreated else None,
+    }
+
+
+def _simulated_truth(totals: _Totals, seed: int, n_accounts: int, end_us: int) -> dict[str, Any]:
+    """ground_truth() plus what this simulation realised (ATT per causal behaviour, counts)."""
+    truth = ground_truth()
+    for cause in CAUSAL:
+        truth["behaviours"][cause.event]["simulated"] = _effect_summary(totals.effects[cause.key])
+    truth["fit"]["simulated"] = _effect_summary(totals.effects["fit"])
+    truth["simulation"] = {
+        "seed": seed,
+        "end": (EPOCH + end_us * ONE_US).isoformat() + "Z",
+        "accounts": n_accounts,
+        "users": totals.users,
+        "events": totals.events,
+        "conversions": totals.conversions,
+        "conversions_latent": totals.conversions_latent,
+        "spike_accounts": totals.spike_accounts,
+        "note": "mean_p_* are naive (confounded) conversion probabilities; att is causal",
+    }
+    return truth

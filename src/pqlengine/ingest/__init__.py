@@ -183,24 +183,45 @@ def _ingest_parquet(store: Store, table: str, file: Path, columns: dict[str, str
     for target, source in plan.mapping.items():
         exprs.append(duckdb.ColumnExpression(source).alias(target))
     if table in ("events", "users", "accounts"):
-        exprs.append(_bag_expression(plan.bag_source, plan.extras or []).alias("_bag"))
+        types = dict(zip(relation.columns, (str(t) for t in relation.types), strict=True))
+        bag_type = types.get(plan.bag_source) if plan.bag_source else None
+        exprs.append(_bag_expression(plan.bag_source, bag_type, plan.extras or []).alias("_bag"))
     staged = relation.select(*exprs)
     return _load(store, table, file.name, _sha256(file), staged, plan, "row")
 
 
-def _bag_expression(bag_source: str | None, extras: list[str]) -> duckdb.Expression:
-    parts: list[duckdb.Expression] = []
-    if bag_source is not None:
-        parts.append(duckdb.FunctionExpression("to_json", duckdb.ColumnExpression(bag_source)))
+def _bag_expression(
+    bag_source: str | None, bag_type: str | None, extras: list[str]
+) -> duckdb.Expression:
+    """The bag as JSON text: the source's properties/traits merged with extra columns.
+
+    Text that is not valid JSON passes through unchanged so validation can name its row.
+    """
+    text_type = duckdb.sqltype("VARCHAR")
+    extra_json: duckdb.Expression | None = None
     if extras:
         pairs: list[duckdb.Expression] = []
         for extra in extras:
             pairs += [duckdb.ConstantExpression(extra), duckdb.ColumnExpression(extra)]
-        parts.append(duckdb.FunctionExpression("json_object", *pairs))
-    if not parts:
-        return duckdb.ConstantExpression(None).cast(duckdb.sqltype("VARCHAR"))
-    merged = parts[0] if len(parts) == 1 else duckdb.FunctionExpression("json_merge_patch", *parts)
-    return merged.cast(duckdb.sqltype("VARCHAR"))
+        extra_json = duckdb.FunctionExpression("json_object", *pairs)
+    if bag_source is None:
+        return (extra_json if extra_json is not None else duckdb.ConstantExpression(None)).cast(
+            text_type
+        )
+    column = duckdb.ColumnExpression(bag_source)
+    if bag_type is not None and bag_type.upper() in {"VARCHAR", "JSON"}:
+        own = column.cast(text_type)
+    else:  # STRUCT / MAP from a typed Parquet schema
+        own = duckdb.FunctionExpression("to_json", column).cast(text_type)
+    if extra_json is None:
+        return own
+    merged = duckdb.FunctionExpression(
+        "json_merge_patch",
+        duckdb.CoalesceOperator(own, duckdb.ConstantExpression("{}")),
+        extra_json,
+    ).cast(text_type)
+    valid = own.isnull() | duckdb.FunctionExpression("json_valid", own)
+    return duckdb.CaseExpression(valid, merged).otherwise(own)
 
 
 def _load(
