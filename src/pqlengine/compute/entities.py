@@ -24,44 +24,56 @@ def as_of_literal(as_of: datetime) -> ir.TimestampScalar:
     return ibis.literal(to_utc_naive(as_of), type="timestamp")
 
 
-def entity_events(store: Store, project: Project, as_of: datetime) -> ir.Table:
-    """Events up to `as_of` with the entity they belong to: entity_id, event, ts, properties."""
+def entity_events(
+    store: Store,
+    project: Project,
+    as_of: datetime,
+    columns: tuple[str, ...] = ("event", "ts", "properties"),
+    event_names: list[str] | None = None,
+) -> ir.Table:
+    """Events up to `as_of` with the entity they belong to: entity_id plus `columns`.
+
+    Callers ask only for the columns (and event names) they need, so that on large stores
+    each use is a narrow streaming scan rather than one wide shared intermediate.
+    """
     events = store.table("events")
-    events = events.filter(events.ts <= as_of_literal(as_of))
+    conditions = [events.ts <= as_of_literal(as_of)]
+    if event_names is not None:
+        conditions.append(events.event.isin(event_names))
+    events = events.filter(*conditions)
     if project.entity == "user":
-        return events.select(
-            entity_id=events.user_id,
-            event=events.event,
-            ts=events.ts,
-            properties=events.properties,
-        )
+        return events.select(entity_id=events.user_id, **{c: events[c] for c in columns})
+    events = events.select("user_id", "account_id", *columns)
     users = store.table("users").select(member_id="user_id", member_account="account_id")
     joined = events.left_join(users, events.user_id == users.member_id)
     rolled = joined.select(
         entity_id=ibis.coalesce(joined.account_id, joined.member_account),
-        event=joined.event,
-        ts=joined.ts,
-        properties=joined.properties,
+        **{c: joined[c] for c in columns},
     )
     return rolled.filter(rolled.entity_id.notnull())
 
 
 def entities(store: Store, project: Project, as_of: datetime) -> ir.Table:
     """One row per entity that exists at `as_of`: entity_id, signup_at, converted_at."""
-    events = entity_events(store, project, as_of)
-    ids = _entity_ids(store, project, events)
-    first_event = events.group_by("entity_id").agg(first_event_at=events.ts.min())
-    signup = _signup(store, project, ids, first_event, events)
-    converted = _conversions(store, project, as_of, events)
+    events = entity_events(store, project, as_of, columns=("event", "ts"))
+    firsts: dict[str, Any] = {"first_event_at": events.ts.min()}
+    if project.signup.event is not None:
+        firsts["signup_event_at"] = events.ts.min(where=events.event == project.signup.event)
+    if project.conversion.event is not None:
+        firsts["converted_at"] = events.ts.min(where=events.event == project.conversion.event)
+    per_entity = events.group_by("entity_id").agg(**firsts)
+    ids = _entity_ids(store, project, per_entity)
+    signup = _signup(store, project, ids, per_entity)
+    converted = _conversions(store, project, as_of, per_entity)
     table = signup.left_join(converted, signup.entity_id == converted.conv_entity_id).select(
         "entity_id", "signup_at", "converted_at"
     )
     return table.filter(table.signup_at <= as_of_literal(as_of))
 
 
-def _entity_ids(store: Store, project: Project, events: ir.Table) -> ir.Table:
+def _entity_ids(store: Store, project: Project, per_entity: ir.Table) -> ir.Table:
     users = store.table("users")
-    from_events = events.select("entity_id").distinct()
+    from_events = per_entity.select("entity_id")
     if project.entity == "user":
         from_users = users.select(entity_id=users.user_id)
         return from_users.union(from_events, distinct=True)
@@ -71,14 +83,10 @@ def _entity_ids(store: Store, project: Project, events: ir.Table) -> ir.Table:
     return from_accounts.union(from_users, distinct=True).union(from_events, distinct=True)
 
 
-def _signup(
-    store: Store, project: Project, ids: ir.Table, first_event: ir.Table, events: ir.Table
-) -> ir.Table:
+def _signup(store: Store, project: Project, ids: ir.Table, per_entity: ir.Table) -> ir.Table:
     """entity_id, signup_at per the configured source and its fallbacks."""
     if project.signup.event is not None:
-        named = events.filter(events.event == project.signup.event)
-        first_named = named.group_by("entity_id").agg(signup_at=named.ts.min())
-        return ids.inner_join(first_named, "entity_id").select("entity_id", "signup_at")
+        return per_entity.select("entity_id", signup_at=per_entity.signup_event_at)
     users = store.table("users")
     accounts = store.table("accounts")
     candidates: list[ir.Table]
@@ -105,17 +113,16 @@ def _signup(
         result = result.left_join(renamed, result.entity_id == renamed[f"id_{index}"]).drop(
             f"id_{index}"
         )
-    firsts = first_event.select(fe_id="entity_id", first_event_at="first_event_at")
+    firsts = per_entity.select(fe_id="entity_id", first_event_at="first_event_at")
     result = result.left_join(firsts, result.entity_id == firsts.fe_id)
     chain: list[Any] = [result[n] for n in names] + [result.first_event_at]
     return result.select(entity_id=result.entity_id, signup_at=ibis.coalesce(*chain))
 
 
-def _conversions(store: Store, project: Project, as_of: datetime, events: ir.Table) -> ir.Table:
+def _conversions(store: Store, project: Project, as_of: datetime, per_entity: ir.Table) -> ir.Table:
     """conv_entity_id, converted_at (the first conversion at or before `as_of`)."""
     if project.conversion.event is not None:
-        named = events.filter(events.event == project.conversion.event)
-        return named.group_by(conv_entity_id=named.entity_id).agg(converted_at=named.ts.min())
+        return per_entity.select(conv_entity_id="entity_id", converted_at="converted_at")
     conversions = store.table("conversions")
     conversions = conversions.filter(conversions.converted_at <= as_of_literal(as_of))
     return conversions.group_by(conv_entity_id=conversions.entity_id).agg(

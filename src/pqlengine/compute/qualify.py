@@ -24,15 +24,21 @@ def criterion_column(index: int) -> str:
 def qualification(store: Store, project: Project, as_of: datetime) -> ir.Table:
     """Per entity: signup_at, converted_at, criterion_<i>_at, rule_satisfied_at,
     active_days, active_days_satisfied_at, fit, fit_failed, qualified_at, status."""
-    events = entity_events(store, project, as_of)
     people = entities(store, project, as_of)
-    after_signup = events.inner_join(people, "entity_id").select(
-        "entity_id", "event", "ts", "properties", "signup_at", "converted_at"
+    anchors = people.select(a_entity="entity_id", a_signup="signup_at", a_converted="converted_at")
+    criteria = project.definition.criteria
+    needs_properties = any(c.where for c in criteria)
+    criterion_events = entity_events(
+        store,
+        project,
+        as_of,
+        columns=("event", "ts", "properties") if needs_properties else ("event", "ts"),
+        event_names=sorted({c.event for c in criteria}),
     )
-    after_signup = after_signup.filter(after_signup.ts >= after_signup.signup_at)
+    all_events = entity_events(store, project, as_of, columns=("ts",))
 
     result = people
-    satisfied = _criteria_satisfied(after_signup, project)
+    satisfied = _criteria_satisfied(_after_signup(criterion_events, anchors), project)
     for index in range(len(project.definition.criteria)):
         part = satisfied.filter(satisfied.criterion == index).select(
             c_id="entity_id", **{criterion_column(index): "satisfied_at"}
@@ -40,11 +46,18 @@ def qualification(store: Store, project: Project, as_of: datetime) -> ir.Table:
         result = result.left_join(part, result.entity_id == part.c_id).drop("c_id")
     rule = _rule_satisfied(satisfied, project)
     result = result.left_join(rule, result.entity_id == rule.r_id).drop("r_id")
-    active = _active_days(after_signup, project)
+    active = _active_days(_after_signup(all_events, anchors), project)
     result = result.left_join(active, result.entity_id == active.a_id).drop("a_id")
     fit = _fit(store, project)
     result = result.left_join(fit, result.entity_id == fit.f_id).drop("f_id")
     return _qualified(result, project)
+
+
+def _after_signup(events: ir.Table, anchors: ir.Table) -> ir.Table:
+    """Events at or after their entity's signup, with signup_at and converted_at."""
+    joined = events.inner_join(anchors, events.entity_id == anchors.a_entity)
+    joined = joined.filter(joined.ts >= joined.a_signup)
+    return joined.drop("a_entity").rename(signup_at="a_signup", converted_at="a_converted")
 
 
 def _criteria_satisfied(after_signup: ir.Table, project: Project) -> ir.Table:
@@ -260,8 +273,14 @@ def run_qualification(
         project.version,
         project.definition.name,
         project.model_dump_json(
-            include={"entity", "signup", "conversion", "observation_days",
-                     "conversion_window_days", "definition"}
+            include={
+                "entity",
+                "signup",
+                "conversion",
+                "observation_days",
+                "conversion_window_days",
+                "definition",
+            }
         ),
     )
     stored = store.table("qualified_entities")
