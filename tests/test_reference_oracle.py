@@ -69,7 +69,9 @@ def tables(events: list[dict], accounts: list[dict] | None = None, **rest: Any) 
     return {
         "events": events,
         "users": rest.get("users", [{"user_id": "u", "account_id": "x"}]),
-        "accounts": accounts if accounts is not None else [{"account_id": "x", "created_at": at(1)}],
+        "accounts": accounts
+        if accounts is not None
+        else [{"account_id": "x", "created_at": at(1)}],
         "conversions": rest.get("conversions", []),
     }
 
@@ -203,11 +205,16 @@ def test_weights_are_ignored_outside_score_rules() -> None:
 def test_fraction_07_of_10_criteria_needs_7() -> None:
     criteria = [{"id": f"c{i}", "event": f"E{i}"} for i in range(10)]
     definition = {"name": "t", "criteria": criteria, "qualify": {"fraction": 0.7}}
-    assert 0.7 * 10 > 7  # floating point: ceil would give 8 without the tolerance
     assert rule_threshold(definition) == 7
     events = [ev("u", f"E{i}", at(2 + i)) for i in range(7)]
     row = one(config(criteria, {"fraction": 0.7}), tables(events))
     assert row["rule_satisfied_at"] == at(8)
+
+
+def test_fraction_threshold_tolerates_rounding_up() -> None:
+    criteria = [{"id": f"c{i}", "event": f"E{i}"} for i in range(25)]
+    assert 0.28 * 25 > 7  # floating point: ceil alone would ask for 8
+    assert rule_threshold({"criteria": criteria, "qualify": {"fraction": 0.28}}) == 7
 
 
 # --- active days ----------------------------------------------------------------------
@@ -248,11 +255,15 @@ def test_active_days_count_only_events_from_signup_to_as_of() -> None:
 
 def _fit_row(account: dict[str, Any], fit: dict[str, Any]) -> dict[str, Any]:
     cfg = config([{"id": "a", "event": "A"}], fit=fit)
-    return one(cfg, tables([ev("u", "A", at(2))], [{"account_id": "x", "created_at": at(1), **account}]))
+    return one(
+        cfg, tables([ev("u", "A", at(2))], [{"account_id": "x", "created_at": at(1), **account}])
+    )
 
 
 def test_unknown_fit_values_pass() -> None:
-    row = _fit_row({}, {"min_employees": 5, "exclude_free_email_domains": True, "where": {"plan": "pro"}})
+    row = _fit_row(
+        {}, {"min_employees": 5, "exclude_free_email_domains": True, "where": {"plan": "pro"}}
+    )
     assert row["fit"] is True and row["status"] == "pql"
 
 
@@ -308,6 +319,21 @@ def test_user_fit_uses_email_domain_and_the_users_account() -> None:
     )
     rows = reference_qualify(cfg, data, AS_OF)
     assert {k: r["fit"] for k, r in rows.items()} == {"u": True, "v": False, "w": True}
+
+
+@pytest.mark.parametrize("require_known", [False, True])
+def test_email_without_a_domain_is_unknown(require_known: bool) -> None:
+    fit = {"exclude_free_email_domains": True, "require_known": require_known}
+    cfg = config([{"id": "a", "event": "A"}], entity="user", fit=fit)
+    users = [
+        {"user_id": "u", "email": "no-at-sign", "signed_up_at": at(1)},
+        {"user_id": "v", "email": "trailing@", "signed_up_at": at(1)},
+    ]
+    rows = reference_qualify(cfg, tables([], users=users), AS_OF)
+    assert {k: r["fit"] for k, r in rows.items()} == {
+        "u": not require_known,
+        "v": not require_known,
+    }
 
 
 def test_failed_fit_that_converts_is_converted_without_qualifying() -> None:
@@ -378,7 +404,10 @@ def test_signup_from_accounts_falls_back_to_users_then_first_event() -> None:
         {"user_id": "u3", "account_id": "x", "signed_up_at": None},
     ]
     events = [ev("u1", "A", at(3)), ev("z1", "A", at(6), account="z")]
-    accounts = [{"account_id": "x", "created_at": None}, {"account_id": "w", "created_at": at(2)}]
+    accounts: list[dict] = [
+        {"account_id": "x", "created_at": None},
+        {"account_id": "w", "created_at": at(2)},
+    ]
     rows = reference_qualify(cfg, tables(events, accounts, users=users), AS_OF)
     assert {k: r["signup_at"] for k, r in rows.items()} == {"w": at(2), "x": at(4), "z": at(6)}
 
@@ -402,14 +431,20 @@ def test_signup_from_users_ignores_account_created_at() -> None:
     assert one(cfg, tables([], users=users))["signup_at"] == at(5)
 
 
-def test_signup_event_missing_keeps_entity_with_null_signup() -> None:
+def test_entity_without_signup_event_is_not_listed() -> None:
     cfg = config([{"id": "a", "event": "A"}], signup={"event": "Signup"})
     events = [ev("u", "A", at(2)), ev("u", "Signup", at(3)), ev("u", "A", at(4))]
-    events += [ev("v", "A", at(2), account="y")]
-    rows = reference_qualify(cfg, tables(events), AS_OF)
+    events += [ev("v", "A", at(2), account="y"), ev("v", "Signup", at(9), account="y")]
+    rows = reference_qualify(cfg, tables(events), at(5))
+    assert sorted(rows) == ["x"]
     assert rows["x"]["signup_at"] == at(3) and rows["x"]["criteria"]["a"] == at(4)
-    assert rows["y"]["signup_at"] is None and rows["y"]["status"] == "not_qualified"
-    assert reference_metrics(cfg, tables(events), AS_OF)["overall"]["signups"] == 1
+    assert sorted(reference_qualify(cfg, tables(events), AS_OF)) == ["x", "y"]
+
+
+def test_entity_without_any_signup_source_is_not_listed() -> None:
+    cfg = config([{"id": "a", "event": "A"}])
+    accounts = [{"account_id": "x", "created_at": None}]
+    assert reference_qualify(cfg, tables([], accounts, users=[]), AS_OF) == {}
 
 
 # --- as_of ----------------------------------------------------------------------------
@@ -417,14 +452,20 @@ def test_signup_event_missing_keeps_entity_with_null_signup() -> None:
 
 def test_as_of_ignores_later_events_and_drops_later_signups() -> None:
     events = [ev("u", "A", at(2)), ev("u", "A", at(5)), ev("u", "Paid", at(6))]
-    accounts = [{"account_id": "x", "created_at": at(1)}, {"account_id": "late", "created_at": at(7)}]
+    accounts = [
+        {"account_id": "x", "created_at": at(1)},
+        {"account_id": "late", "created_at": at(7)},
+    ]
     cfg = config([{"id": "a", "event": "A", "at_least": 2}])
     rows = reference_qualify(cfg, tables(events, accounts), at(5))
     assert sorted(rows) == ["x"]
     assert rows["x"]["qualified_at"] == at(5) and rows["x"]["converted_at"] is None
-    assert reference_qualify(cfg, tables(events, accounts), at(5) - timedelta(seconds=1))[
-        "x"
-    ]["criteria"]["a"] is None
+    assert (
+        reference_qualify(cfg, tables(events, accounts), at(5) - timedelta(seconds=1))["x"][
+            "criteria"
+        ]["a"]
+        is None
+    )
 
 
 def test_as_of_and_timestamps_may_be_tz_aware() -> None:
@@ -519,7 +560,9 @@ def _handmade() -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]]]:
 def test_handmade_fixture_weekly_metrics() -> None:
     cfg, data = _handmade()
     result = reference_metrics(cfg, data, datetime(2026, 3, 31), period="week")
-    summary = [(c["cohort"], c["signups"], c["pqls"], c["converted_pqls"]) for c in result["cohorts"]]
+    summary = [
+        (c["cohort"], c["signups"], c["pqls"], c["converted_pqls"]) for c in result["cohorts"]
+    ]
     assert summary == [("2026-W02", 4, 1, 1), ("2026-W03", 2, 1, 0), ("2026-W06", 1, 0, 0)]
     assert [c["non_pql_to_paid"] for c in result["cohorts"]] == pytest.approx([1 / 3, 0.0, 1.0])
     overall = result["overall"]
@@ -539,7 +582,11 @@ def test_handmade_fixture_weekly_metrics() -> None:
 def test_handmade_fixture_monthly_segments_by_plan() -> None:
     cfg, data = _handmade()
     result = reference_metrics(cfg, data, datetime(2026, 3, 31), period="month", by="plan")
-    january = [(c["segment"], c["signups"], c["pqls"]) for c in result["cohorts"] if c["cohort"] == "2026-01"]
+    january = [
+        (c["segment"], c["signups"], c["pqls"])
+        for c in result["cohorts"]
+        if c["cohort"] == "2026-01"
+    ]
     assert january == [(None, 1, 0), ("free", 2, 1), ("trial", 3, 1)]
     overall = {s["segment"]: s["signups"] for s in result["overall_by_segment"]}
     assert overall == {None: 1, "free": 3, "trial": 3}

@@ -42,16 +42,17 @@ def json_equals(bag: ir.JSONValue, key: str, value: WhereValue) -> ir.BooleanVal
 
 
 def column_equals(column: ir.Column, value: WhereValue) -> ir.BooleanValue:
-    """Typed column equality; NULL when the column value is NULL."""
-    options = _alternatives(value)
+    """Typed column equality, like JSON matching; NULL when the column value is NULL.
+
+    A numeric column matches numbers only; a text column matches strings and the
+    canonical spelling of numbers and booleans.
+    """
+    numeric = column.type().is_numeric()
     matches: list[Any] = []
-    for option in options:
-        if (
-            column.type().is_numeric()
-            and isinstance(option, int | float)
-            and not isinstance(option, bool)
-        ):
-            matches.append(column == option)
+    for option in _alternatives(value):
+        is_number = isinstance(option, int | float) and not isinstance(option, bool)
+        if numeric:
+            matches.append(column == option if is_number else ibis.literal(False))
         else:
             matches.append(column.cast("string") == canonical_text(option))
     return ibis.ifelse(column.isnull(), ibis.null(bool), ibis.or_(*matches))

@@ -88,15 +88,16 @@ def _criterion_filter(table: ir.Table, criterion: Criterion) -> list[ir.BooleanV
     conditions = [table.event == criterion.event]
     if criterion.within_days is not None:
         conditions.append(
-            table.ts < table.signup_at + ibis.interval(seconds=_seconds(criterion.within_days))
+            table.ts
+            < table.signup_at + ibis.interval(microseconds=_microseconds(criterion.within_days))
         )
     for key, value in (criterion.where or {}).items():
         conditions.append(ibis.coalesce(json_equals(table.properties, key, value), False))
     return conditions
 
 
-def _seconds(days: float) -> int:
-    return round(days * 86_400)
+def _microseconds(days: float) -> int:
+    return round(days * 86_400_000_000)
 
 
 def _rule_satisfied(satisfied: ir.Table, project: Project) -> ir.Table:

@@ -1,0 +1,1 @@
+"""Slow, obviously-correct reference implementation of docs/semantics.md (the test oracle)."""

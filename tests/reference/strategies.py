@@ -1,0 +1,284 @@
+"""Hypothesis strategies: small random event logs and pql.yaml configs.
+
+Timestamps sit on a coarse grid (6 hours) and are often anchored at an account's
+created_at plus whole days, so ties, `ts == signup_at`, `ts == signup_at + within_days`,
+`ts == converted_at` and `ts == as_of` all happen often.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+from hypothesis import strategies as st
+
+GRID = timedelta(hours=6)
+GRID_POINTS = 40 * 4  # ~40 days
+MAX_EVENTS = 40
+STARTS = (datetime(2026, 1, 1), datetime(2024, 12, 20))  # the second crosses an ISO year
+# Weighted towards criterion events so that entities often qualify.
+EVENT_NAMES = ("A", "A", "A", "A", "B", "B", "B", "C", "C", "Signup", "Paid")
+SOURCES = ("web", "web", "web", "api", 3, 3, True, "3", "true")
+DOMAINS = ("acme.com", "gmail.com", "Gmail.com", "hey.com", "corp.io", None)
+PLANS = ("free", "trial", "pro", None)
+PLUS_TWO = timezone(timedelta(hours=2))
+
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One random example: config, canonical tables and as_of."""
+
+    config: Row
+    tables: dict[str, list[Row]]
+    as_of: datetime
+
+
+def _presented(draw: st.DrawFn, ts: datetime | None) -> datetime | None:
+    """The same instant as naive UTC, tz-aware UTC or tz-aware +02:00."""
+    if ts is None:
+        return None
+    style = draw(st.sampled_from(("naive", "naive", "utc", "plus_two")))
+    if style == "utc":
+        return ts.replace(tzinfo=UTC)
+    if style == "plus_two":
+        return ts.replace(tzinfo=UTC).astimezone(PLUS_TWO)
+    return ts
+
+
+def _grid_time(draw: st.DrawFn, start: datetime) -> datetime:
+    return start + GRID * draw(st.integers(0, GRID_POINTS))
+
+
+def _maybe_time(draw: st.DrawFn, start: datetime) -> datetime | None:
+    return draw(st.one_of(st.none(), st.builds(lambda k: start + GRID * k, st.integers(0, 60))))
+
+
+def _near(draw: st.DrawFn, anchor: datetime) -> datetime | None:
+    """None, or `anchor` moved by a few grid steps either way."""
+    if draw(st.booleans()):
+        return None
+    return anchor + GRID * draw(st.integers(-4, 4))
+
+
+@st.composite
+def _accounts(draw: st.DrawFn, start: datetime) -> list[Row]:
+    rows = []
+    for index in range(draw(st.sampled_from((1, 1, 2, 2, 3, 4, 6)))):
+        created_at = _maybe_time(draw, start)
+        rows.append(
+            {
+                "account_id": f"a{index}",
+                "in_table": draw(st.booleans()) or index == 0,
+                "created_at": created_at,
+                "anchor": created_at or _grid_time(draw, start),
+                "domain": draw(st.sampled_from(DOMAINS)),
+                "employees": draw(st.sampled_from((None, 3, 10, 50, 200))),
+                "plan": draw(st.sampled_from(PLANS)),
+                "traits": draw(
+                    st.fixed_dictionaries({}, optional={"tier": st.sampled_from((1, 2, "2"))})
+                ),
+            }
+        )
+    return rows
+
+
+@st.composite
+def _users(draw: st.DrawFn, accounts: list[Row], start: datetime) -> list[Row]:
+    rows = []
+    for account in accounts:
+        for index in range(draw(st.sampled_from((1, 1, 2, 3, 4)))):
+            domain = draw(st.sampled_from(DOMAINS))
+            traits = draw(
+                st.fixed_dictionaries({}, optional={"plan": st.sampled_from(("free", "pro"))})
+            )
+            rows.append(
+                {
+                    "user_id": f"u{account['account_id']}{index}",
+                    "account": account["account_id"],
+                    # Users without a users row only exist through their events.
+                    "in_table": draw(st.integers(0, 4)) > 0,
+                    "account_in_users": draw(st.integers(0, 5)) > 0,
+                    "email": None if domain is None else f"p{index}@{domain}",
+                    "signed_up_at": _near(draw, account["anchor"]),
+                    "traits": traits,
+                }
+            )
+    return rows
+
+
+def _event_time(draw: st.DrawFn, account: Row, start: datetime) -> datetime:
+    """Mostly whole days (plus a grid step or not) after the account's anchor time."""
+    if draw(st.integers(0, 3)) == 0:
+        return _grid_time(draw, start)
+    days = timedelta(days=draw(st.integers(0, 8)))
+    # Sometimes one microsecond early: just inside a half-open window, just before a tie.
+    early = timedelta(microseconds=draw(st.sampled_from((0, 0, 0, 1))))
+    return account["anchor"] + days + GRID * draw(st.sampled_from((0, 0, 1, 2))) - early
+
+
+def _event(draw: st.DrawFn, event_id: str, user: Row, account: Row, start: datetime) -> Row:
+    # A user whose account is only known from the users table sends no account_id.
+    carries_account = not (user["in_table"] and user["account_in_users"]) or draw(st.booleans())
+    source = draw(st.sampled_from((*SOURCES, None)))
+    return {
+        "event_id": event_id,
+        "user_id": user["user_id"],
+        "account_id": user["account"] if carries_account else None,
+        "event": draw(st.sampled_from(EVENT_NAMES)),
+        "ts": _event_time(draw, account, start),
+        "properties": {} if source is None else {"source": source},
+    }
+
+
+@st.composite
+def _events(draw: st.DrawFn, users: list[Row], accounts: list[Row], start: datetime) -> list[Row]:
+    """Up to MAX_EVENTS events, a handful per user, then exact duplicates of a few."""
+    by_id = {a["account_id"]: a for a in accounts}
+    rows: list[Row] = []
+    for user in users:
+        for _ in range(draw(st.integers(0, 10))):
+            if len(rows) < MAX_EVENTS:
+                account = by_id[user["account"]]
+                rows.append(_event(draw, f"e{len(rows)}", user, account, start))
+    duplicates = draw(st.lists(st.sampled_from(rows), max_size=4)) if rows else []
+    return rows + [dict(row) for row in duplicates]
+
+
+@st.composite
+def _conversions(draw: st.DrawFn, users: list[Row], accounts: list[Row], start: datetime) -> list:
+    ids = [a["account_id"] for a in accounts] + [u["user_id"] for u in users]
+    rows = []
+    for _ in range(draw(st.integers(0, 3))):
+        rows.append(
+            {
+                "entity_id": draw(st.sampled_from(ids)),
+                "converted_at": _grid_time(draw, start),
+                "amount": 10.0,
+                "plan": "pro",
+            }
+        )
+    unique = {(r["entity_id"], r["converted_at"]): r for r in rows}
+    return list(unique.values())
+
+
+@st.composite
+def _criterion(draw: st.DrawFn, index: int) -> Row:
+    criterion: Row = {
+        "id": f"c{index}",
+        "event": draw(st.sampled_from(("A", "A", "A", "B", "B", "C", "Signup", "Paid"))),
+        "at_least": draw(st.sampled_from((1, 1, 2, 3))),
+    }
+    within_days = draw(st.sampled_from((None, None, 1, 2, 3, 5, 1.5)))
+    if within_days is not None:
+        criterion["within_days"] = within_days
+    where = draw(st.sampled_from((None, None, None, None, "web", 3, True, "3", ("web", "api"))))
+    if where is not None:
+        criterion["where"] = {"source": list(where) if isinstance(where, tuple) else where}
+    criterion["weight"] = draw(st.sampled_from((0.5, 1.0, 2.0)))
+    return criterion
+
+
+@st.composite
+def _rule(draw: st.DrawFn, criteria: list[Row]) -> Any:
+    kind = draw(st.sampled_from(("all", "at_least", "fraction", "score")))
+    if kind == "all":
+        return "all"
+    if kind == "at_least":
+        return {"at_least": draw(st.integers(1, len(criteria)))}
+    if kind == "fraction":
+        return {"fraction": draw(st.sampled_from((0.25, 0.5, 0.7, 1.0)))}
+    total = sum(c["weight"] for c in criteria)
+    return {"score": draw(st.sampled_from([s for s in (0.5, 1.0, 2.0, 2.5, 3.0) if s <= total]))}
+
+
+@st.composite
+def _fit(draw: st.DrawFn) -> Row | None:
+    if draw(st.integers(0, 2)) > 0:
+        return None
+    fit: Row = {"require_known": draw(st.integers(0, 3)) == 0}
+    if draw(st.booleans()):
+        fit["exclude_free_email_domains"] = True
+        if draw(st.integers(0, 3)) == 0:
+            fit["free_email_domains"] = ["acme.com"]
+    if draw(st.booleans()):
+        fit["min_employees"] = draw(st.sampled_from((5, 50)))
+    where = draw(st.sampled_from((None, {"plan": "pro"}, {"plan": ["free", "trial"]}, {"tier": 2})))
+    if where is not None:
+        fit["where"] = where
+    return fit
+
+
+@st.composite
+def configs(draw: st.DrawFn) -> Row:
+    """A valid pql.yaml-shaped dict."""
+    criteria = [draw(_criterion(i)) for i in range(draw(st.sampled_from((1, 1, 2, 2, 3, 4))))]
+    definition: Row = {"name": "d", "criteria": criteria, "qualify": draw(_rule(criteria))}
+    min_active_days = draw(st.sampled_from((None, None, 1, 2, 3)))
+    if min_active_days is not None:
+        definition["min_active_days"] = min_active_days
+    fit = draw(_fit())
+    if fit is not None:
+        definition["fit"] = fit
+    return {
+        "project": "p",
+        "entity": draw(st.sampled_from(("account", "user"))),
+        "signup": draw(
+            st.sampled_from(({"source": "accounts"}, {"source": "users"}, {"event": "Signup"}))
+        ),
+        "conversion": draw(st.sampled_from(({"event": "Paid"}, {"source": "conversions"}))),
+        "observation_days": draw(st.integers(1, 14)),
+        "conversion_window_days": draw(st.integers(1, 20)),
+        "definition": definition,
+    }
+
+
+def _table_rows(draw: st.DrawFn, accounts: list[Row], users: list[Row]) -> dict[str, list[Row]]:
+    account_rows = [
+        {
+            "account_id": a["account_id"],
+            "name": a["account_id"].upper(),
+            "domain": a["domain"],
+            "employees": a["employees"],
+            "plan": a["plan"],
+            "created_at": _presented(draw, a["created_at"]),
+            "traits": a["traits"],
+        }
+        for a in accounts
+        if a["in_table"]
+    ]
+    user_rows = [
+        {
+            "user_id": u["user_id"],
+            "account_id": u["account"] if u["account_in_users"] else None,
+            "email": u["email"],
+            "signed_up_at": _presented(draw, u["signed_up_at"]),
+            "traits": u["traits"],
+        }
+        for u in users
+        if u["in_table"]
+    ]
+    return {"accounts": account_rows, "users": user_rows}
+
+
+@st.composite
+def scenarios(draw: st.DrawFn) -> Scenario:
+    """A config, a small event log with users/accounts/conversions, and an as_of."""
+    start = draw(st.sampled_from(STARTS))
+    accounts = draw(_accounts(start))
+    users = draw(_users(accounts, start))
+    events = draw(_events(users, accounts, start))
+    conversions = draw(_conversions(users, accounts, start))
+    tables = _table_rows(draw, accounts, users)
+    tables["events"] = [{**e, "ts": _presented(draw, e["ts"])} for e in events]
+    tables["conversions"] = [
+        {**c, "converted_at": _presented(draw, c["converted_at"])} for c in conversions
+    ]
+    times = [e["ts"] for e in events] or [start]
+    late = start + timedelta(days=50) + GRID * draw(st.integers(0, 120))
+    as_of = draw(
+        st.sampled_from((late, late, _grid_time(draw, start), draw(st.sampled_from(times))))
+    )
+    return Scenario(config=draw(configs()), tables=tables, as_of=_presented(draw, as_of) or as_of)
