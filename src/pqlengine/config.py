@@ -261,21 +261,21 @@ class Project(_Model):
         return _validate(LocatedYaml(data=data), source, root=None)
 
 
+# The fields that change who qualifies when; the version hashes exactly these.
+SEMANTIC_FIELDS = frozenset(
+    {"entity", "signup", "conversion", "observation_days", "conversion_window_days", "definition"}
+)
+
+
+def semantic_json(project: Project) -> str:
+    """Canonical JSON (sorted keys, no nulls) of the fields that define qualification."""
+    payload = project.model_dump(mode="json", include=set(SEMANTIC_FIELDS), exclude_none=True)
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"))
+
+
 def definition_version(project: Project) -> str:
     """12 hex digits of SHA-256 over the canonical JSON of the semantic fields."""
-    payload = project.model_dump(
-        mode="json",
-        include={
-            "entity",
-            "signup",
-            "conversion",
-            "observation_days",
-            "conversion_window_days",
-            "definition",
-        },
-        exclude_none=True,
-    )
-    text = json.dumps(payload, sort_keys=True, separators=(",", ":"))
+    text = semantic_json(project)
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 

@@ -10,7 +10,7 @@ import ibis.expr.types as ir
 
 from pqlengine.compute.entities import entities, entity_events, to_utc_naive
 from pqlengine.compute.matching import column_equals, json_equals
-from pqlengine.config import RULE_TOLERANCE, Criterion, Project
+from pqlengine.config import RULE_TOLERANCE, Criterion, Project, semantic_json
 from pqlengine.store import Store
 
 STATUSES = ("pql", "converted_pql", "converted_without_qualifying", "failed_fit", "not_qualified")
@@ -273,16 +273,7 @@ def run_qualification(
     store.record_definition(
         project.version,
         project.definition.name,
-        project.model_dump_json(
-            include={
-                "entity",
-                "signup",
-                "conversion",
-                "observation_days",
-                "conversion_window_days",
-                "definition",
-            }
-        ),
+        semantic_json(project),
     )
     stored = store.table("qualified_entities")
     counts = dict(stored.group_by("status").agg(n=stored.count()).execute().itertuples(False))
