@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -94,6 +96,10 @@ class Store:
             Path(target).parent.mkdir(parents=True, exist_ok=True)
         con = ibis.duckdb.connect(target)
         con.raw_sql("SET TimeZone = 'UTC'")
+        limit = os.environ.get("PQL_MEMORY_LIMIT")
+        if limit:
+            # DuckDB otherwise uses up to 80% of RAM as buffer pool and spills beyond it.
+            con.con.execute(f"SET memory_limit = '{_checked_size(limit)}'")
         return cls(con, target)
 
     @classmethod
@@ -138,3 +144,11 @@ class Store:
         for name, columns in {**SCHEMAS, **_BOOKKEEPING}.items():
             cols = ", ".join(f'"{c}" {t}' for c, t in columns.items())
             self.raw.execute(f'CREATE TABLE IF NOT EXISTS "{name}" ({cols})')
+
+
+def _checked_size(text: str) -> str:
+    """A DuckDB memory size like '4GB' or '512MiB' (validated: it is spliced into SQL)."""
+    value = text.strip()
+    if not re.fullmatch(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)", value, re.IGNORECASE):
+        raise ValueError(f"PQL_MEMORY_LIMIT: '{text}' is not a size like 4GB or 512MiB")
+    return value
