@@ -83,3 +83,11 @@ def test_metrics_csv_and_table(tmp_path: Path) -> None:
     assert "pql_rate" in header and "time_to_pql_days.median" in header
     table = pql("metrics", "--as-of", "2026-06-01", cwd=tmp_path)
     assert "2026-01" in table.stdout and "overall (complete)" in table.stdout
+
+
+def test_store_that_cannot_be_opened_is_one_line(tmp_path: Path) -> None:
+    pql("init", ".", cwd=tmp_path)
+    (tmp_path / ".pql").write_text("a file where the store directory should be")
+    done = pql("qualify", cwd=tmp_path)
+    assert done.returncode == 1
+    assert "cannot open the store" in done.stderr and "Traceback" not in done.stderr

@@ -124,3 +124,13 @@ def test_template_loads_and_refuses_to_overwrite(tmp_path: Path) -> None:
 def test_missing_file_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="file not found"):
         load_project(tmp_path)
+
+
+def test_column_mapping_keys_must_be_canonical(tmp_path: Path) -> None:
+    text = "project: a\ndefinition:\n  name: d\n  criteria: [{id: a, event: A}]\n"
+    text += "columns:\n  events: {event_id: messageId, timestamp: ts, evnt: name}\n"
+    with pytest.raises(ConfigError) as caught:
+        load_project(_write(tmp_path, text))
+    message = str(caught.value)
+    assert "columns.events: unknown column 'timestamp', 'evnt' (did you mean 'event'?)" in message
+    assert message.endswith("line 6")

@@ -250,3 +250,30 @@ def test_account_without_created_at_falls_back(store: Store) -> None:
     }
     assert naive(rows["a"]["signup_at"]) == at(0, 5)
     assert naive(rows["b"]["signup_at"]) == at(4)  # no signup data: first event
+
+
+def test_where_keys_with_dollar_dots_and_quotes(store: Store) -> None:
+    load(
+        store,
+        [
+            (
+                "u",
+                "A",
+                at(1),
+                {
+                    "$current_url": "/pricing",
+                    "page.path": "/a",
+                    'q"k': 1,
+                    "page": {"path": "/nested"},
+                },
+            ),
+        ],
+    )
+    criteria = [
+        {"id": "dollar", "event": "A", "where": {"$current_url": "/pricing"}},
+        {"id": "dotted", "event": "A", "where": {"page.path": "/a"}},
+        {"id": "quoted", "event": "A", "where": {'q"k': 1}},
+        {"id": "not_nested", "event": "A", "where": {"page.path": "/nested"}},
+    ]
+    met = run(store, criteria=criteria, qualify={"at_least": 1})["a"]["criteria_met"]
+    assert met == ["dollar", "dotted", "quoted"]

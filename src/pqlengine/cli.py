@@ -17,7 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from pqlengine import __version__
 from pqlengine.config import ConfigError, Project, load_project, write_template
 from pqlengine.output import Format, flat_csv, print_table, sparkbar, to_json
-from pqlengine.store import Store
+from pqlengine.store import Store, StoreError
 
 app = typer.Typer(
     name="pql",
@@ -382,7 +382,7 @@ def _run(func: Callable[[], T]) -> T:
         return func()
     except ConfigError as exc:
         lines = [str(problem) for problem in exc.problems]
-    except (IngestError, SegmentError, UserError) as exc:
+    except (IngestError, SegmentError, StoreError, UserError) as exc:
         lines = str(exc).splitlines()
     for line in lines:
         errors.print(f"[red]error[/red] {escape(line)}", highlight=False)

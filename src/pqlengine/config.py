@@ -11,7 +11,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from pqlengine.yamlloc import LocatedYaml, YamlSyntaxError, load_located
 
@@ -203,6 +211,24 @@ class ColumnMaps(_Model):
     users: dict[str, str] = Field(default_factory=dict)
     accounts: dict[str, str] = Field(default_factory=dict)
     conversions: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("events", "users", "accounts", "conversions")
+    @classmethod
+    def _canonical_keys(cls, mapping: dict[str, str], info: ValidationInfo) -> dict[str, str]:
+        from pqlengine.store import SCHEMAS
+
+        known = list(SCHEMAS[str(info.field_name)])
+        unknown = [key for key in mapping if key not in known]
+        if unknown:
+            parts = []
+            for key in unknown:
+                guess = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+                parts.append(f"'{key}'" + (f" (did you mean '{guess[0]}'?)" if guess else ""))
+            raise ValueError(
+                f"unknown column {', '.join(parts)}; the keys are our column names "
+                f"({', '.join(known)}) and the values yours"
+            )
+        return mapping
 
     def for_table(self, table: str) -> dict[str, str]:
         """Mapping for one table."""

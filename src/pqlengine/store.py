@@ -7,10 +7,10 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import duckdb
 import ibis
 
 if TYPE_CHECKING:
-    import duckdb
     from ibis.backends.duckdb import Backend
 
     from pqlengine.config import Project
@@ -80,6 +80,10 @@ _BOOKKEEPING = {
 }
 
 
+class StoreError(ValueError):
+    """The store file cannot be opened (locked by another process, no permission, ...)."""
+
+
 class Store:
     """An open store; `con` is the Ibis backend, `raw` the DuckDB connection."""
 
@@ -92,9 +96,13 @@ class Store:
     def open(cls, path: str | Path) -> Store:
         """Open (creating if needed) the DuckDB file at `path`, or ':memory:'."""
         target = str(path)
-        if target != ":memory:":
-            Path(target).parent.mkdir(parents=True, exist_ok=True)
-        con = ibis.duckdb.connect(target)
+        try:
+            if target != ":memory:":
+                Path(target).parent.mkdir(parents=True, exist_ok=True)
+            con = ibis.duckdb.connect(target)
+        except (OSError, duckdb.Error) as exc:
+            first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise StoreError(f"cannot open the store {target}: {first_line}") from None
         con.raw_sql("SET TimeZone = 'UTC'")
         limit = os.environ.get("PQL_MEMORY_LIMIT")
         if limit:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import ibis
@@ -25,9 +26,20 @@ def _alternatives(value: WhereValue) -> list[Scalar]:
     return list(value) if isinstance(value, list) else [value]
 
 
+_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def json_item(bag: ir.JSONValue, key: str) -> ir.JSONValue:
+    """`bag[key]` for any key: keys like `$current_url` or `page.path` would be mangled
+    into a JSON path, so they go through an exact map lookup instead."""
+    if _PLAIN_KEY.fullmatch(key):
+        return bag[key]
+    return bag.map[key]
+
+
 def json_equals(bag: ir.JSONValue, key: str, value: WhereValue) -> ir.BooleanValue:
     """True/False when `bag[key]` is present, NULL when the key is missing."""
-    item = bag[key]
+    item = json_item(bag, key)
     matches: list[ir.BooleanValue] = []
     for option in _alternatives(value):
         text = item.str == canonical_text(option)

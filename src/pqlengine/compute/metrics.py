@@ -10,6 +10,7 @@ import ibis
 import ibis.expr.types as ir
 
 from pqlengine.compute.entities import as_of_literal, to_utc_naive
+from pqlengine.compute.matching import json_item
 from pqlengine.compute.qualify import qualification
 from pqlengine.config import Project
 from pqlengine.stats.intervals import Proportion, Unavailable, wilson_interval
@@ -72,7 +73,7 @@ def segment_expression(store: Store, project: Project, table: ir.Table, by: str)
     if by in source.columns and by not in {"traits", key}:
         value: ir.Value = source[by].cast("string")
     else:
-        item = source.traits[by]
+        item = json_item(source.traits, by)
         if not bool(source.filter(item.notnull()).count().execute()):
             raise SegmentError(_unknown_segment(source, by, key))
         value = ibis.coalesce(item.str, item.cast("string"))
