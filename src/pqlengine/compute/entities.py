@@ -43,7 +43,7 @@ def entity_events(
     events = events.filter(*conditions)
     if project.entity == "user":
         return events.select(entity_id=events.user_id, **{c: events[c] for c in columns})
-    events = events.select("user_id", "account_id", *columns)
+    events = events.select("user_id", "account_id", *[c for c in columns if c != "user_id"])
     users = store.table("users").select(member_id="user_id", member_account="account_id")
     joined = events.left_join(users, events.user_id == users.member_id)
     rolled = joined.select(

@@ -1,0 +1,167 @@
+"""Sufficient statistics for discovery: who did what in the first `window_days` after signup,
+and who converted after that window (no leakage), as small histograms.
+
+Only counts leave the database: per behaviour, how many entities reached each count, split
+by converted and by overall-activity stratum. `stats` turns them into 2x2 tables.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+import ibis
+import ibis.expr.types as ir
+
+from pqlengine.compute.entities import as_of_literal, entities, entity_events
+from pqlengine.compute.matching import json_item
+from pqlengine.config import Project
+from pqlengine.stats.discovery import VOLUME_STRATA, DiscoveryData, Histogram
+from pqlengine.store import Store
+
+EMPLOYEE_BANDS = ((1, 4, "1-4"), (5, 49, "5-49"), (50, 249, "50-249"), (250, None, "250+"))
+
+
+def _cohort(store: Store, project: Project, as_of: datetime, window_days: int) -> ir.Table:
+    """Entities whose window and conversion window both ended by `as_of`, with outcome."""
+    people = entities(store, project, as_of)
+    window = ibis.interval(days=window_days)
+    horizon = ibis.interval(days=window_days + project.conversion_window_days)
+    ready = people.filter(people.signup_at + horizon <= as_of_literal(as_of))
+    window_end = ready.signup_at + window
+    return ready.mutate(
+        window_end=window_end,
+        converted_in_window=ready.converted_at.notnull() & (ready.converted_at < window_end),
+        converted=ready.converted_at.notnull()
+        & (ready.converted_at >= window_end)
+        & (ready.converted_at <= ready.signup_at + horizon),
+    )
+
+
+def _window_events(
+    store: Store, project: Project, as_of: datetime, cohort: ir.Table, columns: tuple[str, ...]
+) -> ir.Table:
+    events = entity_events(store, project, as_of, columns=("ts", *columns))
+    anchors = cohort.select(
+        w_entity="entity_id", w_signup="signup_at", w_end="window_end", w_converted="converted"
+    )
+    joined = events.inner_join(anchors, events.entity_id == anchors.w_entity)
+    return joined.filter(joined.ts >= joined.w_signup, joined.ts < joined.w_end)
+
+
+def discovery_data(
+    store: Store, project: Project, as_of: datetime, window_days: int
+) -> DiscoveryData:
+    """Aggregate the histograms for every candidate behaviour."""
+    cohort = _cohort(store, project, as_of, window_days)
+    excluded = int(cohort.converted_in_window.sum().execute() or 0)
+    cohort = cohort.filter(~cohort.converted_in_window)
+    events = _window_events(store, project, as_of, cohort, ("event",))
+    volume = events.group_by(v_entity="entity_id").agg(event_count=events.count())
+    with_volume = cohort.left_join(volume, cohort.entity_id == volume.v_entity)
+    strata = with_volume.mutate(
+        stratum=ibis.ntile(VOLUME_STRATA).over(order_by=with_volume.event_count.fill_null(0))
+    ).select(s_entity="entity_id", stratum="stratum", s_converted="converted")
+    strata = strata.cache()
+    data = DiscoveryData(
+        window_days=window_days,
+        eligible=_grouped(strata.group_by("s_converted", "stratum").agg(n=strata.count())),
+        excluded_converted_in_window=excluded,
+    )
+    per_event = events.group_by("entity_id", "event").agg(value=events.count())
+    data.events = _histograms(per_event, strata, key="event")
+    days = events.group_by("entity_id").agg(value=events.ts.truncate("D").nunique())
+    data.active_days = _histograms(days.mutate(event=ibis.literal("")), strata, "event")[""]
+    if project.entity == "account":
+        team = _team_sizes(store, project, as_of, cohort)
+        data.teammates = _histograms(team.mutate(event=ibis.literal("")), strata, "event").get(
+            "", Histogram({})
+        )
+    data.traits = _traits(store, project, strata)
+    strata.release()
+    return data
+
+
+def _team_sizes(store: Store, project: Project, as_of: datetime, cohort: ir.Table) -> ir.Table:
+    """entity_id, value = distinct users active in the window (accounts only)."""
+    inside = _window_events(store, project, as_of, cohort, ("user_id",))
+    return inside.group_by("entity_id").agg(value=inside.user_id.nunique())
+
+
+def _histograms(per_entity: ir.Table, strata: ir.Table, key: str) -> dict[str, Histogram]:
+    joined = per_entity.inner_join(strata, per_entity.entity_id == strata.s_entity)
+    rows = (
+        joined.group_by(key, "value", "s_converted", "stratum")
+        .agg(n=joined.count())
+        .to_pyarrow()
+        .to_pylist()
+    )
+    out: dict[str, dict[tuple[int, bool, int], int]] = defaultdict(dict)
+    for row in rows:
+        out[row[key]][(int(row["value"]), bool(row["s_converted"]), int(row["stratum"]))] = int(
+            row["n"]
+        )
+    return {name: Histogram(counts) for name, counts in out.items()}
+
+
+def _grouped(table: ir.Table) -> dict[tuple[bool, int], int]:
+    return {
+        (bool(r["s_converted"]), int(r["stratum"])): int(r["n"])
+        for r in table.to_pyarrow().to_pylist()
+    }
+
+
+def _traits(
+    store: Store, project: Project, strata: ir.Table
+) -> dict[tuple[str, str], dict[tuple[bool, int], int]]:
+    """Segments (plan, country, employees band, free-mail domain) as 2x2 'with' groups."""
+    if project.entity == "account":
+        source = store.table("accounts")
+        key = source.account_id
+        domain = source.domain.lower()
+        employees = source.employees
+    else:
+        users = store.table("users")
+        accounts = store.table("accounts").select(
+            acc_id="account_id", acc_employees="employees", acc_plan="plan"
+        )
+        source = users.left_join(accounts, users.account_id == accounts.acc_id)
+        key = source.user_id
+        domain = source.email.re_extract(r"@([^@]+)$", 1).lower().nullif("")
+        employees = source.acc_employees
+    free = list(project.definition.fit.free_domains)
+    band = ibis.cases(
+        *[
+            (
+                (employees >= low) & (employees <= high) if high is not None else employees >= low,
+                label,
+            )
+            for low, high, label in EMPLOYEE_BANDS
+        ],
+        else_=ibis.null("string"),
+    )
+    plan = source.plan if "plan" in source.columns else source.acc_plan
+    country = json_item(source.traits, "country")
+    segments = source.select(
+        g_entity=key,
+        plan=plan.cast("string"),
+        country=ibis.coalesce(country.str, country.cast("string")),
+        employees_band=band,
+        email_domain=ibis.ifelse(
+            domain.isnull(), ibis.null("string"), ibis.ifelse(domain.isin(free), "free", "company")
+        ),
+    )
+    joined = strata.inner_join(segments, strata.s_entity == segments.g_entity)
+    out: dict[tuple[str, str], dict[tuple[bool, int], int]] = {}
+    for name in ("plan", "country", "employees_band", "email_domain"):
+        present = joined.filter(joined[name].notnull())
+        rows = (
+            present.group_by(value=present[name], s_converted="s_converted", stratum="stratum")
+            .agg(n=present.count())
+            .to_pyarrow()
+            .to_pylist()
+        )
+        for row in rows:
+            cell = out.setdefault((name, str(row["value"])), {})
+            cell[(bool(row["s_converted"]), int(row["stratum"]))] = int(row["n"])
+    return out
