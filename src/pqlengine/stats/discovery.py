@@ -83,3 +83,71 @@ class DiscoveryData:
 def is_vanity(event: str, pattern: str = DEFAULT_VANITY) -> bool:
     """Page views, logins, sessions and the like (case-insensitive regex search)."""
     return re.search(pattern, event, re.IGNORECASE) is not None
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One behaviour tested: what it is and its 2x2 counts, split by activity stratum."""
+
+    kind: str  # event | active_days | teammates | trait
+    event: str | None
+    property: str | None
+    value: str | None
+    threshold: int | None
+    with_by_stratum: dict[tuple[bool, int], int]
+
+
+def candidates(data: DiscoveryData) -> list[Candidate]:
+    """Every candidate: event x thresholds, active days, teammates, trait segments."""
+    found: list[Candidate] = []
+    for event in sorted(data.events):
+        histogram = data.events[event]
+        for threshold in histogram.thresholds():
+            found.append(
+                Candidate("event", event, None, None, threshold, histogram.at_least(threshold))
+            )
+    extras: list[tuple[str, Histogram | None]] = [
+        ("active_days", data.active_days),
+        ("teammates", data.teammates),
+    ]
+    for kind, maybe in extras:
+        if maybe is None:
+            continue
+        for threshold in maybe.thresholds():
+            if kind == "active_days" and threshold == 1:
+                continue  # every entity with any event; says nothing beyond "came back"
+            found.append(
+                Candidate(kind, None, None, None, threshold, histogram.at_least(threshold))
+            )
+    for (name, value), cells in sorted(data.traits.items()):
+        found.append(Candidate("trait", None, name, value, None, cells))
+    return found
+
+
+def mantel_haenszel_odds_ratio(
+    with_by_stratum: dict[tuple[bool, int], int], eligible: dict[tuple[bool, int], int]
+) -> float | None:
+    """Odds ratio pooled over activity strata (Mantel-Haenszel); None when undefined."""
+    numerator = denominator = 0.0
+    for stratum in {s for _, s in eligible}:
+        a = with_by_stratum.get((True, stratum), 0)  # did it, converted
+        b = with_by_stratum.get((False, stratum), 0)  # did it, did not convert
+        c = eligible.get((True, stratum), 0) - a  # did not, converted
+        d = eligible.get((False, stratum), 0) - b  # did not, did not convert
+        n = a + b + c + d
+        if n == 0:
+            continue
+        numerator += a * d / n
+        denominator += b * c / n
+    if denominator == 0:
+        return None
+    return numerator / denominator
+
+
+def explained_by_volume(crude: float | None, adjusted: float | None) -> bool:
+    """True when stratifying by activity volume removes at least half of a positive log-OR."""
+    if crude is None or adjusted is None or crude <= 1:
+        return False
+    if adjusted <= 1:
+        return True
+    return math.log(adjusted) <= 0.5 * math.log(crude)
