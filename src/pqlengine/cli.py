@@ -349,6 +349,68 @@ def leads(
 
 
 @app.command()
+def discover(
+    project_dir: ProjectDir = Path(),
+    window_days: Annotated[
+        int, typer.Option(min=1, help="Behaviour window after signup, in days.")
+    ] = 14,
+    min_support: Annotated[
+        int, typer.Option(min=1, help="Entities needed on each side to rank a candidate.")
+    ] = 25,
+    vanity: Annotated[
+        str | None, typer.Option(help="Regex of vanity event names (default: page/view/login...).")
+    ] = None,
+    top: Annotated[int, typer.Option(min=1, help="Rows in the table output.")] = 30,
+    as_of: AsOf = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Which behaviours in the first days predict later conversion (2x2 tests, BH q-values)."""
+    from pqlengine.compute.discovery import discover as run_discover
+    from pqlengine.stats.discovery import DEFAULT_VANITY
+
+    moment = parse_as_of(as_of)
+    with opened(project_dir) as (project, store):
+        result = run_discover(
+            store, project, moment, window_days, min_support, vanity or DEFAULT_VANITY
+        )
+    rows = result["candidates"]
+    for row in rows:
+        row["what"] = _candidate_label(row)
+    title = (
+        f"{result['entities']:,} entities, {result['conversions']:,} converted after their first "
+        f"{window_days} days ({result['excluded_converted_in_window']:,} converted inside the "
+        f"window, left out); sorted: {result['sort']}"
+    )
+    emit(
+        result,
+        fmt,
+        rows if fmt is not Format.table else rows[:top],
+        [
+            ("what", "behaviour", "text"),
+            ("with_total", "did it", ""),
+            ("rate_with", "conv. if did", "pct"),
+            ("rate_without", "if not", "pct"),
+            ("lift", "lift", ""),
+            ("odds_ratio_ci", "OR 95% CI", "text"),
+            ("q_value", "q", "text"),
+            ("support", "support", "pct"),
+            ("flags", "flags", "text"),
+        ],
+        title=title,
+    )
+    for row in rows:
+        del row["what"]
+
+
+def _candidate_label(row: dict[str, Any]) -> str:
+    if row["kind"] == "event":
+        return f"{row['event']} >= {row['threshold']}"
+    if row["kind"] == "trait":
+        return f"{row['property']} = {row['value']}"
+    return f"{row['kind']} >= {row['threshold']}"
+
+
+@app.command()
 def demo(
     directory: Annotated[Path, typer.Option("--dir", help="Where to write the project.")] = Path(
         "demo"

@@ -49,12 +49,14 @@ def human(value: Any, kind: str = "") -> str:
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, float):
+    if isinstance(value, float) and kind != "text":
         return f"{value:.1f}"
     if isinstance(value, int) and abs(value) >= 10_000:
         return f"{value / 1000:.1f}k"
     if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value)
+        return ", ".join(human(v) if isinstance(v, float) else str(v) for v in value)
+    if isinstance(value, float):
+        return f"{value:.2g}"
     return str(value)
 
 

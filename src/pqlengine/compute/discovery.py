@@ -9,14 +9,23 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
+from typing import Any
 
 import ibis
 import ibis.expr.types as ir
 
-from pqlengine.compute.entities import as_of_literal, entities, entity_events
+from pqlengine.compute.entities import as_of_literal, entities, entity_events, to_utc_naive
 from pqlengine.compute.matching import json_item
 from pqlengine.config import Project
-from pqlengine.stats.discovery import VOLUME_STRATA, DiscoveryData, Histogram
+from pqlengine.stats.discovery import (
+    DEFAULT_VANITY,
+    SORT_RULE,
+    VOLUME_STRATA,
+    DiscoveryData,
+    Histogram,
+    candidate_record,
+    evaluate,
+)
 from pqlengine.store import Store
 
 EMPLOYEE_BANDS = ((1, 4, "1-4"), (5, 49, "5-49"), (50, 249, "50-249"), (250, None, "250+"))
@@ -165,3 +174,27 @@ def _traits(
             cell = out.setdefault((name, str(row["value"])), {})
             cell[(bool(row["s_converted"]), int(row["stratum"]))] = int(row["n"])
     return out
+
+
+def discover(
+    store: Store,
+    project: Project,
+    as_of: datetime,
+    window_days: int = 14,
+    min_support: int = 25,
+    vanity_pattern: str = DEFAULT_VANITY,
+) -> dict[str, Any]:
+    """Every candidate behaviour tested against later conversion, in the documented shape."""
+    data = discovery_data(store, project, as_of, window_days)
+    results = evaluate(data, min_support=min_support, vanity_pattern=vanity_pattern)
+    return {
+        "as_of": to_utc_naive(as_of).isoformat() + "Z",
+        "window_days": window_days,
+        "entities": data.entities,
+        "conversions": data.conversions,
+        "excluded_converted_in_window": data.excluded_converted_in_window,
+        "conversion_window_days": project.conversion_window_days,
+        "min_support": min_support,
+        "sort": SORT_RULE,
+        "candidates": [candidate_record(r) for r in results],
+    }

@@ -10,6 +10,8 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from pqlengine.stats.tables import TableStats, TwoByTwo, analyse, benjamini_hochberg
+
 VOLUME_STRATA = 4
 BASE_THRESHOLDS = (1, 2, 3, 5, 10)
 DEFAULT_VANITY = r"page|view|screen|login|logged in|log in|sign in|session|visit"
@@ -151,3 +153,108 @@ def explained_by_volume(crude: float | None, adjusted: float | None) -> bool:
     if adjusted <= 1:
         return True
     return math.log(adjusted) <= 0.5 * math.log(crude)
+
+
+@dataclass(frozen=True)
+class CandidateResult:
+    """A tested candidate: its 2x2 table, statistics, q-value and flags."""
+
+    candidate: Candidate
+    table: TwoByTwo
+    stats: TableStats
+    q_value: float | None
+    volume_adjusted_odds_ratio: float | None
+    flags: tuple[str, ...]
+
+    @property
+    def ranked(self) -> bool:
+        """False for candidates listed as 'not enough data'."""
+        return "low_support" not in self.flags
+
+
+def evaluate(
+    data: DiscoveryData, min_support: int = 25, vanity_pattern: str = DEFAULT_VANITY
+) -> list[CandidateResult]:
+    """Test every candidate; BH over the supported ones; sorted by the stated rule.
+
+    Sort rule: supported candidates without a vanity/volume flag first, then the flagged
+    ones, each by q-value ascending, then lift descending, then support descending; then
+    the low-support ones ("not enough data", unranked) by support descending.
+    """
+    total_converted = data.conversions
+    total = data.entities
+    drafts = []
+    for candidate in candidates(data):
+        with_converted = sum(n for (c, _), n in candidate.with_by_stratum.items() if c)
+        with_total = sum(candidate.with_by_stratum.values())
+        table = TwoByTwo(
+            with_converted, with_total, total_converted - with_converted, total - with_total
+        )
+        flags = []
+        if candidate.event is not None and is_vanity(candidate.event, vanity_pattern):
+            flags.append("vanity")
+        if min(table.with_total, table.without_total) < min_support:
+            flags.append("low_support")
+        stats = analyse(table)
+        adjusted = mantel_haenszel_odds_ratio(candidate.with_by_stratum, data.eligible)
+        if candidate.kind != "trait" and explained_by_volume(stats.odds_ratio, adjusted):
+            flags.append("volume")
+        drafts.append((candidate, table, stats, adjusted, tuple(flags)))
+    tested = [d[2].p_value if "low_support" not in d[4] else None for d in drafts]
+    q_values = benjamini_hochberg(tested)
+    results = [
+        CandidateResult(c, t, s, q, a, f)
+        for (c, t, s, a, f), q in zip(drafts, q_values, strict=True)
+    ]
+    return sorted(results, key=_sort_key)
+
+
+SORT_RULE = (
+    "unflagged before vanity/volume-flagged, then q-value ascending, lift descending, "
+    "support descending; low-support candidates last, unranked"
+)
+
+
+def _sort_key(result: CandidateResult) -> tuple[int, float, float, float]:
+    support = result.table.support or 0.0
+    if not result.ranked:
+        return (2, 0.0, 0.0, -support)
+    flagged = 1 if {"vanity", "volume"} & set(result.flags) else 0
+    q = result.q_value if result.q_value is not None else 2.0
+    lift = result.stats.lift if result.stats.lift is not None else 0.0
+    return (flagged, q, -lift, -support)
+
+
+def candidate_record(result: CandidateResult) -> dict[str, object]:
+    """The candidate in the documented JSON shape (exactly these fields)."""
+    candidate, table, stats = result.candidate, result.table, result.stats
+    return {
+        "kind": candidate.kind,
+        "event": candidate.event,
+        "property": candidate.property,
+        "value": candidate.value,
+        "threshold": candidate.threshold,
+        "with_converted": table.with_converted,
+        "with_total": table.with_total,
+        "without_converted": table.without_converted,
+        "without_total": table.without_total,
+        "rate_with": stats.rate_with,
+        "rate_with_ci": _pair(stats.rate_with_ci),
+        "rate_without": stats.rate_without,
+        "rate_without_ci": _pair(stats.rate_without_ci),
+        "lift": stats.lift,
+        "odds_ratio": stats.odds_ratio,
+        "odds_ratio_ci": _pair(stats.odds_ratio_ci),
+        "p_value": stats.p_value if result.ranked else None,
+        "test": stats.test if result.ranked else None,
+        "q_value": result.q_value,
+        "support": table.support,
+        "precision": stats.precision,
+        "recall": stats.recall,
+        "phi": stats.phi,
+        "flags": list(result.flags),
+    }
+
+
+def _pair(values: tuple[float, float] | None) -> list[float] | None:
+    return None if values is None else [values[0], values[1]]
