@@ -374,8 +374,8 @@ def discover(
             store, project, moment, window_days, min_support, vanity or DEFAULT_VANITY
         )
     rows = result["candidates"]
-    for row in rows:
-        row["what"] = _candidate_label(row)
+    if fmt is Format.table:
+        rows = [{**row, "what": _candidate_label(row)} for row in rows[:top]]
     title = (
         f"{result['entities']:,} entities, {result['conversions']:,} converted after their first "
         f"{window_days} days ({result['excluded_converted_in_window']:,} converted inside the "
@@ -398,8 +398,6 @@ def discover(
         ],
         title=title,
     )
-    for row in rows:
-        del row["what"]
 
 
 def _candidate_label(row: dict[str, Any]) -> str:

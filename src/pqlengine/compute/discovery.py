@@ -68,10 +68,13 @@ def discovery_data(
     events = _window_events(store, project, as_of, cohort, ("event",))
     volume = events.group_by(v_entity="entity_id").agg(event_count=events.count())
     with_volume = cohort.left_join(volume, cohort.entity_id == volume.v_entity)
-    strata = with_volume.mutate(
-        stratum=ibis.ntile(VOLUME_STRATA).over(order_by=with_volume.event_count.fill_null(0))
-    ).select(s_entity="entity_id", stratum="stratum", s_converted="converted")
-    strata = strata.cache()
+    with_volume = with_volume.mutate(event_count=with_volume.event_count.fill_null(0)).cache()
+    strata = with_volume.select(
+        s_entity="entity_id",
+        stratum=_stratum(with_volume.event_count, _cut_points(with_volume)),
+        s_converted="converted",
+    ).cache()
+    with_volume.release()
     data = DiscoveryData(
         window_days=window_days,
         eligible=_grouped(strata.group_by("s_converted", "stratum").agg(n=strata.count())),
@@ -80,7 +83,9 @@ def discovery_data(
     per_event = events.group_by("entity_id", "event").agg(value=events.count())
     data.events = _histograms(per_event, strata, key="event")
     days = events.group_by("entity_id").agg(value=events.ts.truncate("D").nunique())
-    data.active_days = _histograms(days.mutate(event=ibis.literal("")), strata, "event")[""]
+    data.active_days = _histograms(days.mutate(event=ibis.literal("")), strata, "event").get(
+        "", Histogram({})
+    )
     if project.entity == "account":
         team = _team_sizes(store, project, as_of, cohort)
         data.teammates = _histograms(team.mutate(event=ibis.literal("")), strata, "event").get(
@@ -89,6 +94,22 @@ def discovery_data(
     data.traits = _traits(store, project, strata)
     strata.release()
     return data
+
+
+def _cut_points(table: ir.Table) -> list[float]:
+    """Quantiles of `table.event_count` splitting entities into VOLUME_STRATA strata."""
+    steps = [i / VOLUME_STRATA for i in range(1, VOLUME_STRATA)]
+    row = table.aggregate(**{f"q{i}": table.event_count.quantile(q) for i, q in enumerate(steps)})
+    values = row.to_pyarrow().to_pylist()[0]
+    return [float(v) for v in values.values() if v is not None]
+
+
+def _stratum(event_count: ir.IntegerColumn, cuts: list[float]) -> ir.IntegerValue:
+    """How many cut points the count exceeds: equal counts always share a stratum."""
+    stratum: ir.IntegerValue = ibis.literal(0)
+    for cut in cuts:
+        stratum = stratum + (event_count > cut).cast("int64")
+    return stratum
 
 
 def _team_sizes(store: Store, project: Project, as_of: datetime, cohort: ir.Table) -> ir.Table:

@@ -1,0 +1,175 @@
+"""Discovery: no leakage, exact output shape, statistics that match SciPy, and the demo's
+ground truth (causal behaviours rank above vanity and merely-correlated ones)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from scipy.stats import chi2_contingency, fisher_exact
+
+from pqlengine.compute.discovery import discover, discovery_data
+from pqlengine.config import Project, load_project
+from pqlengine.demo import write_demo
+from pqlengine.ingest import ingest_records
+from pqlengine.store import Store
+from tests.conftest import base_config
+
+FIELDS = [
+    "kind",
+    "event",
+    "property",
+    "value",
+    "threshold",
+    "with_converted",
+    "with_total",
+    "without_converted",
+    "without_total",
+    "rate_with",
+    "rate_with_ci",
+    "rate_without",
+    "rate_without_ci",
+    "lift",
+    "odds_ratio",
+    "odds_ratio_ci",
+    "p_value",
+    "test",
+    "q_value",
+    "support",
+    "precision",
+    "recall",
+    "phi",
+    "flags",
+]
+T0 = datetime(2026, 1, 1)
+
+
+@pytest.fixture(scope="module")
+def demo_result(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], Path]:
+    directory = tmp_path_factory.mktemp("demo")
+    write_demo(directory, 2000, 7)
+    project = load_project(directory)
+    store = Store.for_project(project)
+    try:
+        result = discover(store, project, datetime(2026, 11, 1), window_days=14)
+    finally:
+        store.close()
+    return result, directory
+
+
+def test_every_candidate_has_exactly_the_documented_fields(
+    demo_result: tuple[dict[str, Any], Path],
+) -> None:
+    result, _ = demo_result
+    assert {"as_of", "window_days", "entities", "conversions", "candidates"} <= set(result)
+    kinds = set()
+    for candidate in result["candidates"]:
+        assert list(candidate) == FIELDS
+        assert candidate["with_total"] + candidate["without_total"] == result["entities"]
+        assert candidate["with_converted"] + candidate["without_converted"] == result["conversions"]
+        kinds.add(candidate["kind"])
+    assert kinds == {"event", "active_days", "teammates", "trait"}
+
+
+def test_p_values_match_scipy(demo_result: tuple[dict[str, Any], Path]) -> None:
+    result, _ = demo_result
+    checked = 0
+    for candidate in result["candidates"]:
+        if candidate["p_value"] is None:
+            continue
+        a, b = candidate["with_converted"], candidate["with_total"] - candidate["with_converted"]
+        c = candidate["without_converted"]
+        d = candidate["without_total"] - c
+        if candidate["test"] == "fisher":
+            expected = fisher_exact([[a, b], [c, d]]).pvalue
+        else:
+            expected = chi2_contingency([[a, b], [c, d]], correction=False).pvalue
+        assert candidate["p_value"] == pytest.approx(expected, rel=1e-9, abs=1e-12)
+        checked += 1
+    assert checked > 50
+
+
+def test_causal_behaviours_rank_above_vanity_and_correlated(
+    demo_result: tuple[dict[str, Any], Path],
+) -> None:
+    result, directory = demo_result
+    truth = json.loads((directory / "ground_truth.json").read_text())["behaviours"]
+    best_rank: dict[str, int] = {}
+    for rank, candidate in enumerate(result["candidates"]):
+        if candidate["kind"] == "event" and "low_support" not in candidate["flags"]:
+            best_rank.setdefault(candidate["event"], rank)
+    causal = [name for name, b in truth.items() if b["role"] == "causal"]
+    others = [name for name, b in truth.items() if b["role"] in ("vanity", "correlated")]
+    assert len(causal) == 3 and len(others) >= 5
+    assert max(best_rank[n] for n in causal) < min(best_rank[n] for n in others if n in best_rank)
+    for candidate in result["candidates"]:
+        if candidate["event"] in ("Page Viewed", "Logged In", "Session Started"):
+            assert "vanity" in candidate["flags"]
+
+
+def test_low_support_is_listed_but_not_ranked(demo_result: tuple[dict[str, Any], Path]) -> None:
+    result, _ = demo_result
+    flags = [("low_support" in c["flags"]) for c in result["candidates"]]
+    assert any(flags)
+    first_low = flags.index(True)
+    assert all(flags[first_low:])  # all of them at the end
+    for candidate in result["candidates"][first_low:]:
+        assert candidate["q_value"] is None and candidate["p_value"] is None
+
+
+def _store_with(events: list[tuple[str, str, datetime]], accounts: list[str]) -> Store:
+    store = Store.open(":memory:")
+    ingest_records(store, "accounts", [{"account_id": a, "created_at": T0} for a in accounts])
+    ingest_records(store, "users", [{"user_id": f"u{a}", "account_id": a} for a in accounts])
+    ingest_records(
+        store,
+        "events",
+        [
+            {"event_id": f"e{i}", "user_id": f"u{a}", "event": name, "ts": ts}
+            for i, (a, name, ts) in enumerate(events)
+        ],
+    )
+    return store
+
+
+def test_no_leakage_window_and_outcome() -> None:
+    day = timedelta(days=1)
+    events = [
+        ("a", "X", T0 + day),
+        ("a", "Paid", T0 + 20 * day),  # did X in window, paid after
+        ("b", "X", T0 + 15 * day),
+        ("b", "Paid", T0 + 20 * day),  # X after the window
+        ("c", "X", T0 + day),
+        ("c", "Paid", T0 + 5 * day),  # paid inside: left out
+        ("d", "Y", T0 + day),
+        ("e", "X", T0 + day),
+        ("e", "Paid", T0 + 200 * day),  # paid after the horizon
+    ]
+    store = _store_with(events, ["a", "b", "c", "d", "e", "f"])
+    project = Project.from_dict(base_config(conversion_window_days=60))
+    data = discovery_data(store, project, T0 + 300 * day, window_days=14)
+    assert data.entities == 5 and data.excluded_converted_in_window == 1
+    assert data.conversions == 2  # a and b; e converted after window + 60 days
+    x = data.events["X"].at_least(1)
+    assert sum(x.values()) == 2  # a and e did X inside the window
+    assert sum(n for (converted, _), n in x.items() if converted) == 1
+    young = discovery_data(store, project, T0 + 70 * day, window_days=14)
+    assert young.entities == 0  # window + conversion window not over yet
+
+
+def test_cli_discover_json_and_table(demo_result: tuple[dict[str, Any], Path]) -> None:
+    from tests.test_handmade import pql
+
+    result, directory = demo_result
+    done = pql(
+        "discover", "-C", str(directory), "--as-of", "2026-11-01", "--format", "json", cwd=directory
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["candidates"] == json.loads(json.dumps(result["candidates"]))
+    table = pql(
+        "discover", "-C", str(directory), "--as-of", "2026-11-01", "--top", "5", cwd=directory
+    )
+    assert "Connected Integration >= 1" in table.stdout
