@@ -94,3 +94,77 @@ def test_segment_metrics_are_internally_consistent(shopify: Path) -> None:
     assert overall["pqls"] == sum(c["pqls"] for c in result["cohorts"] if c["complete"])
     low, high = overall["pql_rate_ci"]
     assert low <= overall["pql_rate"] <= high
+
+
+PLANDAY = REAL / "planday-trials" / "df_organization_act_count.csv"
+PLANDAY_META = {
+    "ORGANIZATION_ID",
+    "CONVERTED",
+    "CONVERTED_AT",
+    "TRIAL_START",
+    "TRIAL_END",
+    "days_to_convert",
+    "trial_start_month",
+    "total_events",
+    "unique_activity_count",
+    "active_days",
+}
+
+
+@pytest.mark.skipif(not PLANDAY.exists(), reason=f"real data not available at {PLANDAY}")
+def test_planday_trials_nothing_significant_after_correction() -> None:
+    """966 real trials, 28 activity counts: no behaviour predicts conversion once corrected.
+
+    Only counts are public, so each organisation's events are placed one second apart just
+    after trial start (all inside a 1-day window; no organisation converted on day one).
+    """
+    from datetime import datetime, timedelta
+
+    from pqlengine.compute.discovery import discover
+    from pqlengine.config import Project
+    from pqlengine.ingest import ingest_records
+    from pqlengine.store import Store
+
+    rows = list(csv.DictReader(PLANDAY.open(newline="")))
+    activities = [c for c in rows[0] if c not in PLANDAY_META]
+    accounts, events, conversions = [], [], []
+    for row in rows:
+        org, start = row["ORGANIZATION_ID"], datetime.fromisoformat(row["TRIAL_START"])
+        accounts.append({"account_id": org, "created_at": start})
+        offset = 0
+        for activity in activities:
+            for index in range(int(float(row[activity] or 0))):
+                offset += 1
+                events.append(
+                    {
+                        "event_id": f"{org}-{activity}-{index}",
+                        "user_id": org,
+                        "account_id": org,
+                        "event": activity,
+                        "ts": start + timedelta(seconds=60 + offset),
+                    }
+                )
+        if row["CONVERTED"] == "True" and row["CONVERTED_AT"]:
+            conversions.append(
+                {"entity_id": org, "converted_at": datetime.fromisoformat(row["CONVERTED_AT"])}
+            )
+    store = Store.open(":memory:")
+    for table, records in (
+        ("accounts", accounts),
+        ("events", events),
+        ("conversions", conversions),
+    ):
+        ingest_records(store, table, records)
+    project = Project.from_dict(
+        {
+            "project": "planday",
+            "conversion": {"source": "conversions"},
+            "conversion_window_days": 60,
+            "definition": {"name": "any", "criteria": [{"id": "a", "event": activities[0]}]},
+        }
+    )
+    result = discover(store, project, datetime(2025, 1, 1), window_days=1)
+    assert result["entities"] == 966 and result["conversions"] >= 200
+    tested = [c for c in result["candidates"] if c["q_value"] is not None]
+    assert len(tested) > 100
+    assert min(c["q_value"] for c in tested) > 0.05
