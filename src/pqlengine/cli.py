@@ -409,6 +409,54 @@ def _candidate_label(row: dict[str, Any]) -> str:
 
 
 @app.command()
+def validate(
+    project_dir: ProjectDir = Path(),
+    train_until: Annotated[
+        str | None,
+        typer.Option(
+            help="Cohorts signing up before this are 'train', the rest 'test' "
+            "(default: the median signup)."
+        ),
+    ] = None,
+    as_of: AsOf = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Do PQLs convert more than non-PQLs, in earlier and in later cohorts?"""
+    from pqlengine.compute.validation import validate as run_validate
+
+    moment = parse_as_of(as_of)
+    split = parse_as_of(train_until) if train_until is not None else None
+    with opened(project_dir) as (project, store):
+        try:
+            result = run_validate(store, project, moment, split)
+        except ValueError as exc:
+            raise UserError(str(exc)) from None
+    rows = [{"period": name, **result[name]} for name in ("train", "test")]
+    emit(
+        result,
+        fmt,
+        rows,
+        [
+            ("period", "cohorts", "text"),
+            ("pql.entities", "PQLs", ""),
+            ("pql.rate", "PQL conv.", "pct"),
+            ("pql.rate_ci", "95% CI", "ci"),
+            ("non_pql.entities", "non-PQLs", ""),
+            ("non_pql.rate", "non-PQL conv.", "pct"),
+            ("non_pql.rate_ci", "95% CI", "ci"),
+            ("lift", "lift", ""),
+            ("recall", "recall", "pct"),
+            ("verdict", "verdict", "text"),
+        ],
+        title=f"definition {result['definition']['version']}, train = signups before "
+        f"{result['train_until']}; outcome: {result['outcome']}",
+    )
+    if fmt is Format.table:
+        for warning in result["warnings"]:
+            console.print(f"[yellow]warning[/yellow] {warning}")
+
+
+@app.command()
 def demo(
     directory: Annotated[Path, typer.Option("--dir", help="Where to write the project.")] = Path(
         "demo"

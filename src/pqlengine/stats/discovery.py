@@ -14,7 +14,7 @@ from pqlengine.stats.tables import TableStats, TwoByTwo, analyse, benjamini_hoch
 
 VOLUME_STRATA = 4
 BASE_THRESHOLDS = (1, 2, 3, 5, 10)
-DEFAULT_VANITY = r"page|view|screen|login|logged in|log in|sign in|session|visit"
+DEFAULT_VANITY = r"page|view|screen|login|logged in|log in|sign in|session|visit|click"
 
 
 @dataclass(frozen=True)
