@@ -457,6 +457,61 @@ def validate(
 
 
 @app.command()
+def compare(
+    old: Annotated[Path, typer.Argument(help="The current definition (a pql.yaml).")],
+    new: Annotated[Path, typer.Argument(help="The candidate definition (a pql.yaml).")],
+    project_dir: ProjectDir = Path(),
+    period: Annotated[str, typer.Option(help="Cohort period: week or month.")] = "month",
+    as_of: AsOf = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Re-baseline: replay two definitions over the same history and as_of, side by side."""
+    from pqlengine.compute.compare import compare as run_compare
+
+    if period not in ("week", "month"):
+        raise UserError(f"--period: '{period}' is not week or month")
+    moment = parse_as_of(as_of)
+    before, after = load_project(old), load_project(new)
+    with opened(project_dir) as (_, store):
+        result = run_compare(store, before, after, moment, period)  # type: ignore[arg-type]
+    rows = [
+        {
+            "cohort": c["cohort"],
+            "complete": c["complete"],
+            **{f"old_{k}": v for k, v in c["old"].items()},
+            **{f"new_{k}": v for k, v in c["new"].items()},
+        }
+        for c in result["cohorts"]
+    ]
+    emit(
+        result,
+        fmt,
+        rows,
+        [
+            ("cohort", "cohort", "text"),
+            ("old_signups", "signups", ""),
+            ("old_pqls", "PQLs old", ""),
+            ("new_pqls", "PQLs new", ""),
+            ("old_pql_rate", "rate old", "pct"),
+            ("new_pql_rate", "rate new", "pct"),
+            ("old_time_to_pql_days.median", "days old", ""),
+            ("new_time_to_pql_days.median", "days new", ""),
+            ("old_pql_to_paid", "→paid old", "pct"),
+            ("new_pql_to_paid", "→paid new", "pct"),
+        ],
+        title=f"{result['old']['name']} {result['old']['version']} (old) vs "
+        f"{result['new']['name']} {result['new']['version']} (new)",
+    )
+    if fmt is Format.table:
+        move = result["movement"]
+        console.print(
+            f"{move['pql_in_both']:,} PQLs under both; {move['entered']:,} enter "
+            f"(e.g. {', '.join(move['entered_examples'][:5]) or '-'}); {move['left']:,} leave "
+            f"(e.g. {', '.join(move['left_examples'][:5]) or '-'})"
+        )
+
+
+@app.command()
 def demo(
     directory: Annotated[Path, typer.Option("--dir", help="Where to write the project.")] = Path(
         "demo"
