@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar, cast
 
 import typer
 from rich.console import Console
@@ -406,6 +406,80 @@ def _candidate_label(row: dict[str, Any]) -> str:
     if row["kind"] == "trait":
         return f"{row['property']} = {row['value']}"
     return f"{row['kind']} >= {row['threshold']}"
+
+
+@app.command()
+def suggest(
+    project_dir: ProjectDir = Path(),
+    window_days: Annotated[int, typer.Option(min=1, help="Behaviour window, days.")] = 14,
+    max_criteria: Annotated[int, typer.Option(min=2, max=6, help="Most criteria.")] = 4,
+    objective: Annotated[str, typer.Option(help="f1, precision or lift.")] = "f1",
+    train_until: Annotated[
+        str | None, typer.Option(help="Train on signups before this (default: median).")
+    ] = None,
+    min_support: Annotated[int, typer.Option(min=1, help="Fewest PQLs a rule may have.")] = 25,
+    write: Annotated[bool, typer.Option("--write", help="Write suggested.yaml.")] = False,
+    as_of: AsOf = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Search 2-4 criterion rules on earlier cohorts and score them on later ones."""
+    from pqlengine.compute.suggest import suggest as run_suggest
+    from pqlengine.compute.suggest import write_suggestion
+    from pqlengine.stats.suggest import Objective
+
+    if objective not in ("f1", "precision", "lift"):
+        raise UserError(f"--objective: '{objective}' is not f1, precision or lift")
+    moment = parse_as_of(as_of)
+    split = parse_as_of(train_until) if train_until is not None else None
+    with opened(project_dir) as (project, store):
+        try:
+            result = run_suggest(
+                store,
+                project,
+                moment,
+                window_days,
+                max_criteria,
+                cast(Objective, objective),
+                split,
+                min_support,
+            )
+        except ValueError as exc:
+            raise UserError(str(exc)) from None
+    if result["rule"] is None:
+        raise UserError(result["reason"])
+    if write and project.root is not None:
+        result["written"] = str(write_suggestion(project.root, result["rule"]["definition"]))
+    rows = [{"period": name, **result[name]} for name in ("train", "test")]
+    emit(
+        result,
+        fmt,
+        rows,
+        [
+            ("period", "cohorts", "text"),
+            ("entities", "entities", ""),
+            ("pqls", "PQLs", ""),
+            ("pql_rate", "PQL rate", "pct"),
+            ("precision", "precision", "pct"),
+            ("precision_ci", "95% CI", "ci"),
+            ("recall", "recall", "pct"),
+            ("base_rate", "base rate", "pct"),
+            ("lift", "lift", ""),
+        ],
+        title=f"objective {objective}; train = signups before {result['train_until']}",
+    )
+    if fmt is Format.table:
+        sys.stdout.write(yaml_dump({"definition": result["rule"]["definition"]}))
+        if "written" in result:
+            console.print(
+                f"wrote {result['written']}; compare: pql compare pql.yaml suggested.yaml"
+            )
+
+
+def yaml_dump(data: Any) -> str:
+    """YAML for people (key order kept)."""
+    import yaml
+
+    return yaml.safe_dump(data, sort_keys=False)
 
 
 @app.command()

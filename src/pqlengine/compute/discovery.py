@@ -31,7 +31,7 @@ from pqlengine.store import Store
 EMPLOYEE_BANDS = ((1, 4, "1-4"), (5, 49, "5-49"), (50, 249, "50-249"), (250, None, "250+"))
 
 
-def _cohort(store: Store, project: Project, as_of: datetime, window_days: int) -> ir.Table:
+def cohort_frame(store: Store, project: Project, as_of: datetime, window_days: int) -> ir.Table:
     """Entities whose window and conversion window both ended by `as_of`, with outcome."""
     people = entities(store, project, as_of)
     window = ibis.interval(days=window_days)
@@ -47,7 +47,7 @@ def _cohort(store: Store, project: Project, as_of: datetime, window_days: int) -
     )
 
 
-def _window_events(
+def window_events(
     store: Store, project: Project, as_of: datetime, cohort: ir.Table, columns: tuple[str, ...]
 ) -> ir.Table:
     events = entity_events(store, project, as_of, columns=("ts", *columns))
@@ -62,10 +62,10 @@ def discovery_data(
     store: Store, project: Project, as_of: datetime, window_days: int
 ) -> DiscoveryData:
     """Aggregate the histograms for every candidate behaviour."""
-    cohort = _cohort(store, project, as_of, window_days)
+    cohort = cohort_frame(store, project, as_of, window_days)
     excluded = int(cohort.converted_in_window.sum().execute() or 0)
     cohort = cohort.filter(~cohort.converted_in_window)
-    events = _window_events(store, project, as_of, cohort, ("event",))
+    events = window_events(store, project, as_of, cohort, ("event",))
     volume = events.group_by(v_entity="entity_id").agg(event_count=events.count())
     with_volume = cohort.left_join(volume, cohort.entity_id == volume.v_entity)
     with_volume = with_volume.mutate(event_count=with_volume.event_count.fill_null(0)).cache()
@@ -114,7 +114,7 @@ def _stratum(event_count: ir.IntegerColumn, cuts: list[float]) -> ir.IntegerValu
 
 def _team_sizes(store: Store, project: Project, as_of: datetime, cohort: ir.Table) -> ir.Table:
     """entity_id, value = distinct users active in the window (accounts only)."""
-    inside = _window_events(store, project, as_of, cohort, ("user_id",))
+    inside = window_events(store, project, as_of, cohort, ("user_id",))
     return inside.group_by("entity_id").agg(value=inside.user_id.nunique())
 
 
