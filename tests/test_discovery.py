@@ -71,7 +71,7 @@ def test_every_candidate_has_exactly_the_documented_fields(
         assert candidate["with_total"] + candidate["without_total"] == result["entities"]
         assert candidate["with_converted"] + candidate["without_converted"] == result["conversions"]
         kinds.add(candidate["kind"])
-    assert kinds == {"event", "active_days", "teammates", "trait"}
+    assert kinds == {"event", "active_days", "teammates", "property", "trait"}
 
 
 def test_p_values_match_scipy(demo_result: tuple[dict[str, Any], Path]) -> None:

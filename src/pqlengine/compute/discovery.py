@@ -28,6 +28,7 @@ from pqlengine.stats.discovery import (
 )
 from pqlengine.store import Store
 
+MAX_PROPERTY_VALUES = 10
 EMPLOYEE_BANDS = ((1, 4, "1-4"), (5, 49, "5-49"), (50, 249, "50-249"), (250, None, "250+"))
 
 
@@ -91,9 +92,42 @@ def discovery_data(
         data.teammates = _histograms(team.mutate(event=ibis.literal("")), strata, "event").get(
             "", Histogram({})
         )
+    data.properties = _property_pairs(store, project, as_of, cohort, strata)
     data.traits = _traits(store, project, strata)
     strata.release()
     return data
+
+
+def _property_pairs(
+    store: Store, project: Project, as_of: datetime, cohort: ir.Table, strata: ir.Table
+) -> dict[tuple[str, str, str], Histogram]:
+    """Entities that did event E with property K = V at least once in the window, for the
+    (E, K) pairs whose property takes 2..MAX_PROPERTY_VALUES distinct values."""
+    inside = window_events(store, project, as_of, cohort, ("event", "properties"))
+    inside = inside.filter(inside.properties.notnull())
+    bag = inside.properties.map
+    pairs = inside.select("entity_id", "event", key=bag.keys().unnest(), raw=bag.values().unnest())
+    pairs = pairs.select(
+        "entity_id", "event", "key", value=ibis.coalesce(pairs.raw.str, pairs.raw.cast("string"))
+    ).cache()
+    try:
+        spread = pairs.group_by("event", "key").agg(values=pairs.value.nunique())
+        few = spread.filter((spread["values"] >= 2) & (spread["values"] <= MAX_PROPERTY_VALUES))
+        kept = pairs.semi_join(few, ["event", "key"]).distinct()
+        joined = kept.inner_join(strata, kept.entity_id == strata.s_entity)
+        rows = (
+            joined.group_by("event", "key", "value", "s_converted", "stratum")
+            .agg(n=joined.count())
+            .to_pyarrow()
+            .to_pylist()
+        )
+    finally:
+        pairs.release()
+    out: dict[tuple[str, str, str], dict[tuple[int, bool, int], int]] = defaultdict(dict)
+    for row in rows:
+        cell = (1, bool(row["s_converted"]), int(row["stratum"]))
+        out[(row["event"], row["key"], row["value"])][cell] = int(row["n"])
+    return {name: Histogram(counts) for name, counts in out.items()}
 
 
 def _cut_points(table: ir.Table) -> list[float]:

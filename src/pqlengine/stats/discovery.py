@@ -70,6 +70,7 @@ class DiscoveryData:
     active_days: Histogram | None = None
     teammates: Histogram | None = None
     traits: dict[tuple[str, str], dict[tuple[bool, int], int]] = field(default_factory=dict)
+    properties: dict[tuple[str, str, str], Histogram] = field(default_factory=dict)
 
     @property
     def entities(self) -> int:
@@ -91,7 +92,7 @@ def is_vanity(event: str, pattern: str = DEFAULT_VANITY) -> bool:
 class Candidate:
     """One behaviour tested: what it is and its 2x2 counts, split by activity stratum."""
 
-    kind: str  # event | active_days | teammates | trait
+    kind: str  # event | active_days | teammates | property | trait
     event: str | None
     property: str | None
     value: str | None
@@ -100,7 +101,8 @@ class Candidate:
 
 
 def candidates(data: DiscoveryData) -> list[Candidate]:
-    """Every candidate: event x thresholds, active days, teammates, trait segments."""
+    """Every candidate: event x thresholds, active days, teammates, event + property value
+    pairs, trait segments."""
     found: list[Candidate] = []
     for event in sorted(data.events):
         histogram = data.events[event]
@@ -121,6 +123,8 @@ def candidates(data: DiscoveryData) -> list[Candidate]:
             found.append(
                 Candidate(kind, None, None, None, threshold, histogram.at_least(threshold))
             )
+    for (event, key, value), histogram in sorted(data.properties.items()):
+        found.append(Candidate("property", event, key, value, 1, histogram.at_least(1)))
     for (name, value), cells in sorted(data.traits.items()):
         found.append(Candidate("trait", None, name, value, None, cells))
     return found
