@@ -59,3 +59,34 @@ def test_compare_replays_both_definitions(tmp_path: Path) -> None:
     identical = json.loads(same.stdout)
     assert all(c["old"] == c["new"] for c in identical["cohorts"])
     assert identical["movement"]["entered"] == identical["movement"]["left"] == 0
+
+
+def test_compare_a_stored_version_with_the_current_file(tmp_path: Path) -> None:
+    for name in ("pql.yaml", "accounts.csv", "users.csv", "events.jsonl", "conversions.csv"):
+        shutil.copy(FIXTURE / name, tmp_path / name)
+    pql(
+        "ingest",
+        "--accounts",
+        "accounts.csv",
+        "--users",
+        "users.csv",
+        "--events",
+        "events.jsonl",
+        "--conversions",
+        "conversions.csv",
+        cwd=tmp_path,
+    )
+    first = pql("qualify", "--as-of", AS_OF, "--format", "json", cwd=tmp_path)
+    old_version = json.loads(first.stdout)["definition"]["version"]
+    text = (tmp_path / "pql.yaml").read_text().replace("qualify: all", "qualify: {at_least: 1}")
+    (tmp_path / "pql.yaml").write_text(text)
+    done = pql(
+        "compare", old_version, "pql.yaml", "--as-of", AS_OF, "--format", "json", cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["old"]["version"] == old_version != result["new"]["version"]
+    assert result["movement"]["left"] == 0 and result["movement"]["entered"] >= 1
+    unknown = pql("compare", "abc123", "pql.yaml", cwd=tmp_path)
+    assert unknown.returncode == 1
+    assert "neither a file nor a stored definition version" in unknown.stderr

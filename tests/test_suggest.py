@@ -49,6 +49,23 @@ def test_suggest_on_demo_holds_up_on_later_cohorts(tmp_path: Path) -> None:
     criteria = result["rule"]["definition"]["criteria"]
     assert 2 <= len(criteria) <= 4
     assert not any(c["event"] in ("Page Viewed", "Logged In", "Session Started") for c in criteria)
-    written = load_project(tmp_path / "suggested.yaml")
-    assert written.definition.name == "suggested-f1"
-    assert load_project(tmp_path).definition.name == "activation"  # pql.yaml untouched
+    adopted = load_project(tmp_path)
+    assert adopted.definition.name == "suggested-f1"
+    assert "# Who qualifies" in (tmp_path / "pql.yaml").read_text()  # comments kept
+    kept = list((tmp_path / ".pql" / "definitions").glob("*.yaml"))
+    assert len(kept) == 1 and load_project(kept[0]).definition.name == "activation"
+    old_version = kept[0].stem
+    replay = pql(
+        "compare",
+        old_version,
+        "pql.yaml",
+        "--as-of",
+        "2026-11-01",
+        "--format",
+        "json",
+        cwd=tmp_path,
+    )
+    assert replay.returncode == 0, replay.stderr
+    versions = json.loads(replay.stdout)
+    assert versions["old"]["version"] == old_version
+    assert versions["new"]["version"] == adopted.version

@@ -418,13 +418,16 @@ def suggest(
         str | None, typer.Option(help="Train on signups before this (default: median).")
     ] = None,
     min_support: Annotated[int, typer.Option(min=1, help="Fewest PQLs a rule may have.")] = 25,
-    write: Annotated[bool, typer.Option("--write", help="Write suggested.yaml.")] = False,
+    write: Annotated[
+        bool,
+        typer.Option("--write", help="Adopt it in pql.yaml (old file kept in .pql/definitions)."),
+    ] = False,
     as_of: AsOf = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Search 2-4 criterion rules on earlier cohorts and score them on later ones."""
+    from pqlengine.compute.suggest import adopt_suggestion
     from pqlengine.compute.suggest import suggest as run_suggest
-    from pqlengine.compute.suggest import write_suggestion
     from pqlengine.stats.suggest import Objective
 
     if objective not in ("f1", "precision", "lift"):
@@ -445,10 +448,11 @@ def suggest(
             )
         except ValueError as exc:
             raise UserError(str(exc)) from None
-    if result["rule"] is None:
-        raise UserError(result["reason"])
-    if write and project.root is not None:
-        result["written"] = str(write_suggestion(project.root, result["rule"]["definition"]))
+        if result["rule"] is None:
+            raise UserError(result["reason"])
+        if write:
+            backup = adopt_suggestion(store, project, result["rule"]["definition"])
+            result["previous_definition_file"] = str(backup)
     rows = [{"period": name, **result[name]} for name in ("train", "test")]
     emit(
         result,
@@ -469,9 +473,11 @@ def suggest(
     )
     if fmt is Format.table:
         sys.stdout.write(yaml_dump({"definition": result["rule"]["definition"]}))
-        if "written" in result:
+        if "previous_definition_file" in result:
+            previous = result["previous_definition_file"]
             console.print(
-                f"wrote {result['written']}; compare: pql compare pql.yaml suggested.yaml"
+                f"pql.yaml now uses this definition; the previous file is {previous} "
+                f"(re-baseline: pql compare {previous} pql.yaml)"
             )
 
 
@@ -532,8 +538,8 @@ def validate(
 
 @app.command()
 def compare(
-    old: Annotated[Path, typer.Argument(help="The current definition (a pql.yaml).")],
-    new: Annotated[Path, typer.Argument(help="The candidate definition (a pql.yaml).")],
+    old: Annotated[str, typer.Argument(help="A pql.yaml file or a stored version hash.")],
+    new: Annotated[str, typer.Argument(help="A pql.yaml file or a stored version hash.")],
     project_dir: ProjectDir = Path(),
     period: Annotated[str, typer.Option(help="Cohort period: week or month.")] = "month",
     as_of: AsOf = None,
@@ -541,12 +547,17 @@ def compare(
 ) -> None:
     """Re-baseline: replay two definitions over the same history and as_of, side by side."""
     from pqlengine.compute.compare import compare as run_compare
+    from pqlengine.compute.compare import resolve_definition
 
     if period not in ("week", "month"):
         raise UserError(f"--period: '{period}' is not week or month")
     moment = parse_as_of(as_of)
-    before, after = load_project(old), load_project(new)
-    with opened(project_dir) as (_, store):
+    with opened(project_dir) as (project, store):
+        try:
+            before = resolve_definition(store, project, old)
+            after = resolve_definition(store, project, new)
+        except ValueError as exc:
+            raise UserError(str(exc)) from None
         result = run_compare(store, before, after, moment, period)  # type: ignore[arg-type]
     rows = [
         {

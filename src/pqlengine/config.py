@@ -434,3 +434,27 @@ def write_template(directory: str | Path, project_name: str | None = None) -> Pa
     target_dir.mkdir(parents=True, exist_ok=True)
     target.write_text(template.replace("{project}", name), encoding="utf-8")
     return target
+
+
+def replace_definition(project_file: Path, definition: dict[str, Any], backup_dir: Path) -> Path:
+    """Swap the `definition:` block of pql.yaml for `definition`, keeping every other line
+    (comments included); the previous file is kept as `backup_dir/<old version>.yaml`.
+    Returns the backup path."""
+    import yaml
+
+    old_project = load_project(project_file)
+    text = project_file.read_text(encoding="utf-8")
+    located = load_located(text)
+    lines = text.splitlines(keepends=True)
+    start = located.lines[("definition",)] - 1
+    end = max(line for path, line in located.lines.items() if path[:1] == ("definition",))
+    while end < len(lines) and lines[end].startswith((" ", "\t")):
+        end += 1  # indented continuation lines and comments of the block
+    block = yaml.safe_dump({"definition": definition}, sort_keys=False, allow_unicode=True)
+    candidate = "".join(lines[:start]) + block + "".join(lines[end:])
+    Project.from_dict(load_located(candidate).data)  # refuse to write an invalid file
+    backup_dir.mkdir(parents=True, exist_ok=True)
+    backup = backup_dir / f"{old_project.version}.yaml"
+    backup.write_text(text, encoding="utf-8")
+    project_file.write_text(candidate, encoding="utf-8")
+    return backup

@@ -141,6 +141,13 @@ class Store:
             [version, name, definition_json, version],
         )
 
+    def definition_json(self, version: str) -> str | None:
+        """The semantic JSON stored for a definition version, if any."""
+        row = self.raw.execute(
+            "SELECT definition_json FROM definitions WHERE version = ?", [version]
+        ).fetchone()
+        return None if row is None else str(row[0])
+
     def definitions(self) -> list[dict[str, Any]]:
         """Stored definition versions, oldest first."""
         rows = self.raw.execute(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from pqlengine.compute.metrics import Period, compute_metrics
 from pqlengine.compute.qualify import qualification
-from pqlengine.config import Project
+from pqlengine.config import Project, load_project
 from pqlengine.store import Store
 
 METRIC_FIELDS = ("signups", "pqls", "pql_rate", "time_to_pql_days", "converted_pqls", "pql_to_paid")
@@ -95,3 +97,21 @@ def _movement(
         }
     finally:
         labelled.release()
+
+
+def resolve_definition(store: Store, project: Project, ref: str) -> Project:
+    """A pql.yaml path, or a stored definition version (hash) replayed with this project."""
+    path = Path(ref)
+    if path.exists():
+        return load_project(path)
+    if project.root is not None:
+        kept = project.root / ".pql" / "definitions" / f"{ref}.yaml"
+        if kept.exists():
+            return load_project(kept)
+    stored = store.definition_json(ref)
+    if stored is None:
+        known = ", ".join(d["version"] for d in store.definitions()) or "none yet"
+        raise ValueError(f"'{ref}' is neither a file nor a stored definition version ({known})")
+    data = project.model_dump(mode="json", exclude={"root"}, exclude_none=True)
+    data.update(json.loads(stored))
+    return Project.from_dict(data)

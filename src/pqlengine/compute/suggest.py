@@ -8,11 +8,16 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
 from pqlengine.compute.entities import as_of_literal, to_utc_naive
 from pqlengine.compute.features import window_features
-from pqlengine.config import PROJECT_FILE, Project
+from pqlengine.config import (
+    PROJECT_FILE,
+    Project,
+    load_project,
+    replace_definition,
+    semantic_json,
+)
 from pqlengine.stats.discovery import is_vanity
 from pqlengine.stats.suggest import Objective, Rule, score, search, shortlist
 from pqlengine.store import Store
@@ -91,15 +96,14 @@ def definition_of(rule: Rule, window_days: int, objective: str) -> dict[str, Any
     return {"name": f"suggested-{objective}", "criteria": criteria, "qualify": qualify}
 
 
-def write_suggestion(project_root: Path, definition: dict[str, Any]) -> Path:
-    """Write `suggested.yaml`: pql.yaml with the suggested definition; pql.yaml is untouched."""
-    source = project_root / PROJECT_FILE
-    data = yaml.safe_load(source.read_text(encoding="utf-8"))
-    data["definition"] = definition
-    target = project_root / "suggested.yaml"
-    header = (
-        "# Written by `pql suggest`: pql.yaml with a suggested definition.\n"
-        "# Compare before adopting: pql compare pql.yaml suggested.yaml\n"
+def adopt_suggestion(store: Store, project: Project, definition: dict[str, Any]) -> Path:
+    """Make the suggestion pql.yaml's definition (a new version); the previous file is kept
+    under .pql/definitions/ and both versions are recorded in the store."""
+    assert project.root is not None
+    store.record_definition(project.version, project.definition.name, semantic_json(project))
+    backup = replace_definition(
+        project.root / PROJECT_FILE, definition, project.root / ".pql" / "definitions"
     )
-    target.write_text(header + yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    return target
+    adopted = load_project(project.root)
+    store.record_definition(adopted.version, adopted.definition.name, semantic_json(adopted))
+    return backup
