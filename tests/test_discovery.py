@@ -173,3 +173,25 @@ def test_cli_discover_json_and_table(demo_result: tuple[dict[str, Any], Path]) -
         "discover", "-C", str(directory), "--as-of", "2026-11-01", "--top", "5", cwd=directory
     )
     assert "Connected Integration >= 1" in table.stdout
+
+
+def test_user_entity_discovery() -> None:
+    day = timedelta(days=1)
+    store = Store.open(":memory:")
+    users = [{"user_id": f"u{i}", "signed_up_at": T0} for i in range(40)]
+    ingest_records(store, "users", users)
+    events = []
+    for i in range(40):
+        if i % 2 == 0:
+            events.append({"event_id": f"x{i}", "user_id": f"u{i}", "event": "X", "ts": T0 + day})
+        if i % 4 == 0 or i == 1:
+            events.append(
+                {"event_id": f"p{i}", "user_id": f"u{i}", "event": "Paid", "ts": T0 + 20 * day}
+            )
+    ingest_records(store, "events", events)
+    project = Project.from_dict(base_config(entity="user", signup={"source": "users"}))
+    result = discover(store, project, T0 + 200 * day, window_days=14, min_support=5)
+    x = next(c for c in result["candidates"] if c["event"] == "X" and c["threshold"] == 1)
+    assert (x["with_converted"], x["with_total"]) == (10, 20)
+    assert (x["without_converted"], x["without_total"]) == (1, 20)
+    assert not any(c["kind"] == "teammates" for c in result["candidates"])
