@@ -173,6 +173,7 @@ def test_cli_discover_json_and_table(demo_result: tuple[dict[str, Any], Path]) -
         "discover", "-C", str(directory), "--as-of", "2026-11-01", "--top", "5", cwd=directory
     )
     assert "Connected Integration >= 1" in table.stdout
+    assert "Invited Member with role = member" in table.stdout
 
 
 def test_user_entity_discovery() -> None:

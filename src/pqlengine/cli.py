@@ -405,6 +405,8 @@ def _candidate_label(row: dict[str, Any]) -> str:
         return f"{row['event']} >= {row['threshold']}"
     if row["kind"] == "trait":
         return f"{row['property']} = {row['value']}"
+    if row["kind"] == "property":
+        return f"{row['event']} with {row['property']} = {row['value']}"
     return f"{row['kind']} >= {row['threshold']}"
 
 
