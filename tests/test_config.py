@@ -79,7 +79,7 @@ def test_cross_field_rules_are_checked() -> None:
 def test_duplicate_criterion_ids_rejected() -> None:
     config = base_config()
     config["definition"]["criteria"] = [{"id": "a", "event": "A"}, {"id": "a", "event": "B"}]
-    with pytest.raises(ConfigError, match="repeated: a"):
+    with pytest.raises(ConfigError, match="criterion id 'a' is used twice"):
         Project.from_dict(config)
 
 
@@ -134,3 +134,23 @@ def test_column_mapping_keys_must_be_canonical(tmp_path: Path) -> None:
     message = str(caught.value)
     assert "columns.events: unknown column 'timestamp', 'evnt' (did you mean 'event'?)" in message
     assert message.endswith("line 6")
+
+
+def test_cross_field_problems_come_with_field_problems(tmp_path: Path) -> None:
+    text = (
+        "project: a\n"
+        "entity: acount\n"
+        "definition:\n"
+        "  name: d\n"
+        "  criteria:\n"
+        "    - {id: a, event: A, at_leest: 2}\n"
+        "    - {id: a, event: B}\n"
+        "  qualify: {at_least: 5}\n"
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_project(_write(tmp_path, text))
+    lines = [str(p) for p in caught.value.problems]
+    assert len(lines) == 4
+    assert lines[0].endswith("line 2") and "at_leest" in lines[1]
+    assert "used twice" in lines[2] and lines[2].endswith("line 7")
+    assert "only 2 criteria" in lines[3] and lines[3].endswith("line 8")

@@ -164,25 +164,6 @@ class Definition(_Model):
     min_active_days: int | None = Field(default=None, ge=1)
     fit: Fit = Field(default_factory=Fit)
 
-    @model_validator(mode="after")
-    def _consistent(self) -> Definition:
-        ids = [c.id for c in self.criteria]
-        dupes = sorted({i for i in ids if ids.count(i) > 1})
-        if dupes:
-            raise ValueError(f"criterion ids must be unique; repeated: {', '.join(dupes)}")
-        n = len(self.criteria)
-        if self.qualify.at_least is not None and self.qualify.at_least > n:
-            raise ValueError(
-                f"qualify.at_least is {self.qualify.at_least} but there are only {n} criteria"
-            )
-        if self.qualify.score is not None:
-            total = sum(c.weight for c in self.criteria)
-            if total + RULE_TOLERANCE < self.qualify.score:
-                raise ValueError(
-                    f"qualify.score is {self.qualify.score} but the weights only sum to {total}"
-                )
-        return self
-
     @property
     def threshold(self) -> float:
         """Sum of weights needed (weights are 1 unless the rule is a score)."""
@@ -349,12 +330,61 @@ def load_project(path: str | Path) -> Project:
 
 def _validate(located: LocatedYaml, source: str, root: Path | None) -> Project:
     data = dict(located.data)
+    problems = [
+        Problem(_dotted(path), message, located.line_of(path), source)
+        for path, message in _cross_field_problems(data)
+    ]
     try:
         project = Project.model_validate(data)
     except ValidationError as exc:
-        problems = [_problem(err, located, source) for err in exc.errors()]
-        raise ConfigError(_dedupe(problems)) from None
+        problems = [_problem(err, located, source) for err in exc.errors()] + problems
+    if problems:
+        problems.sort(key=lambda p: p.line or 0)
+        raise ConfigError(_dedupe(problems))
     return project.model_copy(update={"root": root}) if root is not None else project
+
+
+def _cross_field_problems(data: dict[str, Any]) -> list[tuple[tuple[str | int, ...], str]]:
+    """Checks that span several keys, run on the raw data so that they are reported
+    together with every field problem (pydantic would only run them once fields pass)."""
+    definition = data.get("definition")
+    criteria = definition.get("criteria") if isinstance(definition, dict) else None
+    if not isinstance(definition, dict) or not isinstance(criteria, list):
+        return []
+    found: list[tuple[tuple[str | int, ...], str]] = []
+    ids = [c.get("id") for c in criteria if isinstance(c, dict)]
+    for index, criterion_id in enumerate(ids):
+        if criterion_id is not None and ids.index(criterion_id) < index:
+            found.append(
+                (
+                    ("definition", "criteria", index, "id"),
+                    f"criterion id '{criterion_id}' is used twice; ids must be unique",
+                )
+            )
+    rule = definition.get("qualify")
+    if not isinstance(rule, dict):
+        return found
+    n = len(criteria)
+    at_least = rule.get("at_least")
+    if isinstance(at_least, int) and not isinstance(at_least, bool) and at_least > n:
+        found.append(
+            (
+                ("definition", "qualify", "at_least"),
+                f"qualify.at_least is {at_least} but there are only {n} criteria",
+            )
+        )
+    score = rule.get("score")
+    weights = [c.get("weight", 1.0) for c in criteria if isinstance(c, dict)]
+    if isinstance(score, int | float) and all(isinstance(w, int | float) for w in weights):
+        total = float(sum(weights))
+        if total + RULE_TOLERANCE < score:
+            found.append(
+                (
+                    ("definition", "qualify", "score"),
+                    f"qualify.score is {score} but the weights only sum to {total:g}",
+                )
+            )
+    return found
 
 
 def _problem(err: Any, located: LocatedYaml, source: str) -> Problem:
