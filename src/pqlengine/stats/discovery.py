@@ -182,8 +182,10 @@ def evaluate(
     """Test every candidate; BH over the supported ones; sorted by the stated rule.
 
     Sort rule: supported candidates without a vanity/volume flag first, then the flagged
-    ones, each by q-value ascending, then lift descending, then support descending; then
-    the low-support ones ("not enough data", unranked) by support descending.
+    ones, each by q-value ascending, then |phi| descending (on large data many q-values
+    underflow to 0; phi then prefers strong predictors that also cover many entities over
+    rare extremes), then support descending; then the low-support ones ("not enough data",
+    unranked) by support descending.
     """
     total_converted = data.conversions
     total = data.entities
@@ -214,7 +216,7 @@ def evaluate(
 
 
 SORT_RULE = (
-    "unflagged before vanity/volume-flagged, then q-value ascending, lift descending, "
+    "unflagged before vanity/volume-flagged, then q-value ascending, |phi| descending, "
     "support descending; low-support candidates last, unranked"
 )
 
@@ -225,8 +227,8 @@ def _sort_key(result: CandidateResult) -> tuple[int, float, float, float]:
         return (2, 0.0, 0.0, -support)
     flagged = 1 if {"vanity", "volume"} & set(result.flags) else 0
     q = result.q_value if result.q_value is not None else 2.0
-    lift = result.stats.lift if result.stats.lift is not None else 0.0
-    return (flagged, q, -lift, -support)
+    phi = abs(result.stats.phi) if result.stats.phi is not None else 0.0
+    return (flagged, q, -phi, -support)
 
 
 def candidate_record(result: CandidateResult) -> dict[str, object]:
