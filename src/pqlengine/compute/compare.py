@@ -7,6 +7,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import ibis.expr.types as ir
+
 from pqlengine.compute.metrics import Period, compute_metrics
 from pqlengine.compute.qualify import qualification
 from pqlengine.config import Project, load_project
@@ -24,8 +26,28 @@ def compare(
     examples: int = 10,
 ) -> dict[str, Any]:
     """Side-by-side cohort metrics and PQL counts, plus who moves in or out."""
-    before = compute_metrics(store, old, as_of, period)
-    after = compute_metrics(store, new, as_of, period)
+    # Each definition is qualified once and reused for its metrics and for the movement.
+    old_table = qualification(store, old, as_of).cache()
+    new_table = qualification(store, new, as_of).cache()
+    try:
+        return _compare(store, old, new, as_of, period, examples, old_table, new_table)
+    finally:
+        old_table.release()
+        new_table.release()
+
+
+def _compare(
+    store: Store,
+    old: Project,
+    new: Project,
+    as_of: datetime,
+    period: Period,
+    examples: int,
+    old_table: ir.Table,
+    new_table: ir.Table,
+) -> dict[str, Any]:
+    before = compute_metrics(store, old, as_of, period, qualified=old_table)
+    after = compute_metrics(store, new, as_of, period, qualified=new_table)
     cohorts = sorted(
         {c["cohort"] for c in before["cohorts"]} | {c["cohort"] for c in after["cohorts"]}
     )
@@ -56,20 +78,14 @@ def compare(
         "pql_count_by_period": [
             {"period": p, "old": counts_old.get(p, 0), "new": counts_new.get(p, 0)} for p in periods
         ],
-        "movement": _movement(store, old, new, as_of, examples),
+        "movement": _movement(old_table, new_table, examples),
     }
 
 
-def _movement(
-    store: Store, old: Project, new: Project, as_of: datetime, examples: int
-) -> dict[str, Any]:
+def _movement(old_table: ir.Table, new_table: ir.Table, examples: int) -> dict[str, Any]:
     """Entities qualified (qualified_at set) under one definition and not the other."""
-    a = qualification(store, old, as_of).select(
-        a_id="entity_id", a_pql=lambda t: t.qualified_at.notnull()
-    )
-    b = qualification(store, new, as_of).select(
-        b_id="entity_id", b_pql=lambda t: t.qualified_at.notnull()
-    )
+    a = old_table.select(a_id="entity_id", a_pql=old_table.qualified_at.notnull())
+    b = new_table.select(b_id="entity_id", b_pql=new_table.qualified_at.notnull())
     joined = a.outer_join(b, a.a_id == b.b_id)
     labelled = joined.select(
         entity_id=joined.a_id.fill_null(joined.b_id),

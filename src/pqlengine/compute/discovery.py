@@ -63,9 +63,20 @@ def discovery_data(
     store: Store, project: Project, as_of: datetime, window_days: int
 ) -> DiscoveryData:
     """Aggregate the histograms for every candidate behaviour."""
-    cohort = cohort_frame(store, project, as_of, window_days)
-    excluded = int(cohort.converted_in_window.sum().execute() or 0)
-    cohort = cohort.filter(~cohort.converted_in_window)
+    # Materialised once: every histogram below joins it, and recomputing it would rescan
+    # all events for signup and conversion times each time.
+    framed = cohort_frame(store, project, as_of, window_days).cache()
+    try:
+        return _histograms_for(store, project, as_of, window_days, framed)
+    finally:
+        framed.release()
+
+
+def _histograms_for(
+    store: Store, project: Project, as_of: datetime, window_days: int, framed: ir.Table
+) -> DiscoveryData:
+    excluded = int(framed.converted_in_window.sum().execute() or 0)
+    cohort = framed.filter(~framed.converted_in_window)
     events = window_events(store, project, as_of, cohort, ("event",))
     volume = events.group_by(v_entity="entity_id").agg(event_count=events.count())
     with_volume = cohort.left_join(volume, cohort.entity_id == volume.v_entity)
@@ -84,14 +95,9 @@ def discovery_data(
     per_event = events.group_by("entity_id", "event").agg(value=events.count())
     data.events = _histograms(per_event, strata, key="event")
     days = events.group_by("entity_id").agg(value=events.ts.truncate("D").nunique())
-    data.active_days = _histograms(days.mutate(event=ibis.literal("")), strata, "event").get(
-        "", Histogram({})
-    )
+    data.active_days = _single_histogram(days, strata)
     if project.entity == "account":
-        team = _team_sizes(store, project, as_of, cohort)
-        data.teammates = _histograms(team.mutate(event=ibis.literal("")), strata, "event").get(
-            "", Histogram({})
-        )
+        data.teammates = _single_histogram(_team_sizes(store, project, as_of, cohort), strata)
     data.properties = _property_pairs(store, project, as_of, cohort, strata)
     data.traits = _traits(store, project, strata)
     strata.release()
@@ -166,6 +172,12 @@ def _histograms(per_entity: ir.Table, strata: ir.Table, key: str) -> dict[str, H
             row["n"]
         )
     return {name: Histogram(counts) for name, counts in out.items()}
+
+
+def _single_histogram(per_entity: ir.Table, strata: ir.Table) -> Histogram:
+    """The histogram of one per-entity `value` column."""
+    keyed = per_entity.mutate(event=ibis.literal(""))
+    return _histograms(keyed, strata, "event").get("", Histogram({}))
 
 
 def _grouped(table: ir.Table) -> dict[tuple[bool, int], int]:

@@ -92,9 +92,14 @@ def _unknown_segment(source: ir.Table, by: str, key: str) -> str:
 
 
 def _prepared(
-    store: Store, project: Project, as_of: datetime, period: Period, by: str | None
+    store: Store,
+    project: Project,
+    as_of: datetime,
+    period: Period,
+    by: str | None,
+    qualified: ir.Table | None,
 ) -> ir.Table:
-    table = qualification(store, project, as_of)
+    table = qualified if qualified is not None else qualification(store, project, as_of)
     if by is not None:
         table = segment_expression(store, project, table, by)
     else:
@@ -157,9 +162,13 @@ def compute_metrics(
     as_of: datetime,
     period: Period = "month",
     by: str | None = None,
+    qualified: ir.Table | None = None,
 ) -> dict[str, Any]:
-    """Cohort rows, the overall row over complete cohorts and PQL counts per period."""
-    table = _prepared(store, project, as_of, period, by).cache()
+    """Cohort rows, the overall row over complete cohorts and PQL counts per period.
+
+    `qualified`: an already computed `qualification(store, project, as_of)` to reuse.
+    """
+    table = _prepared(store, project, as_of, period, by, qualified).cache()
     try:
         cohort_rows = (
             table.group_by("cohort_start", "segment", "complete")
