@@ -3,30 +3,13 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
-from tests.test_handmade import AS_OF, FIXTURE, pql
+from tests.test_handmade import AS_OF, ingested_copy, pql
 
 
 def test_compare_replays_both_definitions(tmp_path: Path) -> None:
-    for name in ("pql.yaml", "accounts.csv", "users.csv", "events.jsonl", "conversions.csv"):
-        shutil.copy(FIXTURE / name, tmp_path / name)
-    assert (
-        pql(
-            "ingest",
-            "--accounts",
-            "accounts.csv",
-            "--users",
-            "users.csv",
-            "--events",
-            "events.jsonl",
-            "--conversions",
-            "conversions.csv",
-            cwd=tmp_path,
-        ).returncode
-        == 0
-    )
+    ingested_copy(tmp_path)
     loose = (tmp_path / "pql.yaml").read_text().replace("qualify: all", "qualify: {at_least: 1}")
     (tmp_path / "loose.yaml").write_text(loose)
     done = pql(
@@ -62,20 +45,7 @@ def test_compare_replays_both_definitions(tmp_path: Path) -> None:
 
 
 def test_compare_a_stored_version_with_the_current_file(tmp_path: Path) -> None:
-    for name in ("pql.yaml", "accounts.csv", "users.csv", "events.jsonl", "conversions.csv"):
-        shutil.copy(FIXTURE / name, tmp_path / name)
-    pql(
-        "ingest",
-        "--accounts",
-        "accounts.csv",
-        "--users",
-        "users.csv",
-        "--events",
-        "events.jsonl",
-        "--conversions",
-        "conversions.csv",
-        cwd=tmp_path,
-    )
+    ingested_copy(tmp_path)
     first = pql("qualify", "--as-of", AS_OF, "--format", "json", cwd=tmp_path)
     old_version = json.loads(first.stdout)["definition"]["version"]
     text = (tmp_path / "pql.yaml").read_text().replace("qualify: all", "qualify: {at_least: 1}")

@@ -27,15 +27,12 @@ def pql(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    target = tmp_path_factory.mktemp("handmade")
+def ingested_copy(target: Path) -> Path:
+    """The hand-made project copied into `target` and ingested with the real CLI."""
     for name in ("pql.yaml", "accounts.csv", "users.csv", "events.jsonl", "conversions.csv"):
         shutil.copy(FIXTURE / name, target / name)
     done = pql(
         "ingest",
-        "-C",
-        ".",
         "--accounts",
         "accounts.csv",
         "--users",
@@ -48,6 +45,11 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     assert done.returncode == 0, done.stderr
     return target
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return ingested_copy(tmp_path_factory.mktemp("handmade"))
 
 
 def metrics(project: Path, *extra: str) -> dict[str, Any]:

@@ -46,6 +46,21 @@ class UserError(Exception):
     """A mistake the user can fix; printed as one line, exit code 1."""
 
 
+def check_period(period: str) -> None:
+    """`--period` must be week or month."""
+    if period not in ("week", "month"):
+        raise UserError(f"--period: '{period}' is not week or month")
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Library ValueErrors about the user's data or options become one-line errors."""
+    try:
+        yield
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+
+
 def parse_as_of(value: str | None) -> datetime:
     """`--as-of` as an aware UTC datetime (default: now)."""
     if value is None:
@@ -274,8 +289,7 @@ def metrics(
     """PQL count, PQL rate, time to PQL and PQL-to-paid per signup cohort."""
     from pqlengine.compute.metrics import compute_metrics
 
-    if period not in ("week", "month"):
-        raise UserError(f"--period: '{period}' is not week or month")
+    check_period(period)
     moment = parse_as_of(as_of)
     with opened(project_dir) as (project, store):
         result = compute_metrics(store, project, moment, period, by)  # type: ignore[arg-type]
@@ -437,7 +451,7 @@ def suggest(
     moment = parse_as_of(as_of)
     split = parse_as_of(train_until) if train_until is not None else None
     with opened(project_dir) as (project, store):
-        try:
+        with user_errors():
             result = run_suggest(
                 store,
                 project,
@@ -448,8 +462,6 @@ def suggest(
                 split,
                 min_support,
             )
-        except ValueError as exc:
-            raise UserError(str(exc)) from None
         if result["rule"] is None:
             raise UserError(result["reason"])
         if write:
@@ -508,11 +520,8 @@ def validate(
 
     moment = parse_as_of(as_of)
     split = parse_as_of(train_until) if train_until is not None else None
-    with opened(project_dir) as (project, store):
-        try:
-            result = run_validate(store, project, moment, split)
-        except ValueError as exc:
-            raise UserError(str(exc)) from None
+    with opened(project_dir) as (project, store), user_errors():
+        result = run_validate(store, project, moment, split)
     rows = [{"period": name, **result[name]} for name in ("train", "test")]
     emit(
         result,
@@ -551,15 +560,12 @@ def compare(
     from pqlengine.compute.compare import compare as run_compare
     from pqlengine.compute.compare import resolve_definition
 
-    if period not in ("week", "month"):
-        raise UserError(f"--period: '{period}' is not week or month")
+    check_period(period)
     moment = parse_as_of(as_of)
     with opened(project_dir) as (project, store):
-        try:
+        with user_errors():
             before = resolve_definition(store, project, old)
             after = resolve_definition(store, project, new)
-        except ValueError as exc:
-            raise UserError(str(exc)) from None
         result = run_compare(store, before, after, moment, period)  # type: ignore[arg-type]
     rows = [
         {
