@@ -31,10 +31,6 @@ class Histogram:
                 out[(converted, stratum)] += n
         return dict(out)
 
-    def doers(self) -> int:
-        """Entities with a count of at least 1."""
-        return sum(self.counts.values())
-
     def quantile_thresholds(self, quantiles: tuple[float, ...] = (0.5, 0.75, 0.9)) -> list[int]:
         """Nearest-rank quantiles of the counts among doers."""
         by_value: dict[int, int] = defaultdict(int)
