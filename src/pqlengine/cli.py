@@ -154,9 +154,21 @@ def ingest(
     events: Annotated[list[Path] | None, typer.Option(help="Events file(s) or directory.")] = None,
     conversions: Annotated[list[Path] | None, typer.Option(help="Conversions file(s).")] = None,
     fmt: FormatOpt = Format.table,
+    export_format: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            help="Read FILES as this tool's export: mixpanel, amplitude, posthog, "
+            "hubspot-deals, salesforce-opportunities.",
+        ),
+    ] = None,
+    files: Annotated[
+        list[Path] | None, typer.Argument(help="Export files or directories (with --from).")
+    ] = None,
 ) -> None:
     """Load CSV, Parquet or JSON-lines files; each file is all-or-nothing."""
     from pqlengine.ingest import IngestResult, expand_sources, ingest_many
+    from pqlengine.ingest.formats import expand_exports, ingest_export
 
     given = {"accounts": accounts, "users": users, "events": events, "conversions": conversions}
     sources = [
@@ -165,11 +177,18 @@ def ingest(
         for path in paths or []
         for file in expand_sources(path)
     ]
-    if not sources:
-        raise UserError("nothing to ingest: give --accounts, --users, --events or --conversions")
+    if files and export_format is None:
+        raise UserError("FILES need --from <format> (mixpanel, amplitude, posthog, ...)")
+    with user_errors():
+        exports = [f for path in files or [] for f in expand_exports(str(export_format), path)]
+    if not sources and not exports:
+        raise UserError(
+            "nothing to ingest: give --accounts, --users, --events or --conversions, "
+            "or --from <format> FILES"
+        )
     results: list[IngestResult] = []
     with opened(project_dir) as (project, store), _progress() as progress:
-        task = progress.add_task("ingesting", total=len(sources))
+        task = progress.add_task("ingesting", total=len(sources) + len(exports))
 
         def done(result: IngestResult) -> None:
             results.append(result)
@@ -177,9 +196,16 @@ def ingest(
 
         try:
             ingest_many(store, sources, project.columns.for_table, on_file=done)
+            for export in exports:
+                results.extend(
+                    ingest_export(store, str(export_format), export, project.columns.for_table)
+                )
+                progress.advance(task)
         finally:
             progress.stop()
             _ingest_report(results, fmt)
+            for note in (note for result in results for note in result.notes):
+                errors.print(f"[yellow]warning[/yellow] {escape(note)}", highlight=False)
 
 
 def _ingest_report(results: list[Any], fmt: Format) -> None:
@@ -630,15 +656,38 @@ def demo(
     )
 
 
+@app.command()
+def serve(
+    project_dir: ProjectDir = Path(),
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8765,
+    log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "warning",
+) -> None:
+    """Run the live service: Segment-compatible ingest, real-time PQL alerts, REST API.
+
+    Needs PQL_WRITE_KEY (what SDKs send) and PQL_API_TOKEN (Bearer token for /api)."""
+    from pqlengine.live.service import serve as run_service
+
+    project = load_project(project_dir)
+    errors.print(
+        f"serving {project.project} (definition {project.definition.name} {project.version}) "
+        f"on http://{host}:{port}; Segment/RudderStack SDK host: http://{host}:{port}",
+        highlight=False,
+    )
+    run_service(project, host, port, log_level)
+
+
 def _run(func: Callable[[], T]) -> T:
     from pqlengine.compute.metrics import SegmentError
+    from pqlengine.destinations.outbox import SecretError
     from pqlengine.ingest import IngestError
+    from pqlengine.live.service import ServiceError
 
     try:
         return func()
     except ConfigError as exc:
         lines = [str(problem) for problem in exc.problems]
-    except (IngestError, SegmentError, StoreError, UserError) as exc:
+    except (IngestError, SecretError, SegmentError, ServiceError, StoreError, UserError) as exc:
         lines = str(exc).splitlines()
     for line in lines:
         errors.print(f"[red]error[/red] {escape(line)}", highlight=False)

@@ -9,7 +9,7 @@ import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -217,11 +217,111 @@ class ColumnMaps(_Model):
         return result
 
 
-class Destination(BaseModel):
-    """A place PQLs are sent to (used by the live service)."""
+TransitionKind = Literal["entered", "left"]
 
-    model_config = ConfigDict(extra="allow", frozen=True)
-    type: str
+
+def _entered_only() -> list[TransitionKind]:
+    return ["entered"]
+
+
+def _both_kinds() -> list[TransitionKind]:
+    return ["entered", "left"]
+
+
+class _DestinationBase(_Model):
+    name: str | None = Field(default=None, min_length=1)
+    on: list[TransitionKind] = Field(default_factory=_entered_only)
+    max_attempts: int = Field(default=8, ge=1, le=50)
+    timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+
+    @property
+    def label(self) -> str:
+        """The destination's name in the outbox (its `name:` or its type)."""
+        return self.name or str(getattr(self, "type", "destination"))
+
+
+class WebhookDestination(_DestinationBase):
+    """POST each transition as JSON, signed with HMAC-SHA256 over timestamp + body."""
+
+    type: Literal["webhook"]
+    url: str = Field(min_length=1)
+    # "${ENV_VAR}" or a literal; `secret_file:` reads it from a file instead.
+    secret: str | None = None
+    secret_file: str | None = None
+    on: list[TransitionKind] = Field(default_factory=_both_kinds)
+
+
+class SlackDestination(_DestinationBase):
+    """A Slack incoming webhook (Block Kit message)."""
+
+    type: Literal["slack"]
+    url: str = Field(min_length=1)
+
+
+class HubSpotDestination(_DestinationBase):
+    """Update a HubSpot company (account entity) or contact (user entity) property set."""
+
+    type: Literal["hubspot"]
+    base_url: str = "https://api.hubapi.com"
+    token: str | None = None
+    # The unique HubSpot property the entity id is looked up by (PATCH ?idProperty=...).
+    id_property: str | None = None
+    on: list[TransitionKind] = Field(default_factory=_both_kinds)
+
+
+class SalesforceDestination(_DestinationBase):
+    """Upsert PQL fields on a Salesforce object by an external id field."""
+
+    type: Literal["salesforce"]
+    base_url: str = Field(min_length=1)
+    token: str | None = None
+    api_version: str = Field(default="v61.0", pattern=r"^v\d+\.\d$")
+    object: str = Field(default="Account", pattern=r"^[A-Za-z][A-Za-z0-9_]*$")
+    external_id_field: str = Field(default="PQL_Entity_Id__c", pattern=r"^[A-Za-z][A-Za-z0-9_]*$")
+    fields: dict[str, str] = Field(
+        default_factory=lambda: {
+            "pql_status": "PQL_Status__c",
+            "pql_score": "PQL_Score__c",
+            "pql_qualified_at": "PQL_Qualified_At__c",
+        }
+    )
+    on: list[TransitionKind] = Field(default_factory=_both_kinds)
+
+
+Destination = Annotated[
+    WebhookDestination | SlackDestination | HubSpotDestination | SalesforceDestination,
+    Field(discriminator="type"),
+]
+
+
+class Live(_Model):
+    """Settings of `pql serve`: Segment mapping, alert guards, loop timing."""
+
+    # Where a track/page/screen call's account id comes from, first non-empty wins.
+    account_id_from: list[str] = Field(
+        default_factory=lambda: ["context.groupId", "properties.account_id"]
+    )
+    # No second "entered" alert for the same entity and destination within this time.
+    cooldown_hours: float = Field(default=24.0, ge=0)
+    # A qualification first seen later than this after its qualified_at (e.g. after a
+    # definition change) is recorded as a transition but not alerted.
+    max_alert_age_hours: float = Field(default=24.0, gt=0)
+    evaluate_every_ms: int = Field(default=100, ge=10, le=60_000)
+    # Failed deliveries wait base * 2^(attempt-1) seconds (half of it jittered), at most max.
+    retry_base_seconds: float = Field(default=1.0, gt=0, le=3600)
+    retry_max_seconds: float = Field(default=600.0, gt=0, le=86_400)
+
+    @field_validator("account_id_from")
+    @classmethod
+    def _paths(cls, paths: list[str]) -> list[str]:
+        for path in paths:
+            head = path.split(".", 1)[0]
+            if head not in {"context", "properties", "traits"} or "." not in path:
+                raise ValueError(
+                    f"'{path}' must be a dotted path under context, properties or traits "
+                    "(e.g. context.groupId)"
+                )
+        return paths
 
 
 class Project(_Model):
@@ -239,6 +339,7 @@ class Project(_Model):
     definition: Definition
     columns: ColumnMaps = Field(default_factory=ColumnMaps)
     destinations: list[Destination] = Field(default_factory=list)
+    live: Live = Field(default_factory=Live)
 
     # Where the file came from; not part of the definition.
     root: Path | None = Field(default=None, exclude=True)
@@ -388,12 +489,15 @@ def _cross_field_problems(data: dict[str, Any]) -> list[tuple[tuple[str | int, .
 
 
 def _problem(err: Any, located: LocatedYaml, source: str) -> Problem:
-    loc = tuple(p for p in err["loc"] if not _is_union_tag(p))
+    tagged = tuple(p for p in err["loc"] if not _is_union_tag(p))
+    loc = _without_destination_tag(tagged)
     where = _dotted(loc)
     line = located.line_of(loc)
     if err["type"] == "extra_forbidden":
         key = str(loc[-1])
-        parent_model = _model_at(loc[:-1])
+        parent_model = (
+            _DESTINATIONS[tagged[2]] if loc != tagged and len(loc) == 3 else _model_at(loc[:-1])
+        )
         known = list(parent_model.model_fields) if parent_model else []
         known = [k for k in known if k != "root"]
         guess = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
@@ -410,6 +514,21 @@ def _is_union_tag(part: Any) -> bool:
     return isinstance(part, str) and (part in {"str", "int", "float", "bool"} or "[" in part)
 
 
+_DESTINATIONS: dict[str, type[BaseModel]] = {
+    "webhook": WebhookDestination,
+    "slack": SlackDestination,
+    "hubspot": HubSpotDestination,
+    "salesforce": SalesforceDestination,
+}
+
+
+def _without_destination_tag(loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    # pydantic puts the discriminator value after destinations[i]; users never wrote it.
+    if len(loc) > 2 and loc[0] == "destinations" and loc[2] in _DESTINATIONS:
+        return (*loc[:2], *loc[3:])
+    return loc
+
+
 def _dotted(loc: tuple[Any, ...]) -> str:
     out = ""
     for part in loc:
@@ -423,6 +542,7 @@ _CHILDREN: dict[type[BaseModel], dict[str, type[BaseModel]]] = {
         "conversion": ConversionSource,
         "definition": Definition,
         "columns": ColumnMaps,
+        "live": Live,
     },
     Definition: {"criteria": Criterion, "qualify": QualifyRule, "fit": Fit},
 }

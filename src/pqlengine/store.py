@@ -121,6 +121,12 @@ class Store:
         connection: duckdb.DuckDBPyConnection = self.con.con
         return connection
 
+    def cursor(self) -> Store:
+        """Another connection to the same open database, for use from another thread."""
+        raw = self.raw.cursor()
+        raw.execute("SET TimeZone = 'UTC'")
+        return Store(ibis.duckdb.from_connection(raw), self.path)
+
     def table(self, name: str) -> ibis.Table:
         """An Ibis table expression for a canonical or result table."""
         return self.con.table(name)

@@ -30,6 +30,7 @@ def entity_events(
     as_of: datetime,
     columns: tuple[str, ...] = ("event", "ts", "properties"),
     event_names: list[str] | None = None,
+    only: list[str] | None = None,
 ) -> ir.Table:
     """Events up to `as_of` with the entity they belong to: entity_id plus `columns`.
 
@@ -42,6 +43,8 @@ def entity_events(
         conditions.append(events.event.isin(event_names))
     events = events.filter(*conditions)
     if project.entity == "user":
+        if only is not None:
+            events = events.filter(events.user_id.isin(only))
         return events.select(entity_id=events.user_id, **{c: events[c] for c in columns})
     events = events.select("user_id", "account_id", *[c for c in columns if c != "user_id"])
     users = store.table("users").select(member_id="user_id", member_account="account_id")
@@ -50,12 +53,17 @@ def entity_events(
         entity_id=ibis.coalesce(joined.account_id, joined.member_account),
         **{c: joined[c] for c in columns},
     )
+    if only is not None:
+        return rolled.filter(rolled.entity_id.isin(only))
     return rolled.filter(rolled.entity_id.notnull())
 
 
-def entities(store: Store, project: Project, as_of: datetime) -> ir.Table:
-    """One row per entity that exists at `as_of`: entity_id, signup_at, converted_at."""
-    events = entity_events(store, project, as_of, columns=("event", "ts"))
+def entities(
+    store: Store, project: Project, as_of: datetime, only: list[str] | None = None
+) -> ir.Table:
+    """One row per entity that exists at `as_of`: entity_id, signup_at, converted_at
+    (all entities, or those in `only`)."""
+    events = entity_events(store, project, as_of, columns=("event", "ts"), only=only)
     firsts: dict[str, Any] = {"first_event_at": events.ts.min()}
     if project.signup.event is not None:
         firsts["signup_event_at"] = events.ts.min(where=events.event == project.signup.event)
@@ -63,6 +71,8 @@ def entities(store: Store, project: Project, as_of: datetime) -> ir.Table:
         firsts["converted_at"] = events.ts.min(where=events.event == project.conversion.event)
     per_entity = events.group_by("entity_id").agg(**firsts)
     ids = _entity_ids(store, project, per_entity)
+    if only is not None:
+        ids = ids.filter(ids.entity_id.isin(only))
     signup = _signup(store, project, ids, per_entity)
     converted = _conversions(store, project, as_of, per_entity)
     table = signup.left_join(converted, signup.entity_id == converted.conv_entity_id).select(

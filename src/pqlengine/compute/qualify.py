@@ -21,10 +21,13 @@ def criterion_column(index: int) -> str:
     return f"criterion_{index}_at"
 
 
-def qualification(store: Store, project: Project, as_of: datetime) -> ir.Table:
-    """Per entity: signup_at, converted_at, criterion_<i>_at, rule_satisfied_at,
-    active_days, active_days_satisfied_at, fit, fit_failed, qualified_at, status."""
-    people = entities(store, project, as_of)
+def qualification(
+    store: Store, project: Project, as_of: datetime, only: list[str] | None = None
+) -> ir.Table:
+    """Per entity (all, or those in `only`): signup_at, converted_at, criterion_<i>_at,
+    rule_satisfied_at, active_days, active_days_satisfied_at, fit, fit_failed,
+    qualified_at, status."""
+    people = entities(store, project, as_of, only)
     anchors = people.select(a_entity="entity_id", a_signup="signup_at", a_converted="converted_at")
     criteria = project.definition.criteria
     needs_properties = any(c.where for c in criteria)
@@ -34,8 +37,9 @@ def qualification(store: Store, project: Project, as_of: datetime) -> ir.Table:
         as_of,
         columns=("event", "ts", "properties") if needs_properties else ("event", "ts"),
         event_names=sorted({c.event for c in criteria}),
+        only=only,
     )
-    all_events = entity_events(store, project, as_of, columns=("ts",))
+    all_events = entity_events(store, project, as_of, columns=("ts",), only=only)
 
     result = people
     satisfied = _criteria_satisfied(_after_signup(criterion_events, anchors), project)
@@ -51,6 +55,37 @@ def qualification(store: Store, project: Project, as_of: datetime) -> ir.Table:
     fit = _fit(store, project)
     result = result.left_join(fit, result.entity_id == fit.f_id).drop("f_id")
     return _qualified(result, project)
+
+
+def criteria_progress(
+    store: Store, project: Project, as_of: datetime, entity_id: str
+) -> dict[str, int]:
+    """Per criterion id: how many matching events count toward it so far (same rules as
+    qualification: after signup, inside within_days, before conversion)."""
+    people = entities(store, project, as_of, [entity_id])
+    anchors = people.select(a_entity="entity_id", a_signup="signup_at", a_converted="converted_at")
+    criteria = project.definition.criteria
+    events = entity_events(
+        store,
+        project,
+        as_of,
+        columns=("event", "ts", "properties"),
+        event_names=sorted({c.event for c in criteria}),
+        only=[entity_id],
+    )
+    after = _after_signup(events, anchors)
+    after = after.filter(after.converted_at.isnull() | (after.ts < after.converted_at))
+    counts = (
+        after.aggregate(
+            **{
+                f"c{i}": ibis.and_(*_criterion_filter(after, c)).sum()
+                for i, c in enumerate(criteria)
+            }
+        )
+        .to_pyarrow()
+        .to_pylist()[0]
+    )
+    return {c.id: int(counts[f"c{i}"] or 0) for i, c in enumerate(criteria)}
 
 
 def _after_signup(events: ir.Table, anchors: ir.Table) -> ir.Table:

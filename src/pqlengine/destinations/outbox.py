@@ -1,0 +1,302 @@
+"""The durable outbox: deliveries are rows in the store, sent at least once, retried with
+exponential backoff and jitter, and dead-lettered after `max_attempts`."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import random
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from pqlengine.config import (
+    HubSpotDestination,
+    Live,
+    Project,
+    SalesforceDestination,
+    WebhookDestination,
+)
+from pqlengine.destinations.payloads import AnyDestination, build_request
+from pqlengine.destinations.signing import SIGNATURE_HEADER, sign
+from pqlengine.store import Store
+
+STATUSES = ("pending", "delivered", "dead", "skipped")
+log = logging.getLogger("pqlengine.outbox")
+_ENV = "${"
+
+
+class SecretError(ValueError):
+    """A destination's secret or token is not available."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """A destination with its outbox label and resolved secret (never logged)."""
+
+    label: str
+    config: AnyDestination
+    secret: str | None
+
+
+def targets(project: Project, root: Path | None = None) -> list[Target]:
+    """The project's destinations with unique labels and secrets read from env/files."""
+    labels: list[str] = []
+    found = []
+    for index, destination in enumerate(project.destinations):
+        label = destination.label
+        if label in labels:
+            label = f"{label}-{index + 1}"
+        labels.append(label)
+        found.append(Target(label, destination, _secret_of(destination, index, root)))
+    return found
+
+
+def _secret_of(destination: AnyDestination, index: int, root: Path | None) -> str | None:
+    where = f"destinations[{index}]"
+    if isinstance(destination, WebhookDestination):
+        if destination.secret_file:
+            path = Path(os.path.expandvars(destination.secret_file))
+            path = path if path.is_absolute() or root is None else root / path
+            try:
+                return path.read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                raise SecretError(
+                    f"{where}.secret_file: cannot read {path}: {exc.strerror}"
+                ) from None
+        return _expand(destination.secret, f"{where}.secret")
+    if isinstance(destination, HubSpotDestination | SalesforceDestination):
+        return _expand(destination.token, f"{where}.token")
+    return None
+
+
+def _expand(value: str | None, where: str) -> str | None:
+    if value is None or _ENV not in value:
+        return value
+    name = value.strip().removeprefix("${").removesuffix("}")
+    secret = os.environ.get(name)
+    if not secret:
+        raise SecretError(f"{where}: environment variable {name} is not set")
+    return secret
+
+
+def delivery_id(transition_id: str, label: str) -> str:
+    """Stable id of one transition's delivery to one destination (the idempotency key)."""
+    return hashlib.sha256(f"{transition_id}|{label}".encode()).hexdigest()[:32]
+
+
+def plan_delivery(
+    raw: Any,
+    target: Target,
+    transition: dict[str, Any],
+    document: dict[str, Any],
+    live: Live,
+    now: datetime,
+) -> dict[str, Any] | None:
+    """The outbox row for one transition and destination (None: not subscribed).
+
+    Entered alerts that are stale (qualified long before we saw it) or inside the cooldown
+    of an earlier one are kept as `skipped` rows with the reason, so the API shows why.
+    """
+    kind = transition["kind"]
+    if kind not in target.config.on:
+        return None
+    status, reason = "pending", None
+    if kind == "entered":
+        qualified_at = transition["qualified_at"]
+        if qualified_at is not None and now - qualified_at > timedelta(
+            hours=live.max_alert_age_hours
+        ):
+            status, reason = "skipped", "stale: qualified more than max_alert_age_hours ago"
+        elif _in_cooldown(raw, target.label, transition["entity_id"], now, live):
+            status, reason = "skipped", "cooldown: alerted within cooldown_hours"
+    request = build_request(target.config, document)
+    return {
+        "delivery_id": delivery_id(transition["transition_id"], target.label),
+        "transition_id": transition["transition_id"],
+        "destination": target.label,
+        "destination_type": target.config.type,
+        "entity_id": transition["entity_id"],
+        "kind": kind,
+        "method": request.method,
+        "url": request.url,
+        "body": request.body,
+        "status": status,
+        "reason": reason,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "last_error": None,
+        "last_status_code": None,
+        "created_at": now,
+        "delivered_at": None,
+    }
+
+
+def _in_cooldown(raw: Any, label: str, entity_id: str, now: datetime, live: Live) -> bool:
+    if live.cooldown_hours <= 0:
+        return False
+    row = raw.execute(
+        "SELECT count(*) FROM outbox WHERE destination = ? AND entity_id = ? AND kind = 'entered' "
+        "AND status IN ('pending', 'delivered') AND created_at > ?",
+        [label, entity_id, now - timedelta(hours=live.cooldown_hours)],
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def backoff_seconds(attempt: int, live: Live, rng: random.Random | None = None) -> float:
+    """Wait before retry `attempt` (1-based): half fixed, half jittered, capped."""
+    ceiling = min(live.retry_max_seconds, live.retry_base_seconds * 2 ** (attempt - 1))
+    return ceiling / 2 + (rng or random).uniform(0, ceiling / 2)
+
+
+class Deliverer:
+    """Sends due outbox rows from a small thread pool; every attempt is recorded."""
+
+    def __init__(self, store: Store, project: Project, found: list[Target], workers: int = 4):
+        self._store = store.cursor()
+        self._lock = threading.Lock()
+        self._live = project.live
+        self._targets = {t.label: t for t in found}
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pql-send")
+        self._client = httpx.Client(follow_redirects=False)
+        self._in_flight: set[str] = set()
+        self.wake = threading.Event()
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="pql-outbox", daemon=True)
+
+    def start(self) -> None:
+        """Start polling the outbox."""
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop polling; let in-flight sends finish."""
+        self._stopped.set()
+        self.wake.set()
+        self._thread.join(timeout=10)
+        self._pool.shutdown(wait=True)
+        self._client.close()
+
+    def _run(self) -> None:
+        while not self._stopped.is_set():
+            self.wake.wait(timeout=0.25)
+            self.wake.clear()
+            try:
+                self._dispatch_due()
+            except Exception:  # keep delivering; the next poll retries
+                log.exception("outbox poll failed; retrying")
+                time.sleep(0.5)
+
+    def _dispatch_due(self) -> None:
+        now = _utcnow()
+        with self._lock:
+            rows = self._store.raw.execute(
+                "SELECT delivery_id, destination, kind, entity_id, method, url, body, attempts "
+                "FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? "
+                "ORDER BY next_attempt_at LIMIT 200",
+                [now],
+            ).fetchall()
+        for row in rows:
+            if row[0] in self._in_flight:
+                continue
+            self._in_flight.add(row[0])
+            self._pool.submit(self._deliver, *row)
+
+    def _deliver(
+        self,
+        delivery: str,
+        label: str,
+        kind: str,
+        entity_id: str,
+        method: str,
+        url: str,
+        body: str,
+        attempts: int,
+    ) -> None:
+        try:
+            target = self._targets.get(label)
+            if target is None:
+                self._finish(delivery, "dead", attempts, None, "destination no longer configured")
+                return
+            if kind == "entered" and self._already_customer(entity_id):
+                self._record(delivery, "skipped", attempts, None, None, "already a customer")
+                return
+            status_code, error = self._send(target, delivery, method, url, body.encode())
+            attempts += 1
+            if error is None:
+                self._finish(delivery, "delivered", attempts, status_code, None)
+            elif attempts >= target.config.max_attempts:
+                self._finish(delivery, "dead", attempts, status_code, error)
+            else:
+                wait = timedelta(seconds=backoff_seconds(attempts, self._live))
+                with self._lock:
+                    self._store.raw.execute(
+                        "UPDATE outbox SET attempts = ?, last_status_code = ?, last_error = ?, "
+                        "next_attempt_at = ? WHERE delivery_id = ?",
+                        [attempts, status_code, error, _utcnow() + wait, delivery],
+                    )
+                self.wake.set()
+        finally:
+            self._in_flight.discard(delivery)
+
+    def _send(
+        self, target: Target, delivery: str, method: str, url: str, body: bytes
+    ) -> tuple[int | None, str | None]:
+        headers = {
+            "Content-Type": "application/json",
+            "Idempotency-Key": delivery,
+            "User-Agent": "pqlengine",
+        }
+        if isinstance(target.config, WebhookDestination) and target.secret:
+            headers[SIGNATURE_HEADER] = sign(target.secret, body)
+        elif target.secret:
+            headers["Authorization"] = f"Bearer {target.secret}"
+        try:
+            response = self._client.request(
+                method, url, content=body, headers=headers, timeout=target.config.timeout_seconds
+            )
+        except httpx.HTTPError as exc:
+            return None, f"{type(exc).__name__}: {exc}"[:500]
+        if 200 <= response.status_code < 300:
+            return response.status_code, None
+        return response.status_code, f"HTTP {response.status_code}: {response.text[:300]}"
+
+    def _already_customer(self, entity_id: str) -> bool:
+        with self._lock:
+            row = self._store.raw.execute(
+                "SELECT converted_at IS NOT NULL FROM pql_state WHERE entity_id = ?", [entity_id]
+            ).fetchone()
+        return bool(row and row[0])
+
+    def _finish(
+        self, delivery: str, status: str, attempts: int, code: int | None, error: str | None
+    ) -> None:
+        self._record(delivery, status, attempts, code, error, None)
+
+    def _record(
+        self,
+        delivery: str,
+        status: str,
+        attempts: int,
+        code: int | None,
+        error: str | None,
+        reason: str | None,
+    ) -> None:
+        delivered = _utcnow() if status == "delivered" else None
+        with self._lock:
+            self._store.raw.execute(
+                "UPDATE outbox SET status = ?, attempts = ?, last_status_code = ?, "
+                "last_error = ?, delivered_at = ?, reason = coalesce(?, reason) "
+                "WHERE delivery_id = ?",
+                [status, attempts, code, error, delivered, reason, delivery],
+            )
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)

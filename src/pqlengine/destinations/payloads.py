@@ -1,0 +1,150 @@
+"""Request bodies for each destination type, built from one PQL transition."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from pqlengine.config import (
+    HubSpotDestination,
+    SalesforceDestination,
+    SlackDestination,
+    WebhookDestination,
+)
+
+AnyDestination = WebhookDestination | SlackDestination | HubSpotDestination | SalesforceDestination
+
+
+@dataclass(frozen=True)
+class Request:
+    """What the outbox will send (secret headers are added at send time)."""
+
+    method: str
+    url: str
+    body: str
+
+
+def transition_document(
+    transition: dict[str, Any], project_name: str, entity: str
+) -> dict[str, Any]:
+    """The canonical JSON document of a transition (the generic webhook body)."""
+    return {
+        "type": f"pql.{transition['kind']}",
+        "id": transition["transition_id"],
+        "project": project_name,
+        "entity_type": entity,
+        "entity_id": transition["entity_id"],
+        "cause": transition["cause"],
+        "status": transition["status_to"],
+        "previous_status": transition["status_from"],
+        "definition": {
+            "name": transition["definition_name"],
+            "version": transition["definition_version"],
+        },
+        "qualified_at": _iso(transition["qualified_at"]),
+        "score": transition["score"],
+        "criteria_met": transition["criteria_met"],
+        "trigger": None
+        if transition["trigger_event_id"] is None
+        else {
+            "event_id": transition["trigger_event_id"],
+            "event": transition["trigger_event"],
+            "ts": _iso(transition["trigger_ts"]),
+        },
+        "fit": transition["fit"],
+        "detected_at": _iso(transition["detected_at"]),
+    }
+
+
+def build_request(destination: AnyDestination, document: dict[str, Any]) -> Request:
+    """The HTTP request that tells `destination` about the transition in `document`."""
+    if isinstance(destination, WebhookDestination):
+        return Request("POST", destination.url, _dumps(document))
+    if isinstance(destination, SlackDestination):
+        return Request("POST", destination.url, _dumps(slack_message(document)))
+    if isinstance(destination, HubSpotDestination):
+        return hubspot_request(destination, document)
+    return salesforce_request(destination, document)
+
+
+def slack_message(document: dict[str, Any]) -> dict[str, Any]:
+    """A Block Kit message: who, which criteria, the fit data, and when."""
+    entered = document["type"] == "pql.entered"
+    who = document["fit"].get("name") or document["entity_id"]
+    title = f"New PQL: {who}" if entered else f"No longer a PQL: {who} ({document['cause']})"
+    fit = document["fit"]
+    fit_bits = [
+        f"*{label}:* {fit[key]}"
+        for key, label in (("domain", "Domain"), ("employees", "Employees"), ("plan", "Plan"))
+        if fit.get(key) not in (None, "")
+    ]
+    criteria = ", ".join(document["criteria_met"]) or "none"
+    fields = [
+        {"type": "mrkdwn", "text": f"*{document['entity_type'].title()}:* {document['entity_id']}"},
+        {"type": "mrkdwn", "text": f"*Score:* {document['score']:.0f}/100"},
+        {"type": "mrkdwn", "text": f"*Criteria met:* {criteria}"},
+        {"type": "mrkdwn", "text": f"*Qualified at:* {document['qualified_at'] or '-'}"},
+        *({"type": "mrkdwn", "text": bit} for bit in fit_bits),
+    ]
+    trigger = document["trigger"]
+    context = f"Definition {document['definition']['name']} ({document['definition']['version']})"
+    if trigger:
+        context += f" · triggered by {trigger['event']} at {trigger['ts']}"
+    return {
+        "text": title,
+        "blocks": [
+            {"type": "header", "text": {"type": "plain_text", "text": title[:150]}},
+            {"type": "section", "fields": fields[:10]},
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": context}]},
+        ],
+    }
+
+
+def crm_properties(document: dict[str, Any]) -> dict[str, Any]:
+    """pql_status, pql_score and pql_qualified_at as the CRM fields carry them."""
+    return {
+        "pql_status": "pql" if document["type"] == "pql.entered" else document["status"],
+        "pql_score": round(float(document["score"]), 1),
+        "pql_qualified_at": document["qualified_at"] if document["type"] == "pql.entered" else None,
+    }
+
+
+def hubspot_request(destination: HubSpotDestination, document: dict[str, Any]) -> Request:
+    """CRM v3 object update: PATCH /crm/v3/objects/{companies|contacts}/{id}?idProperty=..."""
+    objects = "companies" if document["entity_type"] == "account" else "contacts"
+    id_property = destination.id_property or ("domain" if objects == "companies" else "email")
+    lookup = {"domain": document["fit"].get("domain"), "email": document["fit"].get("email")}
+    record_id = lookup.get(id_property) or document["entity_id"]
+    properties = crm_properties(document)
+    # HubSpot wants strings; an empty string clears a property.
+    body = {"properties": {k: "" if v is None else str(v) for k, v in properties.items()}}
+    url = (
+        f"{destination.base_url.rstrip('/')}/crm/v3/objects/{objects}/"
+        f"{quote(str(record_id), safe='')}?idProperty={quote(id_property, safe='')}"
+    )
+    return Request("PATCH", url, _dumps(body))
+
+
+def salesforce_request(destination: SalesforceDestination, document: dict[str, Any]) -> Request:
+    """sObject upsert by external id: PATCH .../sobjects/{Object}/{ExternalIdField}/{id}."""
+    properties = crm_properties(document)
+    body = {destination.fields[k]: v for k, v in properties.items() if k in destination.fields}
+    url = (
+        f"{destination.base_url.rstrip('/')}/services/data/{destination.api_version}/sobjects/"
+        f"{destination.object}/{destination.external_id_field}/"
+        f"{quote(str(document['entity_id']), safe='')}"
+    )
+    return Request("PATCH", url, _dumps(body))
+
+
+def _dumps(payload: dict[str, Any]) -> str:
+    return json.dumps(payload, separators=(",", ":"), sort_keys=True, default=str)
+
+
+def _iso(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return text if text.endswith("Z") or "+" in text[10:] else text + "Z"

@@ -1,0 +1,1 @@
+"""The live service: Segment-compatible ingest, real-time qualification and the REST API."""

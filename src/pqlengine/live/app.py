@@ -1,0 +1,338 @@
+"""HTTP routes: Segment-compatible ingest under /v1, the read API under /api.
+
+Routes only parse, call one library function and render (CONVENTIONS #8). Every error,
+ours or the framework's, has one shape: {"error": {"code", "message", "field"}}.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import hmac
+import json
+import threading
+import zlib
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from pqlengine import __version__
+from pqlengine.compute.metrics import SegmentError, compute_metrics
+from pqlengine.ingest.segment import MAX_BATCH_BYTES, MAX_MESSAGE_BYTES, Message, parse_batch
+from pqlengine.live import queries
+from pqlengine.store import Store
+
+if TYPE_CHECKING:
+    from pqlengine.live.service import Service
+
+MESSAGE_PATHS = ("track", "identify", "group", "page", "screen", "alias")
+_local = threading.local()
+
+
+class ApiError(Exception):
+    """An error answered with `status` and the common JSON shape."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        field: str | None = None,
+        extra: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.field = status, code, message, field
+        self.extra = extra or {}
+        self.headers = headers
+
+
+def error_body(code: str, message: str, field: str | None = None) -> dict[str, Any]:
+    """The one error shape."""
+    return {"error": {"code": code, "message": message, "field": field}}
+
+
+def create_app(service: Service) -> FastAPI:
+    """The FastAPI application serving `service`."""
+    app = FastAPI(
+        title="pqlengine",
+        version=__version__,
+        description="Segment-compatible ingest, PQL leads, transitions and deliveries.",
+    )
+
+    @app.exception_handler(ApiError)
+    async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
+        body = error_body(exc.code, exc.message, exc.field) | exc.extra
+        return JSONResponse(body, status_code=exc.status, headers=exc.headers)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
+        field = ".".join(str(p) for p in first["loc"][1:]) or None
+        return JSONResponse(
+            error_body("invalid_parameter", f"{field}: {first['msg']}", field), status_code=400
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        message = f"internal error ({type(exc).__name__}); see the server log"
+        return JSONResponse(error_body("internal_error", message), status_code=500)
+
+    def store() -> Store:
+        # One DuckDB connection per worker thread, to the database the service holds open.
+        cached = getattr(_local, "store", None)
+        if cached is None or getattr(_local, "owner", None) is not service:
+            cached = service.store.cursor()
+            _local.store, _local.owner = cached, service
+        return cached
+
+    def read_token(request: Request) -> None:
+        header = request.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(
+            token.strip().encode(), service.api_token.encode()
+        ):
+            raise ApiError(
+                401,
+                "unauthorized",
+                "send the API token as 'Authorization: Bearer <PQL_API_TOKEN>'",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+
+    api = APIRouter(prefix="/api", tags=["api"], dependencies=[Depends(read_token)])
+
+    @app.get("/healthz", tags=["service"])
+    def healthz() -> dict[str, Any]:
+        """Liveness plus how far evaluation and delivery have got."""
+        return queries.health(store())
+
+    async def ingest(request: Request, kind: str | None) -> JSONResponse:
+        received_at = datetime.now(UTC)
+        limit = MAX_BATCH_BYTES if kind is None else MAX_MESSAGE_BYTES
+        header_ok = _check_write_key(request, None, service.write_key)
+        body = await _read_body(request, limit)
+        payload = _parse_json(body)
+        if not header_ok:
+            _check_write_key(request, payload, service.write_key)
+        if kind is None:
+            batch = payload.get("batch")
+            if not isinstance(batch, list):
+                raise ApiError(
+                    400, "invalid_batch", "'batch' must be an array of messages", "batch"
+                )
+            context = payload.get("context")
+            messages = [_with_context(m, context) for m in batch]
+        else:
+            messages = [{**payload, "type": kind}]
+        good, problems = parse_batch(
+            messages,
+            received_at,
+            service.project.live.account_id_from,
+            sent_at=payload.get("sentAt"),
+            indexed=kind is None,
+        )
+        result = await _write(good, received_at)
+        if problems:
+            first = problems[0]
+            where = first.field if first.index is None else f"batch[{first.index}].{first.field}"
+            where = where.rstrip(".")
+            too_large = any(p.code == "message_too_large" for p in problems)
+            raise ApiError(
+                413 if too_large else 400,
+                "message_too_large" if too_large else "invalid_message",
+                f"{len(problems)} rejected, {len(good)} accepted; first: {first.message}",
+                where or None,
+                {
+                    "accepted": len(good),
+                    "problems": [p.to_json() for p in problems],
+                    "duplicates": result["duplicates"],
+                },
+            )
+        return JSONResponse({"success": True, **result})
+
+    async def _write(good: list[Message], received_at: datetime) -> dict[str, int]:
+        try:
+            written = await asyncio.wrap_future(
+                service.writer.submit(good, received_at.replace(tzinfo=None))
+            )
+        except Exception as exc:
+            raise ApiError(
+                503, "store_unavailable", f"could not store the messages: {type(exc).__name__}"
+            ) from None
+        return {"accepted": written.accepted, "duplicates": written.duplicates}
+
+    @app.post("/v1/batch", tags=["ingest"], summary="Segment batch")
+    async def batch(request: Request) -> JSONResponse:
+        """Segment Tracking API batch: up to 500 KB, 32 KB per message."""
+        return await ingest(request, None)
+
+    def single(kind: str) -> None:
+        async def route(request: Request) -> JSONResponse:
+            return await ingest(request, kind)
+
+        route.__name__ = kind
+        route.__doc__ = f"Segment Tracking API {kind} call (32 KB at most)."
+        app.post(f"/v1/{kind}", tags=["ingest"], summary=f"Segment {kind}")(route)
+
+    for kind in MESSAGE_PATHS:
+        single(kind)
+
+    @api.get("/leads")
+    def leads(
+        status: Annotated[str | None, Query(description="pql, converted_pql, ...")] = "pql",
+        q: Annotated[str | None, Query(max_length=200, description="id/name/domain")] = None,
+        sort: Annotated[str, Query(description="column, '-' for descending")] = "-qualified_at",
+        limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+        offset: Annotated[int, Query(ge=0)] = 0,
+    ) -> dict[str, Any]:
+        """Entities and their live status (default: open PQLs, newest first)."""
+        chosen = None if status in (None, "", "all") else status
+        try:
+            return queries.list_leads(store(), service.project, chosen, q, sort, limit, offset)
+        except ValueError as exc:
+            raise ApiError(400, "invalid_parameter", str(exc), "sort") from None
+
+    @api.get("/leads/{entity_id}")
+    def lead(entity_id: str) -> dict[str, Any]:
+        """One lead: criteria progress, why, timeline and transitions."""
+        try:
+            return queries.lead_detail(store(), service.project, entity_id)
+        except queries.NotFound as exc:
+            raise ApiError(404, "not_found", str(exc), "entity_id") from None
+
+    @api.get("/metrics")
+    def metrics(
+        period: Literal["week", "month"] = "month",
+        by: Annotated[str | None, Query(max_length=100)] = None,
+    ) -> Any:
+        """The four PQL metrics by signup cohort, as `pql metrics --format json`."""
+        from pqlengine.output import to_json
+
+        try:
+            result = compute_metrics(store(), service.project, datetime.now(UTC), period, by)
+        except SegmentError as exc:
+            raise ApiError(400, "invalid_parameter", str(exc), "by") from None
+        return json.loads(to_json(result))
+
+    @api.get("/definitions")
+    def definitions() -> dict[str, Any]:
+        """Definition versions seen by this store, and the one in service."""
+        rows = store().definitions()
+        items = [
+            {"version": r["version"], "name": r["name"], "first_seen_at": _iso(r["first_seen_at"])}
+            for r in rows
+        ]
+        return {"current": service.project.version, "items": items}
+
+    @api.get("/transitions")
+    def transitions(
+        entity_id: str | None = None,
+        kind: Literal["entered", "left"] | None = None,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+        offset: Annotated[int, Query(ge=0)] = 0,
+    ) -> dict[str, Any]:
+        """Entered / left PQL transitions, newest first."""
+        filters = {"entity_id": entity_id, "kind": kind}
+        return queries.list_rows(store(), "pql_transitions", filters, limit, offset)
+
+    @api.get("/outbox")
+    def outbox(
+        status: Literal["pending", "delivered", "dead", "skipped"] | None = None,
+        destination: str | None = None,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+        offset: Annotated[int, Query(ge=0)] = 0,
+    ) -> dict[str, Any]:
+        """Deliveries with attempts, last error and dead letters, newest first."""
+        filters = {"status": status, "destination": destination}
+        return queries.list_rows(store(), "outbox", filters, limit, offset)
+
+    app.include_router(api)
+    return app
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    """The request body, gunzipped, refusing more than `limit` bytes (413)."""
+    encoding = request.headers.get("content-encoding", "identity").strip().lower()
+    if encoding not in ("identity", "gzip", ""):
+        raise ApiError(415, "unsupported_encoding", f"Content-Encoding '{encoding}': use gzip")
+    too_large = ApiError(
+        413, "payload_too_large", f"request body is larger than {limit // 1024} KB", None
+    )
+    raw = bytearray()
+    async for chunk in request.stream():
+        raw.extend(chunk)
+        if encoding != "gzip" and len(raw) > limit:
+            raise too_large
+        if encoding == "gzip" and len(raw) > 4 * limit:
+            raise too_large
+    if encoding != "gzip":
+        return bytes(raw)
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        body = inflater.decompress(bytes(raw), limit + 1)
+    except zlib.error as exc:
+        raise ApiError(400, "invalid_gzip", f"body is not valid gzip: {exc}") from None
+    if len(body) > limit or inflater.unconsumed_tail:
+        raise too_large
+    return body
+
+
+def _parse_json(body: bytes) -> dict[str, Any]:
+    try:
+        payload = json.loads(body)
+    except UnicodeDecodeError:
+        raise ApiError(400, "invalid_json", "body is not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        message = f"body is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+        raise ApiError(400, "invalid_json", message) from None
+    if not isinstance(payload, dict):
+        raise ApiError(400, "invalid_json", "body must be a JSON object")
+    return payload
+
+
+def _check_write_key(request: Request, payload: dict[str, Any] | None, write_key: str) -> bool:
+    """HTTP Basic with the write key as user (Segment SDKs) or `writeKey` in the body.
+
+    Without a payload only the header is checked: True when it holds the key, False when
+    there is none (the body may carry it), 401 when it holds a wrong one."""
+    given = None
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "basic":
+        try:
+            given = base64.b64decode(value.strip(), validate=True).decode().split(":", 1)[0]
+        except (binascii.Error, UnicodeDecodeError):
+            given = None
+    if payload is None and not scheme:
+        return False
+    if not given and payload is not None and isinstance(payload.get("writeKey"), str):
+        given = payload["writeKey"]
+    if given and hmac.compare_digest(given.encode(), write_key.encode()):
+        return True
+    raise ApiError(
+        401,
+        "unauthorized",
+        "send the write key as HTTP Basic user (empty password) or as 'writeKey'",
+        headers={"WWW-Authenticate": 'Basic realm="pql"'},
+    )
+
+
+def _with_context(message: Any, context: Any) -> Any:
+    if not isinstance(message, dict) or not isinstance(context, dict):
+        return message
+    inner = message.get("context")
+    merged = {**context, **inner} if isinstance(inner, dict) else context
+    return {**message, "context": merged}
+
+
+def _iso(value: Any) -> str | None:
+    return queries.iso(value)

@@ -1,0 +1,393 @@
+"""Real-time qualification: re-qualify only the entities touched since the last pass,
+record transitions (entered / left PQL) and queue their deliveries, all in one commit.
+
+Idempotence: a pass compares each entity's new status with `pql_state`, and writes the
+new state, the transitions, the outbox rows and the inbox watermark in one transaction.
+A pass that dies before its commit is simply redone; a replayed message is a duplicate
+by messageId and never reaches the inbox, so it cannot alert twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+import pyarrow as pa
+
+from pqlengine.compute.entities import entity_events
+from pqlengine.compute.qualify import qualification, to_record
+from pqlengine.config import Project, semantic_json
+from pqlengine.destinations.outbox import Target, plan_delivery
+from pqlengine.destinations.payloads import transition_document
+from pqlengine.live.tables import get_state, set_state
+from pqlengine.store import Store
+
+PQL = "pql"
+log = logging.getLogger("pqlengine.live")
+
+
+def lead_score(record: dict[str, Any], project: Project) -> float:
+    """Criteria progress 0-100: weight of the criteria met over the total weight."""
+    definition = project.definition
+    total = sum(definition.weight_of(c) for c in definition.criteria)
+    met = sum(
+        definition.weight_of(c) for c in definition.criteria if c.id in record["criteria_met"]
+    )
+    return round(100.0 * met / total, 1) if total else 0.0
+
+
+class Evaluator:
+    """Owns pql_state, pql_transitions and the outbox's new rows."""
+
+    def __init__(self, store: Store, project: Project, found: list[Target]) -> None:
+        self._store = store.cursor()
+        self._project = project
+        self._targets = found
+        self.wake = threading.Event()
+        self.delivered = threading.Event()  # set after a pass queued deliveries
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="pql-evaluator", daemon=True)
+        self.last_pass_ms = 0.0
+        self.passes = 0
+
+    def start(self) -> None:
+        """Catch up (baseline or definition change, then the inbox) and start the loop."""
+        self.catch_up()
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop after the current pass."""
+        self._stopped.set()
+        self.wake.set()
+        self._thread.join(timeout=30)
+
+    def catch_up(self) -> None:
+        """Bring pql_state to the definition in service, then evaluate the inbox."""
+        raw = self._store.raw
+        version = self._project.version
+        in_service = get_state(self._store, "definition_version")
+        if in_service != version:
+            self._store.record_definition(
+                version, self._project.definition.name, semantic_json(self._project)
+            )
+            cause = "baseline" if in_service is None else "definition_changed"
+            top = _top_seq(raw)
+            self.evaluate(None, cause, top)
+        self.evaluate_inbox()
+
+    def evaluate_inbox(self) -> int:
+        """One incremental pass over entities touched since the watermark; returns their count."""
+        raw = self._store.raw
+        done = int(get_state(self._store, "inbox_seq") or 0)
+        top = _top_seq(raw)
+        if top <= done:
+            return 0
+        touched = raw.execute(
+            "SELECT DISTINCT user_id, account_id FROM live_inbox WHERE seq > ? AND seq <= ?",
+            [done, top],
+        ).fetchall()
+        ids = self._entity_ids(touched)
+        self.evaluate(sorted(ids), "events", top)
+        return len(ids)
+
+    def _entity_ids(self, touched: list[tuple[str | None, str | None]]) -> set[str]:
+        users = {u for u, _ in touched if u is not None}
+        if self._project.entity == "user":
+            return users
+        ids = {a for _, a in touched if a is not None}
+        if users:
+            self._store.raw.register("_touched_users", pa.table({"user_id": sorted(users)}))
+            try:
+                rows = self._store.raw.execute(
+                    "SELECT DISTINCT u.account_id FROM users u JOIN _touched_users t "
+                    "ON u.user_id = t.user_id WHERE u.account_id IS NOT NULL"
+                ).fetchall()
+            finally:
+                self._store.raw.unregister("_touched_users")
+            ids.update(r[0] for r in rows)
+        return ids
+
+    def evaluate(self, only: list[str] | None, cause: str, top_seq: int) -> None:
+        """Qualify `only` (or everyone), diff with pql_state, commit state, transitions,
+        deliveries and the watermark together."""
+        started = time.perf_counter()
+        now = datetime.now(UTC).replace(tzinfo=None)
+        project = self._project
+        records = []
+        if only is None or only:
+            table = qualification(self._store, project, now, only=only)
+            records = [to_record(r, project) for r in table.to_pyarrow().to_pylist()]
+        previous = self._previous(only)
+        transitions = []
+        for record in records:
+            before = previous.get(record["entity_id"])
+            kind = _kind(before, record["status"])
+            if kind is not None and cause != "baseline":
+                transitions.append(self._transition(record, before, kind, cause, now, top_seq))
+        self._add_context(transitions, now)
+        deliveries = self._deliveries(transitions, now)
+        self._commit(only, records, transitions, deliveries, now, top_seq)
+        self.passes += 1
+        self.last_pass_ms = (time.perf_counter() - started) * 1000
+        if deliveries:
+            self.delivered.set()
+
+    def _previous(self, only: list[str] | None) -> dict[str, str]:
+        raw = self._store.raw
+        if only is None:
+            rows = raw.execute("SELECT entity_id, status FROM pql_state").fetchall()
+            return dict(rows)
+        if not only:
+            return {}
+        raw.register("_only", pa.table({"entity_id": only}))
+        try:
+            rows = raw.execute(
+                "SELECT s.entity_id, s.status FROM pql_state s JOIN _only o USING (entity_id)"
+            ).fetchall()
+        finally:
+            raw.unregister("_only")
+        return dict(rows)
+
+    def _transition(
+        self,
+        record: dict[str, Any],
+        before: str | None,
+        kind: str,
+        cause: str,
+        now: datetime,
+        top_seq: int,
+    ) -> dict[str, Any]:
+        if kind == "left" and record["status"] == "converted_pql":
+            cause = "converted"
+        version = self._project.version
+        key = f"{record['entity_id']}|{version}|{kind}|{top_seq}"
+        qualified = record["qualified_at"]
+        return {
+            "transition_id": hashlib.sha256(key.encode()).hexdigest()[:32],
+            "entity_id": record["entity_id"],
+            "definition_version": version,
+            "definition_name": self._project.definition.name,
+            "kind": kind,
+            "cause": cause,
+            "status_from": before,
+            "status_to": record["status"],
+            "qualified_at": None if qualified is None else qualified.replace(tzinfo=None),
+            "score": lead_score(record, self._project),
+            "criteria_met": record["criteria_met"],
+            "trigger_event_id": None,
+            "trigger_event": None,
+            "trigger_ts": None,
+            "detected_at": now,
+        }
+
+    def _add_context(self, transitions: list[dict[str, Any]], now: datetime) -> None:
+        """The triggering event (the one at qualified_at) and the fit data of each entity."""
+        if not transitions:
+            return
+        ids = sorted({t["entity_id"] for t in transitions})
+        entered = [t for t in transitions if t["kind"] == "entered" and t["qualified_at"]]
+        if entered:
+            events = entity_events(
+                self._store,
+                self._project,
+                now,
+                columns=("event_id", "event", "ts"),
+                only=sorted({t["entity_id"] for t in entered}),
+            )
+            moments = sorted({t["qualified_at"] for t in entered})
+            found = events.filter(events.ts.isin(moments)).to_pyarrow().to_pylist()
+            at = {(e["entity_id"], e["ts"]): e for e in sorted(found, key=lambda e: e["event_id"])}
+            for transition in entered:
+                event = at.get((transition["entity_id"], transition["qualified_at"]))
+                if event is not None:
+                    transition["trigger_event_id"] = event["event_id"]
+                    transition["trigger_event"] = event["event"]
+                    transition["trigger_ts"] = event["ts"]
+        fits = self._fit_data(ids)
+        for transition in transitions:
+            transition["fit"] = fits.get(transition["entity_id"], {})
+
+    def _fit_data(self, ids: list[str]) -> dict[str, dict[str, Any]]:
+        raw = self._store.raw
+        raw.register("_ids", pa.table({"entity_id": ids}))
+        try:
+            if self._project.entity == "account":
+                rows = raw.execute(
+                    "SELECT a.account_id, a.name, a.domain, a.employees, a.plan FROM accounts a "
+                    "JOIN _ids i ON a.account_id = i.entity_id"
+                ).fetchall()
+                keys: tuple[str, ...] = ("name", "domain", "employees", "plan")
+            else:
+                rows = raw.execute(
+                    "SELECT u.user_id, u.email, u.account_id FROM users u "
+                    "JOIN _ids i ON u.user_id = i.entity_id"
+                ).fetchall()
+                keys = ("email", "account_id")
+        finally:
+            raw.unregister("_ids")
+        fits = {row[0]: dict(zip(keys, row[1:], strict=True)) for row in rows}
+        for fit in fits.values():
+            email = fit.get("email")
+            if isinstance(email, str) and "@" in email:
+                fit["domain"] = email.rsplit("@", 1)[1].lower()
+        return fits
+
+    def _deliveries(self, transitions: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
+        rows = []
+        for transition in transitions:
+            document = transition_document(transition, self._project.project, self._project.entity)
+            for target in self._targets:
+                row = plan_delivery(
+                    self._store.raw, target, transition, document, self._project.live, now
+                )
+                if row is not None:
+                    rows.append(row)
+        return rows
+
+    def _commit(
+        self,
+        only: list[str] | None,
+        records: list[dict[str, Any]],
+        transitions: list[dict[str, Any]],
+        deliveries: list[dict[str, Any]],
+        now: datetime,
+        top_seq: int,
+    ) -> None:
+        raw = self._store.raw
+        version = self._project.version
+        state = {
+            "entity_id": [r["entity_id"] for r in records],
+            "definition_version": [version] * len(records),
+            "status": [r["status"] for r in records],
+            "qualified_at": [_naive(r["qualified_at"]) for r in records],
+            "converted_at": [_naive(r["converted_at"]) for r in records],
+            "score": [lead_score(r, self._project) for r in records],
+            "criteria_met": [json.dumps(r["criteria_met"]) for r in records],
+            "updated_at": [now] * len(records),
+        }
+        raw.execute("BEGIN TRANSACTION")
+        try:
+            if only is None:
+                raw.execute("DELETE FROM pql_state")
+            elif only:
+                raw.register("_only", pa.table({"entity_id": only}))
+                raw.execute(
+                    "DELETE FROM pql_state WHERE entity_id IN (SELECT entity_id FROM _only)"
+                )
+                raw.unregister("_only")
+            _append(raw, "pql_state", state)
+            _append(raw, "pql_transitions", _columns(transitions, _TRANSITION_COLUMNS))
+            _append(raw, "outbox", _columns(deliveries, _OUTBOX_COLUMNS))
+            set_state(self._store, "inbox_seq", str(top_seq))
+            set_state(self._store, "definition_version", version)
+            raw.execute("COMMIT")
+        except Exception:
+            raw.execute("ROLLBACK")
+            raise
+
+    def _run(self) -> None:
+        interval = self._project.live.evaluate_every_ms / 1000
+        while not self._stopped.is_set():
+            self.wake.wait(timeout=interval)
+            self.wake.clear()
+            if self._stopped.is_set():
+                return
+            try:
+                self.evaluate_inbox()
+            except Exception:  # the watermark did not move; the next pass retries
+                log.exception("evaluation pass failed; retrying")
+                time.sleep(max(interval, 0.5))
+
+
+_TRANSITION_COLUMNS = (
+    "transition_id",
+    "entity_id",
+    "definition_version",
+    "kind",
+    "cause",
+    "status_from",
+    "status_to",
+    "qualified_at",
+    "score",
+    "criteria_met",
+    "trigger_event_id",
+    "trigger_event",
+    "trigger_ts",
+    "detected_at",
+)
+_OUTBOX_COLUMNS = (
+    "delivery_id",
+    "transition_id",
+    "destination",
+    "destination_type",
+    "entity_id",
+    "kind",
+    "method",
+    "url",
+    "body",
+    "status",
+    "reason",
+    "attempts",
+    "next_attempt_at",
+    "last_error",
+    "last_status_code",
+    "created_at",
+    "delivered_at",
+)
+
+
+def _columns(rows: list[dict[str, Any]], names: tuple[str, ...]) -> dict[str, list[Any]]:
+    out: dict[str, list[Any]] = {}
+    for name in names:
+        values = [row[name] for row in rows]
+        if name == "criteria_met":
+            values = [json.dumps(v) for v in values]
+        out[name] = values
+    return out
+
+
+def _append(raw: Any, table: str, columns: dict[str, list[Any]]) -> None:
+    if not next(iter(columns.values())):
+        return
+    types = dict(raw.execute(f"SELECT column_name, column_type FROM (DESCRIBE {table})").fetchall())
+    arrays = {
+        name: pa.array(values, type=_ARROW.get(types[name])) for name, values in columns.items()
+    }
+    raw.register("_append_in", pa.table(arrays))
+    try:
+        names = ", ".join(columns)
+        raw.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM _append_in")
+    finally:
+        raw.unregister("_append_in")
+
+
+_ARROW = {
+    "VARCHAR": pa.string(),
+    "JSON": pa.string(),
+    "TIMESTAMP": pa.timestamp("us"),
+    "DOUBLE": pa.float64(),
+    "INTEGER": pa.int32(),
+    "BIGINT": pa.int64(),
+}
+
+
+def _kind(before: str | None, after: str) -> str | None:
+    if after == PQL and before != PQL:
+        return "entered"
+    if before == PQL and after != PQL:
+        return "left"
+    return None
+
+
+def _naive(value: datetime | None) -> datetime | None:
+    return None if value is None else value.astimezone(UTC).replace(tzinfo=None)
+
+
+def _top_seq(raw: Any) -> int:
+    row = raw.execute("SELECT coalesce(max(seq), 0) FROM live_inbox").fetchone()
+    return int(row[0]) if row else 0

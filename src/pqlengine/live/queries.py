@@ -1,0 +1,218 @@
+"""Reads behind the REST API: leads, one lead's story, transitions and the outbox."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from pqlengine.compute.entities import entity_events
+from pqlengine.compute.qualify import criteria_progress, qualification, to_record
+from pqlengine.config import Project
+from pqlengine.store import Store
+
+LEAD_SORTS = ("qualified_at", "score", "entity_id", "employees", "updated_at")
+TIMELINE_LIMIT = 200
+
+
+class NotFound(LookupError):
+    """No such entity / row."""
+
+
+def list_leads(
+    store: Store,
+    project: Project,
+    status: str | None,
+    search: str | None,
+    sort: str,
+    limit: int,
+    offset: int,
+) -> dict[str, Any]:
+    """A page of entities from pql_state with their fit data; `sort` may start with '-'."""
+    column = sort.removeprefix("-")
+    if column not in LEAD_SORTS:
+        raise ValueError(f"sort must be one of {', '.join(LEAD_SORTS)} (prefix - for descending)")
+    direction = "DESC" if sort.startswith("-") else "ASC"
+    if project.entity == "account":
+        fit = "SELECT account_id AS fid, name, domain, employees, plan, NULL AS email FROM accounts"
+    else:
+        fit = (
+            "SELECT user_id AS fid, NULL AS name, NULL AS domain, NULL AS employees, "
+            "NULL AS plan, email FROM users"
+        )
+    where, params = ["s.definition_version = ?"], [project.version]
+    if status is not None:
+        where.append("s.status = ?")
+        params.append(status)
+    if search:
+        where.append(
+            "(s.entity_id ILIKE ? OR f.name ILIKE ? OR f.domain ILIKE ? OR f.email ILIKE ?)"
+        )
+        params.extend([f"%{search}%"] * 4)
+    base = (
+        f"FROM pql_state s LEFT JOIN ({fit}) f ON f.fid = s.entity_id WHERE {' AND '.join(where)}"
+    )
+    total_row = store.raw.execute(f"SELECT count(*) {base}", params).fetchone()
+    order = f"{'f' if column == 'employees' else 's'}.{column} {direction} NULLS LAST, s.entity_id"
+    rows = store.raw.execute(
+        "SELECT s.entity_id, s.status, s.qualified_at, s.converted_at, s.score, s.criteria_met, "
+        f"s.updated_at, f.name, f.domain, f.employees, f.plan, f.email {base} "
+        f"ORDER BY {order} LIMIT ? OFFSET ?",
+        [*params, limit, offset],
+    ).fetchall()
+    now = _now()
+    items = []
+    for row in rows:
+        qualified = row[2]
+        items.append(
+            {
+                "entity_id": row[0],
+                "status": row[1],
+                "qualified_at": iso(qualified),
+                "hours_since_qualified": None
+                if qualified is None
+                else round((now - qualified).total_seconds() / 3600, 2),
+                "converted_at": iso(row[3]),
+                "score": row[4],
+                "criteria_met": json.loads(row[5]) if row[5] else [],
+                "updated_at": iso(row[6]),
+                "fit": {"name": row[7], "domain": row[8], "employees": row[9], "plan": row[10]}
+                | ({"email": row[11]} if row[11] else {}),
+            }
+        )
+    total = int(total_row[0]) if total_row else 0
+    return {"items": items, "total": total, "limit": limit, "offset": offset, "sort": sort}
+
+
+def lead_detail(store: Store, project: Project, entity_id: str) -> dict[str, Any]:
+    """One entity now: qualification, progress per criterion, why, timeline, transitions."""
+    now = _now()
+    table = qualification(store, project, now, only=[entity_id])
+    rows = table.to_pyarrow().to_pylist()
+    if not rows:
+        raise NotFound(f"no {project.entity} '{entity_id}' in the store")
+    record = to_record(rows[0], project)
+    counts = criteria_progress(store, project, now, entity_id)
+    progress = [
+        {
+            "id": c.id,
+            "event": c.event,
+            "at_least": c.at_least,
+            "count": counts[c.id],
+            "satisfied_at": iso(record["criteria"][c.id]),
+            "weight": project.definition.weight_of(c),
+        }
+        for c in project.definition.criteria
+    ]
+    events = entity_events(
+        store, project, now, columns=("event_id", "event", "ts", "properties"), only=[entity_id]
+    )
+    timeline = events.order_by(events.ts.desc(), events.event_id).limit(TIMELINE_LIMIT)
+    transitions = list_rows(store, "pql_transitions", {"entity_id": entity_id}, 100, 0)
+    return {
+        "entity_id": entity_id,
+        "status": record["status"],
+        "qualified_at": iso(record["qualified_at"]),
+        "signup_at": iso(record["signup_at"]),
+        "converted_at": iso(record["converted_at"]),
+        "active_days": record["active_days"],
+        "fit": record["fit"],
+        "fit_failed": record["fit_failed"],
+        "criteria": progress,
+        "why": explain(record, progress, project),
+        "timeline": [
+            {
+                "event_id": e["event_id"],
+                "event": e["event"],
+                "ts": iso(e["ts"]),
+                "properties": json.loads(e["properties"]) if e["properties"] else {},
+            }
+            for e in timeline.to_pyarrow().to_pylist()
+        ],
+        "transitions": transitions["items"],
+    }
+
+
+def explain(record: dict[str, Any], progress: list[dict[str, Any]], project: Project) -> str:
+    """One sentence on why the entity has its status."""
+    definition = project.definition
+    met = [p["id"] for p in progress if p["satisfied_at"]]
+    missing = [
+        f"{p['id']} ({p['count']}/{p['at_least']})" for p in progress if not p["satisfied_at"]
+    ]
+    status = record["status"]
+    if status in ("pql", "converted_pql"):
+        head = f"Qualified at {iso(record['qualified_at'])}: met {', '.join(met) or 'nothing'}"
+        return head + (" and later converted." if status == "converted_pql" else ".")
+    if status == "failed_fit":
+        return f"Behaviour qualifies but the fit fails: {', '.join(record['fit_failed'])}."
+    if status == "converted_without_qualifying":
+        return "Converted before meeting the definition."
+    needed = definition.min_active_days
+    days = f"; active on {record['active_days']} of {needed} required days" if needed else ""
+    return (
+        f"Not yet: met {', '.join(met) or 'no criteria'}; still missing "
+        f"{', '.join(missing) or 'nothing'}{days}."
+    )
+
+
+def list_rows(
+    store: Store, table: str, filters: dict[str, Any], limit: int, offset: int
+) -> dict[str, Any]:
+    """A page of pql_transitions or outbox rows, newest first, filtered by equality."""
+    order = {"pql_transitions": "detected_at", "outbox": "created_at"}[table]
+    given = {k: v for k, v in filters.items() if v is not None}
+    where = " AND ".join(f"{k} = ?" for k in given) or "TRUE"
+    params = list(given.values())
+    total_row = store.raw.execute(f"SELECT count(*) FROM {table} WHERE {where}", params).fetchone()
+    cursor = store.raw.execute(
+        f"SELECT * FROM {table} WHERE {where} ORDER BY {order} DESC LIMIT ? OFFSET ?",
+        [*params, limit, offset],
+    )
+    names = [d[0] for d in cursor.description]
+    items = []
+    for row in cursor.fetchall():
+        item = dict(zip(names, row, strict=True))
+        for key, value in item.items():
+            if isinstance(value, datetime):
+                item[key] = iso(value)
+        if "criteria_met" in item and isinstance(item["criteria_met"], str):
+            item["criteria_met"] = json.loads(item["criteria_met"])
+        if table == "outbox":
+            item.pop("body", None)
+        items.append(item)
+    total = int(total_row[0]) if total_row else 0
+    return {"items": items, "total": total, "limit": limit, "offset": offset}
+
+
+def health(store: Store) -> dict[str, Any]:
+    """Watermarks and queue sizes: is the service keeping up?"""
+    raw = store.raw
+    inbox = raw.execute("SELECT coalesce(max(seq), 0), count(*) FROM live_inbox").fetchone()
+    done = raw.execute("SELECT value FROM live_state WHERE key = 'inbox_seq'").fetchone()
+    outbox = dict(raw.execute("SELECT status, count(*) FROM outbox GROUP BY status").fetchall())
+    top = int(inbox[0]) if inbox else 0
+    evaluated = int(done[0]) if done else 0
+    return {
+        "status": "ok",
+        "messages": int(inbox[1]) if inbox else 0,
+        "inbox_seq": top,
+        "evaluated_seq": evaluated,
+        "evaluation_lag": top - evaluated,
+        "outbox": {k: int(v) for k, v in outbox.items()},
+    }
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def iso(value: Any) -> str | None:
+    """A UTC ISO 8601 string with Z (None stays None)."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        return value.isoformat() + "Z"
+    return str(value)

@@ -1,0 +1,53 @@
+"""Tables the live service owns in the store, next to the canonical ones."""
+
+from __future__ import annotations
+
+from pqlengine.store import Store
+
+LIVE_TABLES: dict[str, str] = {
+    # Every accepted message once (messageId is the key); `seq` orders evaluation.
+    "live_inbox": (
+        "seq BIGINT NOT NULL, message_id VARCHAR PRIMARY KEY, type VARCHAR, "
+        "user_id VARCHAR, account_id VARCHAR, received_at TIMESTAMP"
+    ),
+    "aliases": "previous_id VARCHAR, user_id VARCHAR, aliased_at TIMESTAMP",
+    "live_state": "key VARCHAR, value VARCHAR",
+    # The latest known qualification per entity under the definition in service.
+    "pql_state": (
+        "entity_id VARCHAR, definition_version VARCHAR, status VARCHAR, "
+        "qualified_at TIMESTAMP, converted_at TIMESTAMP, score DOUBLE, criteria_met JSON, "
+        "updated_at TIMESTAMP"
+    ),
+    "pql_transitions": (
+        "transition_id VARCHAR, entity_id VARCHAR, definition_version VARCHAR, kind VARCHAR, "
+        "cause VARCHAR, status_from VARCHAR, status_to VARCHAR, qualified_at TIMESTAMP, "
+        "score DOUBLE, criteria_met JSON, trigger_event_id VARCHAR, trigger_event VARCHAR, "
+        "trigger_ts TIMESTAMP, detected_at TIMESTAMP"
+    ),
+    "outbox": (
+        "delivery_id VARCHAR, transition_id VARCHAR, destination VARCHAR, "
+        "destination_type VARCHAR, entity_id VARCHAR, kind VARCHAR, method VARCHAR, "
+        "url VARCHAR, body VARCHAR, status VARCHAR, reason VARCHAR, attempts INTEGER, "
+        "next_attempt_at TIMESTAMP, last_error VARCHAR, last_status_code INTEGER, "
+        "created_at TIMESTAMP, delivered_at TIMESTAMP"
+    ),
+}
+
+
+def ensure_live_tables(store: Store) -> None:
+    """Create the live tables (and the event_id index that makes dedupe a lookup)."""
+    for name, columns in LIVE_TABLES.items():
+        store.raw.execute(f"CREATE TABLE IF NOT EXISTS {name} ({columns})")
+    store.raw.execute("CREATE UNIQUE INDEX IF NOT EXISTS events_event_id ON events (event_id)")
+
+
+def get_state(store: Store, key: str) -> str | None:
+    """A value of the service's own bookkeeping (watermarks, version in service)."""
+    row = store.raw.execute("SELECT value FROM live_state WHERE key = ?", [key]).fetchone()
+    return None if row is None else str(row[0])
+
+
+def set_state(store: Store, key: str, value: str) -> None:
+    """Set a bookkeeping value (inside the caller's transaction)."""
+    store.raw.execute("DELETE FROM live_state WHERE key = ?", [key])
+    store.raw.execute("INSERT INTO live_state VALUES (?, ?)", [key, value])

@@ -1,0 +1,221 @@
+"""Group commit: accepted messages are written to the store before their request is answered.
+
+Requests hand their messages to one writer thread; it writes everything that queued up
+while the previous commit ran in a single DuckDB transaction (DuckDB syncs its WAL on
+commit), then resolves every waiting request. One commit serves many requests, so the
+cost of durability is paid per batch, not per event.
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import threading
+from concurrent.futures import Future
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import pyarrow as pa
+
+from pqlengine.ingest.segment import Message
+from pqlengine.store import SCHEMAS, Store
+
+MAX_MESSAGES_PER_COMMIT = 20_000
+_TYPES = {"VARCHAR": pa.string(), "TIMESTAMP": pa.timestamp("us"), "BIGINT": pa.int64()}
+_TYPES.update({"DOUBLE": pa.float64(), "JSON": pa.string()})
+_ALIASES = {"previous_id": "VARCHAR", "user_id": "VARCHAR", "aliased_at": "TIMESTAMP"}
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """What one submission added: messages new to the store, and duplicates skipped."""
+
+    accepted: int
+    duplicates: int
+
+
+@dataclass
+class _Submission:
+    messages: list[Message]
+    received_at: datetime
+    future: Future[WriteResult]
+
+
+class Writer:
+    """The single writer of ingested messages; `submit` is safe from any thread."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store.cursor()
+        self._queue: queue.Queue[_Submission | None] = queue.Queue()
+        row = self._store.raw.execute("SELECT coalesce(max(seq), 0) FROM live_inbox").fetchone()
+        self._next_seq = int(row[0] if row else 0) + 1
+        self._listeners: list[threading.Event] = []
+        self._thread = threading.Thread(target=self._run, name="pql-writer", daemon=True)
+        self.commits = 0
+
+    def start(self) -> None:
+        """Start the writer thread."""
+        self._thread.start()
+
+    def notify(self, event: threading.Event) -> None:
+        """Set `event` after every commit that added messages (wakes the evaluator)."""
+        self._listeners.append(event)
+
+    def submit(self, messages: list[Message], received_at: datetime) -> Future[WriteResult]:
+        """Queue messages; the future resolves once they are committed (or fails)."""
+        future: Future[WriteResult] = Future()
+        if not messages:
+            future.set_result(WriteResult(0, 0))
+            return future
+        self._queue.put(_Submission(messages, received_at, future))
+        return future
+
+    def stop(self) -> None:
+        """Finish what is queued, then stop."""
+        self._queue.put(None)
+        self._thread.join(timeout=30)
+
+    def _run(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            batch = [first]
+            size = len(first.messages)
+            stop = False
+            while size < MAX_MESSAGES_PER_COMMIT:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is None:
+                    stop = True
+                    break
+                batch.append(item)
+                size += len(item.messages)
+            self._commit_all(batch)
+            if stop:
+                return
+
+    def _commit_all(self, batch: list[_Submission]) -> None:
+        try:
+            results = self._commit(batch)
+        except Exception as exc:  # the requests answer 503; nothing of this batch was kept
+            for submission in batch:
+                submission.future.set_exception(exc)
+            return
+        self.commits += 1
+        for submission, result in zip(batch, results, strict=True):
+            submission.future.set_result(result)
+        if any(r.accepted for r in results):
+            for listener in self._listeners:
+                listener.set()
+
+    def _commit(self, batch: list[_Submission]) -> list[WriteResult]:
+        raw = self._store.raw
+        inbox: dict[str, list[Any]] = {k: [] for k in ("seq", "message_id", "type")}
+        inbox.update({"user_id": [], "account_id": [], "received_at": []})
+        for submission in batch:
+            for message in submission.messages:
+                inbox["seq"].append(self._next_seq)
+                inbox["message_id"].append(message.message_id)
+                inbox["type"].append(message.type)
+                inbox["user_id"].append(message.user_id)
+                inbox["account_id"].append(message.account_id)
+                inbox["received_at"].append(submission.received_at)
+                self._next_seq += 1
+        raw.execute("BEGIN TRANSACTION")
+        try:
+            raw.register("_inbox_in", pa.table(inbox))
+            fresh = {
+                row[0]
+                for row in raw.execute(
+                    "INSERT INTO live_inbox SELECT * FROM _inbox_in "
+                    "ON CONFLICT DO NOTHING RETURNING message_id"
+                ).fetchall()
+            }
+            rows = _fresh_rows(batch, fresh)
+            _insert(raw, "events", rows["events"], "INSERT OR IGNORE INTO events")
+            for table in ("users", "accounts"):
+                _upsert(raw, table, rows[table])
+            _insert(raw, "aliases", rows["aliases"], "INSERT INTO aliases")
+            raw.execute("COMMIT")
+        except Exception:
+            raw.execute("ROLLBACK")
+            raise
+        finally:
+            raw.unregister("_inbox_in")
+        results = []
+        for submission in batch:
+            ids = {m.message_id for m in submission.messages}
+            new = len(ids & fresh)
+            fresh -= ids  # a message id repeated across requests counts once
+            results.append(WriteResult(new, len(submission.messages) - new))
+        return results
+
+
+def _fresh_rows(batch: list[_Submission], fresh: set[str]) -> dict[str, list[dict[str, Any]]]:
+    """Rows of the messages new to the store, first occurrence of each message id only."""
+    rows: dict[str, list[dict[str, Any]]] = {t: [] for t in (*SCHEMAS, "aliases")}
+    taken: set[str] = set()
+    for submission in batch:
+        for message in submission.messages:
+            if message.message_id not in fresh or message.message_id in taken:
+                continue
+            taken.add(message.message_id)
+            for table, row in message.rows:
+                rows[table].append(row)
+    return rows
+
+
+def _arrow(table: str, rows: list[dict[str, Any]]) -> pa.Table:
+    schema = _ALIASES if table == "aliases" else SCHEMAS[table]
+    columns = {}
+    for column, sql_type in schema.items():
+        values = [row.get(column) for row in rows]
+        if sql_type == "JSON":
+            values = [None if v is None else json.dumps(v, default=str) for v in values]
+        columns[column] = pa.array(values, type=_TYPES[sql_type])
+    return pa.table(columns)
+
+
+def _insert(raw: Any, table: str, rows: list[dict[str, Any]], verb: str) -> None:
+    if not rows:
+        return
+    raw.register("_rows_in", _arrow(table, rows))
+    try:
+        raw.execute(f"{verb} SELECT * FROM _rows_in")
+    finally:
+        raw.unregister("_rows_in")
+
+
+def _upsert(raw: Any, table: str, rows: list[dict[str, Any]]) -> None:
+    """Merge rows into users/accounts: given values replace, missing ones are kept, and
+    traits are merged key by key (later calls win), as Segment's identify/group do."""
+    if not rows:
+        return
+    key = "user_id" if table == "users" else "account_id"
+    merged: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        current = merged.setdefault(row[key], {key: row[key], "traits": {}})
+        for column, value in row.items():
+            if column == "traits":
+                current["traits"].update(value or {})
+            elif value is not None:
+                current[column] = value
+    columns = [c for c in SCHEMAS[table] if c not in (key, "traits")]
+    picks = ", ".join(f"coalesce(n.{c}, o.{c}) AS {c}" for c in columns)
+    raw.register("_rows_in", _arrow(table, list(merged.values())))
+    try:
+        raw.execute(
+            f"CREATE OR REPLACE TEMP TABLE _merged AS SELECT n.{key} AS {key}, {picks}, "
+            "CASE WHEN o.traits IS NULL THEN n.traits::JSON "
+            "ELSE json_merge_patch(o.traits, n.traits::JSON) END AS traits "
+            f"FROM _rows_in n LEFT JOIN {table} o ON o.{key} = n.{key}"
+        )
+        raw.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT {key} FROM _rows_in)")
+        raw.execute(f"INSERT INTO {table} SELECT * FROM _merged")
+        raw.execute("DROP TABLE _merged")
+    finally:
+        raw.unregister("_rows_in")
