@@ -41,6 +41,7 @@ class Received:
     headers: dict[str, str]
     body: bytes
     at: float
+    status: int
 
     def json(self) -> Any:
         """The body as JSON."""
@@ -74,10 +75,11 @@ class Receiver:
                 if owner.failures_left > 0:
                     owner.failures_left -= 1
                 headers = {k: v for k, v in self.headers.items()}
+                status = 500 if failing else 200
                 owner.requests.append(
-                    Received(self.command, self.path, headers, body, time.monotonic())
+                    Received(self.command, self.path, headers, body, time.monotonic(), status)
                 )
-                self.send_response(500 if failing else 200)
+                self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.end_headers()
                 self.wfile.write(b'{"ok": false}' if failing else b'{"ok": true}')
@@ -202,6 +204,15 @@ class LiveServer:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait(timeout=30)
+
+    def settled(self, timeout: float = 30.0) -> None:
+        """Wait until every accepted message has been evaluated."""
+
+        def caught_up() -> bool:
+            health = httpx.get(f"{self.url}/healthz", timeout=10).json()
+            return bool(health["evaluation_lag"] == 0)
+
+        wait_for(caught_up, timeout)
 
     def api(self, path: str, **params: Any) -> Any:
         """GET /api/... with the token; the JSON body."""

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pqlengine import __version__
@@ -30,6 +31,14 @@ from pqlengine.store import Store
 if TYPE_CHECKING:
     from pqlengine.live.service import Service
 
+LeadStatus = Literal[
+    "all", "pql", "converted_pql", "converted_without_qualifying", "failed_fit", "not_qualified"
+]
+LeadSort = Literal[
+    "qualified_at", "-qualified_at", "score", "-score", "entity_id", "-entity_id",
+    "employees", "-employees", "updated_at", "-updated_at",
+]  # fmt: skip
+MAX_OFFSET = 1_000_000_000
 MESSAGE_PATHS = ("track", "identify", "group", "page", "screen", "alias")
 _local = threading.local()
 
@@ -52,6 +61,33 @@ class ApiError(Exception):
         self.headers = headers
 
 
+class ErrorDetail(BaseModel):
+    """What went wrong, machine- and human-readable."""
+
+    code: str
+    message: str
+    field: str | None
+
+
+class ErrorResponse(BaseModel):
+    """The one error shape of the whole API."""
+
+    error: ErrorDetail
+
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorResponse, "description": text}
+    for status, text in (
+        (400, "Invalid request (parameter, JSON, or message)"),
+        (401, "Missing or wrong credentials"),
+        (404, "Not found"),
+        (413, "Body or message too large"),
+        (415, "Unsupported Content-Encoding"),
+        (503, "Store unavailable"),
+    )
+}
+
+
 def error_body(code: str, message: str, field: str | None = None) -> dict[str, Any]:
     """The one error shape."""
     return {"error": {"code": code, "message": message, "field": field}}
@@ -63,6 +99,7 @@ def create_app(service: Service) -> FastAPI:
         title="pqlengine",
         version=__version__,
         description="Segment-compatible ingest, PQL leads, transitions and deliveries.",
+        responses=_ERRORS,
     )
 
     @app.exception_handler(ApiError)
@@ -189,14 +226,14 @@ def create_app(service: Service) -> FastAPI:
 
     @api.get("/leads")
     def leads(
-        status: Annotated[str | None, Query(description="pql, converted_pql, ...")] = "pql",
+        status: LeadStatus = "pql",
         q: Annotated[str | None, Query(max_length=200, description="id/name/domain")] = None,
-        sort: Annotated[str, Query(description="column, '-' for descending")] = "-qualified_at",
+        sort: LeadSort = "-qualified_at",
         limit: Annotated[int, Query(ge=1, le=1000)] = 50,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     ) -> dict[str, Any]:
         """Entities and their live status (default: open PQLs, newest first)."""
-        chosen = None if status in (None, "", "all") else status
+        chosen = None if status == "all" else status
         try:
             return queries.list_leads(store(), service.project, chosen, q, sort, limit, offset)
         except ValueError as exc:
@@ -239,7 +276,7 @@ def create_app(service: Service) -> FastAPI:
         entity_id: str | None = None,
         kind: Literal["entered", "left"] | None = None,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     ) -> dict[str, Any]:
         """Entered / left PQL transitions, newest first."""
         filters = {"entity_id": entity_id, "kind": kind}
@@ -250,7 +287,7 @@ def create_app(service: Service) -> FastAPI:
         status: Literal["pending", "delivered", "dead", "skipped"] | None = None,
         destination: str | None = None,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     ) -> dict[str, Any]:
         """Deliveries with attempts, last error and dead letters, newest first."""
         filters = {"status": status, "destination": destination}
