@@ -138,8 +138,13 @@ def test_cooldown_skips_a_second_entered_alert(server: LiveServer) -> None:
     wait_for(lambda: server.api("/api/transitions", entity_id="cool")["items"])
     # Leave (fit fails: employees drop to 2), then come back (employees 20): no new alert.
     for index, employees in enumerate((2, 20)):
-        message = {"type": "group", "userId": "cool-user", "groupId": "cool",
-                   "messageId": f"cool-fit-{index}", "traits": {"employees": employees}}  # fmt: skip
+        message = {
+            "type": "group",
+            "userId": "cool-user",
+            "groupId": "cool",
+            "messageId": f"cool-fit-{index}",
+            "traits": {"employees": employees},
+        }
         assert server.post("/v1/batch", {"batch": [message]}).status_code == 200
         server.settled()
     kinds = [t["kind"] for t in server.api("/api/transitions", entity_id="cool")["items"]]
