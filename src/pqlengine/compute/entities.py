@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeAlias
 
 import ibis
 import ibis.expr.types as ir
@@ -19,18 +19,27 @@ def to_utc_naive(moment: datetime) -> datetime:
     return moment
 
 
-def as_of_literal(as_of: datetime) -> ir.TimestampScalar:
-    """`as_of` as an Ibis timestamp literal."""
+# The evaluation instant: a datetime, or an Ibis timestamp scalar (the live service passes
+# one read from a table so that one compiled query serves every pass).
+AsOf: TypeAlias = datetime | ir.TimestampScalar
+# The entities to restrict to: ids, or a column of them (a table the caller filled).
+Only: TypeAlias = list[str] | ir.Column | None
+
+
+def as_of_literal(as_of: AsOf) -> ir.TimestampScalar:
+    """`as_of` as an Ibis timestamp expression."""
+    if isinstance(as_of, ir.Expr):
+        return as_of
     return ibis.literal(to_utc_naive(as_of), type="timestamp")
 
 
 def entity_events(
     store: Store,
     project: Project,
-    as_of: datetime,
+    as_of: AsOf,
     columns: tuple[str, ...] = ("event", "ts", "properties"),
     event_names: list[str] | None = None,
-    only: list[str] | None = None,
+    only: Only = None,
 ) -> ir.Table:
     """Events up to `as_of` with the entity they belong to: entity_id plus `columns`.
 
@@ -58,9 +67,7 @@ def entity_events(
     return rolled.filter(rolled.entity_id.notnull())
 
 
-def entities(
-    store: Store, project: Project, as_of: datetime, only: list[str] | None = None
-) -> ir.Table:
+def entities(store: Store, project: Project, as_of: AsOf, only: Only = None) -> ir.Table:
     """One row per entity that exists at `as_of`: entity_id, signup_at, converted_at
     (all entities, or those in `only`)."""
     events = entity_events(store, project, as_of, columns=("event", "ts"), only=only)
@@ -129,7 +136,7 @@ def _signup(store: Store, project: Project, ids: ir.Table, per_entity: ir.Table)
     return result.select(entity_id=result.entity_id, signup_at=ibis.coalesce(*chain))
 
 
-def _conversions(store: Store, project: Project, as_of: datetime, per_entity: ir.Table) -> ir.Table:
+def _conversions(store: Store, project: Project, as_of: AsOf, per_entity: ir.Table) -> ir.Table:
     """conv_entity_id, converted_at (the first conversion at or before `as_of`)."""
     if project.conversion.event is not None:
         return per_entity.select(conv_entity_id="entity_id", converted_at="converted_at")

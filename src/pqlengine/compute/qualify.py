@@ -8,7 +8,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from pqlengine.compute.entities import entities, entity_events, to_utc_naive
+from pqlengine.compute.entities import AsOf, Only, entities, entity_events, to_utc_naive
 from pqlengine.compute.matching import column_equals, json_equals
 from pqlengine.config import RULE_TOLERANCE, Criterion, Project, semantic_json
 from pqlengine.store import Store
@@ -21,9 +21,7 @@ def criterion_column(index: int) -> str:
     return f"criterion_{index}_at"
 
 
-def qualification(
-    store: Store, project: Project, as_of: datetime, only: list[str] | None = None
-) -> ir.Table:
+def qualification(store: Store, project: Project, as_of: AsOf, only: Only = None) -> ir.Table:
     """Per entity (all, or those in `only`): signup_at, converted_at, criterion_<i>_at,
     rule_satisfied_at, active_days, active_days_satisfied_at, fit, fit_failed,
     qualified_at, status."""

@@ -100,6 +100,9 @@ def create_app(service: Service) -> FastAPI:
         version=__version__,
         description="Segment-compatible ingest, PQL leads, transitions and deliveries.",
         responses=_ERRORS,
+        # Swagger UI and ReDoc load their JavaScript from a CDN; many servers are offline.
+        docs_url=None,
+        redoc_url=None,
     )
 
     @app.exception_handler(ApiError)
@@ -151,7 +154,14 @@ def create_app(service: Service) -> FastAPI:
     @app.get("/healthz", tags=["service"])
     def healthz() -> dict[str, Any]:
         """Liveness plus how far evaluation and delivery have got."""
-        return queries.health(store())
+        report = queries.health(store())
+        report["evaluator"] = {
+            "passes": service.evaluator.passes,
+            "last_pass_ms": round(service.evaluator.last_pass_ms, 1),
+            "last_pass_entities": service.evaluator.last_pass_entities,
+        }
+        report["writer"] = {"commits": service.writer.commits}
+        return report
 
     async def ingest(request: Request, kind: str | None) -> JSONResponse:
         received_at = datetime.now(UTC)

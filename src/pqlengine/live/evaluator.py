@@ -53,6 +53,8 @@ class Evaluator:
         self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._run, name="pql-evaluator", daemon=True)
         self.last_pass_ms = 0.0
+        self.last_pass_entities = 0
+        self._compiled: dict[bool, str] = {}
         self.passes = 0
 
     def start(self) -> None:
@@ -120,8 +122,7 @@ class Evaluator:
         project = self._project
         records = []
         if only is None or only:
-            table = qualification(self._store, project, now, only=only)
-            records = [to_record(r, project) for r in table.to_pyarrow().to_pylist()]
+            records = [to_record(r, project) for r in self._qualify(only, now)]
         previous = self._previous(only)
         transitions = []
         for record in records:
@@ -134,8 +135,35 @@ class Evaluator:
         self._commit(only, records, transitions, deliveries, now, top_seq)
         self.passes += 1
         self.last_pass_ms = (time.perf_counter() - started) * 1000
+        self.last_pass_entities = len(records)
         if deliveries:
             self.delivered.set()
+
+    def _qualify(self, only: list[str] | None, now: datetime) -> list[dict[str, Any]]:
+        """Qualification rows of `only` (or everyone) at `now`, by the cached query."""
+        raw = self._store.raw
+        full = only is None
+        if full not in self._compiled:
+            clock = self._store.table("live_clock").as_of.max()
+            ids = None if full else self._store.table("live_pass_ids").entity_id
+            expression = qualification(self._store, self._project, clock, only=ids)
+            self._compiled[full] = str(self._store.con.compile(expression))
+        raw.execute("BEGIN TRANSACTION")
+        try:
+            raw.execute("DELETE FROM live_clock")
+            raw.execute("INSERT INTO live_clock VALUES (?)", [now])
+            raw.execute("DELETE FROM live_pass_ids")
+            if only:
+                raw.register("_pass_ids", pa.table({"entity_id": only}))
+                raw.execute("INSERT INTO live_pass_ids SELECT entity_id FROM _pass_ids")
+                raw.unregister("_pass_ids")
+            raw.execute("COMMIT")
+        except Exception:
+            raw.execute("ROLLBACK")
+            raise
+        result = raw.execute(self._compiled[full]).fetch_arrow_table()
+        rows: list[dict[str, Any]] = result.to_pylist()
+        return rows
 
     def _previous(self, only: list[str] | None) -> dict[str, str]:
         raw = self._store.raw

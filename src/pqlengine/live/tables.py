@@ -12,6 +12,10 @@ LIVE_TABLES: dict[str, str] = {
     ),
     "aliases": "previous_id VARCHAR, user_id VARCHAR, aliased_at TIMESTAMP",
     "live_state": "key VARCHAR, value VARCHAR",
+    # The evaluator's inputs per pass: its clock and the entities to re-qualify. The
+    # compiled qualification query reads them, so it is compiled once, not per pass.
+    "live_clock": "as_of TIMESTAMP",
+    "live_pass_ids": "entity_id VARCHAR",
     # The latest known qualification per entity under the definition in service.
     "pql_state": (
         "entity_id VARCHAR, definition_version VARCHAR, status VARCHAR, "
