@@ -84,6 +84,7 @@ def test_segment_sdk_events_counted_qualified_and_webhook_signed(
     assert document["fit"]["employees"] == 40
     assert hooks[0].headers["Idempotency-Key"]
 
+    assert server.api("/healthz")["messages"] >= 4
     leads = server.api("/api/leads")
     assert [i["entity_id"] for i in leads["items"] if i["entity_id"] == "segacct"] == ["segacct"]
     detail = server.api("/api/leads/segacct")

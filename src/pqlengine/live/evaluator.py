@@ -71,6 +71,7 @@ class Evaluator:
     def catch_up(self) -> None:
         """Bring pql_state to the definition in service, then evaluate the inbox."""
         raw = self._store.raw
+        self._sql(full=False)  # compile now, not on the first event
         version = self._project.version
         in_service = get_state(self._store, "definition_version")
         if in_service != version:
@@ -143,11 +144,7 @@ class Evaluator:
         """Qualification rows of `only` (or everyone) at `now`, by the cached query."""
         raw = self._store.raw
         full = only is None
-        if full not in self._compiled:
-            clock = self._store.table("live_clock").as_of.max()
-            ids = None if full else self._store.table("live_pass_ids").entity_id
-            expression = qualification(self._store, self._project, clock, only=ids)
-            self._compiled[full] = str(self._store.con.compile(expression))
+        sql = self._sql(full)
         raw.execute("BEGIN TRANSACTION")
         try:
             raw.execute("DELETE FROM live_clock")
@@ -161,9 +158,18 @@ class Evaluator:
         except Exception:
             raw.execute("ROLLBACK")
             raise
-        result = raw.execute(self._compiled[full]).fetch_arrow_table()
+        result = raw.execute(sql).fetch_arrow_table()
         rows: list[dict[str, Any]] = result.to_pylist()
         return rows
+
+    def _sql(self, full: bool) -> str:
+        """The qualification query for everyone or for `live_pass_ids`, compiled once."""
+        if full not in self._compiled:
+            clock = self._store.table("live_clock").as_of.max()
+            ids = None if full else self._store.table("live_pass_ids").entity_id
+            expression = qualification(self._store, self._project, clock, only=ids)
+            self._compiled[full] = str(self._store.con.compile(expression))
+        return self._compiled[full]
 
     def _previous(self, only: list[str] | None) -> dict[str, str]:
         raw = self._store.raw

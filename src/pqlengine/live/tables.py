@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pqlengine.store import Store
+import duckdb
+
+from pqlengine.store import Store, StoreError
 
 LIVE_TABLES: dict[str, str] = {
     # Every accepted message once (messageId is the key); `seq` orders evaluation.
@@ -42,7 +44,13 @@ def ensure_live_tables(store: Store) -> None:
     """Create the live tables (and the event_id index that makes dedupe a lookup)."""
     for name, columns in LIVE_TABLES.items():
         store.raw.execute(f"CREATE TABLE IF NOT EXISTS {name} ({columns})")
-    store.raw.execute("CREATE UNIQUE INDEX IF NOT EXISTS events_event_id ON events (event_id)")
+    try:
+        store.raw.execute("CREATE UNIQUE INDEX IF NOT EXISTS events_event_id ON events (event_id)")
+    except duckdb.ConstraintException as exc:
+        raise StoreError(
+            "the events table holds duplicate event_id values, so the live service cannot "
+            f"index it for dedupe: {str(exc).splitlines()[0]}"
+        ) from None
 
 
 def get_state(store: Store, key: str) -> str | None:
