@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from pqlengine.ingest.readers import (
     json_records,
     plan_columns,
     stage_records,
+    stage_tables,
 )
 from pqlengine.store import KEYS, SCHEMAS, UPSERT_TABLES, Store
 
@@ -52,6 +54,7 @@ class IngestResult:
     source: str
     rows_read: int
     rows_added: int
+    notes: tuple[str, ...] = ()  # things the user should know, e.g. CRM deals matching no account
 
     @property
     def rows_skipped(self) -> int:
@@ -235,66 +238,174 @@ def _load(
 ) -> IngestResult:
     """Stage, validate, then write in one transaction; roll back on any problem."""
     raw = store.raw
-    staging = f"_staging_{uuid.uuid4().hex}"
+    staging = _staging_name()
+    locate = _numbered(row_label)
+    with _transaction(raw):
+        try:
+            if isinstance(chunks, duckdb.DuckDBPyRelation):
+                chunks.create(staging)
+            else:
+                for chunk in chunks:
+                    _append_chunk(raw, staging, chunk)
+        except StagingProblems as exc:
+            raise IngestError(source, [_describe(p, locate) for p in exc.problems]) from None
+        types = _staged_types(raw, staging, table)
+        select, problems = _validate(raw, table, staging, types)
+        if problems:
+            raise IngestError(source, [_describe(p, locate) for p in problems])
+        result = _write_staged(raw, table, source, sha256, staging, select, plan.provided)
+    return result
+
+
+def ingest_rows(
+    store: Store,
+    source: str,
+    sha256: str | None,
+    rows: Iterable[tuple[int, str, dict[str, Any]]],
+    tables: Iterable[str],
+    locate: Callable[[int], str] | None = None,
+    problems: list[RowProblem] | None = None,
+) -> list[IngestResult]:
+    """Ingest (row number, table, canonical record) triples of one source in one transaction.
+
+    Feeds several tables at once: all of them are written, or none. `problems` is a list the
+    producer of `rows` fills while it is consumed (bad vendor fields); `locate` turns a row
+    number into "line N" (the default) or e.g. "member.json.gz, line N". Users and accounts
+    merge field by field: a null keeps the stored value.
+    """
+    where = locate or _numbered("line")
+    targets = list(dict.fromkeys(tables))
+    for table in targets:
+        _check_table(table)
+    raw = store.raw
+    plans = {table: plan_columns(table, None, {}) for table in targets}
+    stagings = {table: _staging_name() for table in targets}
+    found: list[RowProblem] = problems if problems is not None else []
+    with _transaction(raw):
+        try:
+            for table, chunk in stage_tables(rows, plans):
+                _append_chunk(raw, stagings[table], chunk)
+        except StagingProblems as exc:
+            found.extend(exc.problems)
+        except SourceError as exc:
+            raise IngestError(source, [str(exc)]) from None
+        selects: dict[str, str] = {}
+        for table in targets:
+            types = _staged_types(raw, stagings[table], table)
+            selects[table], invalid = _validate(raw, table, stagings[table], types)
+            found.extend(invalid)
+        if found:
+            ordered = sorted(found, key=lambda p: p.row)
+            raise IngestError(source, [_describe(p, where) for p in ordered])
+        results = [
+            _write_staged(
+                raw,
+                table,
+                source,
+                sha256,
+                stagings[table],
+                selects[table],
+                plans[table].provided,
+                keep_known=True,
+            )
+            for table in targets
+        ]
+    return results
+
+
+@contextmanager
+def _transaction(raw: duckdb.DuckDBPyConnection) -> Iterator[None]:
     raw.execute("BEGIN TRANSACTION")
     try:
-        try:
-            types = _stage(raw, staging, table, chunks)
-        except StagingProblems as exc:
-            raise IngestError(source, [_describe(p, row_label) for p in exc.problems]) from None
-        select = normalized_select(table, staging, types)
-        problems = find_problems(raw, table, select, REQUIRED[table], types)
-        if problems:
-            raise IngestError(source, [_describe(p, row_label) for p in problems])
-        rows_read = int(raw.execute(f'SELECT count(*) FROM "{staging}"').fetchone()[0])  # type: ignore[index]
-        rows_added = _write(raw, table, select, plan.provided)
-        raw.execute(
-            "INSERT INTO ingest_log VALUES (now()::TIMESTAMP, ?, ?, ?, ?, ?)",
-            [table, source, sha256, rows_read, rows_added],
-        )
-        raw.execute(f'DROP TABLE IF EXISTS "{staging}"')
+        yield
         raw.execute("COMMIT")
     except BaseException:
         raw.execute("ROLLBACK")
         raise
-    return IngestResult(table, source, rows_read, rows_added)
 
 
-def _stage(
-    raw: duckdb.DuckDBPyConnection,
-    staging: str,
-    table: str,
-    chunks: Iterator[pa.Table] | duckdb.DuckDBPyRelation,
-) -> dict[str, str]:
-    """Materialise the source as a temp table; return its column types."""
-    if isinstance(chunks, duckdb.DuckDBPyRelation):
-        chunks.create(staging)
-    else:
-        created = False
-        for chunk in chunks:
-            raw.register("_chunk", chunk)
-            if not created:
-                raw.execute(f'CREATE TEMP TABLE "{staging}" AS SELECT * FROM _chunk')
-                created = True
-            else:
-                raw.execute(f'INSERT INTO "{staging}" SELECT * FROM _chunk')
-            raw.unregister("_chunk")
-        if not created:
-            empty = [pa.field("_row", pa.int64())]
-            empty += [pa.field(c, pa.string()) for c in SCHEMAS[table]]
-            raw.register("_chunk", pa.table({f.name: pa.array([], f.type) for f in empty}))
+def _staging_name() -> str:
+    return f"_staging_{uuid.uuid4().hex}"
+
+
+def _numbered(row_label: str) -> Callable[[int], str]:
+    return lambda row: f"{row_label} {row}"
+
+
+def _append_chunk(raw: duckdb.DuckDBPyConnection, staging: str, chunk: pa.Table) -> None:
+    """Add a staged chunk to the temp table `staging`, creating it on the first chunk."""
+    raw.register("_chunk", chunk)
+    try:
+        if _staged(raw, staging):
+            raw.execute(f'INSERT INTO "{staging}" SELECT * FROM _chunk')
+        else:
             raw.execute(f'CREATE TEMP TABLE "{staging}" AS SELECT * FROM _chunk')
-            raw.unregister("_chunk")
+    finally:
+        raw.unregister("_chunk")
+
+
+def _staged_types(raw: duckdb.DuckDBPyConnection, staging: str, table: str) -> dict[str, str]:
+    """The staged table's column types, creating it empty when the source had no rows."""
+    if not _staged(raw, staging):
+        empty = [pa.field("_row", pa.int64())]
+        empty += [pa.field(c, pa.string()) for c in SCHEMAS[table]]
+        _append_chunk(raw, staging, pa.table({f.name: pa.array([], f.type) for f in empty}))
     described = raw.execute(f'DESCRIBE "{staging}"').fetchall()
     return {row[0]: str(row[1]) for row in described}
 
 
-def _describe(problem: RowProblem, row_label: str) -> str:
-    return f"{row_label} {problem.row}, column {problem.column}: {problem.message}"
+def _staged(raw: duckdb.DuckDBPyConnection, staging: str) -> bool:
+    found = raw.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [staging]
+    ).fetchone()
+    return bool(found and found[0])
 
 
-def _write(raw: duckdb.DuckDBPyConnection, table: str, select: str, provided: list[str]) -> int:
-    """Insert normalised rows; returns the number of new keys."""
+def _validate(
+    raw: duckdb.DuckDBPyConnection, table: str, staging: str, types: dict[str, str]
+) -> tuple[str, list[RowProblem]]:
+    """The normalising SELECT over the staged rows, and the rows it cannot normalise."""
+    select = normalized_select(table, staging, types)
+    return select, find_problems(raw, table, select, REQUIRED[table], types)
+
+
+def _write_staged(
+    raw: duckdb.DuckDBPyConnection,
+    table: str,
+    source: str,
+    sha256: str | None,
+    staging: str,
+    select: str,
+    provided: list[str],
+    keep_known: bool = False,
+) -> IngestResult:
+    """Write validated staged rows, log the source, drop the staging table."""
+    rows_read = int(raw.execute(f'SELECT count(*) FROM "{staging}"').fetchone()[0])  # type: ignore[index]
+    rows_added = _write(raw, table, select, provided, keep_known)
+    raw.execute(
+        "INSERT INTO ingest_log VALUES (now()::TIMESTAMP, ?, ?, ?, ?, ?)",
+        [table, source, sha256, rows_read, rows_added],
+    )
+    raw.execute(f'DROP TABLE IF EXISTS "{staging}"')
+    return IngestResult(table, source, rows_read, rows_added)
+
+
+def _describe(problem: RowProblem, locate: Callable[[int], str]) -> str:
+    return f"{locate(problem.row)}, {problem.kind} {problem.column}: {problem.message}"
+
+
+def _write(
+    raw: duckdb.DuckDBPyConnection,
+    table: str,
+    select: str,
+    provided: list[str],
+    keep_known: bool = False,
+) -> int:
+    """Insert normalised rows; returns the number of new keys.
+
+    `keep_known`: in an upsert, a null in the new row keeps the stored value (record streams,
+    where a missing field means "not said here", not "cleared").
+    """
     keys = KEYS[table]
     cols = list(SCHEMAS[table])
     col_list = ", ".join(f'"{c}"' for c in cols)
@@ -321,6 +432,8 @@ def _write(raw: duckdb.DuckDBPyConnection, table: str, select: str, provided: li
                 f"CAST(json_merge_patch(coalesce(t.\"{c}\", '{{}}'), "
                 f"coalesce(n.\"{c}\", '{{}}')) AS JSON)"
             )
+        elif c in provided and keep_known:
+            merged.append(f'coalesce(n."{c}", t."{c}")')
         elif c in provided:
             merged.append(f'n."{c}"')
         else:

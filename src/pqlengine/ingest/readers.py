@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import pyarrow as pa
 
@@ -30,6 +30,7 @@ class RowProblem:
     row: int
     column: str
     message: str
+    kind: str = "column"  # "field" when `column` names a vendor export's field
 
 
 @dataclass
@@ -164,15 +165,27 @@ def stage_records(
     records: Iterable[tuple[int, dict[str, Any]]], plan: ColumnPlan
 ) -> Iterator[pa.Table]:
     """Yield staged chunks for (row number, record dict) pairs."""
-    stager = _Stager(plan)
-    for row_number, record in records:
+    rows = ((row_number, plan.table, record) for row_number, record in records)
+    for _, chunk in stage_tables(rows, {plan.table: plan}):
+        yield chunk
+
+
+def stage_tables(
+    rows: Iterable[tuple[int, str, dict[str, Any]]], plans: dict[str, ColumnPlan]
+) -> Iterator[tuple[str, pa.Table]]:
+    """Yield (table, staged chunk) for (row number, table, record) triples of one source."""
+    stagers = {table: _Stager(plan) for table, plan in plans.items()}
+    for row_number, table, record in rows:
+        stager = stagers[table]
         stager.add(row_number, record)
         if len(stager) >= CHUNK_ROWS:
-            yield stager.flush()
-    if len(stager):
-        yield stager.flush()
-    if stager.problems:
-        raise StagingProblems(stager.problems)
+            yield table, stager.flush()
+    for table, stager in stagers.items():
+        if len(stager):
+            yield table, stager.flush()
+    problems = [problem for stager in stagers.values() for problem in stager.problems]
+    if problems:
+        raise StagingProblems(sorted(problems, key=lambda problem: problem.row))
 
 
 class StagingProblems(Exception):
@@ -229,32 +242,37 @@ def csv_records(path: Path, header: list[str]) -> Iterator[tuple[int, dict[str, 
 def json_records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """(row, record) pairs of a JSON-lines file or a JSON array of objects."""
     with path.open(encoding="utf-8-sig") as handle:
+        yield from json_stream(handle)
+
+
+def json_stream(handle: TextIO) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(row, record) pairs of an open, seekable JSON-lines or JSON-array text stream."""
+    first = handle.read(1)
+    while first and first.isspace():
         first = handle.read(1)
-        while first and first.isspace():
-            first = handle.read(1)
-        handle.seek(0)
-        if first == "[":
-            try:
-                items = json.load(handle)
-            except json.JSONDecodeError as exc:
-                raise SourceError(f"line {exc.lineno}: not valid JSON ({exc.msg})") from None
-            for index, item in enumerate(items, start=1):
-                if not isinstance(item, dict):
-                    raise SourceError(f"item {index}: expected a JSON object")
-                yield index, item
-            return
-        row_number = 0
+    handle.seek(0)
+    if first == "[":
         try:
-            for line_number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                row_number = line_number
-                try:
-                    item = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise SourceError(f"line {line_number}: not valid JSON ({exc.msg})") from None
-                if not isinstance(item, dict):
-                    raise SourceError(f"line {line_number}: expected a JSON object")
-                yield line_number, item
-        except UnicodeDecodeError:
-            raise SourceError(f"after line {row_number}: not UTF-8 text") from None
+            items = json.load(handle)
+        except json.JSONDecodeError as exc:
+            raise SourceError(f"line {exc.lineno}: not valid JSON ({exc.msg})") from None
+        for index, item in enumerate(items, start=1):
+            if not isinstance(item, dict):
+                raise SourceError(f"item {index}: expected a JSON object")
+            yield index, item
+        return
+    row_number = 0
+    try:
+        for line_number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            row_number = line_number
+            try:
+                item = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise SourceError(f"line {line_number}: not valid JSON ({exc.msg})") from None
+            if not isinstance(item, dict):
+                raise SourceError(f"line {line_number}: expected a JSON object")
+            yield line_number, item
+    except UnicodeDecodeError:
+        raise SourceError(f"after line {row_number}: not UTF-8 text") from None
