@@ -440,6 +440,70 @@ def discover(
     )
 
 
+@app.command()
+def drivers(
+    project_dir: ProjectDir = Path(),
+    window_days: Annotated[
+        int, typer.Option(min=1, help="Behaviour window after signup, in days.")
+    ] = 14,
+    min_support: Annotated[
+        int, typer.Option(min=1, help="Entities needed on each side (and control ESS).")
+    ] = 25,
+    thresholds: Annotated[
+        str, typer.Option(help="one: did it at least once; discovered: discovery's threshold.")
+    ] = "one",
+    trim: Annotated[
+        str, typer.Option(help="Propensity trimming: crump (optimal), none, or a bound like 0.1.")
+    ] = "crump",
+    as_of: AsOf = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Which behaviours drive conversion once engagement and fit are adjusted for (ATT, AIPW)."""
+    from pqlengine.compute.drivers import drivers as run_drivers
+
+    if thresholds not in ("one", "discovered"):
+        raise UserError(f"--thresholds: '{thresholds}' is not one or discovered")
+    try:
+        trim_rule: str | float | None = {"crump": "crump", "none": None}[trim]
+    except KeyError:
+        try:
+            trim_rule = float(trim)
+        except ValueError:
+            raise UserError(f"--trim: '{trim}' is not crump, none or a number") from None
+    moment = parse_as_of(as_of)
+    with opened(project_dir) as (project, store), user_errors():
+        result = run_drivers(
+            store, project, moment, window_days, min_support, thresholds, trim_rule
+        )
+    rows = [
+        {**row, "what": f"{row['event']} >= {row['threshold']}"} for row in result["behaviours"]
+    ]
+    emit(
+        result,
+        fmt,
+        rows,
+        [
+            ("what", "behaviour", "text"),
+            ("treated", "did it", ""),
+            ("rate_with", "conv. did", "pct"),
+            ("rate_without", "did not", "pct"),
+            ("naive_difference", "naive", "pct"),
+            ("effect", "adjusted", "pct"),
+            ("effect_ci", "95% CI", "ci"),
+            ("ess_control", "ESS ctrl", ""),
+            ("trimmed_share", "trimmed", "pct"),
+            ("label", "label", "text"),
+        ],
+        title=f"{result['entities']:,} entities, {result['conversions']:,} converted after "
+        f"their first {window_days} days; naive = difference in conversion, adjusted = ATT "
+        f"by AIPW (doubly robust), trim {result['trim']}",
+    )
+    if fmt is Format.table:
+        console.print("Adjusted for: " + "; ".join(result["adjusted_for"]) + ".")
+        for limit in result["limits"]:
+            console.print(f"[yellow]limit[/yellow] {limit}")
+
+
 def _candidate_label(row: dict[str, Any]) -> str:
     if row["kind"] == "event":
         return f"{row['event']} >= {row['threshold']}"

@@ -1,0 +1,317 @@
+"""Causal drivers: which behaviours raise conversion once engagement and fit are adjusted for.
+
+For every behaviour discovery lists, treatment = did it (at least `threshold` times) in the
+first `window_days` after signup; outcome = converted after that window, within the
+conversion window (the same eligible entities and outcome as discovery). The database builds
+one row per eligible entity (behaviour counts, engagement, firmographics); only that matrix
+leaves it, and `stats.causal` does the maths.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import numpy as np
+
+from pqlengine.compute.discovery import cohort_frame, discover, window_events
+from pqlengine.compute.entities import to_utc_naive
+from pqlengine.config import Project
+from pqlengine.stats.causal import CausalEstimate, TrimRule, estimate_effect
+from pqlengine.store import Store
+
+LIKELY_DRIVER = "likely driver"
+CORRELATED = "correlated with engagement"
+NO_EFFECT = "no effect detected"
+NEGATIVE = "negative after adjustment"
+INCONCLUSIVE = "inconclusive (poor overlap / too few)"
+LABEL_ORDER = (LIKELY_DRIVER, CORRELATED, NO_EFFECT, NEGATIVE, INCONCLUSIVE)
+
+CONFOUNDERS = (
+    "active_days",
+    "log_other_events",
+    "other_event_types",
+    "log_employees",
+    "employees_unknown",
+    "plan",
+    "email_domain",
+)
+ADJUSTED_FOR = (
+    "active days in the window (distinct UTC days with any event)",
+    "event volume in the window excluding the behaviour itself (log(1 + count))",
+    "breadth: distinct event names in the window excluding the behaviour itself",
+    "employees (log(1 + employees), plus an 'unknown' indicator)",
+    "plan (unknown as its own level)",
+    "email domain type (free-mail, company or unknown)",
+)
+LIMITS = (
+    "Observational: entities chose these behaviours. The adjusted effect removes only the "
+    "differences in what was adjusted for; it is evidence, not proof, of causation.",
+    "Unmeasured confounding is possible: anything that drives both the behaviour and "
+    "conversion and is not captured by the engagement and fit measures above (intent, budget, "
+    "an existing team, sales contact) still biases the estimate.",
+    "Engagement is measured in the same window as the behaviour, so part of it can be a "
+    "consequence of the behaviour (e.g. teammates invited add activity); adjusting for it "
+    "then understates a real effect.",
+    "Other behaviours are not adjusted for: a behaviour that comes with a real driver (a step "
+    "that always precedes it, activity of teammates it brought) inherits part of its effect.",
+    "Effects are averaged over the entities that did the behaviour (ATT) among those not "
+    "converted by the end of the window, on the chance of converting afterwards within the "
+    "conversion window; after trimming, over those with comparable propensity only.",
+    "Each behaviour is a separate analysis; the intervals are not corrected for multiple "
+    "comparisons.",
+)
+
+
+@dataclass(frozen=True)
+class DriverMatrix:
+    """One row per eligible entity (window and conversion window over, not converted in the
+    window): behaviour counts, engagement and firmographics; `converted` is the outcome."""
+
+    entity_ids: list[str]
+    converted: np.ndarray
+    events: list[str]
+    counts: np.ndarray  # counts[:, j]: how often each entity did events[j] in the window
+    active_days: np.ndarray
+    event_count: np.ndarray  # all events in the window
+    event_types: np.ndarray  # distinct event names in the window
+    employees: np.ndarray  # float, NaN when unknown
+    plan: np.ndarray  # text, "unknown" when missing
+    email_domain: np.ndarray  # free | company | unknown
+
+    def confounders(self, column: int) -> dict[str, np.ndarray]:
+        """The confounders for the behaviour in `counts[:, column]`."""
+        own = self.counts[:, column]
+        known = ~np.isnan(self.employees)
+        return {
+            "active_days": self.active_days.astype(float),
+            "log_other_events": np.log1p(self.event_count - own),
+            "other_event_types": (self.event_types - (own > 0)).astype(float),
+            "log_employees": np.where(known, np.log1p(np.where(known, self.employees, 0)), 0.0),
+            "employees_unknown": (~known).astype(float),
+            "plan": self.plan,
+            "email_domain": self.email_domain,
+        }
+
+
+def driver_matrix(
+    store: Store, project: Project, as_of: datetime, window_days: int, events: list[str]
+) -> DriverMatrix:
+    """Aggregate the per-entity matrix in the database; only the matrix leaves it."""
+    cohort = cohort_frame(store, project, as_of, window_days)
+    cohort = cohort.filter(~cohort.converted_in_window)
+    inside = window_events(store, project, as_of, cohort, ("event",))
+    per_entity = inside.group_by(p_entity="entity_id").agg(
+        active_days=inside.ts.truncate("D").nunique(),
+        event_count=inside.count(),
+        event_types=inside.event.nunique(),
+        **{f"c{j}": (inside.event == name).sum() for j, name in enumerate(events)},
+    )
+    firmographics = _firmographics(store, project)
+    base = cohort.select("entity_id", "converted")
+    joined = base.left_join(per_entity, base.entity_id == per_entity.p_entity)
+    joined = joined.left_join(firmographics, joined.entity_id == firmographics.f_entity)
+    table = joined.order_by("entity_id").to_pyarrow()
+
+    def column(name: str) -> np.ndarray:
+        return table.column(name).to_numpy(zero_copy_only=False)
+
+    def counted(name: str) -> np.ndarray:
+        return np.nan_to_num(column(name).astype(float)).astype(np.int64)
+
+    counts = [counted(f"c{j}") for j in range(len(events))]
+    employees = table.column("employees").to_pylist()
+    return DriverMatrix(
+        entity_ids=table.column("entity_id").to_pylist(),
+        converted=column("converted").astype(bool),
+        events=list(events),
+        counts=np.column_stack(counts) if counts else np.zeros((table.num_rows, 0), np.int64),
+        active_days=counted("active_days"),
+        event_count=counted("event_count"),
+        event_types=counted("event_types"),
+        employees=np.array([np.nan if v is None else float(v) for v in employees]),
+        plan=np.array([v or "unknown" for v in table.column("plan").to_pylist()], dtype=object),
+        email_domain=np.array(
+            [v or "unknown" for v in table.column("email_domain").to_pylist()], dtype=object
+        ),
+    )
+
+
+def _firmographics(store: Store, project: Project) -> ir.Table:
+    """f_entity, employees, plan, email_domain (free | company | null) per entity."""
+    accounts = store.table("accounts")
+    if project.entity == "account":
+        source = accounts.select(
+            f_entity="account_id", employees="employees", plan="plan", domain=accounts.domain
+        )
+    else:
+        users = store.table("users")
+        firm = accounts.select(a_id="account_id", a_employees="employees", a_plan="plan")
+        joined = users.left_join(firm, users.account_id == firm.a_id)
+        source = joined.select(
+            f_entity=joined.user_id,
+            employees=joined.a_employees,
+            plan=joined.a_plan,
+            domain=joined.email.re_extract(r"@([^@]+)$", 1).nullif(""),
+        )
+    domain = source.domain.lower()
+    free = list(project.definition.fit.free_domains)
+    kind = ibis.ifelse(domain.isin(free), "free", "company")
+    return source.select(
+        "f_entity",
+        employees=source.employees.cast("float64"),
+        plan=source.plan.cast("string"),
+        email_domain=ibis.ifelse(domain.isnull(), ibis.null("string"), kind),
+    )
+
+
+def drivers(
+    store: Store,
+    project: Project,
+    as_of: datetime,
+    window_days: int = 14,
+    min_support: int = 25,
+    thresholds: str = "one",
+    trim: TrimRule = "crump",
+    alpha: float = 0.05,
+) -> dict[str, Any]:
+    """Naive and adjusted (ATT, AIPW) effect of each discovered behaviour on conversion.
+
+    `thresholds`: "one" treats "did it at least once" as the behaviour; "discovered" uses the
+    threshold of the behaviour's best-ranked discovery candidate.
+    """
+    if thresholds not in ("one", "discovered"):
+        raise ValueError(f"thresholds: '{thresholds}' is not 'one' or 'discovered'")
+    found = discover(store, project, as_of, window_days, min_support)
+    chosen = _behaviours(found["candidates"], thresholds == "discovered")
+    names = sorted(chosen)
+    matrix = driver_matrix(store, project, as_of, window_days, names)
+    rows = []
+    for column, name in enumerate(names):
+        threshold = chosen[name]
+        data = {
+            "treated": matrix.counts[:, column] >= threshold,
+            "converted": matrix.converted,
+            **matrix.confounders(column),
+        }
+        estimate = estimate_effect(
+            data, "treated", "converted", CONFOUNDERS, "ATT", "aipw", alpha=alpha, trim=trim
+        )
+        rows.append(_row(name, threshold, data, estimate, min_support))
+    rows.sort(key=lambda r: (LABEL_ORDER.index(r["label"]), -(r["effect"] or 0.0)))
+    return {
+        "as_of": to_utc_naive(as_of).isoformat() + "Z",
+        "window_days": window_days,
+        "conversion_window_days": project.conversion_window_days,
+        "entities": len(matrix.entity_ids),
+        "conversions": int(matrix.converted.sum()),
+        "excluded_converted_in_window": found["excluded_converted_in_window"],
+        "estimand": "ATT",
+        "method": "aipw",
+        "alpha": alpha,
+        "trim": trim if not isinstance(trim, tuple) else list(trim),
+        "min_support": min_support,
+        "adjusted_for": list(ADJUSTED_FOR),
+        "limits": list(LIMITS),
+        "behaviours": rows,
+    }
+
+
+def _behaviours(candidates: list[dict[str, Any]], discovered: bool) -> dict[str, int]:
+    """Event -> threshold, for the ranked (supported, non-vanity) event candidates."""
+    chosen: dict[str, int] = {}
+    for candidate in candidates:
+        if candidate["kind"] != "event" or {"low_support", "vanity"} & set(candidate["flags"]):
+            continue
+        if discovered:
+            chosen.setdefault(candidate["event"], int(candidate["threshold"]))
+        elif candidate["threshold"] == 1:
+            chosen[candidate["event"]] = 1
+    return chosen
+
+
+def _row(
+    event: str,
+    threshold: int,
+    data: dict[str, np.ndarray],
+    estimate: CausalEstimate,
+    min_support: int,
+) -> dict[str, Any]:
+    treated, converted = data["treated"], data["converted"]
+    rate_with = float(converted[treated].mean()) if treated.any() else None
+    rate_without = float(converted[~treated].mean()) if (~treated).any() else None
+    overlap = estimate.overlap
+    label, why = _label(estimate, min_support)
+    worst_before, worst_after = _worst_balance(estimate)
+    return {
+        "event": event,
+        "threshold": threshold,
+        "treated": int(treated.sum()),
+        "control": int((~treated).sum()),
+        "rate_with": rate_with,
+        "rate_without": rate_without,
+        "lift": rate_with / rate_without if rate_with is not None and rate_without else None,
+        "naive_difference": estimate.naive,
+        "naive_ci": list(estimate.naive_ci) if estimate.naive_ci else None,
+        "effect": estimate.estimate,
+        "effect_ci": ([estimate.ci_low, estimate.ci_high] if estimate.ci_low is not None else None),
+        "std_error": estimate.std_error,
+        "interval_method": estimate.interval_method,
+        "label": label,
+        "why": why,
+        "analysed_treated": estimate.n_treated,
+        "analysed_control": estimate.n_control,
+        "propensity_treated": list(overlap.propensity_treated) if overlap else None,
+        "propensity_control": list(overlap.propensity_control) if overlap else None,
+        "ess_treated": overlap.ess_treated if overlap else None,
+        "ess_control": overlap.ess_control if overlap else None,
+        "trimmed_share": overlap.trimmed_share if overlap else None,
+        "trim_rule": overlap.trim_rule if overlap else None,
+        "max_abs_smd_before": worst_before,
+        "max_abs_smd_after": worst_after,
+        "reason": (
+            {"code": estimate.reason.code, "message": estimate.reason.message}
+            if estimate.reason
+            else None
+        ),
+        "warnings": list(estimate.warnings),
+    }
+
+
+def _worst_balance(estimate: CausalEstimate) -> tuple[float | None, float | None]:
+    before = [abs(b.smd_before) for b in estimate.balance]
+    after = [abs(b.smd_after) for b in estimate.balance if b.smd_after is not None]
+    return (max(before) if before else None, max(after) if after else None)
+
+
+def _label(estimate: CausalEstimate, min_support: int) -> tuple[str, str]:
+    """The label and the sentence saying why."""
+    if estimate.reason is not None:
+        return INCONCLUSIVE, estimate.reason.message
+    overlap = estimate.overlap
+    assert overlap is not None and estimate.ci_low is not None and estimate.ci_high is not None
+    smallest = min(estimate.n_treated, estimate.n_control)
+    if smallest < min_support:
+        return INCONCLUSIVE, (
+            f"only {estimate.n_treated} treated and {estimate.n_control} comparable controls "
+            f"after trimming (fewer than {min_support})"
+        )
+    if overlap.ess_control is not None and overlap.ess_control < min_support:
+        return INCONCLUSIVE, (
+            f"the controls' effective sample size is {overlap.ess_control:.0f} (< {min_support}):"
+            " a few entities that resemble the doers carry the comparison"
+        )
+    naive_positive = estimate.naive_ci is not None and estimate.naive_ci[0] > 0
+    if estimate.ci_low > 0:
+        return LIKELY_DRIVER, "the adjusted interval is above zero"
+    if estimate.ci_high < 0:
+        return NEGATIVE, "the adjusted interval is below zero"
+    if naive_positive:
+        return CORRELATED, (
+            "doers convert more, but after adjusting for engagement and fit the interval "
+            "includes zero"
+        )
+    return NO_EFFECT, "neither the naive nor the adjusted difference is clearly above zero"
