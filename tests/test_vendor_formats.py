@@ -456,10 +456,12 @@ def test_crm_export_without_the_needed_columns(store: Store, tmp_path: Path) -> 
 
 
 def test_unknown_format_lists_the_known_ones(store: Store) -> None:
-    with pytest.raises(ValueError, match="unknown export format 'heap'; known formats: segment, mixpanel"):
+    with pytest.raises(
+        ValueError, match="unknown export format 'heap'; known formats: segment, mixpanel"
+    ):
         ingest_export(store, "heap", VENDORS / "mixpanel" / "export.jsonl")
     assert list(IMPORTERS) == [
-        "mixpanel", "amplitude", "posthog", "hubspot-deals", "salesforce-opportunities",
+        "segment", "mixpanel", "amplitude", "posthog", "hubspot-deals", "salesforce-opportunities",
     ]  # fmt: skip
 
 
