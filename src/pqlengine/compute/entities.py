@@ -55,8 +55,16 @@ def entity_events(
         if only is not None:
             events = events.filter(events.user_id.isin(only))
         return events.select(entity_id=events.user_id, **{c: events[c] for c in columns})
-    events = events.select("user_id", "account_id", *[c for c in columns if c != "user_id"])
     users = store.table("users").select(member_id="user_id", member_account="account_id")
+    if only is not None:
+        # Narrow the scan before the join: an event is the entity's when it names the
+        # account, or names none and its user belongs to it.
+        members = users.filter(users.member_account.isin(only)).member_id
+        events = events.filter(
+            events.account_id.isin(only)
+            | (events.account_id.isnull() & events.user_id.isin(members))
+        )
+    events = events.select("user_id", "account_id", *[c for c in columns if c != "user_id"])
     joined = events.left_join(users, events.user_id == users.member_id)
     rolled = joined.select(
         entity_id=ibis.coalesce(joined.account_id, joined.member_account),

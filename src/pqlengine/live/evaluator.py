@@ -17,6 +17,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
+import ibis
 import pyarrow as pa
 
 from pqlengine.compute.entities import entity_events
@@ -155,6 +156,10 @@ class Evaluator:
                 raw.execute("INSERT INTO live_pass_ids SELECT entity_id FROM _pass_ids")
                 raw.unregister("_pass_ids")
             raw.execute("COMMIT")
+            if not full:
+                # One narrow scan of events per pass; the query then reads only these rows.
+                raw.execute("DELETE FROM live_pass_events")
+                raw.execute(_PASS_EVENTS[self._project.entity])
         except Exception:
             raw.execute("ROLLBACK")
             raise
@@ -163,11 +168,15 @@ class Evaluator:
         return rows
 
     def _sql(self, full: bool) -> str:
-        """The qualification query for everyone or for `live_pass_ids`, compiled once."""
+        """The qualification query for everyone, or for `live_pass_ids` over their events
+        copied to `live_pass_events`, compiled once."""
         if full not in self._compiled:
             clock = self._store.table("live_clock").as_of.max()
-            ids = None if full else self._store.table("live_pass_ids").entity_id
-            expression = qualification(self._store, self._project, clock, only=ids)
+            if full:
+                expression = qualification(self._store, self._project, clock)
+            else:
+                ids = self._store.table("live_pass_ids").entity_id
+                expression = qualification(_PassEvents(self._store), self._project, clock, ids)
             self._compiled[full] = str(self._store.con.compile(expression))
         return self._compiled[full]
 
@@ -337,6 +346,33 @@ class Evaluator:
                 log.exception("evaluation pass failed; retrying")
                 time.sleep(max(interval, 0.5))
 
+
+class _PassEvents(Store):
+    """The store as the incremental query sees it: `events` is this pass's copy."""
+
+    def __init__(self, store: Store) -> None:
+        self.con = store.con
+        self.path = store.path
+
+    def table(self, name: str) -> ibis.Table:
+        """The canonical table, or the pass's events for `events`."""
+        return self.con.table("live_pass_events" if name == "events" else name)
+
+
+# The touched entities' events: an event is an account's when it names it, or names no
+# account and its user belongs to it (the same rule as compute.entities.entity_events).
+_PASS_EVENTS = {
+    "account": (
+        "INSERT INTO live_pass_events "
+        "SELECT * FROM events WHERE account_id IN (SELECT entity_id FROM live_pass_ids) "
+        "UNION ALL SELECT * FROM events WHERE account_id IS NULL AND user_id IN "
+        "(SELECT user_id FROM users WHERE account_id IN (SELECT entity_id FROM live_pass_ids))"
+    ),
+    "user": (
+        "INSERT INTO live_pass_events "
+        "SELECT * FROM events WHERE user_id IN (SELECT entity_id FROM live_pass_ids)"
+    ),
+}
 
 _TRANSITION_COLUMNS = (
     "transition_id",

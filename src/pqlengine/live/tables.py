@@ -44,6 +44,8 @@ def ensure_live_tables(store: Store) -> None:
     """Create the live tables (and the event_id index that makes dedupe a lookup)."""
     for name, columns in LIVE_TABLES.items():
         store.raw.execute(f"CREATE TABLE IF NOT EXISTS {name} ({columns})")
+    # The touched entities' events during an evaluator pass (same columns as events).
+    store.raw.execute("CREATE TABLE IF NOT EXISTS live_pass_events AS FROM events LIMIT 0")
     try:
         store.raw.execute("CREATE UNIQUE INDEX IF NOT EXISTS events_event_id ON events (event_id)")
     except duckdb.ConstraintException as exc:
