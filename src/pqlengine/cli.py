@@ -372,20 +372,19 @@ def leads(
     with opened(project_dir) as (project, store):
         rows = open_leads(store, project, moment, top)
     data = {"as_of": moment, "definition": _definition(project), "leads": rows}
-    emit(
-        data,
-        fmt,
-        rows,
-        [
-            ("entity_id", "entity", "text"),
-            ("qualified_at", "qualified", ""),
-            ("days_since_qualified", "days ago", ""),
-            ("signup_at", "signup", ""),
-            ("active_days", "active days", ""),
-            ("criteria_met", "criteria met", "text"),
-        ],
-        title=f"top {top} open PQLs as of {moment:%Y-%m-%d %H:%M} UTC",
-    )
+    columns = [
+        ("entity_id", "entity", "text"),
+        ("qualified_at", "qualified", ""),
+        ("days_since_qualified", "days ago", ""),
+        ("signup_at", "signup", ""),
+        ("active_days", "active days", ""),
+        ("criteria_met", "criteria met", "text"),
+    ]
+    if any("score" in row for row in rows):  # `pql model score` has run
+        columns += [("score", "score", ""), ("why", "reasons", "text")]
+        if fmt is Format.table:
+            rows = [{**r, "why": "; ".join(x["text"] for x in r["reasons"])} for r in rows]
+    emit(data, fmt, rows, columns, title=f"top {top} open PQLs as of {moment:%Y-%m-%d %H:%M} UTC")
 
 
 @app.command()
@@ -718,6 +717,332 @@ def demo(
         f"{files.events:,} events, {files.conversions:,} conversions; "
         f"ground truth in {directory / 'ground_truth.json'}"
     )
+
+
+@app.command()
+def report(
+    project_dir: ProjectDir = Path(),
+    out: Annotated[Path, typer.Option("--out", help="HTML file to write.")] = Path("report.html"),
+    png: Annotated[
+        Path | None, typer.Option("--png", help="Also write each chart as PNG into this directory.")
+    ] = None,
+    as_of: AsOf = None,
+    period: Annotated[str, typer.Option(help="Cohort period: week or month.")] = "month",
+    by: Annotated[
+        str | None, typer.Option(help="Compare segments of an account/user column or trait.")
+    ] = None,
+    segment: Annotated[
+        str | None, typer.Option(help="With --by: only entities in this segment.")
+    ] = None,
+    drivers: Annotated[
+        bool, typer.Option("--drivers/--no-drivers", help="Include discovery (slow on big stores).")
+    ] = True,
+) -> None:
+    """Every dashboard panel in one self-contained HTML file that works offline."""
+    check_period(period)
+    if segment is not None and by is None:
+        raise UserError("--segment needs --by (the column or trait the segment is a value of)")
+    moment = parse_as_of(as_of)
+    from pqlengine.compute.metrics import Period
+    from pqlengine.report.html import build_report
+    from pqlengine.report.render import write_pngs
+
+    with opened(project_dir) as (project, store), _progress() as progress:
+        task = progress.add_task("report", total=3 if drivers else 2)
+
+        def step(name: str) -> None:
+            progress.update(task, description=name)
+            progress.advance(task)
+
+        with user_errors():
+            chosen = cast(Period, period)
+            built = build_report(store, project, moment, chosen, by, segment, drivers, step)
+    out.write_text(built.html, encoding="utf-8")
+    console.print(f"wrote {out} ({len(built.html) / 1e6:.1f} MB, {len(built.charts)} charts)")
+    if png is not None:
+        written = write_pngs(built.charts, png)
+        console.print(f"wrote {len(written)} PNG charts to {png}")
+
+
+@app.command(name="compile")
+def compile_sql(
+    project_dir: ProjectDir = Path(),
+    dialect: Annotated[
+        str,
+        typer.Option(help="duckdb, postgres, spark, snowflake, bigquery or clickhouse."),
+    ] = "duckdb",
+    what: Annotated[str, typer.Option(help="qualify, metrics or all.")] = "all",
+    period: Annotated[str, typer.Option(help="Cohort period: week or month.")] = "month",
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Fixed evaluation instant (default: the warehouse's now)."),
+    ] = None,
+    schema: Annotated[
+        str | None,
+        typer.Option(help="Schema (or CATALOG.SCHEMA) holding the canonical tables."),
+    ] = None,
+) -> None:
+    """Print SQL computing qualified_at per entity and the cohort metrics, for a warehouse."""
+    from pqlengine.compute.export import export_sql
+
+    moment = None if as_of is None else parse_as_of(as_of)
+    project = load_project(project_dir)
+    with user_errors():
+        sql = export_sql(project, dialect, what, period, moment, schema)  # type: ignore[arg-type]
+    sys.stdout.write(sql)
+
+
+model_app = typer.Typer(
+    help="Predictive scoring: train a calibrated model, score open leads, fit a points "
+    "definition, check for drift.",
+    no_args_is_help=True,
+)
+ModelVersion = Annotated[
+    str | None, typer.Option("--model", help="Model version (default: the newest).")
+]
+WindowDays = Annotated[int, typer.Option(min=1, help="Behaviour window after signup, days.")]
+TrainUntil = Annotated[
+    str | None,
+    typer.Option(help="Train on signups before this, test on later ones (default: median)."),
+]
+
+
+def _fixed(rows: list[dict[str, Any]], keys: tuple[str, ...], digits: int = 3) -> None:
+    """Format float metrics in place for a table (human() keeps one decimal)."""
+    for row in rows:
+        for key in keys:
+            if isinstance(row.get(key), float):
+                row[key] = f"{row[key]:.{digits}f}"
+
+
+@model_app.command("train")
+def model_train(
+    project_dir: ProjectDir = Path(),
+    window_days: WindowDays = 14,
+    train_until: TrainUntil = None,
+    refit: Annotated[
+        bool,
+        typer.Option(
+            "--refit/--no-refit",
+            help="Store a model refitted on all matured cohorts (default) or the validated one.",
+        ),
+    ] = True,
+    as_of: AsOf = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Fit calibrated boosted trees on earlier cohorts; compare with the rule and a
+    volume-only baseline on later ones; store the model."""
+    from pqlengine.model.train import train
+
+    moment = parse_as_of(as_of)
+    split = parse_as_of(train_until) if train_until is not None else None
+    with opened(project_dir) as (project, store), user_errors():
+        result = train(store, project, moment, window_days, split, refit)
+    rows = [dict(row) for row in result["comparison"]]
+    if fmt is not Format.table:
+        emit(result, fmt, rows, [])
+        return
+    _fixed(rows, ("roc_auc", "pr_auc", "brier", "ece"), 4)
+    test = result["test"]
+    print_table(
+        console,
+        rows,
+        [
+            ("score", "score", "text"),
+            ("roc_auc", "ROC AUC", "text"),
+            ("pr_auc", "PR AUC", "text"),
+            ("brier", "Brier", "text"),
+            ("ece", "ECE", "text"),
+            ("top_decile_precision", "top-decile prec.", "pct"),
+            ("top_decile_lift", "lift", ""),
+            ("precision_at_rule_count", "prec. @rule count", "pct"),
+            ("recall_at_rule_count", "recall @rule count", "pct"),
+        ],
+        title=f"held out: {test['entities']:,} entities signing up from "
+        f"{result['train_until']} ({test['conversions']:,} converted); trained on "
+        f"{result['train']['entities']:,} earlier ones; calibration "
+        f"{result['model']['calibration']}",
+    )
+    model = result["validation"]["model"]
+    print_table(
+        console,
+        model["calibration"],
+        [
+            ("bin", "predicted", "text"),
+            ("entities", "entities", ""),
+            ("mean_predicted", "mean predicted", "pct"),
+            ("observed", "observed", "pct"),
+            ("observed_ci", "95% CI", "ci"),
+        ],
+        title="model calibration on the held-out cohorts (ECE bins)",
+    )
+    print_table(
+        console,
+        model["deciles"],
+        [
+            ("decile", "decile", ""),
+            ("entities", "entities", ""),
+            ("precision", "converted", "pct"),
+            ("lift", "lift", ""),
+            ("cumulative_precision", "cum. precision", "pct"),
+            ("cumulative_recall", "cum. recall", "pct"),
+        ],
+        title="model score deciles on the held-out cohorts (1 = highest)",
+    )
+    final = result["final_model"]
+    console.print(
+        f"stored model {result['version']}: fitted on {final['fitted_on']} "
+        f"({final['entities']:,} entities); score leads with `pql model score`"
+    )
+
+
+@model_app.command("score")
+def model_score(
+    project_dir: ProjectDir = Path(),
+    model: ModelVersion = None,
+    top: Annotated[int, typer.Option(min=1, help="Rows in the table output.")] = 20,
+    as_of: AsOf = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Score every open PQL (pql_score 0-100, top 3 reasons) and store it for `pql leads`."""
+    from pqlengine.model.score import score_leads
+
+    moment = parse_as_of(as_of)
+    with opened(project_dir) as (project, store), user_errors():
+        result = score_leads(store, project, moment, model)
+    rows = result["leads"]
+    if fmt is Format.table:
+        rows = [{**row, "why": "; ".join(r["text"] for r in row["reasons"])} for row in rows[:top]]
+    emit(
+        result,
+        fmt,
+        rows,
+        [
+            ("entity_id", "entity", "text"),
+            ("score", "pql_score", ""),
+            ("why", "top reasons (score points vs a typical entity)", "text"),
+            ("window_complete", "full window", ""),
+        ],
+        title=f"{len(result['leads']):,} open PQLs scored by model {result['model']['version']}"
+        f" as of {result['as_of']}; showing the top {min(top, len(result['leads']))}",
+    )
+    if fmt is Format.table:
+        for note in result["notes"]:
+            console.print(f"[yellow]note[/yellow] {note}")
+
+
+@model_app.command("points")
+def model_points(
+    project_dir: ProjectDir = Path(),
+    window_days: WindowDays = 14,
+    train_until: TrainUntil = None,
+    target_precision: Annotated[
+        float | None,
+        typer.Option(min=0.0, max=1.0, help="Lowest score reaching this precision (default 0.3)."),
+    ] = None,
+    target_rate: Annotated[
+        float | None, typer.Option(min=0.0, max=1.0, help="Or: a PQL rate of at most this.")
+    ] = None,
+    write: Annotated[
+        bool,
+        typer.Option("--write", help="Adopt it in pql.yaml (old file kept in .pql/definitions)."),
+    ] = False,
+    as_of: AsOf = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Fit a points score (L1 logistic on behaviour milestones) as a qualify: {score: s}
+    definition, with the threshold set on earlier cohorts for a precision or PQL-rate target."""
+    from pqlengine.model.points import points
+
+    if target_precision is not None and target_rate is not None:
+        raise UserError("give --target-precision or --target-rate, not both")
+    moment = parse_as_of(as_of)
+    split = parse_as_of(train_until) if train_until is not None else None
+    with opened(project_dir) as (project, store), user_errors():
+        result = points(
+            store, project, moment, window_days, split, target_precision, target_rate, write
+        )
+    rows = [
+        {"period": "train", **result["train"]},
+        {"period": "test", **result["test"]},
+        {"period": "test, current rule", **result["current_rule_test"]},
+    ]
+    emit(
+        result,
+        fmt,
+        rows,
+        [
+            ("period", "cohorts", "text"),
+            ("entities", "entities", ""),
+            ("pqls", "PQLs", ""),
+            ("pql_rate", "PQL rate", "pct"),
+            ("precision", "precision", "pct"),
+            ("precision_ci", "95% CI", "ci"),
+            ("recall", "recall", "pct"),
+            ("lift", "lift", ""),
+        ],
+        title=f"points score >= {result['threshold']} (target {result['target']}); train = "
+        f"signups before {result['train_until']}",
+    )
+    if fmt is Format.table:
+        sys.stdout.write(yaml_dump({"definition": result["definition"]}))
+        if "previous_definition_file" in result:
+            console.print(
+                f"pql.yaml now uses this definition; the previous file is "
+                f"{result['previous_definition_file']}"
+            )
+
+
+@model_app.command("check")
+def model_check(
+    project_dir: ProjectDir = Path(),
+    model: ModelVersion = None,
+    recent_days: Annotated[
+        int, typer.Option(min=1, help="Feature drift: entities whose window ended this recently.")
+    ] = 28,
+    as_of: AsOf = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Drift: feature distributions (PSI) and calibration since training; says when to
+    retrain."""
+    from pqlengine.model.check import check as run_check
+
+    moment = parse_as_of(as_of)
+    with opened(project_dir) as (project, store), user_errors():
+        result = run_check(store, project, moment, model, recent_days)
+    rows = result["features"] or []
+    if fmt is Format.table:
+        rows = [dict(row) for row in rows if row["status"] != "ok"] or rows[:5]
+        _fixed(rows, ("psi",))
+    emit(
+        result,
+        fmt,
+        rows,
+        [("feature", "feature", "text"), ("psi", "PSI", "text"), ("status", "status", "text")],
+        title=f"model {result['model']['version']}: feature drift of "
+        f"{result['recent_entities']:,} entities whose window ended in the last "
+        f"{result['recent_days']} days",
+    )
+    if fmt is Format.table:
+        calibration = result["calibration"]
+        if calibration["checked"]:
+            aucs = [calibration["roc_auc"], calibration["validated_roc_auc"]]
+            console.print(
+                f"calibration: {calibration['observed']:.1%} converted vs "
+                f"{calibration['mean_predicted']:.1%} predicted among "
+                f"{calibration['entities']:,} entities matured since training; ROC AUC "
+                + " (validation ".join("-" if a is None else f"{a:.3f}" for a in aucs)
+                + ")"
+            )
+        for note in result["notes"]:
+            console.print(f"[yellow]note[/yellow] {note}")
+        colour = "red" if result["action"] == "retrain" else "green"
+        console.print(f"[{colour}]{result['action']}[/{colour}]")
+        for reason in result["reasons"]:
+            console.print(f"  - {reason}")
+
+
+app.add_typer(model_app, name="model")
 
 
 @app.command()

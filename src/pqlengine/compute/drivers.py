@@ -110,10 +110,10 @@ def driver_matrix(
         event_types=inside.event.nunique(),
         **{f"c{j}": (inside.event == name).sum() for j, name in enumerate(events)},
     )
-    firmographics = _firmographics(store, project)
+    firm = firmographics(store, project)
     base = cohort.select("entity_id", "converted")
     joined = base.left_join(per_entity, base.entity_id == per_entity.p_entity)
-    joined = joined.left_join(firmographics, joined.entity_id == firmographics.f_entity)
+    joined = joined.left_join(firm, joined.entity_id == firm.f_entity)
     table = joined.order_by("entity_id").to_pyarrow()
 
     def column(name: str) -> np.ndarray:
@@ -140,7 +140,7 @@ def driver_matrix(
     )
 
 
-def _firmographics(store: Store, project: Project) -> ir.Table:
+def firmographics(store: Store, project: Project) -> ir.Table:
     """f_entity, employees, plan, email_domain (free | company | null) per entity."""
     accounts = store.table("accounts")
     if project.entity == "account":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,4 +23,31 @@ def open_leads(
     rows = [to_record(row, project) for row in leads.to_pyarrow().to_pylist()]
     for row in rows:
         row["days_since_qualified"] = (now - row["qualified_at"]).total_seconds() / 86_400
+    _add_model_scores(store, rows)
     return rows
+
+
+# Written by `pql model score` (pqlengine.model.persist); read here, not imported from there,
+# because compute does not depend on model.
+SCORES_TABLE = "lead_scores"
+
+
+def _add_model_scores(store: Store, rows: list[dict[str, Any]]) -> None:
+    """`score` (0-100) and `reasons` from the latest `pql model score` run, when there is one
+    (None and [] for leads it did not score)."""
+    if not rows or SCORES_TABLE not in store.con.list_tables():
+        return
+    scores = store.table(SCORES_TABLE)
+    if int(scores.count().execute()) == 0:
+        return
+    latest = scores.filter(scores.scored_at == scores.scored_at.max())
+    wanted = latest.filter(latest.entity_id.isin([row["entity_id"] for row in rows]))
+    found = {
+        r["entity_id"]: r
+        for r in wanted.select("entity_id", "score", "reasons").to_pyarrow().to_pylist()
+    }
+    for row in rows:
+        hit = found.get(row["entity_id"])
+        reasons = hit["reasons"] if hit else None
+        row["score"] = hit["score"] if hit else None
+        row["reasons"] = json.loads(reasons) if isinstance(reasons, str) else reasons or []

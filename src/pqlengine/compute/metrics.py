@@ -9,7 +9,7 @@ from typing import Any, Literal
 import ibis
 import ibis.expr.types as ir
 
-from pqlengine.compute.entities import as_of_literal, to_utc_naive
+from pqlengine.compute.entities import AsOf, as_of_literal, to_utc_naive
 from pqlengine.compute.matching import json_item
 from pqlengine.compute.qualify import qualification
 from pqlengine.config import Project
@@ -94,7 +94,7 @@ def _unknown_segment(source: ir.Table, by: str, key: str) -> str:
 def _prepared(
     store: Store,
     project: Project,
-    as_of: datetime,
+    as_of: AsOf,
     period: Period,
     by: str | None,
     qualified: ir.Table | None,
@@ -214,15 +214,19 @@ def compute_metrics(
         table.release()
 
 
-def _count_by_period(table: ir.Table, period: Period) -> list[dict[str, Any]]:
+def pql_counts(table: ir.Table, period: Period) -> ir.Table:
+    """start, segment, pqls: entities of `table` (from `_prepared`) whose qualified_at falls
+    in each period, whatever their cohort."""
     qualified = table.filter(table.qualified_at.notnull())
-    rows = (
+    return (
         qualified.group_by(start=_truncate(qualified.qualified_at, period), segment="segment")
         .agg(pqls=qualified.count())
         .order_by("start", ibis.asc("segment", nulls_first=True))
-        .to_pyarrow()
-        .to_pylist()
     )
+
+
+def _count_by_period(table: ir.Table, period: Period) -> list[dict[str, Any]]:
+    rows = pql_counts(table, period).to_pyarrow().to_pylist()
     return [
         {"period": period_label(r["start"], period), "segment": r["segment"], "pqls": r["pqls"]}
         for r in rows

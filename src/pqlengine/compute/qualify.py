@@ -120,17 +120,21 @@ def _criteria_satisfied(after_signup: ir.Table, project: Project) -> ir.Table:
 def _criterion_filter(table: ir.Table, criterion: Criterion) -> list[ir.BooleanValue]:
     conditions = [table.event == criterion.event]
     if criterion.within_days is not None:
-        conditions.append(
-            table.ts
-            < table.signup_at + ibis.interval(microseconds=_microseconds(criterion.within_days))
-        )
+        conditions.append(table.ts < table.signup_at + _window_length(criterion.within_days))
     for key, value in (criterion.where or {}).items():
         conditions.append(ibis.coalesce(json_equals(table.properties, key, value), False))
     return conditions
 
 
-def _microseconds(days: float) -> int:
-    return round(days * 86_400_000_000)
+def _window_length(days: float) -> ir.IntervalScalar:
+    """`days` rounded to the microsecond, as an interval in the coarsest unit that holds it
+    exactly (same instant everywhere; ClickHouse has no sub-second intervals)."""
+    microseconds = round(days * 86_400_000_000)
+    if microseconds % 86_400_000_000 == 0:
+        return ibis.interval(days=microseconds // 86_400_000_000)
+    if microseconds % 1_000_000 == 0:
+        return ibis.interval(seconds=microseconds // 1_000_000)
+    return ibis.interval(microseconds=microseconds)
 
 
 def _rule_satisfied(satisfied: ir.Table, project: Project) -> ir.Table:

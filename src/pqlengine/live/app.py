@@ -304,6 +304,9 @@ def create_app(service: Service) -> FastAPI:
         return queries.list_rows(store(), "outbox", filters, limit, offset)
 
     app.include_router(api)
+    from pqlengine.live.dashboard import mount_dashboard
+
+    mount_dashboard(app, service, store)
     return app
 
 

@@ -1,0 +1,1 @@
+"""Charts (Vega-Lite via Altair) and the self-contained HTML report."""

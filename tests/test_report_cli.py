@@ -1,0 +1,68 @@
+"""`pql report` on the hand-made project: one offline HTML file, PNGs, clear errors."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.test_handmade import AS_OF, ingested_copy, pql
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return ingested_copy(tmp_path_factory.mktemp("report"))
+
+
+def test_report_is_one_offline_file_with_every_chart_and_pngs(project: Path) -> None:
+    done = pql(
+        "report", "-C", ".", "--out", "r.html", "--png", "png", "--as-of", AS_OF,
+        "--period", "week", cwd=project,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "wrote r.html" in done.stdout and "6 PNG charts" in done.stdout
+    html = (project / "r.html").read_text(encoding="utf-8")
+    charts = re.findall(r'<figure class="card chart" data-chart="(\w+)"', html)
+    # The hand-made store is too small for discovery to rank anything: no drivers chart.
+    assert charts == ["pql_count", "pql_rate", "pql_to_paid", "time_to_pql", "cohort_grid",
+                      "funnel"]  # fmt: skip
+    assert html.count("<svg") >= len(charts) and "<script" not in html
+    assert not re.search(r'(src|href)="https?://', html)  # nothing to fetch
+    assert 'data-value="0.2857142857142857"' in html  # the overall PQL rate, 2/7
+    assert "Definition in use" in html and "min_employees: 5" in html
+    pngs = sorted(p.name for p in (project / "png").iterdir())
+    assert pngs == sorted(f"{name}.png" for name in charts)
+    assert all((project / "png" / name).read_bytes()[:8] == PNG_MAGIC for name in pngs)
+
+
+def test_report_segment_filter(project: Path) -> None:
+    done = pql(
+        "report", "-C", ".", "--out", "trial.html", "--as-of", AS_OF, "--by", "plan",
+        "--segment", "trial", "--no-drivers", cwd=project,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    html = (project / "trial.html").read_text(encoding="utf-8")
+    assert "only plan = trial" in html
+    assert re.search(r'data-cohort="overall"[^>]*>\s*<td>[^<]*</td>\s*<td data-field="signups" '
+                     r'data-value="3"', html)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--period", "year"), "--period: 'year' is not week or month"),
+        (("--segment", "trial"), "--segment needs --by"),
+        (("--by", "nosuch"), "unknown segment 'nosuch'"),
+        (("--as-of", "soon"), "--as-of: 'soon' is not a date"),
+    ],
+)
+def test_report_user_errors_are_one_line(
+    project: Path, args: tuple[str, ...], message: str
+) -> None:
+    done = pql("report", "-C", ".", "--out", "x.html", *args, cwd=project)
+    assert done.returncode == 1
+    assert message in done.stderr
+    assert not (project / "x.html").exists()
