@@ -106,13 +106,18 @@ def main() -> int:
         ]
     )
     record["pql_leads"] = timed([str(PQL), "leads", "-C", project, "--as-of", AS_OF])
-    store = args.out / ".pql" / "taskly.duckdb"
+    record_result(record, args.out)
+    return 0
+
+
+def record_result(record: dict[str, object], project_dir: Path) -> None:
+    """Add the store size and the machine, print the record, append it to results.jsonl."""
+    store = project_dir / ".pql" / "taskly.duckdb"
     record["store_mb"] = round(store.stat().st_size / 1e6, 1) if store.exists() else None
     record["machine"] = machine()
     print(json.dumps(record, indent=2))
     with (HERE / "results.jsonl").open("a") as handle:
         handle.write(json.dumps(record) + "\n")
-    return 0
 
 
 if __name__ == "__main__":
