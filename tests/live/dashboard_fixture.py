@@ -34,7 +34,7 @@ def make_demo(directory: Path, accounts: int) -> Path:
     write_demo(directory, accounts, seed=7)
     project = load_project(directory)
     data = yaml.safe_load((directory / "pql.yaml").read_text(encoding="utf-8"))
-    data["definition"]["qualify"] = {"fraction": 0.5}
+    data["definition"]["qualify"] = {"fraction": 0.6}  # 4 of 6 criteria instead of 3
     variant_dir = directory / "variant"
     variant_dir.mkdir()
     (variant_dir / "pql.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
@@ -57,7 +57,7 @@ def write_report(
 
 
 def qualify_one_account_now(server: LiveServer) -> None:
-    """A new account that signed up yesterday and meets the definition a minute ago."""
+    """A new account that signed up yesterday and meets every criterion a minute ago."""
     now = datetime.now(UTC)
     yesterday = (now - timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
 
@@ -100,10 +100,17 @@ def qualify_one_account_now(server: LiveServer) -> None:
             "timestamp": at(yesterday),
         },
         track("Added Task", yesterday + timedelta(hours=1), 1, source="web"),
-        track("Invited Member", recent, 2, role="editor"),
-        track("Created Document", recent, 3, template="blank"),
-        track("Created Document", recent, 4, template="blank"),
-        track("Created Calendar", recent, 5),
+        track("Added Task", yesterday + timedelta(hours=2), 2, source="web"),
+        track("Uploaded Asset", yesterday + timedelta(hours=3), 3, kind="image"),
+        track("Uploaded Asset", yesterday + timedelta(hours=4), 4, kind="image"),
+        track("Shared Document", yesterday + timedelta(hours=5), 5, channel="link"),
+        # The last criteria a minute ago: every criterion met, so it leads the queue.
+        track("Invited Member", recent, 6, role="editor"),
+        track("Created Document", recent, 7, template="blank"),
+        track("Created Document", recent, 8, template="blank"),
+        track("Created Calendar", recent, 9),
+        track("Uploaded Asset", recent, 10, kind="image"),
+        track("Added Task", recent, 11, source="web"),
     ]
     response = server.post("/v1/batch", {"batch": batch})
     assert response.status_code == 200, response.text

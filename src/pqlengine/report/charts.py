@@ -255,7 +255,7 @@ def time_to_pql(curve: dict[str, Any]) -> Spec:
     band = base.mark_area(opacity=0.2, color=BLUE, interpolate="step-after").encode(
         y=alt.Y(
             "lower:Q",
-            title="Share qualified (%, Kaplan–Meier, censored at as_of)",
+            title="Share of signups qualified (%)",
             axis=alt.Axis(format=".0%"),
         ),
         y2="upper:Q",
