@@ -365,7 +365,7 @@ def leads(
     as_of: AsOf = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Open PQLs (not yet converted), newest first, with the criteria that made them."""
+    """Open PQLs (not yet converted), newest first, with the criteria met (and model scores)."""
     from pqlengine.compute.leads import open_leads
 
     moment = parse_as_of(as_of)
@@ -830,8 +830,7 @@ def model_train(
     as_of: AsOf = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Fit calibrated boosted trees on earlier cohorts; compare with the rule and a
-    volume-only baseline on later ones; store the model."""
+    """Fit a calibrated model on earlier cohorts, compare it with the rule on later ones, store."""
     from pqlengine.model.train import train
 
     moment = parse_as_of(as_of)
@@ -950,8 +949,7 @@ def model_points(
     as_of: AsOf = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Fit a points score (L1 logistic on behaviour milestones) as a qualify: {score: s}
-    definition, with the threshold set on earlier cohorts for a precision or PQL-rate target."""
+    """Fit a points score (qualify: {score: s}) for a precision or PQL-rate target."""
     from pqlengine.model.points import points
 
     if target_precision is not None and target_rate is not None:
@@ -1003,8 +1001,7 @@ def model_check(
     as_of: AsOf = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Drift: feature distributions (PSI) and calibration since training; says when to
-    retrain."""
+    """Drift of features (PSI) and calibration since training: says when to retrain."""
     from pqlengine.model.check import check as run_check
 
     moment = parse_as_of(as_of)
