@@ -1,6 +1,8 @@
 # Two commands on a fresh machine with only Python 3.11+ and pip:
 #   make demo    set everything up, generate the demo product, qualify it, print metrics and leads
 #   make test    set everything up, run lint, type checks and the test suite
+#   make test-all  make test, then the parity suite on PostgreSQL and PySpark too
+#                  (needs the postgresql server package and Java 17; .ci/run installs them)
 
 PYTHON ?= python3
 export UV_PYTHON ?= $(PYTHON)
@@ -14,17 +16,24 @@ DEMO_DIR ?= demo
 DEMO_ACCOUNTS ?= 2000
 DEMO_AS_OF ?= 2026-11-01
 
-.PHONY: setup demo test lint typecheck pytest clean
+.PHONY: setup setup-all demo test test-all lint typecheck pytest pytest-backends clean
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
 	.tools/bin/pip install --quiet "uv>=0.5"
 
 .venv/.synced: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen
+	$(UV) sync --frozen --inexact
+	touch $@
+
+# Adds the optional backends (pqlengine[spark], pqlengine[postgres]) and the bench group.
+.venv/.synced-all: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --inexact --all-extras --all-groups
 	touch $@
 
 setup: .venv/.synced
+
+setup-all: .venv/.synced-all
 
 demo: setup
 	$(PQL) demo --dir $(DEMO_DIR) --accounts $(DEMO_ACCOUNTS)
@@ -43,6 +52,11 @@ pytest: setup
 	.venv/bin/pytest
 
 test: lint typecheck pytest
+
+pytest-backends: setup-all
+	.venv/bin/pytest tests/parity --backends=postgres,pyspark
+
+test-all: test pytest-backends
 
 clean:
 	rm -rf .venv .tools $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache

@@ -35,3 +35,12 @@ def base_config(**overrides: Any) -> dict[str, Any]:
     }
     config.update(overrides)
     return config
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--backends",
+        default="duckdb",
+        help="backends for tests/parity: comma-separated duckdb,postgres,pyspark or 'all' "
+        "(make test runs duckdb; make test-all runs all)",
+    )

@@ -7,6 +7,7 @@ import hashlib
 import json
 import math
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -294,6 +295,71 @@ Destination = Annotated[
 ]
 
 
+_TABLE_NAME = r"parquet:.+|[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*){0,2}"
+
+
+class StoreConfig(_Model):
+    """Where the canonical tables are read from and results written to.
+
+    `backend: duckdb` (default) is our own file; any other Ibis backend (postgres, pyspark,
+    snowflake, bigquery, ...) is read-only for the canonical tables: results go to tables
+    we own in `results_schema`.
+    """
+
+    backend: str = Field(default="duckdb", pattern=r"^[a-z][a-z0-9_]*$")
+    path: str | None = None
+    url: str | None = None
+    master: str | None = None
+    conf: dict[str, str | int | float | bool] = Field(default_factory=dict)
+    options: dict[str, Any] = Field(default_factory=dict)
+    results_schema: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    events_table: str | None = None
+    users_table: str | None = None
+    accounts_table: str | None = None
+    conversions_table: str | None = None
+
+    @field_validator("events_table", "users_table", "accounts_table", "conversions_table")
+    @classmethod
+    def _table_name(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(_TABLE_NAME, value):
+            raise ValueError(
+                f"'{value}' is not a table name: use table, schema.table or "
+                "catalog.schema.table (letters, digits, _ and $), or parquet:/path/*.parquet"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> StoreConfig:
+        if self.backend == "duckdb":
+            if self.url or self.master or self.conf:
+                raise ValueError("url, master and conf are not used with backend duckdb (path)")
+        elif self.path is not None:
+            raise ValueError(f"path is for backend duckdb; {self.backend} takes url or options")
+        if self.backend != "pyspark" and (self.master or self.conf):
+            raise ValueError("master and conf are for backend pyspark")
+        return self
+
+    @classmethod
+    def parse(cls, text: str) -> StoreConfig:
+        """`store:` as a string: a DuckDB path, `duckdb://path`, `pyspark://local[2]`, or any
+        Ibis connection URL (`postgres://user@host:5432/db`, ...)."""
+        scheme, sep, rest = text.partition("://")
+        if not sep:
+            return cls(path=text)
+        scheme = scheme.lower()
+        if scheme == "duckdb":
+            return cls(path=rest)
+        if scheme == "pyspark":
+            return cls(backend="pyspark", master=rest or "local[*]")
+        backend = {"postgresql": "postgres"}.get(scheme, scheme)
+        return cls(backend=backend, url=text)
+
+    def table_for(self, canonical: str) -> str:
+        """The user's table holding a canonical table (its own name by default)."""
+        mapped: str | None = getattr(self, f"{canonical}_table", None)
+        return mapped or canonical
+
+
 class Live(_Model):
     """Settings of `pql serve`: Segment mapping, alert guards, loop timing."""
 
@@ -329,7 +395,7 @@ class Project(_Model):
 
     project: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
     entity: Literal["account", "user"] = "account"
-    store: str | None = None
+    store: StoreConfig | None = None
     signup: SignupSource = Field(default_factory=lambda: SignupSource(source="accounts"))
     conversion: ConversionSource = Field(
         default_factory=lambda: ConversionSource(source="conversions")
@@ -349,10 +415,20 @@ class Project(_Model):
     def _signup_shorthand(cls, value: Any) -> Any:
         return {"source": value} if isinstance(value, str) else value
 
+    @field_validator("store", mode="before")
+    @classmethod
+    def _store_shorthand(cls, value: Any) -> Any:
+        return StoreConfig.parse(os.path.expandvars(value)) if isinstance(value, str) else value
+
+    @property
+    def store_config(self) -> StoreConfig:
+        """The `store:` block (a DuckDB file under .pql/ when absent)."""
+        return self.store or StoreConfig()
+
     @property
     def store_path(self) -> str:
         """The DuckDB file, resolved against the project directory."""
-        raw = self.store or f".pql/{self.project}.duckdb"
+        raw = self.store_config.path or f".pql/{self.project}.duckdb"
         path = Path(os.path.expandvars(raw))
         if not path.is_absolute() and self.root is not None:
             path = self.root / path
@@ -543,6 +619,7 @@ _CHILDREN: dict[type[BaseModel], dict[str, type[BaseModel]]] = {
         "definition": Definition,
         "columns": ColumnMaps,
         "live": Live,
+        "store": StoreConfig,
     },
     Definition: {"criteria": Criterion, "qualify": QualifyRule, "fit": Fit},
 }

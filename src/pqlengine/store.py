@@ -1,9 +1,12 @@
-"""The store: a DuckDB file (through Ibis) holding the canonical tables and results."""
+"""The store: a DuckDB file (through Ibis) holding the canonical tables and results, or
+the user's own tables on another Ibis backend (PySpark, Postgres, a warehouse)."""
 
 from __future__ import annotations
 
 import os
 import re
+import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -11,9 +14,7 @@ import duckdb
 import ibis
 
 if TYPE_CHECKING:
-    from ibis.backends.duckdb import Backend
-
-    from pqlengine.config import Project
+    from pqlengine.config import ColumnMaps, Project, StoreConfig
 
 # Canonical tables: column -> DuckDB type. Timestamps are naive and hold UTC.
 SCHEMAS: dict[str, dict[str, str]] = {
@@ -80,20 +81,68 @@ _BOOKKEEPING = {
 }
 
 
+# Canonical columns a user's table must provide when it is mapped (`store.events_table`
+# etc. or any non-DuckDB backend); the others are NULL when the table lacks them.
+REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "events": ("user_id", "event", "ts"),
+    "users": ("user_id",),
+    "accounts": ("account_id",),
+    "conversions": ("entity_id", "converted_at"),
+}
+
+_IBIS_TYPES = {
+    "VARCHAR": "string",
+    "TIMESTAMP": "timestamp",
+    "JSON": "json",
+    "BIGINT": "int64",
+    "DOUBLE": "float64",
+}
+
+# Where results live on backends we do not own, unless `store.results_schema` says.
+DEFAULT_RESULTS_SCHEMA = "pql"
+
+
 class StoreError(ValueError):
-    """The store file cannot be opened (locked by another process, no permission, ...)."""
+    """The store cannot be opened or used (locked, unreachable, missing tables, ...)."""
 
 
 class Store:
-    """An open store; `con` is the Ibis backend, `raw` the DuckDB connection."""
+    """An open store: `con` is the Ibis backend.
 
-    def __init__(self, con: Backend, path: str) -> None:
+    The default is our own DuckDB file (canonical tables, ingest, the live service).
+    Any other Ibis backend is read through `store:` in pql.yaml: the canonical tables are
+    the user's tables (mapped by `store.*_table` and `columns:`), never written; results
+    go to tables we own in `results_schema`.
+    """
+
+    def __init__(
+        self,
+        con: Any,
+        path: str,
+        config: StoreConfig | None = None,
+        columns: ColumnMaps | None = None,
+    ) -> None:
+        from pqlengine.config import ColumnMaps, StoreConfig
+
         self.con = con
         self.path = path
-        self._ensure_tables()
+        self.config = config or StoreConfig()
+        self.columns = columns or ColumnMaps()
+        self._canonical: dict[str, ibis.Table] = {}
+        if self.is_duckdb:
+            self.results_schema: str | None = None
+            self._ensure_tables()
+        else:
+            self.results_schema = self.config.results_schema or DEFAULT_RESULTS_SCHEMA
+            self._ensure_results()
 
     @classmethod
-    def open(cls, path: str | Path) -> Store:
+    def open(
+        cls,
+        path: str | Path,
+        config: StoreConfig | None = None,
+        columns: ColumnMaps | None = None,
+    ) -> Store:
         """Open (creating if needed) the DuckDB file at `path`, or ':memory:'."""
         target = str(path)
         try:
@@ -108,16 +157,42 @@ class Store:
         if limit:
             # DuckDB otherwise uses up to 80% of RAM as buffer pool and spills beyond it.
             con.con.execute(f"SET memory_limit = '{_checked_size(limit)}'")
-        return cls(con, target)
+        return cls(con, target, config, columns)
 
     @classmethod
     def for_project(cls, project: Project) -> Store:
         """Open the store named by the project's `store:` key."""
-        return cls.open(project.store_path)
+        config = project.store_config
+        if config.backend == "duckdb":
+            return cls.open(project.store_path, config, project.columns)
+        con = _connect(config, project.root)
+        described = _describe(config)
+        try:
+            return cls(con, described, config, project.columns)
+        except StoreError:
+            raise
+        except Exception as exc:
+            raise StoreError(f"store {described}: {_first_line(exc)}") from None
+
+    @property
+    def backend(self) -> str:
+        """The Ibis backend name: duckdb, postgres, pyspark, ..."""
+        return self.config.backend
+
+    @property
+    def is_duckdb(self) -> bool:
+        """Whether this is our own DuckDB store (ingest, serve and models need it)."""
+        return self.config.backend == "duckdb"
 
     @property
     def raw(self) -> duckdb.DuckDBPyConnection:
-        """The underlying DuckDB connection (ingest transactions only)."""
+        """The underlying DuckDB connection (ingest, live service, model persistence)."""
+        if not self.is_duckdb:
+            raise StoreError(
+                f"this command writes to the embedded DuckDB store; the store here is "
+                f"{self.path} (backend {self.backend}), which pqlengine only reads. "
+                "Use qualify, metrics, leads, discover, drivers and compile on it."
+            )
         connection: duckdb.DuckDBPyConnection = self.con.con
         return connection
 
@@ -125,46 +200,257 @@ class Store:
         """Another connection to the same open database, for use from another thread."""
         raw = self.raw.cursor()
         raw.execute("SET TimeZone = 'UTC'")
-        return Store(ibis.duckdb.from_connection(raw), self.path)
+        return Store(ibis.duckdb.from_connection(raw), self.path, self.config, self.columns)
 
     def table(self, name: str) -> ibis.Table:
-        """An Ibis table expression for a canonical or result table."""
-        return self.con.table(name)
+        """An Ibis table expression for a canonical table (in canonical columns and types)
+        or a result table."""
+        if name in SCHEMAS:
+            if name not in self._canonical:
+                self._canonical[name] = self._read_canonical(name)
+            return self._canonical[name]
+        if self.results_schema is None:
+            return self.con.table(name)
+        return self.con.table(name, database=self.results_schema)
+
+    def has_table(self, name: str) -> bool:
+        """Whether a result table exists."""
+        found: list[str] = (
+            self.con.list_tables()
+            if self.results_schema is None
+            else self.con.list_tables(database=self.results_schema)
+        )
+        return name in found
+
+    def write_table(self, name: str, table: ibis.Table | Any) -> None:
+        """Create or replace a result table from an expression or Arrow/pandas data."""
+        if self.results_schema is None:
+            self.con.create_table(name, table, overwrite=True)
+        else:
+            self.con.create_table(name, table, database=self.results_schema, overwrite=True)
 
     def count(self, name: str) -> int:
         """Number of rows in a table."""
         return int(self.table(name).count().execute())
 
     def close(self) -> None:
-        """Close the connection."""
-        self.con.disconnect()
+        """Close the connection (a Spark session is left running: it belongs to the
+        process and may be shared; it ends with the process)."""
+        if self.backend != "pyspark":
+            self.con.disconnect()
 
     def record_definition(self, version: str, name: str, definition_json: str) -> None:
         """Remember a definition version the first time it is used."""
-        self.raw.execute(
-            "INSERT INTO definitions SELECT ?, ?, ?::JSON, now()::TIMESTAMP "
-            "WHERE NOT EXISTS (SELECT 1 FROM definitions WHERE version = ?)",
-            [version, name, definition_json, version],
+        if self.is_duckdb:
+            self.raw.execute(
+                "INSERT INTO definitions SELECT ?, ?, ?::JSON, now()::TIMESTAMP "
+                "WHERE NOT EXISTS (SELECT 1 FROM definitions WHERE version = ?)",
+                [version, name, definition_json, version],
+            )
+            return
+        known = self.table("definitions")
+        if int(known.filter(known.version == version).count().execute()) > 0:
+            return
+        row = {
+            "version": [version],
+            "name": [name],
+            "definition_json": [definition_json],
+            "first_seen_at": [datetime.now(UTC).replace(tzinfo=None)],
+        }
+        self.con.insert(
+            "definitions",
+            ibis.memtable(row, schema=_results_schema("definitions")),
+            database=self.results_schema,
         )
 
     def definition_json(self, version: str) -> str | None:
         """The semantic JSON stored for a definition version, if any."""
-        row = self.raw.execute(
-            "SELECT definition_json FROM definitions WHERE version = ?", [version]
-        ).fetchone()
-        return None if row is None else str(row[0])
+        known = self.table("definitions")
+        rows = known.filter(known.version == version).definition_json.to_pyarrow().to_pylist()
+        return None if not rows else str(rows[0])
 
     def definitions(self) -> list[dict[str, Any]]:
         """Stored definition versions, oldest first."""
-        rows = self.raw.execute(
-            "SELECT version, name, first_seen_at FROM definitions ORDER BY first_seen_at"
-        ).fetchall()
-        return [{"version": v, "name": n, "first_seen_at": t} for v, n, t in rows]
+        known = self.table("definitions").order_by("first_seen_at")
+        rows = known.select("version", "name", "first_seen_at").to_pyarrow().to_pylist()
+        return [
+            {"version": r["version"], "name": r["name"], "first_seen_at": r["first_seen_at"]}
+            for r in rows
+        ]
 
     def _ensure_tables(self) -> None:
+        existing = {
+            row[0]
+            for row in self.raw.execute(
+                "SELECT table_name FROM information_schema.tables "
+                "WHERE table_schema = current_schema()"
+            ).fetchall()
+        }
         for name, columns in {**SCHEMAS, **_BOOKKEEPING}.items():
+            if name in existing:
+                continue  # a table, or a view the user made (e.g. over Parquet files)
             cols = ", ".join(f'"{c}" {t}' for c, t in columns.items())
             self.raw.execute(f'CREATE TABLE IF NOT EXISTS "{name}" ({cols})')
+
+    def _ensure_results(self) -> None:
+        """Our schema and bookkeeping tables on a backend we do not own."""
+        schema = self.results_schema
+        try:
+            if schema not in self.con.list_databases():
+                self.con.create_database(schema, force=True)
+            if "definitions" not in self.con.list_tables(database=schema):
+                self.con.create_table(
+                    "definitions", schema=_results_schema("definitions"), database=schema
+                )
+        except Exception as exc:
+            raise StoreError(
+                f"store {self.path}: cannot create our results schema '{schema}' "
+                f"(store.results_schema): {_first_line(exc)}"
+            ) from None
+
+    def _mapped(self, name: str) -> bool:
+        """Whether a canonical table is the user's own (read through the mapping)."""
+        return not self.is_duckdb or getattr(self.config, f"{name}_table") is not None
+
+    def _read_canonical(self, name: str) -> ibis.Table:
+        if not self._mapped(name):
+            return self.con.table(name)
+        source = self.config.table_for(name)
+        where = f"store {self.path}, table {source} (for {name})"
+        try:
+            if source.startswith("parquet:"):
+                raw = self.con.read_parquet(source.removeprefix("parquet:"))
+            else:
+                *database, table_name = source.split(".")
+                raw = (
+                    self.con.table(table_name, database=".".join(database))
+                    if database
+                    else self.con.table(table_name)
+                )
+        except Exception as exc:
+            if name in ("conversions",) and getattr(self.config, f"{name}_table") is None:
+                return _empty(name)  # optional when conversions come from an event
+            raise StoreError(f"{where}: cannot read it: {_first_line(exc)}") from None
+        mapping = self.columns.for_table(name)
+        columns: dict[str, ibis.Value] = {}
+        for column, kind in SCHEMAS[name].items():
+            theirs = mapping.get(column, column)
+            target = _IBIS_TYPES[kind]
+            if theirs not in raw.columns:
+                if column in REQUIRED_COLUMNS[name]:
+                    raise StoreError(
+                        f"{where}: no column '{theirs}' for {name}.{column}; its columns are "
+                        f"{', '.join(raw.columns)} (map yours under columns.{name})"
+                    )
+                columns[column] = ibis.null(target)
+                continue
+            if target == "json" and self.backend == "pyspark":
+                # Spark has no JSON type: JSON stays text (compute.matching reads it).
+                columns[column] = raw[theirs].cast("string")
+            else:
+                columns[column] = _as_canonical(raw[theirs], target)
+        return raw.select(**columns)
+
+
+def _as_canonical(value: ibis.Value, target: str) -> ibis.Value:
+    """A user's column in our type: text JSON parsed, aware timestamps as UTC wall time."""
+    have = value.type()
+    if target == "timestamp":
+        # An aware column: the session time zone is UTC (we set it), so the cast yields UTC
+        # wall time; text is parsed by the engine.
+        if have.is_timestamp() and have.timezone is None:
+            return value
+        return value.cast("timestamp")
+    if target == "json":
+        return value if have.is_json() else value.cast("json")
+    if have == ibis.dtype(target):
+        return value
+    return value.cast(target)
+
+
+def _empty(name: str) -> ibis.Table:
+    return ibis.memtable(
+        {c: [] for c in SCHEMAS[name]},
+        schema={c: _IBIS_TYPES[t] for c, t in SCHEMAS[name].items()},
+    )
+
+
+def _results_schema(name: str) -> ibis.Schema:
+    # Bookkeeping tables on other backends keep JSON as text (not every engine has JSON).
+    types = {"JSON": "string"}
+    return ibis.schema({c: types.get(t, _IBIS_TYPES[t]) for c, t in _BOOKKEEPING[name].items()})
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _describe(config: StoreConfig) -> str:
+    """The store for messages, with any password in the URL hidden."""
+    if config.url:
+        return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", config.url)
+    if config.backend == "pyspark":
+        return f"pyspark ({config.master or 'local[*]'})"
+    return config.backend
+
+
+def _connect(config: StoreConfig, root: Path | None) -> Any:
+    """An Ibis backend for a non-DuckDB `store:`."""
+    described = _describe(config)
+    if config.backend == "pyspark":
+        return _spark(config, root)
+    try:
+        if config.url:
+            return ibis.connect(config.url, **config.options)
+        module = getattr(ibis, config.backend)
+    except ImportError as exc:
+        raise StoreError(
+            f"store backend {config.backend} is not installed ({_first_line(exc)}); "
+            f"pip install 'pqlengine[{config.backend}]' or 'ibis-framework[{config.backend}]'"
+        ) from None
+    except AttributeError:
+        raise StoreError(f"store: '{config.backend}' is not an Ibis backend") from None
+    except Exception as exc:
+        raise StoreError(f"cannot connect to the store {described}: {_first_line(exc)}") from None
+    try:
+        return module.connect(**config.options)
+    except Exception as exc:
+        raise StoreError(f"cannot connect to the store {described}: {_first_line(exc)}") from None
+
+
+def _spark(config: StoreConfig, root: Path | None) -> Any:
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise StoreError(
+            "store backend pyspark needs PySpark: pip install 'pqlengine[spark]' (and Java 17)"
+        ) from None
+    # Python UDFs (Ibis uses some for JSON) run in workers with this interpreter, so they
+    # see the same packages as we do.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    warehouse = (root or Path.cwd()) / ".pql" / "spark-warehouse"
+    settings: dict[str, str] = {
+        "spark.sql.session.timeZone": "UTC",
+        "spark.ui.enabled": "false",
+        "spark.sql.warehouse.dir": str(warehouse),
+    }
+    settings.update(
+        {
+            key: str(value).lower() if isinstance(value, bool) else str(value)
+            for key, value in config.conf.items()
+        }
+    )
+    builder = SparkSession.builder.master(config.master or "local[*]").appName("pqlengine")
+    for key, value in settings.items():
+        builder = builder.config(key, value)
+    try:
+        session = builder.getOrCreate()
+        # getOrCreate may return a session started earlier in this process: apply ours.
+        session.conf.set("spark.sql.session.timeZone", "UTC")
+    except Exception as exc:
+        raise StoreError(f"cannot start Spark ({_describe(config)}): {_first_line(exc)}") from None
+    return ibis.pyspark.connect(session)
 
 
 def _checked_size(text: str) -> str:

@@ -14,8 +14,15 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from pqlengine.compute.entities import as_of_literal, entities, entity_events, to_utc_naive
-from pqlengine.compute.matching import json_item
+from pqlengine.compute.entities import (
+    AsOf,
+    Only,
+    as_of_literal,
+    entities,
+    entity_events,
+    to_utc_naive,
+)
+from pqlengine.compute.matching import json_text
 from pqlengine.config import Project
 from pqlengine.stats.discovery import (
     DEFAULT_VANITY,
@@ -49,9 +56,16 @@ def cohort_frame(store: Store, project: Project, as_of: datetime, window_days: i
 
 
 def window_events(
-    store: Store, project: Project, as_of: datetime, cohort: ir.Table, columns: tuple[str, ...]
+    store: Store,
+    project: Project,
+    as_of: AsOf,
+    cohort: ir.Table,
+    columns: tuple[str, ...],
+    only: Only = None,
 ) -> ir.Table:
-    events = entity_events(store, project, as_of, columns=("ts", *columns))
+    """The events of each cohort entity inside its window [signup_at, window_end), with
+    `columns`; `only` narrows the event scan to those entities."""
+    events = entity_events(store, project, as_of, columns=("ts", *columns), only=only)
     anchors = cohort.select(
         w_entity="entity_id", w_signup="signup_at", w_end="window_end", w_converted="converted"
     )
@@ -148,7 +162,7 @@ def _stratum(event_count: ir.IntegerColumn, cuts: list[float]) -> ir.IntegerValu
     """How many cut points the count exceeds: equal counts always share a stratum."""
     stratum: ir.IntegerValue = ibis.literal(0)
     for cut in cuts:
-        stratum = stratum + (event_count > cut).cast("int64")
+        stratum = stratum + ibis.ifelse(event_count > cut, 1, 0)
     return stratum
 
 
@@ -217,11 +231,10 @@ def _traits(
         else_=ibis.null("string"),
     )
     plan = source.plan if "plan" in source.columns else source.acc_plan
-    country = json_item(source.traits, "country")
     segments = source.select(
         g_entity=key,
         plan=plan.cast("string"),
-        country=ibis.coalesce(country.str, country.cast("string")),
+        country=json_text(source.traits, "country"),
         employees_band=band,
         email_domain=ibis.ifelse(
             domain.isnull(), ibis.null("string"), ibis.ifelse(domain.isin(free), "free", "company")

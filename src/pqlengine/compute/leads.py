@@ -35,7 +35,7 @@ SCORES_TABLE = "lead_scores"
 def _add_model_scores(store: Store, rows: list[dict[str, Any]]) -> None:
     """`score` (0-100) and `reasons` from the latest `pql model score` run, when there is one
     (None and [] for leads it did not score)."""
-    if not rows or SCORES_TABLE not in store.con.list_tables():
+    if not rows or not store.has_table(SCORES_TABLE):
         return
     scores = store.table(SCORES_TABLE)
     if int(scores.count().execute()) == 0:

@@ -37,20 +37,104 @@ def json_item(bag: ir.JSONValue, key: str) -> ir.JSONValue:
     return bag.map[key]
 
 
-def json_equals(bag: ir.JSONValue, key: str, value: WhereValue) -> ir.BooleanValue:
-    """True/False when `bag[key]` is present, NULL when the key is missing."""
+# A bag may also be JSON kept as text: Spark has no JSON type, and Ibis 12's JSON
+# operations on PySpark go through Python UDFs that fail on plain string values. There
+# we use Spark 4's VARIANT functions, which keep the JSON type of each value.
+# try_parse_json, not parse_json: sqlglot renders parse_json(x) as plain x for Spark.
+@ibis.udf.scalar.builtin(name="try_parse_json")
+def _parse_json(text: str) -> str:  # a VARIANT in Spark; only passed on to the others
+    raise NotImplementedError  # a Spark SQL function, never called in Python
+
+
+@ibis.udf.scalar.builtin(name="try_variant_get")
+def _variant_text(variant: str, path: str, kind: str) -> str:
+    raise NotImplementedError
+
+
+@ibis.udf.scalar.builtin(name="try_variant_get")
+def _variant_number(variant: str, path: str, kind: str) -> float:
+    raise NotImplementedError
+
+
+@ibis.udf.scalar.builtin(name="try_variant_get")
+def _variant_flag(variant: str, path: str, kind: str) -> bool:
+    raise NotImplementedError
+
+
+@ibis.udf.scalar.builtin(name="try_variant_get")
+def _variant_value(variant: str, path: str, kind: str) -> str:  # VARIANT
+    raise NotImplementedError
+
+
+@ibis.udf.scalar.builtin(name="schema_of_variant")
+def _variant_type(variant: str) -> str:
+    raise NotImplementedError
+
+
+@ibis.udf.scalar.builtin(name="to_json")
+def _variant_json(variant: str) -> str:
+    raise NotImplementedError
+
+
+class _TextItem:
+    """`bag[key]` of JSON text: its JSON type and typed values, NULL when the key is
+    missing (mirrors the typed extraction of JSON columns: `.str` only for strings,
+    numbers only for numbers, booleans only for booleans)."""
+
+    def __init__(self, bag: ir.StringValue, key: str) -> None:
+        if "'" in key or "\\" in key:
+            raise ValueError(f"property key {key!r}: quotes and backslashes are not supported here")
+        path = f"$['{key}']"
+        variant = _parse_json(bag)
+        self.value = _variant_value(variant, path, "variant")
+        kind = _variant_type(self.value)
+        self.kind = kind
+        self.text = ibis.ifelse(kind == "STRING", _variant_text(variant, path, "string"), None)
+        numeric = kind.re_search(r"^(BIGINT|INT|SMALLINT|TINYINT|DOUBLE|FLOAT|DECIMAL)")
+        self.number = ibis.ifelse(numeric, _variant_number(variant, path, "double"), None)
+        self.flag = ibis.ifelse(kind == "BOOLEAN", _variant_flag(variant, path, "boolean"), None)
+
+    def isnull(self) -> ir.BooleanValue:
+        return self.value.isnull()
+
+    def as_text(self) -> ir.StringValue:
+        return ibis.coalesce(self.text, _variant_json(self.value))
+
+
+def json_text(bag: ir.JSONValue | ir.StringValue, key: str) -> ir.StringValue:
+    """`bag[key]` as text: strings without quotes, other values as JSON; NULL if absent."""
+    if bag.type().is_string():
+        return _TextItem(bag, key).as_text()
     item = json_item(bag, key)
+    return ibis.coalesce(item.str, item.cast("string"))
+
+
+def json_has(bag: ir.JSONValue | ir.StringValue, key: str) -> ir.BooleanValue:
+    """Whether `bag` has `key` (a JSON null value counts as present)."""
+    if bag.type().is_string():
+        return _TextItem(bag, key).isnull() == False  # noqa: E712
+    return json_item(bag, key).notnull()
+
+
+def json_equals(bag: ir.JSONValue | ir.StringValue, key: str, value: WhereValue) -> ir.BooleanValue:
+    """True/False when `bag[key]` is present, NULL when the key is missing."""
+    typed: Any = _TextItem(bag, key) if bag.type().is_string() else None
+    if typed is not None:
+        text, number, flag, missing = typed.text, typed.number, typed.flag, typed.isnull()
+    else:
+        item = json_item(bag, key)
+        text, number, flag, missing = item.str, item.float, item.bool, item.isnull()
     matches: list[ir.BooleanValue] = []
     for option in _alternatives(value):
-        text = item.str == canonical_text(option)
+        same_text = text == canonical_text(option)
         if isinstance(option, bool):
-            matches.append(ibis.coalesce(item.bool == option, text))
+            matches.append(ibis.coalesce(flag == option, same_text))
         elif isinstance(option, int | float):
-            matches.append(ibis.coalesce(item.float == float(option), text))
+            matches.append(ibis.coalesce(number == float(option), same_text))
         else:
-            matches.append(text)
+            matches.append(same_text)
     any_match = ibis.coalesce(ibis.or_(*[ibis.coalesce(m, False) for m in matches]), False)
-    return ibis.ifelse(item.isnull(), ibis.null(bool), any_match)
+    return ibis.ifelse(missing, ibis.null(bool), any_match)
 
 
 def column_equals(column: ir.Column, value: WhereValue) -> ir.BooleanValue:

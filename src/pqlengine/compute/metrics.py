@@ -8,9 +8,10 @@ from typing import Any, Literal
 
 import ibis
 import ibis.expr.types as ir
+from ibis.common.exceptions import OperationNotDefinedError
 
 from pqlengine.compute.entities import AsOf, as_of_literal, to_utc_naive
-from pqlengine.compute.matching import json_item
+from pqlengine.compute.matching import json_has, json_text
 from pqlengine.compute.qualify import qualification
 from pqlengine.config import Project
 from pqlengine.stats.intervals import Proportion, Unavailable, wilson_interval
@@ -73,22 +74,22 @@ def segment_expression(store: Store, project: Project, table: ir.Table, by: str)
     if by in source.columns and by not in {"traits", key}:
         value: ir.Value = source[by].cast("string")
     else:
-        item = json_item(source.traits, by)
-        if not bool(source.filter(item.notnull()).count().execute()):
+        if not bool(source.filter(json_has(source.traits, by)).count().execute()):
             raise SegmentError(_unknown_segment(source, by, key))
-        value = ibis.coalesce(item.str, item.cast("string"))
+        value = json_text(source.traits, by)
     attrs = source.select(s_id=source[key], segment=value)
     return table.left_join(attrs, table.entity_id == attrs.s_id).drop("s_id")
 
 
 def _unknown_segment(source: ir.Table, by: str, key: str) -> str:
-    keys = source.traits.map.keys().unnest().name("k")
-    traits = sorted(str(k) for k in source.select(keys).distinct().k.execute() if k)
+    try:
+        keys = source.traits.map.keys().unnest().name("k")
+        listed = sorted(str(k) for k in source.select(keys).distinct().k.execute() if k)
+        traits = ", ".join(listed) or "none stored"
+    except (OperationNotDefinedError, AttributeError):
+        traits = "not listed on this backend"  # JSON kept as text, or no JSON-to-map
     columns = [c for c in source.columns if c not in {"traits", key}]
-    return (
-        f"unknown segment '{by}': not a column ({', '.join(columns)}) or a trait "
-        f"({', '.join(traits) or 'none stored'})"
-    )
+    return f"unknown segment '{by}': not a column ({', '.join(columns)}) or a trait ({traits})"
 
 
 def _prepared(

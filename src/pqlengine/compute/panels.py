@@ -18,7 +18,7 @@ import numpy as np
 
 from pqlengine.compute.entities import as_of_literal, to_utc_naive
 from pqlengine.compute.lead_queue import NO_SEGMENT, in_segment, open_pqls
-from pqlengine.compute.matching import json_item
+from pqlengine.compute.matching import json_text
 from pqlengine.compute.metrics import (
     MICROSECONDS_PER_DAY,
     Period,
@@ -433,8 +433,7 @@ def segment_choices(store: Store, project: Project, most: int = 30) -> dict[str,
     keys = source.select(key=source.traits.map.keys().unnest()).distinct().limit(50)
     for key in sorted(str(k) for k in keys.key.execute() if k):
         if key not in dict(columns):
-            item = json_item(source.traits, key)
-            columns.append((key, ibis.coalesce(item.str, item.cast("string"))))
+            columns.append((key, json_text(source.traits, key)))
     found: dict[str, list[str]] = {}
     for name, value in columns:
         seen = source.select(v=value).distinct().limit(most + 1).v.execute().tolist()

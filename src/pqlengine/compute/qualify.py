@@ -306,7 +306,7 @@ def run_qualification(
         definition_version=ibis.literal(project.version),
         as_of=ibis.literal(as_of_naive, type="timestamp"),
     )
-    store.con.create_table("qualified_entities", table, overwrite=True)
+    store.write_table("qualified_entities", table)
     store.record_definition(
         project.version,
         project.definition.name,

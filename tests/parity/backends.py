@@ -1,0 +1,181 @@
+"""Backends for the parity suite: each receives the canonical tables of a DuckDB store and
+lays them out the way a user's own database would hold them (other table and column names,
+JSON as text or jsonb, aware timestamps), then names them in a `store:` block.
+
+The engine reads them through `store:` + `columns:` exactly as it would read a user's
+warehouse; nothing here writes our canonical tables for it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+import duckdb
+
+from pqlengine.store import SCHEMAS, Store
+
+# The user's names for our tables and columns (canonical -> theirs).
+TABLES = {"events": "tracks", "users": "people", "accounts": "companies", "conversions": "deals"}
+COLUMNS: dict[str, dict[str, str]] = {
+    "events": {"event": "event_name", "ts": "sent_at", "properties": "props"},
+    "users": {"signed_up_at": "joined_at"},
+    "accounts": {"account_id": "id", "created_at": "created"},
+    "conversions": {"entity_id": "customer_id", "converted_at": "won_at"},
+}
+ALL = ("duckdb", "postgres", "pyspark")
+_serial = itertools.count()
+
+
+def theirs(table: str, column: str) -> str:
+    """The user's name for one of our columns."""
+    return COLUMNS[table].get(column, column)
+
+
+def _export_parquet(source: Store, directory: Path) -> dict[str, Path]:
+    """Each canonical table as a Parquet file in the user's column names (JSON as text)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    files = {}
+    for name, schema in SCHEMAS.items():
+        target = directory / f"{TABLES[name]}.parquet"
+        columns = ", ".join(
+            f'"{c}"::VARCHAR AS "{theirs(name, c)}"'
+            if t == "JSON"
+            else f'"{c}" AS "{theirs(name, c)}"'
+            for c, t in schema.items()
+        )
+        source.raw.execute(
+            f"COPY (SELECT {columns} FROM \"{name}\") TO '{target}' (FORMAT parquet)"
+        )
+        files[name] = target
+    return files
+
+
+class Target(Protocol):
+    """One backend of the parity suite."""
+
+    name: str
+
+    def load(self, source: Store, workdir: Path, portable: bool = False) -> dict[str, Any]:
+        """Copy the source store's tables in; return the `store:` block naming them
+        (`portable`: usable from another process too)."""
+        ...
+
+
+@dataclass
+class DuckDBTarget:
+    """A user's own DuckDB file: tables in schema `app` under their names."""
+
+    name: str = "duckdb"
+
+    def load(self, source: Store, workdir: Path, portable: bool = False) -> dict[str, Any]:
+        files = _export_parquet(source, workdir / "parquet")
+        path = workdir / "warehouse.duckdb"
+        with duckdb.connect(str(path)) as con:
+            con.execute("CREATE SCHEMA IF NOT EXISTS app")
+            for name, file in files.items():
+                con.execute(
+                    f'CREATE OR REPLACE TABLE app."{TABLES[name]}" AS '
+                    f"SELECT * FROM read_parquet('{file}')"
+                )
+        block: dict[str, Any] = {"backend": "duckdb", "path": str(path)}
+        block.update({f"{n}_table": f"app.{t}" for n, t in TABLES.items()})
+        return block
+
+
+_PG_TYPES = {
+    "VARCHAR": "text",
+    "TIMESTAMP": "timestamptz",
+    "JSON": "jsonb",
+    "BIGINT": "bigint",
+    "DOUBLE": "double precision",
+}
+
+
+@dataclass
+class PostgresTarget:
+    """A real PostgreSQL server: one schema per dataset, aware timestamps, jsonb."""
+
+    port: int
+    name: str = "postgres"
+    _conninfo: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._conninfo = f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres"
+
+    @property
+    def url(self) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/postgres"
+
+    def load(self, source: Store, workdir: Path, portable: bool = False) -> dict[str, Any]:
+        import psycopg
+
+        schema = f"app_{next(_serial)}"
+        with psycopg.connect(self._conninfo, autocommit=True) as con:
+            con.execute(f"CREATE SCHEMA {schema}")
+            for name, columns in SCHEMAS.items():
+                table = f"{schema}.{TABLES[name]}"
+                spec = ", ".join(f'"{theirs(name, c)}" {_PG_TYPES[t]}' for c, t in columns.items())
+                con.execute(f"CREATE TABLE {table} ({spec})")
+                rows = source.raw.execute(f'SELECT * FROM "{name}"').fetchall()
+                wanted = ", ".join(f'"{theirs(name, c)}"' for c in columns)
+                with (
+                    con.cursor() as cursor,
+                    cursor.copy(f"COPY {table} ({wanted}) FROM STDIN") as copy,
+                ):
+                    for row in rows:
+                        copy.write_row(
+                            [_pg_value(v, t) for v, t in zip(row, columns.values(), strict=True)]
+                        )
+        block: dict[str, Any] = {
+            "backend": "postgres",
+            "url": self.url,
+            "results_schema": f"pql_{schema}",
+        }
+        block.update({f"{n}_table": f"{schema}.{t}" for n, t in TABLES.items()})
+        return block
+
+
+def _pg_value(value: Any, kind: str) -> Any:
+    if value is None:
+        return None
+    if kind == "TIMESTAMP" and isinstance(value, datetime):
+        return value.isoformat() + "+00:00"  # naive UTC in our store -> an aware instant
+    if kind == "JSON" and not isinstance(value, str):
+        return json.dumps(value)
+    return value
+
+
+@dataclass
+class SparkTarget:
+    """PySpark local mode: Parquet files registered as temporary views (or read by path),
+    JSON as text."""
+
+    session: Any
+    name: str = "pyspark"
+
+    def load(self, source: Store, workdir: Path, portable: bool = False) -> dict[str, Any]:
+        files = _export_parquet(source, workdir / "parquet")
+        tag = next(_serial)
+        block: dict[str, Any] = {
+            "backend": "pyspark",
+            "master": "local[2]",
+            "results_schema": "pql_results",
+        }
+        for name, file in files.items():
+            if portable:  # temporary views live in this process's session only
+                block[f"{name}_table"] = f"parquet:{file}"
+                continue
+            view = f"{TABLES[name]}_{tag}"
+            self.session.read.parquet(str(file)).createOrReplaceTempView(view)
+            block[f"{name}_table"] = view
+        return block
+
+
+def user_project(config: dict[str, Any], block: dict[str, Any]) -> dict[str, Any]:
+    """`config` reading the user's tables: the store block and their column names."""
+    return {**config, "store": block, "columns": COLUMNS}

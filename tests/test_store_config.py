@@ -1,0 +1,132 @@
+"""`store:` in pql.yaml: string and block forms, located errors, and reading a user's own
+tables through the mapping (the parity suite, tests/parity, runs it on every backend)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pqlengine.config import ConfigError, StoreConfig, load_project
+from pqlengine.store import Store, StoreError
+
+HEAD = "project: a\ndefinition:\n  name: d\n  criteria: [{id: a, event: A}]\n"
+
+
+def _project_file(tmp_path: Path, text: str) -> Path:
+    (tmp_path / "pql.yaml").write_text(HEAD + text)
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (".pql/acme.duckdb", {"path": ".pql/acme.duckdb"}),
+        ("duckdb:///data/w.duckdb", {"path": "/data/w.duckdb"}),
+        ("pyspark://local[2]", {"backend": "pyspark", "master": "local[2]"}),
+        ("pyspark://", {"backend": "pyspark", "master": "local[*]"}),
+        ("postgresql://u@h:5432/db", {"backend": "postgres", "url": "postgresql://u@h:5432/db"}),
+        ("snowflake://u@acct/db/s", {"backend": "snowflake", "url": "snowflake://u@acct/db/s"}),
+    ],
+)
+def test_store_strings(text: str, expected: dict) -> None:
+    parsed = StoreConfig.parse(text).model_dump(exclude_defaults=True)
+    assert parsed == expected
+
+
+def test_store_string_expands_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PQL_TEST_PW", "s3cret")
+    project = load_project(_project_file(tmp_path, "store: postgres://u:${PQL_TEST_PW}@h/db\n"))
+    assert project.store_config.url == "postgres://u:s3cret@h/db"
+
+
+def test_store_block_errors_have_lines(tmp_path: Path) -> None:
+    text = (
+        "store:\n"
+        "  backend: postgres\n"
+        "  events_tabel: analytics.tracks\n"
+        "  users_table: 'drop table; --'\n"
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_project(_project_file(tmp_path, text))
+    messages = [str(p) for p in caught.value.problems]
+    assert any("did you mean 'events_table'?" in m and m.endswith("line 7") for m in messages)
+    assert any(
+        m.startswith("store.users_table: 'drop table; --' is not a table name")
+        and m.endswith("line 8")
+        for m in messages
+    )
+
+
+def test_store_block_keys_must_fit_the_backend(tmp_path: Path) -> None:
+    text = "store: {backend: postgres, path: x.duckdb}\n"
+    with pytest.raises(ConfigError, match="path is for backend duckdb; postgres takes url"):
+        load_project(_project_file(tmp_path, text))
+
+
+def test_mapped_tables_are_read_in_canonical_shape(tmp_path: Path) -> None:
+    warehouse = tmp_path / "w.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("CREATE SCHEMA app")
+        con.execute(
+            "CREATE TABLE app.tracks AS SELECT 'e1' AS id, 'u1' AS uid, 'A' AS name, "
+            "TIMESTAMPTZ '2026-01-02 03:04:05+02:00' AS sent_at, '{\"k\": 1}' AS props"
+        )
+    text = (
+        f"store: {{backend: duckdb, path: '{warehouse}', events_table: app.tracks}}\n"
+        "columns:\n"
+        "  events: {event_id: id, user_id: uid, event: name, ts: sent_at, properties: props}\n"
+    )
+    store = Store.for_project(load_project(_project_file(tmp_path, text)))
+    try:
+        events = store.table("events")
+        assert list(events.columns) == [
+            "event_id",
+            "user_id",
+            "account_id",
+            "event",
+            "ts",
+            "properties",
+        ]
+        row = events.to_pyarrow().to_pylist()[0]
+        assert row["ts"].isoformat() == "2026-01-02T01:04:05"  # aware -> UTC wall time
+        assert row["account_id"] is None
+        assert events.properties["k"].int.execute().tolist() == [1]
+    finally:
+        store.close()
+
+
+def test_missing_required_column_names_table_and_columns(tmp_path: Path) -> None:
+    warehouse = tmp_path / "w.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("CREATE TABLE tracks AS SELECT 'u1' AS uid, 'A' AS event")
+    text = f"store: {{path: '{warehouse}', events_table: tracks}}\n"
+    store = Store.for_project(load_project(_project_file(tmp_path, text)))
+    try:
+        with pytest.raises(StoreError) as caught:
+            store.table("events")
+        message = str(caught.value)
+        assert "table tracks (for events)" in message
+        assert "no column 'user_id' for events.user_id" in message
+        assert "its columns are uid, event" in message
+    finally:
+        store.close()
+
+
+def test_missing_table_is_a_store_error(tmp_path: Path) -> None:
+    text = f"store: {{path: '{tmp_path / 'w.duckdb'}', events_table: nowhere.tracks}}\n"
+    store = Store.for_project(load_project(_project_file(tmp_path, text)))
+    try:
+        with pytest.raises(StoreError, match=r"table nowhere.tracks \(for events\): cannot read"):
+            store.table("events")
+    finally:
+        store.close()
+
+
+def test_unreachable_backend_is_a_store_error_without_password(tmp_path: Path) -> None:
+    text = "store: postgres://u:hunter2@127.0.0.1:1/db\n"
+    with pytest.raises(StoreError) as caught:
+        Store.for_project(load_project(_project_file(tmp_path, text)))
+    assert "cannot connect to the store postgres://u:***@127.0.0.1:1/db" in str(caught.value)
+    assert "hunter2" not in str(caught.value)
