@@ -125,8 +125,21 @@ def test_missing_table_is_a_store_error(tmp_path: Path) -> None:
 
 
 def test_unreachable_backend_is_a_store_error_without_password(tmp_path: Path) -> None:
+    pytest.importorskip("psycopg", reason="the postgres extra is not installed")
     text = "store: postgres://u:hunter2@127.0.0.1:1/db\n"
     with pytest.raises(StoreError) as caught:
         Store.for_project(load_project(_project_file(tmp_path, text)))
     assert "cannot connect to the store postgres://u:***@127.0.0.1:1/db" in str(caught.value)
+    assert "hunter2" not in str(caught.value)
+
+
+def test_missing_backend_extra_names_the_extra(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "psycopg", None)
+    monkeypatch.delitem(sys.modules, "ibis.backends.postgres", raising=False)
+    text = "store: postgres://u:hunter2@127.0.0.1:1/db\n"
+    with pytest.raises(StoreError) as caught:
+        Store.for_project(load_project(_project_file(tmp_path, text)))
+    assert "pqlengine[postgres]" in str(caught.value)
     assert "hunter2" not in str(caught.value)
