@@ -8,6 +8,7 @@ and qualifies exactly as reported, and the drift check flags a shifted store, no
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from datetime import datetime, timedelta
@@ -21,10 +22,18 @@ from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_s
 from typer.testing import CliRunner
 
 from pqlengine.cli import UserError, app
-from pqlengine.compute.model_features import matured_matrix, unconverted_matrix
+from pqlengine.compute.model_features import (
+    EntityMatrix,
+    entity_matrix,
+    matured_matrix,
+    unconverted_features,
+    unconverted_matrix,
+)
 from pqlengine.config import Project, load_project
 from pqlengine.demo import write_demo
 from pqlengine.ingest import ingest_records
+from pqlengine.live.scoring import LiveScorer
+from pqlengine.live.tables import ensure_live_tables
 from pqlengine.model.check import check
 from pqlengine.model.drift import bin_shares, psi
 from pqlengine.model.metrics import (
@@ -205,6 +214,40 @@ def test_scoring_matrix_covers_the_days_so_far() -> None:
     assert matrix.counts[:, 0].tolist() == [1, 1, 0]  # events at as_of count, later ones not
     later = unconverted_matrix(store, project, T0 + 6 * DAY, 14, ["X"], only=["a", "b"])
     assert later.entity_ids == ["a"]  # b converted on day 5
+
+
+def _assert_same_matrix(found: EntityMatrix, expected: EntityMatrix) -> None:
+    for field in dataclasses.fields(EntityMatrix):
+        left, right = getattr(found, field.name), getattr(expected, field.name)
+        if left is None or right is None:
+            assert left is right, field.name
+        else:  # NaN equals NaN here
+            np.testing.assert_array_equal(left, right, err_msg=field.name)
+
+
+def test_compiled_scoring_query_reads_its_instant_and_ids_from_tables() -> None:
+    """The live service's form of the scoring matrix (instant and ids read from tables, the
+    query compiled once) gives exactly what `unconverted_matrix` gives."""
+    store, project = _handmade()
+    store.raw.execute("CREATE TABLE clock (as_of TIMESTAMP)")
+    store.raw.execute("CREATE TABLE ids (entity_id VARCHAR)")
+    clock, ids = store.table("clock").as_of.max(), store.table("ids").entity_id
+    sql = str(store.con.compile(unconverted_features(store, project, clock, 14, ["X", "Y"], ids)))
+    cases = [
+        (T0 + 2 * DAY, ["a", "b", "c"]),
+        (T0 + 6 * DAY + timedelta(microseconds=7), ["a", "b"]),  # b converted on day 5
+        (T0 + 30 * DAY, ["a", "c"]),  # a converted on day 30, at the instant
+        (T0 + 30 * DAY - timedelta(microseconds=1), ["a"]),
+    ]
+    for moment, chosen in cases:
+        store.raw.execute("DELETE FROM clock")
+        store.raw.execute("INSERT INTO clock VALUES (?)", [moment])
+        store.raw.execute("DELETE FROM ids")
+        store.raw.executemany("INSERT INTO ids VALUES (?)", [[e] for e in chosen])
+        found = entity_matrix(store.raw.execute(sql).to_arrow_table(), ["X", "Y"], moment, 14)
+        expected = unconverted_matrix(store, project, moment, 14, ["X", "Y"], only=chosen)
+        _assert_same_matrix(found, expected)
+    assert found.entity_ids == ["a"] and found.counts.tolist() == [[2, 1]]
 
 
 # --- the demo product -------------------------------------------------------------------------
@@ -400,3 +443,46 @@ def test_cli_errors_without_a_model(tmp_path: Path) -> None:
         ],
     )
     assert isinstance(both.exception, UserError) and "not both" in str(both.exception)
+
+
+def test_live_scorer_matches_batch_scores_and_refuses_an_incompatible_model(
+    demo: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> None:
+    """The live evaluator's scorer (compiled feature query, model loaded once) against
+    `model_scores` (the batch path) at the same instant: same scores and reasons."""
+    directory = _copy(demo[0], tmp_path / "live")
+    project = load_project(directory)
+    moment = AS_OF + timedelta(hours=7, microseconds=123)
+    store = Store.for_project(project)
+    try:
+        ensure_live_tables(store)
+        store.raw.execute("INSERT INTO live_clock VALUES (?)", [moment])
+        # The newest accounts (windows still running at the instant) and some older ones.
+        ids = [
+            r[0]
+            for r in store.raw.execute(
+                "(SELECT account_id FROM accounts WHERE created_at <= ? "
+                "ORDER BY created_at DESC LIMIT 250) "
+                "UNION ALL (SELECT account_id FROM accounts ORDER BY account_id LIMIT 150)",
+                [moment],
+            ).fetchall()
+        ]
+        scorer = LiveScorer(store, store, project)
+        scorer.refresh()
+        live = scorer.scores(ids, moment, full=True)
+        batch = model_scores(store, ids, moment)
+        other = project.model_copy(update={"entity": "user"})
+        refused = LiveScorer(store, store, other)
+        refused.refresh()
+    finally:
+        store.close()
+    assert scorer.source == f"model:{demo[1]['version']}" and scorer.note is None
+    assert 100 < len(batch) < len(ids)  # converted accounts are not scored
+    assert set(live) == set(batch)
+    for entity, (score, reasons) in batch.items():
+        assert live[entity].score == pytest.approx(score, abs=1e-9)
+        assert live[entity].reasons == reasons
+        assert live[entity].source == scorer.source
+    assert any(s.reasons for s in live.values())
+    assert refused.source == "criteria_progress" and refused.model is None
+    assert refused.note is not None and "trained with entity 'account'" in refused.note

@@ -83,6 +83,27 @@ def test_at_least_once_through_receiver_failures(server: LiveServer, flaky: Rece
     delivered = server.api("/api/outbox", destination="crm-bridge", status="delivered")["items"]
     assert delivered[0]["attempts"] == len(hooks)
     assert delivered[0]["delivery_id"] == keys.pop()
+    # No model in the store: the score is criteria progress (both criteria met) and says so.
+    document = hooks[-1].json()
+    assert (document["score"], document["score_source"], document["reasons"]) == (
+        100.0, "criteria_progress", []
+    )  # fmt: skip
+
+
+def test_without_a_model_leads_and_status_say_criteria_progress(server: LiveServer) -> None:
+    _qualify(server, "plainacct", "plain.io")
+    wait_for(lambda: server.api("/api/leads", q="plainacct")["items"])
+    (lead,) = server.api("/api/leads", q="plainacct")["items"]
+    assert (lead["score"], lead["score_source"], lead["reasons"]) == (
+        100.0,
+        "criteria_progress",
+        [],
+    )
+    detail = server.api("/api/leads/plainacct")
+    assert (detail["score_source"], detail["reasons"]) == ("criteria_progress", [])
+    status = server.api("/api/model")
+    assert status["score_source"] == "criteria_progress" and status["model"] is None
+    assert "no model" in status["note"]
 
 
 def test_dead_letter_after_max_attempts_is_visible(server: LiveServer, broken: Receiver) -> None:
@@ -123,6 +144,7 @@ def test_slack_hubspot_and_salesforce_payloads(server: LiveServer, flaky: Receiv
     assert properties["pql_status"] == "pql"
     assert properties["pql_score"] == "100.0"
     assert properties["pql_qualified_at"].endswith("Z")
+    assert properties["pql_reasons"] == ""  # criteria progress has no reasons
 
     salesforce = [r for r in flaky.at("/sf") if r.path.endswith("/crmacct")][-1]
     assert salesforce.method == "PATCH"

@@ -14,8 +14,12 @@ from tests.live.harness import API_TOKEN, LiveServer, write_project
 
 HEADERS = {"Authorization": f"Bearer {API_TOKEN}"}
 # Which segment names exist depends on the stored data, so a schema-valid `by` can rightly
-# be refused (400, unknown segment); every other check still runs there.
-DATA_DEPENDENT = {"/api/metrics": [schemathesis.checks.positive_data_acceptance]}
+# be refused (400, unknown segment); a training request is refused (409) while one runs.
+# Every other check still runs there.
+DATA_DEPENDENT = {
+    path: [schemathesis.checks.positive_data_acceptance]
+    for path in ("/api/metrics", "/api/model/train")
+}
 
 
 @pytest.fixture(scope="module")
@@ -47,5 +51,6 @@ def test_every_operation_conforms_to_the_openapi_document(server: LiveServer) ->
     operations = [result.ok() for result in api_schema.get_all_operations()]
     paths = {op.path for op in operations}
     assert {"/api/leads", "/api/leads/{entity_id}", "/api/outbox", "/v1/batch"} <= paths
+    assert {"/api/model", "/api/model/train"} <= paths
     for operation in operations:
         _property_test(operation, server.url)()

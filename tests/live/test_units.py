@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,6 +22,8 @@ from pqlengine.destinations.payloads import (
 )
 from pqlengine.destinations.signing import sign, verify
 from pqlengine.ingest.segment import parse_batch, parse_message
+from pqlengine.live.tables import LIVE_TABLES, ensure_live_tables
+from pqlengine.store import Store
 
 RECEIVED = datetime(2026, 11, 24, 12, 0, 0, tzinfo=UTC)
 NAIVE = RECEIVED.replace(tzinfo=None)
@@ -141,12 +145,22 @@ def test_backoff_doubles_with_jitter_and_caps() -> None:
         assert max(waits) - min(waits) > ceiling / 4  # jittered, not fixed
 
 
-def _transition(kind: str = "entered") -> dict[str, object]:
+REASONS = [
+    {"feature": "Connected Integration", "value": "3x, last 1.0 d before window end",
+     "typical": "0x", "points": 24.6, "text": "Connected Integration 3x (+24.6)"},
+    {"feature": "plan", "value": "trial", "typical": "team", "points": -3.1,
+     "text": "plan trial (-3.1)"},
+]  # fmt: skip
+
+
+def _transition(kind: str = "entered", model: bool = False) -> dict[str, object]:
     return {
         "transition_id": "t1", "entity_id": "acme", "kind": kind, "cause": "events",
         "status_to": "pql" if kind == "entered" else "converted_pql", "status_from": None,
         "definition_name": "activation", "definition_version": "abc123def456",
-        "qualified_at": datetime(2026, 11, 24, 10, 0), "score": 66.7,
+        "qualified_at": datetime(2026, 11, 24, 10, 0), "score": 41.3 if model else 66.7,
+        "score_source": "model:0123456789ab" if model else "criteria_progress",
+        "reasons": REASONS if model else [],
         "criteria_met": ["invited", "docs"], "trigger_event_id": "e9",
         "trigger_event": "Created Document", "trigger_ts": datetime(2026, 11, 24, 10, 0),
         "fit": {"name": "Acme", "domain": "acme.com", "employees": 12, "plan": None},
@@ -162,8 +176,8 @@ def test_crm_and_slack_payloads() -> None:
     hubspot = hubspot_request(HubSpotDestination(type="hubspot", base_url="https://h/"), document)
     assert hubspot.url == "https://h/crm/v3/objects/companies/acme.com?idProperty=domain"
     assert hubspot.body == (
-        '{"properties":{"pql_qualified_at":"2026-11-24T10:00:00Z","pql_score":"66.7",'
-        '"pql_status":"pql"}}'
+        '{"properties":{"pql_qualified_at":"2026-11-24T10:00:00Z","pql_reasons":"",'
+        '"pql_score":"66.7","pql_status":"pql"}}'
     )
     left = transition_document(_transition("left"), "acme", "account")
     salesforce = salesforce_request(
@@ -171,11 +185,85 @@ def test_crm_and_slack_payloads() -> None:
     )
     assert salesforce.url == "https://sf/services/data/v61.0/sobjects/Account/PQL_Entity_Id__c/acme"
     assert salesforce.body == (
-        '{"PQL_Qualified_At__c":null,"PQL_Score__c":66.7,"PQL_Status__c":"converted_pql"}'
+        '{"PQL_Qualified_At__c":null,"PQL_Reasons__c":"","PQL_Score__c":66.7,'
+        '"PQL_Status__c":"converted_pql"}'
     )
     slack = slack_message(document)
     assert slack["text"] == "New PQL: Acme"
+    assert [b["type"] for b in slack["blocks"]] == ["header", "section", "context"]
+    assert "*Score:* 67/100 (criteria progress)" in _slack_fields(slack)
     assert "Created Document" in slack["blocks"][2]["elements"][0]["text"]
+
+
+def _slack_fields(message: dict[str, Any]) -> list[str]:
+    return [field["text"] for field in message["blocks"][1]["fields"]]
+
+
+def test_documents_say_where_the_score_came_from_and_carry_reasons() -> None:
+    plain = transition_document(_transition(), "acme", "account")
+    assert (plain["score"], plain["score_source"], plain["reasons"]) == (
+        66.7, "criteria_progress", []
+    )  # fmt: skip
+    document = transition_document(_transition(model=True), "acme", "account")
+    assert document["score"] == 41.3
+    assert document["score_source"] == "model:0123456789ab"
+    assert document["reasons"] == REASONS
+    assert json.loads(json.dumps(document, default=str))["reasons"] == REASONS  # JSON-friendly
+
+
+def test_model_scores_reach_slack_and_the_crms() -> None:
+    from pqlengine.config import HubSpotDestination, SalesforceDestination
+
+    document = transition_document(_transition(model=True), "acme", "account")
+    slack = slack_message(document)
+    assert [b["type"] for b in slack["blocks"]] == ["header", "section", "section", "context"]
+    assert "*Score:* 41/100 (model 0123456789ab)" in _slack_fields(slack)
+    assert slack["blocks"][2]["text"]["text"] == (
+        "*Why:*\n• Connected Integration 3x (+24.6)\n• plan trial (-3.1)"
+    )
+    hubspot = hubspot_request(HubSpotDestination(type="hubspot"), document)
+    assert json.loads(hubspot.body)["properties"] == {
+        "pql_status": "pql", "pql_score": "41.3", "pql_qualified_at": "2026-11-24T10:00:00Z",
+        "pql_reasons": "Connected Integration 3x (+24.6); plan trial (-3.1)",
+    }  # fmt: skip
+    default = salesforce_request(
+        SalesforceDestination(type="salesforce", base_url="https://s"), document
+    )
+    assert json.loads(default.body) == {
+        "PQL_Status__c": "pql", "PQL_Score__c": 41.3, "PQL_Qualified_At__c": "2026-11-24T10:00:00Z",
+        "PQL_Reasons__c": "Connected Integration 3x (+24.6); plan trial (-3.1)",
+    }  # fmt: skip
+    # A `fields:` of one's own sends only what it maps: no reasons field it does not have.
+    own = SalesforceDestination(
+        type="salesforce", base_url="https://s", fields={"pql_score": "Score__c"}
+    )
+    assert json.loads(salesforce_request(own, document).body) == {"Score__c": 41.3}
+    mapped = SalesforceDestination(
+        type="salesforce", base_url="https://s", fields={"pql_reasons": "Why__c"}
+    )
+    assert json.loads(salesforce_request(mapped, document).body) == {
+        "Why__c": "Connected Integration 3x (+24.6); plan trial (-3.1)"
+    }
+
+
+def test_stores_from_before_model_scores_gain_the_columns() -> None:
+    store = Store.open(":memory:")
+    try:
+        # The tables as first shipped: the score columns are ALTERed in.
+        old = {name: LIVE_TABLES[name] for name in ("pql_state", "pql_transitions")}
+        for name, columns in old.items():
+            store.raw.execute(f"CREATE TABLE {name} ({columns})")
+        store.raw.execute(
+            "INSERT INTO pql_state VALUES ('a', 'v', 'pql', NULL, NULL, 50.0, '[]', NULL)"
+        )
+        ensure_live_tables(store)
+        ensure_live_tables(store)  # idempotent
+        row = store.raw.execute("SELECT score, score_source, reasons FROM pql_state").fetchone()
+        columns = [c[0] for c in store.raw.execute("DESCRIBE pql_transitions").fetchall()]
+    finally:
+        store.close()
+    assert row == (50.0, "criteria_progress", "[]")
+    assert columns[-2:] == ["score_source", "reasons"]
 
 
 def test_destination_config_errors_have_lines_and_secrets_come_from_env(

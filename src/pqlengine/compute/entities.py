@@ -55,24 +55,25 @@ def entity_events(
         if only is not None:
             events = events.filter(events.user_id.isin(only))
         return events.select(entity_id=events.user_id, **{c: events[c] for c in columns})
+    # An event is the account's it names; an event naming none is its user's account's.
+    # Only the latter go through the users join: most events carry account_id, and a
+    # join of every event would cost a hash probe and a wide intermediate per event.
     users = store.table("users").select(member_id="user_id", member_account="account_id")
+    users = users.filter(users.member_account.notnull())
     if only is not None:
-        # Narrow the scan before the join: an event is the entity's when it names the
-        # account, or names none and its user belongs to it.
-        members = users.filter(users.member_account.isin(only)).member_id
-        events = events.filter(
-            events.account_id.isin(only)
-            | (events.account_id.isnull() & events.user_id.isin(members))
-        )
-    events = events.select("user_id", "account_id", *[c for c in columns if c != "user_id"])
-    joined = events.left_join(users, events.user_id == users.member_id)
+        users = users.filter(users.member_account.isin(only))
+    keep = [c for c in columns if c not in ("user_id", "account_id")]
+    direct = events.filter(events.account_id.notnull())
+    if only is not None:
+        direct = direct.filter(direct.account_id.isin(only))
+    direct = direct.select(entity_id=direct.account_id, **{c: direct[c] for c in columns})
+    orphans = events.filter(events.account_id.isnull()).select("user_id", "account_id", *keep)
+    joined = orphans.inner_join(users, orphans.user_id == users.member_id)
     rolled = joined.select(
-        entity_id=ibis.coalesce(joined.account_id, joined.member_account),
-        **{c: joined[c] for c in columns},
+        entity_id=joined.member_account,
+        **{c: (joined.member_account if c == "account_id" else joined[c]) for c in columns},
     )
-    if only is not None:
-        return rolled.filter(rolled.entity_id.isin(only))
-    return rolled.filter(rolled.entity_id.notnull())
+    return direct.union(rolled, distinct=False)
 
 
 def entities(store: Store, project: Project, as_of: AsOf, only: Only = None) -> ir.Table:
@@ -85,35 +86,49 @@ def entities(store: Store, project: Project, as_of: AsOf, only: Only = None) -> 
     if project.conversion.event is not None:
         firsts["converted_at"] = events.ts.min(where=events.event == project.conversion.event)
     per_entity = events.group_by("entity_id").agg(**firsts)
-    ids = _entity_ids(store, project, per_entity)
-    if only is not None:
-        ids = ids.filter(ids.entity_id.isin(only))
-    signup = _signup(store, project, ids, per_entity)
-    converted = _conversions(store, project, as_of, per_entity)
+    users, accounts = _narrowed(store, project, only)
+    ids = _entity_ids(project, users, accounts, per_entity)
+    signup = _signup(project, users, accounts, ids, per_entity)
+    converted = _conversions(store, project, as_of, per_entity, only)
     table = signup.left_join(converted, signup.entity_id == converted.conv_entity_id).select(
         "entity_id", "signup_at", "converted_at"
     )
     return table.filter(table.signup_at <= as_of_literal(as_of))
 
 
-def _entity_ids(store: Store, project: Project, per_entity: ir.Table) -> ir.Table:
-    users = store.table("users")
+def _narrowed(store: Store, project: Project, only: Only) -> tuple[ir.Table, ir.Table]:
+    """users and accounts, restricted to the rows that can concern the entities in `only`.
+
+    Filtering before the unions and aggregations below, rather than after them, keeps a
+    query for a few entities (the live service's) from grouping every user and account."""
+    users, accounts = store.table("users"), store.table("accounts")
+    if only is None:
+        return users, accounts
+    if project.entity == "user":
+        return users.filter(users.user_id.isin(only)), accounts
+    return users.filter(users.account_id.isin(only)), accounts.filter(
+        accounts.account_id.isin(only)
+    )
+
+
+def _entity_ids(
+    project: Project, users: ir.Table, accounts: ir.Table, per_entity: ir.Table
+) -> ir.Table:
     from_events = per_entity.select("entity_id")
     if project.entity == "user":
         from_users = users.select(entity_id=users.user_id)
         return from_users.union(from_events, distinct=True)
-    accounts = store.table("accounts")
     from_accounts = accounts.select(entity_id=accounts.account_id)
     from_users = users.filter(users.account_id.notnull()).select(entity_id=users.account_id)
     return from_accounts.union(from_users, distinct=True).union(from_events, distinct=True)
 
 
-def _signup(store: Store, project: Project, ids: ir.Table, per_entity: ir.Table) -> ir.Table:
+def _signup(
+    project: Project, users: ir.Table, accounts: ir.Table, ids: ir.Table, per_entity: ir.Table
+) -> ir.Table:
     """entity_id, signup_at per the configured source and its fallbacks."""
     if project.signup.event is not None:
         return per_entity.select("entity_id", signup_at=per_entity.signup_event_at)
-    users = store.table("users")
-    accounts = store.table("accounts")
     candidates: list[ir.Table]
     if project.entity == "account":
         by_users = users.group_by(entity_id=users.account_id).agg(value=users.signed_up_at.min())
@@ -144,12 +159,16 @@ def _signup(store: Store, project: Project, ids: ir.Table, per_entity: ir.Table)
     return result.select(entity_id=result.entity_id, signup_at=ibis.coalesce(*chain))
 
 
-def _conversions(store: Store, project: Project, as_of: AsOf, per_entity: ir.Table) -> ir.Table:
+def _conversions(
+    store: Store, project: Project, as_of: AsOf, per_entity: ir.Table, only: Only
+) -> ir.Table:
     """conv_entity_id, converted_at (the first conversion at or before `as_of`)."""
     if project.conversion.event is not None:
         return per_entity.select(conv_entity_id="entity_id", converted_at="converted_at")
     conversions = store.table("conversions")
     conversions = conversions.filter(conversions.converted_at <= as_of_literal(as_of))
+    if only is not None:
+        conversions = conversions.filter(conversions.entity_id.isin(only))
     return conversions.group_by(conv_entity_id=conversions.entity_id).agg(
         converted_at=conversions.converted_at.min()
     )

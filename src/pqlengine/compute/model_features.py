@@ -6,7 +6,9 @@ One aggregation serves three populations:
   same entities and outcome as discovery and drivers (training, validation, calibration drift);
 - entities whose window ended recently (drift of the feature distributions);
 - unconverted entities to score (open leads, or given ids), whose window may still be running:
-  their features cover `observed_days` < `window_days` then.
+  their features cover `observed_days` < `window_days` then. The live service compiles this
+  one once (`unconverted_features`, with its instant and ids read from tables) and runs it on
+  each pass.
 
 Only the per-entity matrix leaves the database.
 """
@@ -23,7 +25,7 @@ import pyarrow as pa
 
 from pqlengine.compute.discovery import cohort_frame, window_events
 from pqlengine.compute.drivers import firmographics
-from pqlengine.compute.entities import as_of_literal, entities, to_utc_naive
+from pqlengine.compute.entities import AsOf, Only, as_of_literal, entities, to_utc_naive
 from pqlengine.compute.qualify import qualification
 from pqlengine.config import Project
 from pqlengine.store import Store
@@ -127,17 +129,40 @@ def unconverted_matrix(
 ) -> EntityMatrix:
     """Entities not converted at `as_of`: the open PQLs of the current definition, or the
     entities in `only`."""
+    frame = _unconverted_frame(store, project, as_of, window_days, only)
+    return _matrix(store, project, as_of, window_days, events, frame, False, only)
+
+
+def unconverted_features(
+    store: Store, project: Project, as_of: AsOf, window_days: int, events: list[str], only: Only
+) -> ir.Table:
+    """`unconverted_matrix`'s aggregation for the entities in `only` as one unexecuted
+    expression, for a caller that compiles it once and runs it many times (the live service
+    reads `as_of` and `only` from tables); `entity_matrix` turns its rows into the matrix."""
+    frame = _unconverted_frame(store, project, as_of, window_days, only)
+    return _aggregate(store, project, as_of, events, frame, False, only)
+
+
+def entity_matrix(
+    table: pa.Table, events: list[str], as_of: datetime, window_days: int
+) -> EntityMatrix:
+    """The matrix of the rows of an `unconverted_features` result computed at `as_of`."""
+    return _to_matrix(table, events, as_of, window_days, False)
+
+
+def _unconverted_frame(
+    store: Store, project: Project, as_of: AsOf, window_days: int, only: Only
+) -> ir.Table:
     if only is None:
         table = qualification(store, project, as_of)
         people = table.filter(table.status == "pql").select("entity_id", "signup_at")
     else:
         found = entities(store, project, as_of, only)
         people = found.filter(found.converted_at.isnull()).select("entity_id", "signup_at")
-    frame = people.mutate(
+    return people.mutate(
         window_end=people.signup_at + ibis.interval(days=window_days),
         converted=ibis.literal(False),
     )
-    return _matrix(store, project, as_of, window_days, events, frame, False)
 
 
 def _matrix(
@@ -148,6 +173,7 @@ def _matrix(
     events: list[str],
     frame: ir.Table,
     with_rule: bool,
+    only: Only = None,
 ) -> EntityMatrix:
     """Aggregate the window's events per entity of `frame` (entity_id, signup_at, window_end,
     converted) and join firmographics (and the rule's verdict)."""
@@ -155,7 +181,7 @@ def _matrix(
     # recomputing it rescans every event for signups and conversions (or qualifies again).
     frame = frame.cache()
     try:
-        result = _aggregate(store, project, as_of, events, frame, with_rule)
+        result = _aggregate(store, project, as_of, events, frame, with_rule, only).to_pyarrow()
     finally:
         frame.release()
     return _to_matrix(result, events, as_of, window_days, with_rule)
@@ -164,12 +190,15 @@ def _matrix(
 def _aggregate(
     store: Store,
     project: Project,
-    as_of: datetime,
+    as_of: AsOf,
     events: list[str],
     frame: ir.Table,
     with_rule: bool,
-) -> pa.Table:
-    inside = window_events(store, project, as_of, frame, ("event", "user_id"))
+    only: Only = None,
+) -> ir.Table:
+    """One row per entity of `frame`, ordered by entity_id (`only`, when given, narrows the
+    event scan to the frame's entities)."""
+    inside = window_events(store, project, as_of, frame, ("event", "user_id"), only)
     per_event = {}
     for j, name in enumerate(events):
         per_event[f"c{j}"] = (inside.event == name).sum()
@@ -193,7 +222,7 @@ def _aggregate(
             rule_pql=ibis.coalesce(joined.q_at < joined.window_end, False),
             rule_fit=ibis.coalesce(joined.q_fit, False),
         )
-    return joined.order_by("entity_id").to_pyarrow()
+    return joined.order_by("entity_id")
 
 
 def _to_matrix(

@@ -14,6 +14,7 @@ from pqlengine.config import (
     WebhookDestination,
 )
 
+SALESFORCE_REASONS_FIELD = "PQL_Reasons__c"
 AnyDestination = WebhookDestination | SlackDestination | HubSpotDestination | SalesforceDestination
 
 
@@ -45,6 +46,8 @@ def transition_document(
         },
         "qualified_at": _iso(transition["qualified_at"]),
         "score": transition["score"],
+        "score_source": transition["score_source"],
+        "reasons": transition["reasons"],
         "criteria_met": transition["criteria_met"],
         "trigger": None
         if transition["trigger_event_id"] is None
@@ -70,7 +73,8 @@ def build_request(destination: AnyDestination, document: dict[str, Any]) -> Requ
 
 
 def slack_message(document: dict[str, Any]) -> dict[str, Any]:
-    """A Block Kit message: who, which criteria, the fit data, and when."""
+    """A Block Kit message: who, the score and its top reasons, which criteria, the fit data,
+    and when."""
     entered = document["type"] == "pql.entered"
     who = document["fit"].get("name") or document["entity_id"]
     title = f"New PQL: {who}" if entered else f"No longer a PQL: {who} ({document['cause']})"
@@ -83,7 +87,7 @@ def slack_message(document: dict[str, Any]) -> dict[str, Any]:
     criteria = ", ".join(document["criteria_met"]) or "none"
     fields = [
         {"type": "mrkdwn", "text": f"*{document['entity_type'].title()}:* {document['entity_id']}"},
-        {"type": "mrkdwn", "text": f"*Score:* {document['score']:.0f}/100"},
+        {"type": "mrkdwn", "text": f"*Score:* {score_label(document)}"},
         {"type": "mrkdwn", "text": f"*Criteria met:* {criteria}"},
         {"type": "mrkdwn", "text": f"*Qualified at:* {document['qualified_at'] or '-'}"},
         *({"type": "mrkdwn", "text": bit} for bit in fit_bits),
@@ -92,22 +96,37 @@ def slack_message(document: dict[str, Any]) -> dict[str, Any]:
     context = f"Definition {document['definition']['name']} ({document['definition']['version']})"
     if trigger:
         context += f" · triggered by {trigger['event']} at {trigger['ts']}"
-    return {
-        "text": title,
-        "blocks": [
-            {"type": "header", "text": {"type": "plain_text", "text": title[:150]}},
-            {"type": "section", "fields": fields[:10]},
-            {"type": "context", "elements": [{"type": "mrkdwn", "text": context}]},
-        ],
-    }
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": title[:150]}},
+        {"type": "section", "fields": fields[:10]},
+    ]
+    if document["reasons"]:
+        bullets = "\n".join(f"• {reason['text']}" for reason in document["reasons"])
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": f"*Why:*\n{bullets}"}})
+    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": context}]})
+    return {"text": title, "blocks": blocks}
+
+
+def score_label(document: dict[str, Any]) -> str:
+    """ "73/100 (model 0123456789ab)" or "67/100 (criteria progress)"."""
+    source = str(document["score_source"])
+    where = "criteria progress" if source == "criteria_progress" else source.replace(":", " ", 1)
+    return f"{document['score']:.0f}/100 ({where})"
+
+
+def reasons_text(reasons: list[dict[str, Any]]) -> str:
+    """The reasons' texts on one line, "; "-separated (the CRM text property)."""
+    return "; ".join(str(reason["text"]) for reason in reasons)
 
 
 def crm_properties(document: dict[str, Any]) -> dict[str, Any]:
-    """pql_status, pql_score and pql_qualified_at as the CRM fields carry them."""
+    """pql_status, pql_score, pql_qualified_at and pql_reasons as the CRM fields carry them."""
+    entered = document["type"] == "pql.entered"
     return {
-        "pql_status": "pql" if document["type"] == "pql.entered" else document["status"],
+        "pql_status": "pql" if entered else document["status"],
         "pql_score": round(float(document["score"]), 1),
-        "pql_qualified_at": document["qualified_at"] if document["type"] == "pql.entered" else None,
+        "pql_qualified_at": document["qualified_at"] if entered else None,
+        "pql_reasons": reasons_text(document["reasons"]),
     }
 
 
@@ -130,7 +149,12 @@ def hubspot_request(destination: HubSpotDestination, document: dict[str, Any]) -
 def salesforce_request(destination: SalesforceDestination, document: dict[str, Any]) -> Request:
     """sObject upsert by external id: PATCH .../sobjects/{Object}/{ExternalIdField}/{id}."""
     properties = crm_properties(document)
-    body = {destination.fields[k]: v for k, v in properties.items() if k in destination.fields}
+    fields = destination.fields
+    if "fields" not in destination.model_fields_set:
+        # The default mapping also carries the reasons; a `fields:` of one's own lists what
+        # it wants, so a setup without a reasons field keeps working.
+        fields = {**fields, "pql_reasons": SALESFORCE_REASONS_FIELD}
+    body = {fields[k]: v for k, v in properties.items() if k in fields}
     url = (
         f"{destination.base_url.rstrip('/')}/services/data/{destination.api_version}/sobjects/"
         f"{destination.object}/{destination.external_id_field}/"

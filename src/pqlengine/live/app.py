@@ -19,13 +19,14 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pqlengine import __version__
 from pqlengine.compute.metrics import SegmentError, compute_metrics
 from pqlengine.ingest.segment import MAX_BATCH_BYTES, MAX_MESSAGE_BYTES, Message, parse_batch
 from pqlengine.live import queries
+from pqlengine.live.training import TrainingBusy, model_status, training_json
 from pqlengine.store import Store
 
 if TYPE_CHECKING:
@@ -73,6 +74,36 @@ class ErrorResponse(BaseModel):
     """The one error shape of the whole API."""
 
     error: ErrorDetail
+
+
+class ModelInService(BaseModel):
+    """The stored model open PQLs are scored with."""
+
+    version: str
+    created_at: str
+    trained_as_of: str
+    window_days: int
+    calibration: str | None
+
+
+class TrainingRun(BaseModel):
+    """A training run in the service: running, done (with the stored version) or failed."""
+
+    status: Literal["running", "done", "failed"]
+    window_days: int
+    started_at: str
+    finished_at: str | None
+    version: str | None
+    error: str | None
+
+
+class ModelStatus(BaseModel):
+    """What `pql_score` of open PQLs is now: "model:<version>" or "criteria_progress"."""
+
+    score_source: str
+    model: ModelInService | None
+    note: str | None = Field(description="why no model is used, when none is")
+    training: TrainingRun | None
 
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -280,6 +311,27 @@ def create_app(service: Service) -> FastAPI:
             for r in rows
         ]
         return {"current": service.project.version, "items": items}
+
+    @api.get("/model", response_model=ModelStatus)
+    def model() -> dict[str, Any]:
+        """The model scoring open PQLs (or why none), and the last training in the service."""
+        return model_status(service.evaluator.scorer, service.trainer.last)
+
+    @api.post(
+        "/model/train",
+        status_code=202,
+        response_model=TrainingRun,
+        responses={409: {"model": ErrorResponse, "description": "A training is running"}},
+    )
+    def retrain(
+        window_days: Annotated[int, Query(ge=1, le=365, description="days after signup")] = 14,
+    ) -> dict[str, Any]:
+        """Train a model as of now in the background (`pql model train` cannot open the store
+        while the service holds it); open PQLs are scored with it once it is stored."""
+        try:
+            return training_json(service.trainer.start(window_days))
+        except TrainingBusy as exc:
+            raise ApiError(409, "training_running", str(exc)) from None
 
     @api.get("/transitions")
     def transitions(

@@ -1,4 +1,5 @@
 """Real-time qualification: re-qualify only the entities touched since the last pass,
+score them (the stored model for open PQLs, else criteria progress: live/scoring.py),
 record transitions (entered / left PQL) and queue their deliveries, all in one commit.
 
 Idempotence: a pass compares each entity's new status with `pql_state`, and writes the
@@ -25,21 +26,12 @@ from pqlengine.compute.qualify import qualification, to_record
 from pqlengine.config import Project, semantic_json
 from pqlengine.destinations.outbox import Target, plan_delivery
 from pqlengine.destinations.payloads import transition_document
+from pqlengine.live.scoring import LiveScorer, Score, progress_score
 from pqlengine.live.tables import get_state, set_state
 from pqlengine.store import Store
 
 PQL = "pql"
 log = logging.getLogger("pqlengine.live")
-
-
-def lead_score(record: dict[str, Any], project: Project) -> float:
-    """Criteria progress 0-100: weight of the criteria met over the total weight."""
-    definition = project.definition
-    total = sum(definition.weight_of(c) for c in definition.criteria)
-    met = sum(
-        definition.weight_of(c) for c in definition.criteria if c.id in record["criteria_met"]
-    )
-    return round(100.0 * met / total, 1) if total else 0.0
 
 
 class Evaluator:
@@ -51,11 +43,13 @@ class Evaluator:
         self._targets = found
         self.wake = threading.Event()
         self.delivered = threading.Event()  # set after a pass queued deliveries
+        self._model_check = threading.Event()  # set when a new model may have been stored
         self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._run, name="pql-evaluator", daemon=True)
         self.last_pass_ms = 0.0
         self.last_pass_entities = 0
         self._compiled: dict[bool, str] = {}
+        self.scorer = LiveScorer(self._store, _PassEvents(self._store), project)
         self.passes = 0
 
     def start(self) -> None:
@@ -69,10 +63,16 @@ class Evaluator:
         self.wake.set()
         self._thread.join(timeout=30)
 
+    def model_stored(self) -> None:
+        """Look for a new model version now rather than at the next pass (any thread)."""
+        self._model_check.set()
+        self.wake.set()
+
     def catch_up(self) -> None:
         """Bring pql_state to the definition in service, then evaluate the inbox."""
         raw = self._store.raw
         self._sql(full=False)  # compile now, not on the first event
+        self.scorer.refresh()
         version = self._project.version
         in_service = get_state(self._store, "definition_version")
         if in_service != version:
@@ -125,6 +125,7 @@ class Evaluator:
         records = []
         if only is None or only:
             records = [to_record(r, project) for r in self._qualify(only, now)]
+        self._score(records, now, full=only is None)
         previous = self._previous(only)
         transitions = []
         for record in records:
@@ -140,6 +141,17 @@ class Evaluator:
         self.last_pass_entities = len(records)
         if deliveries:
             self.delivered.set()
+
+    def _score(self, records: list[dict[str, Any]], now: datetime, full: bool) -> None:
+        """Set each record's `score`: the model's for open PQLs when a model is in service,
+        criteria progress for everyone else (and for all without a model)."""
+        self.scorer.refresh()
+        open_ids = [r["entity_id"] for r in records if r["status"] == PQL]
+        found = self.scorer.scores(open_ids, now, full)
+        for record in records:
+            record["score"] = found.get(record["entity_id"]) or progress_score(
+                record, self._project
+            )
 
     def _qualify(self, only: list[str] | None, now: datetime) -> list[dict[str, Any]]:
         """Qualification rows of `only` (or everyone) at `now`, by the cached query."""
@@ -220,7 +232,9 @@ class Evaluator:
             "status_from": before,
             "status_to": record["status"],
             "qualified_at": None if qualified is None else qualified.replace(tzinfo=None),
-            "score": lead_score(record, self._project),
+            "score": record["score"].score,
+            "score_source": record["score"].source,
+            "reasons": record["score"].reasons,
             "criteria_met": record["criteria_met"],
             "trigger_event_id": None,
             "trigger_event": None,
@@ -303,13 +317,16 @@ class Evaluator:
     ) -> None:
         raw = self._store.raw
         version = self._project.version
+        scores: list[Score] = [r["score"] for r in records]
         state = {
             "entity_id": [r["entity_id"] for r in records],
             "definition_version": [version] * len(records),
             "status": [r["status"] for r in records],
             "qualified_at": [_naive(r["qualified_at"]) for r in records],
             "converted_at": [_naive(r["converted_at"]) for r in records],
-            "score": [lead_score(r, self._project) for r in records],
+            "score": [s.score for s in scores],
+            "score_source": [s.source for s in scores],
+            "reasons": [json.dumps(s.reasons) for s in scores],
             "criteria_met": [json.dumps(r["criteria_met"]) for r in records],
             "updated_at": [now] * len(records),
         }
@@ -341,6 +358,9 @@ class Evaluator:
             if self._stopped.is_set():
                 return
             try:
+                if self._model_check.is_set():
+                    self._model_check.clear()
+                    self.scorer.refresh()
                 self.evaluate_inbox()
             except Exception:  # the watermark did not move; the next pass retries
                 log.exception("evaluation pass failed; retrying")
@@ -384,6 +404,8 @@ _TRANSITION_COLUMNS = (
     "status_to",
     "qualified_at",
     "score",
+    "score_source",
+    "reasons",
     "criteria_met",
     "trigger_event_id",
     "trigger_event",
@@ -415,7 +437,7 @@ def _columns(rows: list[dict[str, Any]], names: tuple[str, ...]) -> dict[str, li
     out: dict[str, list[Any]] = {}
     for name in names:
         values = [row[name] for row in rows]
-        if name == "criteria_met":
+        if name in ("criteria_met", "reasons"):
             values = [json.dumps(v) for v in values]
         out[name] = values
     return out

@@ -56,7 +56,8 @@ def list_leads(
     order = f"{'f' if column == 'employees' else 's'}.{column} {direction} NULLS LAST, s.entity_id"
     rows = store.raw.execute(
         "SELECT s.entity_id, s.status, s.qualified_at, s.converted_at, s.score, s.criteria_met, "
-        f"s.updated_at, f.name, f.domain, f.employees, f.plan, f.email {base} "
+        "s.updated_at, f.name, f.domain, f.employees, f.plan, f.email, s.score_source, "
+        f"s.reasons {base} "
         f"ORDER BY {order} LIMIT ? OFFSET ?",
         [*params, limit, offset],
     ).fetchall()
@@ -74,6 +75,8 @@ def list_leads(
                 else round((now - qualified).total_seconds() / 3600, 2),
                 "converted_at": iso(row[3]),
                 "score": row[4],
+                "score_source": row[12],
+                "reasons": json.loads(row[13]) if row[13] else [],
                 "criteria_met": json.loads(row[5]) if row[5] else [],
                 "updated_at": iso(row[6]),
                 "fit": {"name": row[7], "domain": row[8], "employees": row[9], "plan": row[10]}
@@ -112,6 +115,7 @@ def lead_detail(store: Store, project: Project, entity_id: str) -> dict[str, Any
     return {
         "entity_id": entity_id,
         "status": record["status"],
+        **live_score(store, project, entity_id),
         "qualified_at": iso(record["qualified_at"]),
         "signup_at": iso(record["signup_at"]),
         "converted_at": iso(record["converted_at"]),
@@ -131,6 +135,20 @@ def lead_detail(store: Store, project: Project, entity_id: str) -> dict[str, Any
         ],
         "transitions": transitions["items"],
     }
+
+
+def live_score(store: Store, project: Project, entity_id: str) -> dict[str, Any]:
+    """score, score_source, reasons and scored_at from the evaluator's last look at the entity
+    (None and [] when it has not evaluated it under the definition in service)."""
+    row = store.raw.execute(
+        "SELECT score, score_source, reasons, updated_at FROM pql_state "
+        "WHERE entity_id = ? AND definition_version = ?",
+        [entity_id, project.version],
+    ).fetchone()
+    if row is None:
+        return {"score": None, "score_source": None, "reasons": [], "scored_at": None}
+    reasons = json.loads(row[2]) if row[2] else []
+    return {"score": row[0], "score_source": row[1], "reasons": reasons, "scored_at": iso(row[3])}
 
 
 def explain(record: dict[str, Any], progress: list[dict[str, Any]], project: Project) -> str:
@@ -176,8 +194,9 @@ def list_rows(
         for key, value in item.items():
             if isinstance(value, datetime):
                 item[key] = iso(value)
-        if "criteria_met" in item and isinstance(item["criteria_met"], str):
-            item["criteria_met"] = json.loads(item["criteria_met"])
+        for key in ("criteria_met", "reasons"):
+            if isinstance(item.get(key), str):
+                item[key] = json.loads(item[key])
         if table == "outbox":
             item.pop("body", None)
         items.append(item)

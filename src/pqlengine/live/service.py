@@ -11,6 +11,7 @@ from pqlengine.config import Project
 from pqlengine.destinations.outbox import Deliverer, Target, targets
 from pqlengine.live.evaluator import Evaluator
 from pqlengine.live.tables import ensure_live_tables
+from pqlengine.live.training import Trainer
 from pqlengine.live.writer import Writer
 from pqlengine.store import Store
 
@@ -48,6 +49,7 @@ class Service:
         self.writer = Writer(self.store)
         self.evaluator = Evaluator(self.store, self.project, self.targets)
         self.deliverer = Deliverer(self.store, self.project, self.targets)
+        self.trainer = Trainer(self.store, self.project, self.evaluator.model_stored)
         self.writer.notify(self.evaluator.wake)
         self._forward = threading.Thread(target=self._forward_wakeups, daemon=True)
         self._stopped = threading.Event()

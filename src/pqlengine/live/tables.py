@@ -18,6 +18,8 @@ LIVE_TABLES: dict[str, str] = {
     # compiled qualification query reads them, so it is compiled once, not per pass.
     "live_clock": "as_of TIMESTAMP",
     "live_pass_ids": "entity_id VARCHAR",
+    # The pass's open PQLs, whose model features the (compiled once) feature query computes.
+    "live_model_ids": "entity_id VARCHAR",
     # The latest known qualification per entity under the definition in service.
     "pql_state": (
         "entity_id VARCHAR, definition_version VARCHAR, status VARCHAR, "
@@ -40,10 +42,30 @@ LIVE_TABLES: dict[str, str] = {
 }
 
 
+# Columns added after the tables first shipped: ALTERed into stores created before them (and
+# into new ones), with the value that was true of the old rows as default.
+ADDED_COLUMNS: dict[str, tuple[str, ...]] = {
+    # Where `score` came from: "model:<version>" or "criteria_progress"; the model's top
+    # reasons as a JSON list (explain.py's dicts), [] for criteria progress.
+    "pql_state": (
+        "score_source VARCHAR DEFAULT 'criteria_progress'",
+        "reasons JSON DEFAULT '[]'",
+    ),
+    "pql_transitions": (
+        "score_source VARCHAR DEFAULT 'criteria_progress'",
+        "reasons JSON DEFAULT '[]'",
+    ),
+}
+
+
 def ensure_live_tables(store: Store) -> None:
-    """Create the live tables (and the event_id index that makes dedupe a lookup)."""
+    """Create the live tables, add columns older stores lack, and create the event_id index
+    that makes dedupe a lookup."""
     for name, columns in LIVE_TABLES.items():
         store.raw.execute(f"CREATE TABLE IF NOT EXISTS {name} ({columns})")
+    for name, added in ADDED_COLUMNS.items():
+        for column in added:
+            store.raw.execute(f"ALTER TABLE {name} ADD COLUMN IF NOT EXISTS {column}")
     # The touched entities' events during an evaluator pass (same columns as events).
     store.raw.execute("CREATE TABLE IF NOT EXISTS live_pass_events AS FROM events LIMIT 0")
     try:

@@ -122,6 +122,16 @@ def list_models(store: Store) -> list[dict[str, Any]]:
     return [dict(zip(keys, row, strict=True)) for row in rows]
 
 
+def newest_model_version(store: Store) -> str | None:
+    """The version `load_model` loads by default (the newest stored), None when there is
+    none; one small query on the `models` table (which must exist: `ensure_model_tables`),
+    cheap enough to ask on every live evaluator pass."""
+    row = store.raw.execute(
+        f"SELECT version FROM {MODELS_TABLE} ORDER BY created_at DESC LIMIT 1"
+    ).fetchone()
+    return None if row is None else str(row[0])
+
+
 def load_model(store: Store, version: str | None = None) -> StoredModel:
     """The model `version`, or the newest one. Unpickles: trust the store (module doc)."""
     ensure_model_tables(store)

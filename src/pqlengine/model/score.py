@@ -1,4 +1,6 @@
-"""`pql model score` and the live hook: calibrated pql_score 0-100 and the top reasons.
+"""`pql model score` and fresh scores of given entities: calibrated pql_score 0-100 and the
+top reasons. The live service (live/scoring.py) computes the same features with one compiled
+query per evaluator pass and scores them with `scored_rows`.
 
 The score is 100 x the calibrated probability of converting after the first `window_days`
 (within the conversion window). Features cover the lead's first `window_days` after signup; a
@@ -18,10 +20,10 @@ from pqlengine.config import Project
 from pqlengine.model.explain import contributions, reasons
 from pqlengine.model.features import design
 from pqlengine.model.persist import (
-    MODELS_TABLE,
     StoredModel,
     ensure_model_tables,
     load_model,
+    newest_model_version,
     write_scores,
 )
 from pqlengine.model.train import iso
@@ -106,12 +108,9 @@ def model_scores(
     is stored. Features use the entity, signup and conversion the model was trained with.
     Loads (unpickles) the model once per version: trust the store (see model.persist)."""
     ensure_model_tables(store)
-    newest = store.raw.execute(
-        f"SELECT version FROM {MODELS_TABLE} ORDER BY created_at DESC LIMIT 1"
-    ).fetchone()
-    if newest is None or not entity_ids:
+    version = newest_model_version(store)
+    if version is None or not entity_ids:
         return {}
-    version = str(newest[0])
     if version not in _LOADED:
         _LOADED[version] = load_model(store, version)
     stored = _LOADED[version]
