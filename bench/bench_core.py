@@ -39,9 +39,14 @@ def timed(args: list[str], stdout: Path | None = None) -> dict[str, float]:
             sink.close()  # type: ignore[union-attr]
     if done.returncode != 0:
         raise SystemExit(f"failed: {' '.join(args)}\n{done.stderr[-2000:]}")
-    wall = re.search(r"Elapsed \(wall clock\) time.*: (?:(\d+):)?(\d+):([\d.]+)", done.stderr)
-    rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
-    assert wall and rss, done.stderr
+    return usage(done.stderr)
+
+
+def usage(time_report: str) -> dict[str, float]:
+    """Wall seconds and peak RSS in MB from the stderr of `/usr/bin/time -v`."""
+    wall = re.search(r"Elapsed \(wall clock\) time.*: (?:(\d+):)?(\d+):([\d.]+)", time_report)
+    rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", time_report)
+    assert wall and rss, time_report
     hours = float(wall.group(1) or 0)
     seconds = hours * 3600 + float(wall.group(2)) * 60 + float(wall.group(3))
     return {"seconds": round(seconds, 2), "peak_rss_mb": round(int(rss.group(1)) / 1024, 1)}

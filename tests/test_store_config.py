@@ -133,7 +133,9 @@ def test_unreachable_backend_is_a_store_error_without_password(tmp_path: Path) -
     assert "hunter2" not in str(caught.value)
 
 
-def test_missing_backend_extra_names_the_extra(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_backend_extra_names_the_extra(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import sys
 
     monkeypatch.setitem(sys.modules, "psycopg", None)

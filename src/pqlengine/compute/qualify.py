@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import ibis
+import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
 from pqlengine.compute.entities import AsOf, Only, entities, entity_events, to_utc_naive
@@ -39,16 +40,11 @@ def qualification(store: Store, project: Project, as_of: AsOf, only: Only = None
     )
     all_events = entity_events(store, project, as_of, columns=("ts",), only=only)
 
-    result = people
-    satisfied = _criteria_satisfied(_after_signup(criterion_events, anchors), project)
-    for index in range(len(project.definition.criteria)):
-        part = satisfied.filter(satisfied.criterion == index).select(
-            c_id="entity_id", **{criterion_column(index): "satisfied_at"}
-        )
-        result = result.left_join(part, result.entity_id == part.c_id).drop("c_id")
-    rule = _rule_satisfied(satisfied, project)
-    result = result.left_join(rule, result.entity_id == rule.r_id).drop("r_id")
-    active = _active_days(_after_signup(all_events, anchors), project)
+    aggregates = _has_nth_aggregate(store)
+    satisfied = _criteria_satisfied(_after_signup(criterion_events, anchors), project, aggregates)
+    result = people.left_join(satisfied, people.entity_id == satisfied.c_id).drop("c_id")
+    result = result.mutate(rule_satisfied_at=_rule_satisfied(result, project))
+    active = _active_days(_after_signup(all_events, anchors), project, aggregates)
     result = result.left_join(active, result.entity_id == active.a_id).drop("a_id")
     fit = _fit(store, project)
     result = result.left_join(fit, result.entity_id == fit.f_id).drop("f_id")
@@ -93,28 +89,64 @@ def _after_signup(events: ir.Table, anchors: ir.Table) -> ir.Table:
     return joined.drop("a_entity").rename(signup_at="a_signup", converted_at="a_converted")
 
 
-def _criteria_satisfied(after_signup: ir.Table, project: Project) -> ir.Table:
-    """Long table: entity_id, criterion (index), weight, satisfied_at."""
-    before_conversion = after_signup.filter(
+def _has_nth_aggregate(store: Store) -> bool:
+    """Whether the backend has DuckDB's `min(value, n)` (the n smallest values, as a list)."""
+    return getattr(getattr(store, "con", None), "name", None) == "duckdb"
+
+
+@ibis.udf.agg.builtin(name="min")
+def _smallest(arg: dt.timestamp, n: dt.int64) -> dt.Array(dt.timestamp):  # type: ignore[valid-type]
+    """DuckDB's min(arg, n): the n smallest values of arg, ascending."""
+
+
+def _nth_smallest(
+    value: ir.TimestampColumn, n: int, where: ir.BooleanValue | None, aggregates: bool
+) -> ir.TimestampScalar | None:
+    """The n-th smallest `value` (rows where `where`) as one aggregate, or None when the
+    backend needs a window for it. n = 1 is `min` everywhere; otherwise DuckDB's
+    `min(value, n)[n]`, which keeps n values per group instead of sorting every row."""
+    if n == 1:
+        return value.min(where=where)
+    if not aggregates:
+        return None
+    return _smallest(value, n, where=where)[n - 1]
+
+
+def _criteria_satisfied(after_signup: ir.Table, project: Project, aggregates: bool) -> ir.Table:
+    """Wide table: c_id plus criterion_<i>_at, the instant of the at_least-th matching event.
+
+    Criteria whose N-th occurrence has an aggregate share one grouped scan; the rest (N > 1
+    on backends without `min(value, n)`) number their events with a window each."""
+    before = after_signup.filter(
         after_signup.converted_at.isnull() | (after_signup.ts < after_signup.converted_at)
     )
-    definition = project.definition
-    parts = []
-    for index, criterion in enumerate(definition.criteria):
-        matching = before_conversion.filter(_criterion_filter(before_conversion, criterion))
+    by_aggregate: dict[str, Any] = {}
+    windowed: list[tuple[int, Criterion]] = []
+    for index, criterion in enumerate(project.definition.criteria):
+        nth = _nth_smallest(
+            before.ts,
+            criterion.at_least,
+            ibis.and_(*_criterion_filter(before, criterion)),
+            aggregates,
+        )
+        if nth is None:
+            windowed.append((index, criterion))
+        else:
+            by_aggregate[criterion_column(index)] = nth
+    if by_aggregate:
+        table = before.group_by(c_id=before.entity_id).agg(**by_aggregate)
+    else:
+        table = before.select(c_id=before.entity_id).distinct()
+    for index, criterion in windowed:
+        matching = before.filter(_criterion_filter(before, criterion))
         ordered = matching.mutate(
             position=ibis.row_number().over(group_by="entity_id", order_by="ts")
         )
-        nth = ordered.filter(ordered.position == criterion.at_least - 1)
-        parts.append(
-            nth.select(
-                entity_id=nth.entity_id,
-                criterion=ibis.literal(index, type="int64"),
-                weight=ibis.literal(definition.weight_of(criterion), type="float64"),
-                satisfied_at=nth.ts,
-            )
-        )
-    return ibis.union(*parts) if len(parts) > 1 else parts[0]
+        nth_rows = ordered.filter(ordered.position == criterion.at_least - 1)
+        part = nth_rows.select(w_id=nth_rows.entity_id, **{criterion_column(index): nth_rows.ts})
+        table = table.left_join(part, table.c_id == part.w_id).drop("w_id")
+    columns = [criterion_column(i) for i in range(len(project.definition.criteria))]
+    return table.select("c_id", *columns)
 
 
 def _criterion_filter(table: ir.Table, criterion: Criterion) -> list[ir.BooleanValue]:
@@ -137,31 +169,50 @@ def _window_length(days: float) -> ir.IntervalScalar:
     return ibis.interval(microseconds=microseconds)
 
 
-def _rule_satisfied(satisfied: ir.Table, project: Project) -> ir.Table:
-    """r_id, rule_satisfied_at: when the running weight first reaches the threshold."""
-    window = ibis.cumulative_window(group_by="entity_id", order_by=["satisfied_at", "criterion"])
-    running = satisfied.mutate(running_weight=satisfied.weight.sum().over(window))
-    reached = running.filter(
-        running.running_weight >= project.definition.threshold - RULE_TOLERANCE
-    )
-    return reached.group_by(r_id=reached.entity_id).agg(
-        rule_satisfied_at=reached.satisfied_at.min()
-    )
+# Later than any instant in a store: stands for "never" where LEAST must not see NULLs
+# (Snowflake's and BigQuery's LEAST return NULL when any argument is NULL).
+_NEVER = datetime(9999, 12, 31)
 
 
-def _active_days(after_signup: ir.Table, project: Project) -> ir.Table:
+def _rule_satisfied(result: ir.Table, project: Project) -> ir.TimestampValue:
+    """rule_satisfied_at: the earliest criterion instant at which the weight of the criteria
+    satisfied by then reaches the threshold (NULL when it never does)."""
+    definition = project.definition
+    instants = [result[criterion_column(i)] for i in range(len(definition.criteria))]
+    weights = [definition.weight_of(c) for c in definition.criteria]
+    never = ibis.literal(_NEVER, type="timestamp")
+    candidates = []
+    for instant in instants:
+        reached = sum(
+            (
+                ibis.ifelse(other <= instant, weight, 0.0)
+                for other, weight in zip(instants, weights, strict=True)
+            ),
+            ibis.literal(0.0),
+        )
+        candidates.append(
+            ibis.ifelse(reached >= definition.threshold - RULE_TOLERANCE, instant, never)
+        )
+    earliest = ibis.least(*candidates) if len(candidates) > 1 else candidates[0]
+    return earliest.nullif(never)
+
+
+def _active_days(after_signup: ir.Table, project: Project, aggregates: bool) -> ir.Table:
     """a_id, active_days, active_days_satisfied_at (first event of the d-th active day)."""
     days = after_signup.group_by("entity_id", day=after_signup.ts.truncate("D")).agg(
         first_ts=after_signup.ts.min()
     )
-    ranked = days.mutate(position=ibis.row_number().over(group_by="entity_id", order_by="day"))
     needed = project.definition.min_active_days
-    metrics: dict[str, Any] = {"active_days": ranked.count()}
-    if needed is not None:
-        metrics["active_days_satisfied_at"] = ranked.first_ts.min(
-            where=ranked.position == needed - 1
-        )
-    return ranked.group_by(a_id=ranked.entity_id).agg(**metrics)
+    if needed is None:
+        return days.group_by(a_id=days.entity_id).agg(active_days=days.count())
+    # Days' first events rise with the days, so the d-th day's is the d-th smallest.
+    nth = _nth_smallest(days.first_ts, needed, None, aggregates)
+    if nth is None:
+        days = days.mutate(position=ibis.row_number().over(group_by="entity_id", order_by="day"))
+        nth = days.first_ts.min(where=days.position == needed - 1)
+    return days.group_by(a_id=days.entity_id).agg(
+        active_days=days.count(), active_days_satisfied_at=nth
+    )
 
 
 def _fit(store: Store, project: Project) -> ir.Table:
