@@ -45,7 +45,7 @@ def main() -> int:
     project_dir, out_dir = cli_paths()
     project = load_project(project_dir)
     store = Store.for_project(project)
-    table = qualification(store, project, AS_OF).cache()
+    table = qualification(store, project, AS_OF, detail=False).cache()
     try:
         per_account = table.select(
             account_id=table.entity_id,

@@ -46,6 +46,10 @@ def entity_events(
     Callers ask only for the columns (and event names) they need, so that on large stores
     each use is a narrow streaming scan rather than one wide shared intermediate.
     """
+    # One column order per set of columns: Ibis 12 fails to compile a join of two of these
+    # unions that list the same columns in different orders ("Compilation rule for
+    # 'Project' operation is not defined").
+    columns = tuple(sorted(set(columns)))
     events = store.table("events")
     conditions = [events.ts <= as_of_literal(as_of)]
     if event_names is not None:

@@ -100,7 +100,10 @@ def _prepared(
     by: str | None,
     qualified: ir.Table | None,
 ) -> ir.Table:
-    table = qualified if qualified is not None else qualification(store, project, as_of)
+    if qualified is None:
+        # Metrics read qualified_at and status only: no per-criterion detail needed.
+        qualified = qualification(store, project, as_of, detail=False)
+    table = qualified
     if by is not None:
         table = segment_expression(store, project, table, by)
     else:

@@ -22,12 +22,25 @@ def criterion_column(index: int) -> str:
     return f"criterion_{index}_at"
 
 
-def qualification(store: Store, project: Project, as_of: AsOf, only: Only = None) -> ir.Table:
+def qualification(
+    store: Store, project: Project, as_of: AsOf, only: Only = None, detail: bool = True
+) -> ir.Table:
     """Per entity (all, or those in `only`): signup_at, converted_at, criterion_<i>_at,
     rule_satisfied_at, active_days, active_days_satisfied_at, fit, fit_failed,
-    qualified_at, status."""
+    qualified_at, status.
+
+    `detail=False` computes the same qualified_at and status for less: events are read only
+    for entities that pass fit, and active days only for those that met the rule, so
+    criterion_<i>_at, rule_satisfied_at, active_days and active_days_satisfied_at are left
+    NULL (0) for the others. Metrics need no more.
+    """
     people = entities(store, project, as_of, only)
+    fit = _fit(store, project)
     anchors = people.select(a_entity="entity_id", a_signup="signup_at", a_converted="converted_at")
+    if not detail:
+        # An entity without a row in the fit table has unknown fit, which may pass.
+        failing = fit.filter(~_fit_passes(fit, project))
+        anchors = anchors.anti_join(failing, anchors.a_entity == failing.f_id)
     criteria = project.definition.criteria
     needs_properties = any(c.where for c in criteria)
     criterion_events = entity_events(
@@ -42,11 +55,13 @@ def qualification(store: Store, project: Project, as_of: AsOf, only: Only = None
 
     aggregates = _has_nth_aggregate(store)
     satisfied = _criteria_satisfied(_after_signup(criterion_events, anchors), project, aggregates)
+    satisfied = satisfied.mutate(rule_satisfied_at=_rule_satisfied(satisfied, project))
     result = people.left_join(satisfied, people.entity_id == satisfied.c_id).drop("c_id")
-    result = result.mutate(rule_satisfied_at=_rule_satisfied(result, project))
+    if not detail:
+        ruled = satisfied.filter(satisfied.rule_satisfied_at.notnull())
+        anchors = anchors.semi_join(ruled, anchors.a_entity == ruled.c_id)
     active = _active_days(_after_signup(all_events, anchors), project, aggregates)
     result = result.left_join(active, result.entity_id == active.a_id).drop("a_id")
-    fit = _fit(store, project)
     result = result.left_join(fit, result.entity_id == fit.f_id).drop("f_id")
     return _qualified(result, project)
 
@@ -259,15 +274,17 @@ def fit_check_names(project: Project) -> list[tuple[str, str]]:
     return names
 
 
+def _fit_passes(table: ir.Table, project: Project) -> ir.BooleanValue:
+    """Whether every configured fit check passes (unknown passes unless require_known)."""
+    unknown_passes = not project.definition.fit.require_known
+    checks = [table[column] for column, _ in fit_check_names(project)]
+    if not checks:
+        return ibis.literal(True)
+    return ibis.and_(*[ibis.coalesce(c, unknown_passes) for c in checks])
+
+
 def _qualified(result: ir.Table, project: Project) -> ir.Table:
-    fit = project.definition.fit
-    unknown_passes = not fit.require_known
-    checks = [result[column] for column, _ in fit_check_names(project)]
-    fit_ok = (
-        ibis.and_(*[ibis.coalesce(c, unknown_passes) for c in checks])
-        if checks
-        else ibis.literal(True)
-    )
+    fit_ok = _fit_passes(result, project)
     rule_at = result.rule_satisfied_at
     if project.definition.min_active_days is not None:
         active_at = result.active_days_satisfied_at
