@@ -230,7 +230,21 @@ def _pql(directory: Path, *args: str) -> Any:
     return json.loads(done.stdout)
 
 
-def test_cli_reads_the_store_named_in_pql_yaml(backend: Target, tmp_path: Path) -> None:
+# Spark without a metastore keeps its catalog in memory: the second `pql` process finds our
+# results tables' files in the local warehouse but not their catalog entries, and Spark
+# refuses to create a managed table over an existing location.
+CLI_GAPS = {
+    "pyspark": "a local Spark session has an in-memory catalog: a second `pql` process cannot "
+    "re-create pql_results.definitions over the files the first left in .pql/spark-warehouse "
+    "(LOCATION_ALREADY_EXISTS); needs re-registering them as external tables, or a metastore",
+}
+
+
+def test_cli_reads_the_store_named_in_pql_yaml(
+    backend: Target, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    if backend.name in CLI_GAPS:
+        request.applymarker(pytest.mark.xfail(reason=CLI_GAPS[backend.name], strict=True))
     reference_dir = ingested_copy(_made(tmp_path / "reference"))
     config = yaml.safe_load((reference_dir / "pql.yaml").read_text())
     source = Store.for_project(load_project(reference_dir))
