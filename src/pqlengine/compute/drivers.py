@@ -30,19 +30,11 @@ NEGATIVE = "negative after adjustment"
 INCONCLUSIVE = "inconclusive (poor overlap / too few)"
 LABEL_ORDER = (LIKELY_DRIVER, CORRELATED, NO_EFFECT, NEGATIVE, INCONCLUSIVE)
 
-CONFOUNDERS = (
-    "active_days",
-    "log_other_events",
-    "other_event_types",
-    "log_employees",
-    "employees_unknown",
-    "plan",
-    "email_domain",
-)
 ADJUSTED_FOR = (
-    "active days in the window (distinct UTC days with any event)",
-    "event volume in the window excluding the behaviour itself (log(1 + count))",
-    "breadth: distinct event names in the window excluding the behaviour itself",
+    "the first user's active days in the window (distinct UTC days with any event)",
+    "the first user's event volume in the window excluding the behaviour itself (log(1 + count))",
+    "the first user's breadth: distinct event names in the window excluding the behaviour itself",
+    "whether the first user did each of the other listed behaviours in the window",
     "employees (log(1 + employees), plus an 'unknown' indicator)",
     "plan (unknown as its own level)",
     "email domain type (free-mail, company or unknown)",
@@ -53,11 +45,15 @@ LIMITS = (
     "Unmeasured confounding is possible: anything that drives both the behaviour and "
     "conversion and is not captured by the engagement and fit measures above (intent, budget, "
     "an existing team, sales contact) still biases the estimate.",
-    "Engagement is measured in the same window as the behaviour, so part of it can be a "
-    "consequence of the behaviour (e.g. teammates invited add activity); adjusting for it "
-    "then understates a real effect.",
-    "Other behaviours are not adjusted for: a behaviour that comes with a real driver (a step "
-    "that always precedes it, activity of teammates it brought) inherits part of its effect.",
+    "Engagement is the first user's (for an account, the user with its earliest event in the "
+    "window): teammates' activity is left out because it can be a consequence of the "
+    "behaviour (inviting them). It is measured in the same window as the behaviour, so the "
+    "first user's own activity can still partly be a consequence; adjusting for it then "
+    "understates a real effect.",
+    "Each effect holds the other listed behaviours fixed: it is the effect of this behaviour "
+    "beyond them. A behaviour that mostly leads to another one (creating what is then shared) "
+    "gets little credit, and doers who always do another behaviour too have no comparable "
+    "controls and are trimmed.",
     "Effects are averaged over the entities that did the behaviour (ATT) among those not "
     "converted by the end of the window, on the chance of converting afterwards within the "
     "conversion window; after trimming, over those with comparable propensity only.",
@@ -69,32 +65,52 @@ LIMITS = (
 @dataclass(frozen=True)
 class DriverMatrix:
     """One row per eligible entity (window and conversion window over, not converted in the
-    window): behaviour counts, engagement and firmographics; `converted` is the outcome."""
+    window): behaviour counts, engagement and firmographics; `converted` is the outcome.
+
+    Treatments (`counts`) are the entity's: any of its users doing the behaviour counts.
+    Engagement and the other behaviours (`founder_counts`) are measured on the entity's first
+    user only (the user with its earliest event in the window; for user entities the user
+    itself): teammates' activity is largely a consequence of behaviours such as inviting them,
+    and adjusting for a consequence of the treatment would remove part of its effect.
+    """
 
     entity_ids: list[str]
     converted: np.ndarray
     events: list[str]
-    counts: np.ndarray  # counts[:, j]: how often each entity did events[j] in the window
-    active_days: np.ndarray
-    event_count: np.ndarray  # all events in the window
-    event_types: np.ndarray  # distinct event names in the window
+    counts: np.ndarray  # counts[:, j]: how often the entity did events[j] in the window
+    founder_counts: np.ndarray  # the same, by the entity's first user only
+    active_days: np.ndarray  # the first user's distinct UTC days with an event in the window
+    event_count: np.ndarray  # the first user's events in the window
+    event_types: np.ndarray  # the first user's distinct event names in the window
     employees: np.ndarray  # float, NaN when unknown
     plan: np.ndarray  # text, "unknown" when missing
     email_domain: np.ndarray  # free | company | unknown
 
     def confounders(self, column: int) -> dict[str, np.ndarray]:
-        """The confounders for the behaviour in `counts[:, column]`."""
-        own = self.counts[:, column]
+        """The confounders for the behaviour in `counts[:, column]`: the first user's
+        engagement without the behaviour itself, whether the first user did each other
+        behaviour, and fit."""
+        own = self.founder_counts[:, column]
         known = ~np.isnan(self.employees)
+        others = {
+            _other(name): (self.founder_counts[:, j] > 0).astype(float)
+            for j, name in enumerate(self.events)
+            if j != column
+        }
         return {
             "active_days": self.active_days.astype(float),
             "log_other_events": np.log1p(self.event_count - own),
             "other_event_types": (self.event_types - (own > 0)).astype(float),
+            **others,
             "log_employees": np.where(known, np.log1p(np.where(known, self.employees, 0)), 0.0),
             "employees_unknown": (~known).astype(float),
             "plan": self.plan,
             "email_domain": self.email_domain,
         }
+
+
+def _other(event: str) -> str:
+    return f"did:{event}"
 
 
 def driver_matrix(
@@ -103,12 +119,14 @@ def driver_matrix(
     """Aggregate the per-entity matrix in the database; only the matrix leaves it."""
     cohort = cohort_frame(store, project, as_of, window_days)
     cohort = cohort.filter(~cohort.converted_in_window)
-    inside = window_events(store, project, as_of, cohort, ("event",))
-    per_entity = inside.group_by(p_entity="entity_id").agg(
-        active_days=inside.ts.truncate("D").nunique(),
-        event_count=inside.count(),
-        event_types=inside.event.nunique(),
-        **{f"c{j}": (inside.event == name).sum() for j, name in enumerate(events)},
+    inside = window_events(store, project, as_of, cohort, ("event", "user_id"))
+    mine = _by_first_user(inside)
+    per_entity = mine.group_by(p_entity="entity_id").agg(
+        active_days=mine.ts.truncate("D").nunique(where=mine.by_first),
+        event_count=mine.by_first.sum(),
+        event_types=mine.event.nunique(where=mine.by_first),
+        **{f"c{j}": (mine.event == name).sum() for j, name in enumerate(events)},
+        **{f"f{j}": ((mine.event == name) & mine.by_first).sum() for j, name in enumerate(events)},
     )
     firm = firmographics(store, project)
     base = cohort.select("entity_id", "converted")
@@ -122,13 +140,18 @@ def driver_matrix(
     def counted(name: str) -> np.ndarray:
         return np.nan_to_num(column(name).astype(float)).astype(np.int64)
 
-    counts = [counted(f"c{j}") for j in range(len(events))]
+    def stacked(prefix: str) -> np.ndarray:
+        if not events:
+            return np.zeros((table.num_rows, 0), np.int64)
+        return np.column_stack([counted(f"{prefix}{j}") for j in range(len(events))])
+
     employees = table.column("employees").to_pylist()
     return DriverMatrix(
         entity_ids=table.column("entity_id").to_pylist(),
         converted=column("converted").astype(bool),
         events=list(events),
-        counts=np.column_stack(counts) if counts else np.zeros((table.num_rows, 0), np.int64),
+        counts=stacked("c"),
+        founder_counts=stacked("f"),
         active_days=counted("active_days"),
         event_count=counted("event_count"),
         event_types=counted("event_types"),
@@ -138,6 +161,20 @@ def driver_matrix(
             [v or "unknown" for v in table.column("email_domain").to_pylist()], dtype=object
         ),
     )
+
+
+def _by_first_user(inside: ir.Table) -> ir.Table:
+    """`inside` plus `by_first`: whether the event is the entity's first user's (the user
+    with the entity's earliest event in the window, ties to the smallest user_id). Events of
+    an entity with no user-attributed event at all count as its first user's."""
+    named = inside.filter(inside.user_id.notnull())
+    seen = named.group_by(s_entity="entity_id", s_user="user_id").agg(s_first=named.ts.min())
+    rank = ibis.row_number().over(group_by=seen.s_entity, order_by=[seen.s_first, seen.s_user])
+    ranked = seen.mutate(s_rank=rank)
+    first = ranked.filter(ranked.s_rank == 0).select(u_entity="s_entity", u_first="s_user")
+    marked = inside.left_join(first, inside.entity_id == first.u_entity)
+    same = (marked.user_id == marked.u_first).fill_null(False)
+    return marked.mutate(by_first=marked.u_first.isnull() | same).drop("u_entity", "u_first")
 
 
 def firmographics(store: Store, project: Project) -> ir.Table:
@@ -192,13 +229,14 @@ def drivers(
     rows = []
     for column, name in enumerate(names):
         threshold = chosen[name]
+        confounders = matrix.confounders(column)
         data = {
             "treated": matrix.counts[:, column] >= threshold,
             "converted": matrix.converted,
-            **matrix.confounders(column),
+            **confounders,
         }
         estimate = estimate_effect(
-            data, "treated", "converted", CONFOUNDERS, "ATT", "aipw", alpha=alpha, trim=trim
+            data, "treated", "converted", list(confounders), "ATT", "aipw", alpha=alpha, trim=trim
         )
         rows.append(_row(name, threshold, data, estimate, min_support))
     rows.sort(key=lambda r: (LABEL_ORDER.index(r["label"]), -(r["effect"] or 0.0)))
