@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlparse
 
 import duckdb
 import ibis
+import sqlglot as sg
+import sqlglot.expressions as sge
 
 if TYPE_CHECKING:
     from pqlengine.config import ColumnMaps, Project, StoreConfig
@@ -226,8 +230,10 @@ class Store:
         """Create or replace a result table from an expression or Arrow/pandas data."""
         if self.results_schema is None:
             self.con.create_table(name, table, overwrite=True)
-        else:
-            self.con.create_table(name, table, database=self.results_schema, overwrite=True)
+            return
+        if self.backend == "pyspark":
+            self._release_spark_location(name)
+        self.con.create_table(name, table, database=self.results_schema, overwrite=True)
 
     def count(self, name: str) -> int:
         """Number of rows in a table."""
@@ -298,6 +304,8 @@ class Store:
         try:
             if schema not in self.con.list_databases():
                 self.con.create_database(schema, force=True)
+            if self.backend == "pyspark":
+                self._reregister_spark_results()
             if "definitions" not in self.con.list_tables(database=schema):
                 self.con.create_table(
                     "definitions", schema=_results_schema("definitions"), database=schema
@@ -307,6 +315,58 @@ class Store:
                 f"store {self.path}: cannot create our results schema '{schema}' "
                 f"(store.results_schema): {_first_line(exc)}"
             ) from None
+
+    def _reregister_spark_results(self) -> None:
+        """Register again the result tables an earlier process left in a local warehouse.
+
+        Spark without a metastore keeps its catalog in memory: a new process finds our
+        tables' files under `<warehouse>/<schema>.db/<table>` but not the tables, and Spark
+        refuses to create a managed table over a non-empty directory (LOCATION_ALREADY_EXISTS).
+        Each such directory becomes an external Parquet table (Ibis writes Parquet). With a
+        shared metastore (a cluster) the catalog already lists them and nothing happens.
+        """
+        schema_dir = self._spark_schema_dir()
+        if schema_dir is None or not schema_dir.is_dir():
+            return
+        known = set(self.con.list_tables(database=self.results_schema))
+        for directory in sorted(schema_dir.iterdir()):
+            if directory.name in known or not _holds_spark_table(directory):
+                continue
+            location = sge.LocationProperty(this=sge.convert(f"file:{directory.as_posix()}"))
+            parquet = sge.FileFormatProperty(this=sge.Var(this="PARQUET"))
+            self.con.raw_sql(
+                sge.Create(
+                    kind="TABLE",
+                    exists=True,
+                    this=sg.table(directory.name, db=self.results_schema, quoted=True),
+                    properties=sge.Properties(expressions=[parquet, location]),
+                )
+            )
+
+    def _release_spark_location(self, name: str) -> None:
+        """Drop a re-registered (external) result table and delete its files, so that Ibis
+        can create it again as a managed table in the same directory."""
+        if name not in self.con.list_tables(database=self.results_schema):
+            return
+        table = sg.table(name, db=self.results_schema, quoted=True).sql("spark")
+        described = self.con.raw_sql(f"DESCRIBE TABLE EXTENDED {table}").collect()
+        # Later rows win: the detailed section comes after the columns (one may be "Type").
+        if {row[0]: row[1] for row in described}.get("Type") != "EXTERNAL":
+            return  # a managed table: Spark deletes its files when it replaces it
+        self.con.drop_table(name, database=self.results_schema)
+        schema_dir = self._spark_schema_dir()
+        if schema_dir is not None and (schema_dir / name).is_dir():
+            shutil.rmtree(schema_dir / name)
+
+    def _spark_schema_dir(self) -> Path | None:
+        """The local directory of our Spark database, or None when it is not on this
+        machine's file system (then a metastore is expected to keep the catalog)."""
+        schema = sge.Identifier(this=self.results_schema, quoted=True).sql("spark")
+        described = self.con.raw_sql(f"DESCRIBE DATABASE {schema}").collect()
+        location = urlparse(str({row[0]: row[1] for row in described}["Location"]))
+        if location.scheme not in ("", "file"):
+            return None
+        return Path(unquote(location.path))  # Spark gives a URI: spaces are %20
 
     def _mapped(self, name: str) -> bool:
         """Whether a canonical table is the user's own (read through the mapping)."""
@@ -366,6 +426,16 @@ def _as_canonical(value: ibis.Value, target: str) -> ibis.Value:
     if have == ibis.dtype(target):
         return value
     return value.cast(target)
+
+
+def _holds_spark_table(directory: Path) -> bool:
+    """Whether a warehouse directory holds a Spark table with data files (names starting
+    with _ or . are Spark's bookkeeping; an empty table directory needs no registering)."""
+    return (
+        directory.is_dir()
+        and re.fullmatch(r"[a-z_][a-z0-9_]*", directory.name) is not None
+        and any(f.is_file() and not f.name.startswith(("_", ".")) for f in directory.iterdir())
+    )
 
 
 def _empty(name: str) -> ibis.Table:
