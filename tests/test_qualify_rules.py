@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+import ibis
+
+from pqlengine.compute.matching import json_equals, json_matches
 from pqlengine.compute.qualify import qualify_entities
 from pqlengine.config import Project
 from pqlengine.ingest import ingest_records
@@ -277,3 +280,21 @@ def test_where_keys_with_dollar_dots_and_quotes(store: Store) -> None:
     ]
     met = run(store, criteria=criteria, qualify={"at_least": 1})["a"]["criteria_met"]
     assert met == ["dollar", "dotted", "quoted"]
+
+
+def test_json_matches_is_json_equals_without_nulls() -> None:
+    """The criterion filter's shortcut gives what json_equals gives (NULL as False) for
+    every JSON type against every kind of YAML value."""
+    bags = ['{"k": "web"}', '{"k": "3"}', '{"k": 3}', '{"k": 3.5}', '{"k": true}']
+    bags += ['{"k": "true"}', '{"k": false}', '{"k": null}', "{}", '{"k": [1]}', '{"k": "3.0"}']
+    values: list[Any] = ["web", "3", 3, 3.5, True, False, ["web", 3], [True, "x"], [2, 3.5]]
+    con = ibis.duckdb.connect()
+    table = ibis.memtable({"bag": bags}).mutate(bag=ibis._.bag.cast("json"))
+    for value in values:
+        both = table.select(
+            expected=json_equals(table.bag, "k", value).fill_null(False),
+            got=json_matches(table.bag, "k", value),
+        )
+        rows = con.to_pyarrow(both).to_pylist()
+        assert all(r["expected"] == r["got"] for r in rows), (value, rows)
+        assert any(r["got"] for r in rows), value
