@@ -61,8 +61,33 @@ def test_store_block_errors_have_lines(tmp_path: Path) -> None:
 
 def test_store_block_keys_must_fit_the_backend(tmp_path: Path) -> None:
     text = "store: {backend: postgres, path: x.duckdb}\n"
-    with pytest.raises(ConfigError, match="path is for backend duckdb; postgres takes url"):
+    with pytest.raises(ConfigError, match="path and memory_limit are for backend duckdb"):
         load_project(_project_file(tmp_path, text))
+
+
+def test_memory_limit_from_the_store_block_or_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """store.memory_limit sets DuckDB's buffer pool; PQL_MEMORY_LIMIT overrides it; a bad
+    size is a located error; the progress bar (drawn on stdout) is off."""
+    monkeypatch.delenv("PQL_MEMORY_LIMIT", raising=False)
+    text = "store: {path: .pql/s.duckdb, memory_limit: 600MB}\n"
+    project = load_project(_project_file(tmp_path, text))
+
+    def setting(name: str) -> str:
+        store = Store.for_project(project)
+        try:
+            return str(store.raw.execute(f"SELECT current_setting('{name}')").fetchone()[0])
+        finally:
+            store.close()
+
+    assert setting("memory_limit") in ("572.2 MiB", "600.0 MB")
+    assert setting("enable_progress_bar") == "False"
+    monkeypatch.setenv("PQL_MEMORY_LIMIT", "1GB")
+    assert setting("memory_limit") in ("953.6 MiB", "1.0 GB")
+    bad = "store: {path: .pql/s.duckdb, memory_limit: lots}\n"
+    with pytest.raises(ConfigError, match=r"store\.memory_limit.*line 5"):
+        load_project(_project_file(tmp_path, bad))
 
 
 def test_mapped_tables_are_read_in_canonical_shape(tmp_path: Path) -> None:

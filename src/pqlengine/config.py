@@ -313,6 +313,10 @@ class StoreConfig(_Model):
     conf: dict[str, str | int | float | bool] = Field(default_factory=dict)
     options: dict[str, Any] = Field(default_factory=dict)
     results_schema: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    # DuckDB's buffer pool limit (it spills to disk beyond it); env PQL_MEMORY_LIMIT wins.
+    memory_limit: str | None = Field(
+        default=None, pattern=r"(?i)^\d+(\.\d+)?\s*([KMGT]i?B|B)$", examples=["600MB", "4GB"]
+    )
     events_table: str | None = None
     users_table: str | None = None
     accounts_table: str | None = None
@@ -333,8 +337,11 @@ class StoreConfig(_Model):
         if self.backend == "duckdb":
             if self.url or self.master or self.conf:
                 raise ValueError("url, master and conf are not used with backend duckdb (path)")
-        elif self.path is not None:
-            raise ValueError(f"path is for backend duckdb; {self.backend} takes url or options")
+        elif self.path is not None or self.memory_limit is not None:
+            raise ValueError(
+                f"path and memory_limit are for backend duckdb; {self.backend} takes url or "
+                "options"
+            )
         if self.backend != "pyspark" and (self.master or self.conf):
             raise ValueError("master and conf are for backend pyspark")
         return self

@@ -17,6 +17,8 @@ import ibis
 import sqlglot as sg
 import sqlglot.expressions as sge
 
+from pqlengine import event_firsts
+
 if TYPE_CHECKING:
     from pqlengine.config import ColumnMaps, Project, StoreConfig
 
@@ -133,6 +135,8 @@ class Store:
         self.config = config or StoreConfig()
         self.columns = columns or ColumnMaps()
         self._canonical: dict[str, ibis.Table] = {}
+        # Whether `events` is our own table with its first-event registry (event_firsts.py).
+        self.has_event_firsts = False
         if self.is_duckdb:
             self.results_schema: str | None = None
             self._ensure_tables()
@@ -157,7 +161,9 @@ class Store:
             first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise StoreError(f"cannot open the store {target}: {first_line}") from None
         con.raw_sql("SET TimeZone = 'UTC'")
-        limit = os.environ.get("PQL_MEMORY_LIMIT")
+        # DuckDB draws its progress bar on stdout, where `--format csv` output goes.
+        con.raw_sql("SET enable_progress_bar = false")
+        limit = os.environ.get("PQL_MEMORY_LIMIT") or (config.memory_limit if config else None)
         if limit:
             # DuckDB otherwise uses up to 80% of RAM as buffer pool and spills beyond it.
             con.con.execute(f"SET memory_limit = '{_checked_size(limit)}'")
@@ -285,18 +291,22 @@ class Store:
         ]
 
     def _ensure_tables(self) -> None:
-        existing = {
-            row[0]
-            for row in self.raw.execute(
-                "SELECT table_name FROM information_schema.tables "
+        kinds = dict(
+            self.raw.execute(
+                "SELECT table_name, table_type FROM information_schema.tables "
                 "WHERE table_schema = current_schema()"
             ).fetchall()
-        }
+        )
         for name, columns in {**SCHEMAS, **_BOOKKEEPING}.items():
-            if name in existing:
+            if name in kinds:
                 continue  # a table, or a view the user made (e.g. over Parquet files)
             cols = ", ".join(f'"{c}" {t}' for c, t in columns.items())
             self.raw.execute(f'CREATE TABLE IF NOT EXISTS "{name}" ({cols})')
+        # A view over files the user appends to cannot keep the registry up to date.
+        own = kinds.get("events", "BASE TABLE") == "BASE TABLE"
+        self.has_event_firsts = own and self.config.events_table is None
+        if own:
+            event_firsts.ensure(self.raw, set(kinds))
 
     def _ensure_results(self) -> None:
         """Our schema and bookkeeping tables on a backend we do not own."""
@@ -527,5 +537,7 @@ def _checked_size(text: str) -> str:
     """A DuckDB memory size like '4GB' or '512MiB' (validated: it is spliced into SQL)."""
     value = text.strip()
     if not re.fullmatch(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)", value, re.IGNORECASE):
-        raise ValueError(f"PQL_MEMORY_LIMIT: '{text}' is not a size like 4GB or 512MiB")
+        raise ValueError(
+            f"PQL_MEMORY_LIMIT / store.memory_limit: '{text}' is not a size like 4GB or 512MiB"
+        )
     return value

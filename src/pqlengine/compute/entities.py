@@ -8,6 +8,7 @@ from typing import Any, TypeAlias
 import ibis
 import ibis.expr.types as ir
 
+from pqlengine import event_firsts
 from pqlengine.config import Project
 from pqlengine.store import Store
 
@@ -83,13 +84,7 @@ def entity_events(
 def entities(store: Store, project: Project, as_of: AsOf, only: Only = None) -> ir.Table:
     """One row per entity that exists at `as_of`: entity_id, signup_at, converted_at
     (all entities, or those in `only`)."""
-    events = entity_events(store, project, as_of, columns=("event", "ts"), only=only)
-    firsts: dict[str, Any] = {"first_event_at": events.ts.min()}
-    if project.signup.event is not None:
-        firsts["signup_event_at"] = events.ts.min(where=events.event == project.signup.event)
-    if project.conversion.event is not None:
-        firsts["converted_at"] = events.ts.min(where=events.event == project.conversion.event)
-    per_entity = events.group_by("entity_id").agg(**firsts)
+    per_entity = _from_events(store, project, as_of, only)
     users, accounts = _narrowed(store, project, only)
     ids = _entity_ids(project, users, accounts, per_entity)
     signup = _signup(project, users, accounts, ids, per_entity)
@@ -98,6 +93,64 @@ def entities(store: Store, project: Project, as_of: AsOf, only: Only = None) -> 
         "entity_id", "signup_at", "converted_at"
     )
     return table.filter(table.signup_at <= as_of_literal(as_of))
+
+
+def _from_events(store: Store, project: Project, as_of: AsOf, only: Only) -> ir.Table:
+    """entity_id and first_event_at of every entity with an event at or before `as_of`, plus
+    signup_event_at and converted_at when the signup and the conversion are events."""
+    marks: dict[str, str] = {}
+    if project.signup.event is not None:
+        marks["signup_event_at"] = project.signup.event
+    if project.conversion.event is not None:
+        marks["converted_at"] = project.conversion.event
+    if not _has_registry(store):  # one grouped scan of every event
+        events = entity_events(store, project, as_of, columns=("event", "ts"), only=only)
+        return events.group_by("entity_id").agg(
+            first_event_at=events.ts.min(),
+            **{name: events.ts.min(where=events.event == e) for name, e in marks.items()},
+        )
+    firsts = _registered_firsts(store, project, as_of, only)
+    if not marks:
+        return firsts
+    # Only the signup and conversion events are read: a narrow, selective scan.
+    names = sorted(set(marks.values()))
+    events = entity_events(store, project, as_of, ("event", "ts"), event_names=names, only=only)
+    marked = events.group_by(m_entity="entity_id").agg(
+        **{name: events.ts.min(where=events.event == e) for name, e in marks.items()}
+    )
+    joined = firsts.left_join(marked, firsts.entity_id == marked.m_entity)
+    return joined.drop("m_entity")
+
+
+def _has_registry(store: Store) -> bool:
+    """Whether the events are our DuckDB store's own, with the first-event registry."""
+    return store.has_event_firsts
+
+
+def _registered_firsts(store: Store, project: Project, as_of: AsOf, only: Only) -> ir.Table:
+    """entity_id, first_event_at from the first-event registry (see `event_firsts`); an
+    event without an account_id is its user's account's, as in `entity_events`."""
+    registry = store.table(event_firsts.TABLE)
+    registry = registry.filter(registry.first_ts <= as_of_literal(as_of))
+    if project.entity == "user":
+        if only is not None:
+            registry = registry.filter(registry.user_id.isin(only))
+        return registry.group_by(entity_id=registry.user_id).agg(
+            first_event_at=registry.first_ts.min()
+        )
+    direct = registry.filter(registry.account_id.notnull())
+    if only is not None:
+        direct = direct.filter(direct.account_id.isin(only))
+    users = store.table("users").select(member_id="user_id", member_account="account_id")
+    users = users.filter(users.member_account.notnull())
+    if only is not None:
+        users = users.filter(users.member_account.isin(only))
+    orphans = registry.filter(registry.account_id.isnull())
+    joined = orphans.inner_join(users, orphans.user_id == users.member_id)
+    both = direct.select(entity_id=direct.account_id, ts=direct.first_ts).union(
+        joined.select(entity_id=joined.member_account, ts=joined.first_ts), distinct=False
+    )
+    return both.group_by("entity_id").agg(first_event_at=both.ts.min())
 
 
 def _narrowed(store: Store, project: Project, only: Only) -> tuple[ir.Table, ir.Table]:

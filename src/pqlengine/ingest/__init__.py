@@ -13,6 +13,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from pqlengine import event_firsts
 from pqlengine.ingest.normalize import find_problems, normalized_select
 from pqlengine.ingest.readers import (
     ColumnPlan,
@@ -414,11 +415,14 @@ def _write(
     if table not in UPSERT_TABLES:
         # First occurrence wins, both within the file and against the store.
         before = _count(raw, table)
-        raw.execute(
-            f'INSERT INTO "{table}" ({col_list}) SELECT {col_list} FROM ({select}) n '
+        new_rows = (
+            f"SELECT {col_list} FROM ({select}) n "
             f'WHERE NOT EXISTS (SELECT 1 FROM "{table}" t WHERE {key_match}) '
             f"QUALIFY row_number() OVER (PARTITION BY {partition} ORDER BY _row) = 1"
         )
+        if table == "events":
+            event_firsts.record(raw, new_rows)
+        raw.execute(f'INSERT INTO "{table}" ({col_list}) {new_rows}')
         return _count(raw, table) - before
     # Upsert: the last row of the newest file wins; columns the file lacks keep their value;
     # traits merge (like Segment identify/group calls).

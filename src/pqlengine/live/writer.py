@@ -18,6 +18,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from pqlengine import event_firsts
 from pqlengine.ingest.segment import Message
 from pqlengine.store import SCHEMAS, Store
 
@@ -136,7 +137,7 @@ class Writer:
                 ).fetchall()
             }
             rows = _fresh_rows(batch, fresh)
-            _insert(raw, "events", rows["events"], "INSERT OR IGNORE INTO events")
+            _insert(raw, "events", rows["events"], "INSERT OR IGNORE INTO events", firsts=True)
             for table in ("users", "accounts"):
                 _upsert(raw, table, rows[table])
             _insert(raw, "aliases", rows["aliases"], "INSERT INTO aliases")
@@ -180,11 +181,20 @@ def _arrow(table: str, rows: list[dict[str, Any]]) -> pa.Table:
     return pa.table(columns)
 
 
-def _insert(raw: Any, table: str, rows: list[dict[str, Any]], verb: str) -> None:
+def _insert(
+    raw: Any, table: str, rows: list[dict[str, Any]], verb: str, firsts: bool = False
+) -> None:
+    """Insert rows; `firsts`: they are events, whose first times go to the registry."""
     if not rows:
         return
     raw.register("_rows_in", _arrow(table, rows))
     try:
+        if firsts:  # the rows INSERT OR IGNORE will add: event_ids not stored yet
+            event_firsts.record(
+                raw,
+                "SELECT * FROM _rows_in AS n "
+                "WHERE NOT EXISTS (SELECT 1 FROM events AS e WHERE e.event_id = n.event_id)",
+            )
         raw.execute(f"{verb} SELECT * FROM _rows_in")
     finally:
         raw.unregister("_rows_in")

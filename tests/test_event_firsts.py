@@ -1,0 +1,176 @@
+"""The first-event registry: always the minimum over `events` of every (account, user) pair,
+whatever path added the events, and the entities read from it equal a scan of the events."""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pqlengine import event_firsts
+from pqlengine.compute import entities as entities_module
+from pqlengine.compute.entities import entities
+from pqlengine.config import Project
+from pqlengine.ingest import IngestError, ingest_file, ingest_records
+from pqlengine.ingest.segment import parse_batch
+from pqlengine.live.tables import ensure_live_tables
+from pqlengine.live.writer import Writer
+from pqlengine.store import Store
+from tests.conftest import base_config
+
+T0 = datetime(2026, 3, 1)
+
+
+def _registry(store: Store) -> set[tuple[Any, ...]]:
+    return set(store.raw.execute(f"SELECT * FROM {event_firsts.TABLE}").fetchall())
+
+
+def _recomputed(store: Store) -> set[tuple[Any, ...]]:
+    query = "SELECT account_id, user_id, min(ts) FROM events GROUP BY ALL"
+    return set(store.raw.execute(query).fetchall())
+
+
+def _random_events(rng: random.Random, start: int, count: int) -> list[dict[str, Any]]:
+    """Events of a few users and accounts, some without an account, in random time order;
+    event ids drawn from a small range so that files repeat ids (first occurrence wins)."""
+    rows = []
+    for _ in range(count):
+        rows.append(
+            {
+                "event_id": f"e{rng.randrange(start, start + 3 * count)}",
+                "user_id": f"u{rng.randrange(6)}",
+                "account_id": rng.choice([None, "A", "B", "C"]),
+                "event": rng.choice(["X", "Y", "Paid"]),
+                "ts": T0 + timedelta(hours=rng.randrange(2000)),
+            }
+        )
+    return rows
+
+
+def test_registry_is_the_minimum_after_every_ingest(tmp_path: Path) -> None:
+    """Files and records in any order, repeated event ids with other times, events earlier
+    than the known first ones: after each ingest the registry equals the recomputation."""
+    rng = random.Random(11)
+    store = Store.open(tmp_path / "s.duckdb")
+    try:
+        for batch in range(8):
+            rows = _random_events(rng, start=5 * batch, count=40)
+            if batch % 2:
+                ingest_records(store, "events", rows)
+            else:
+                path = tmp_path / f"events{batch}.jsonl"
+                path.write_text("\n".join(_jsonl(r) for r in rows) + "\n")
+                ingest_file(store, "events", path)
+            assert _registry(store) == _recomputed(store), batch
+        assert len(_registry(store)) > 10
+    finally:
+        store.close()
+
+
+def _jsonl(row: dict[str, Any]) -> str:
+    return json.dumps({**row, "ts": row["ts"].isoformat() + "Z"})
+
+
+def test_rejected_file_leaves_the_registry_unchanged(tmp_path: Path) -> None:
+    store = Store.open(":memory:")
+    ingest_records(store, "events", _random_events(random.Random(3), 0, 20))
+    before = _registry(store)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("event_id,user_id,event,ts\nz1,u1,X,2020-01-01T00:00:00Z\nz2,u1,X,never\n")
+    with pytest.raises(IngestError):
+        ingest_file(store, "events", bad)
+    assert _registry(store) == before == _recomputed(store)
+    store.close()
+
+
+def test_live_writer_keeps_the_registry(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "live.duckdb")
+    ensure_live_tables(store)
+    ingest_records(
+        store,
+        "events",
+        [{"event_id": "m1", "user_id": "u1", "event": "X", "ts": T0 + timedelta(days=3)}],
+    )
+    writer = Writer(store)
+    writer.start()
+    try:
+        calls = [
+            # an id already stored, with an earlier time: ignored, like the event itself
+            {"type": "track", "userId": "u1", "event": "X", "messageId": "m1",
+             "timestamp": "2026-03-01T00:00:00Z"},
+            {"type": "track", "userId": "u1", "event": "Y", "messageId": "m2",
+             "timestamp": "2026-03-02T00:00:00Z"},
+            {"type": "track", "userId": "u2", "event": "Y", "messageId": "m3",
+             "timestamp": "2026-03-05T00:00:00Z", "context": {"groupId": "A"}},
+        ]  # fmt: skip
+        received = T0 + timedelta(days=10)
+        messages, problems = parse_batch(calls, received)
+        assert not problems
+        writer.submit(messages, received).result(timeout=30)
+    finally:
+        writer.stop()
+    assert _registry(store) == _recomputed(store)
+    firsts = {(a, u): ts for a, u, ts in _registry(store)}
+    assert firsts[(None, "u1")] == T0 + timedelta(days=1)
+    store.close()
+
+
+def test_a_store_without_the_registry_gets_it_built_when_opened(tmp_path: Path) -> None:
+    path = tmp_path / "old.duckdb"
+    store = Store.open(path)
+    ingest_records(store, "events", _random_events(random.Random(5), 0, 50))
+    expected = _recomputed(store)
+    store.raw.execute(f"DROP TABLE {event_firsts.TABLE}")  # as an earlier version left it
+    store.close()
+    reopened = Store.open(path)
+    try:
+        assert _registry(reopened) == expected
+    finally:
+        reopened.close()
+
+
+@pytest.mark.parametrize("entity", ["account", "user"])
+@pytest.mark.parametrize("signup", [{"source": "accounts"}, {"event": "X"}])
+def test_entities_from_the_registry_equal_a_scan_of_the_events(
+    monkeypatch: pytest.MonkeyPatch, entity: str, signup: dict[str, str]
+) -> None:
+    """Accounts with and without rows, users with and without accounts, events with and
+    without account_id, several as_of instants (some before entities' first events)."""
+    rng = random.Random(7)
+    store = Store.open(":memory:")
+    ingest_records(
+        store,
+        "accounts",
+        [{"account_id": "A", "created_at": T0 + timedelta(days=20)}, {"account_id": "C"}],
+    )
+    ingest_records(
+        store,
+        "users",
+        [
+            {"user_id": "u0", "account_id": "A", "signed_up_at": T0 + timedelta(days=2)},
+            {"user_id": "u1", "account_id": "B"},
+            {"user_id": "u2", "account_id": None, "signed_up_at": T0},
+            {"user_id": "u3", "account_id": "D"},
+        ],
+    )
+    ingest_records(store, "events", _random_events(rng, 0, 120))
+    project = Project.from_dict(base_config(entity=entity, signup=signup))
+
+    def rows(as_of: datetime) -> list[dict[str, Any]]:
+        table = entities(store, project, as_of).order_by("entity_id")
+        return table.to_pyarrow().to_pylist()
+
+    try:
+        for as_of in (T0 + timedelta(days=d) for d in (1, 10, 30, 100)):
+            registered = rows(as_of)
+            with monkeypatch.context() as patched:
+                patched.setattr(entities_module, "_has_registry", lambda store: False)
+                scanned = rows(as_of)
+            assert registered == scanned, as_of
+        assert len(registered) >= 3
+    finally:
+        store.close()
