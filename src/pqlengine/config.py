@@ -339,8 +339,7 @@ class StoreConfig(_Model):
                 raise ValueError("url, master and conf are not used with backend duckdb (path)")
         elif self.path is not None or self.memory_limit is not None:
             raise ValueError(
-                f"path and memory_limit are for backend duckdb; {self.backend} takes url or "
-                "options"
+                f"path and memory_limit are for backend duckdb; {self.backend} takes url or options"
             )
         if self.backend != "pyspark" and (self.master or self.conf):
             raise ValueError("master and conf are for backend pyspark")
