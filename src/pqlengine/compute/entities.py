@@ -54,7 +54,7 @@ def entity_events(
     events = store.table("events")
     conditions = [events.ts <= as_of_literal(as_of)]
     if event_names is not None:
-        conditions.append(events.event.isin(event_names))
+        conditions.append(_one_of(store, events.event, event_names))
     events = events.filter(*conditions)
     if project.entity == "user":
         if only is not None:
@@ -79,6 +79,15 @@ def entity_events(
         **{c: (joined.member_account if c == "account_id" else joined[c]) for c in columns},
     )
     return direct.union(rolled, distinct=False)
+
+
+def _one_of(store: Store, column: ir.StringColumn, values: list[str]) -> ir.BooleanColumn:
+    """`column IN values`. DuckDB turns an IN list of six or more constants into a join
+    over every row of the scan; `list_contains` it evaluates inside the scan instead, so
+    the other columns are read for the matching rows only."""
+    if getattr(store.con, "name", None) == "duckdb":
+        return ibis.literal(sorted(values), type="array<string>").contains(column)
+    return column.isin(values)
 
 
 def entities(store: Store, project: Project, as_of: AsOf, only: Only = None) -> ir.Table:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
 import ibis
+import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
 from pqlengine.config import Scalar, WhereValue
@@ -137,11 +139,39 @@ def json_equals(bag: ir.JSONValue | ir.StringValue, key: str, value: WhereValue)
     return ibis.ifelse(missing, ibis.null(bool), any_match)
 
 
+@ibis.udf.scalar.builtin(name="json_extract_string")
+def _duckdb_json_text(bag: dt.JSON, path: str) -> str:
+    """DuckDB's json_extract_string: the value at `path` as text, parsing the document once."""
+    raise NotImplementedError  # a DuckDB function, never called in Python
+
+
+def _only_strings(value: WhereValue) -> bool:
+    """Whether every option is a string no non-string JSON value is spelled as (not '3',
+    'true', 'null', '[1]'): then the value's text equals an option only if it is that
+    string."""
+    for option in _alternatives(value):
+        if not isinstance(option, str):
+            return False
+        try:
+            parsed = json.loads(option)
+        except ValueError:
+            continue
+        if not isinstance(parsed, str):
+            return False
+    return True
+
+
 def json_matches(
-    bag: ir.JSONValue | ir.StringValue, key: str, value: WhereValue
+    bag: ir.JSONValue | ir.StringValue, key: str, value: WhereValue, duckdb: bool = False
 ) -> ir.BooleanValue:
     """`coalesce(json_equals(bag, key, value), False)` with fewer JSON lookups: one IN test
-    per JSON type instead of a comparison per option (for row filters)."""
+    per JSON type instead of a comparison per option (for row filters). On DuckDB
+    (`duckdb`), string options of a plain key compare `json_extract_string`, which parses
+    each document once instead of three times (exact: see `_only_strings`)."""
+    plain = _PLAIN_KEY.fullmatch(key) is not None
+    if duckdb and not bag.type().is_string() and plain and _only_strings(value):
+        texts = sorted({str(o) for o in _alternatives(value)})
+        return _duckdb_json_text(bag, f"$.{key}").isin(texts).fill_null(False)
     if bag.type().is_string():
         typed: Any = _TextItem(bag, key)
         text, number, flag = typed.text, typed.number, typed.flag

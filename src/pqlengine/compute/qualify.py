@@ -84,10 +84,11 @@ def criteria_progress(
     )
     after = _after_signup(events, anchors)
     after = after.filter(after.converted_at.isnull() | (after.ts < after.converted_at))
+    duckdb = _has_nth_aggregate(store)
     counts = (
         after.aggregate(
             **{
-                f"c{i}": ibis.and_(*_criterion_filter(after, c)).sum()
+                f"c{i}": ibis.and_(*_criterion_filter(after, c, duckdb)).sum()
                 for i, c in enumerate(criteria)
             }
         )
@@ -139,7 +140,7 @@ def _criteria_satisfied(after_signup: ir.Table, project: Project, aggregates: bo
     windowed: list[tuple[int, Criterion]] = []
     for index, criterion in enumerate(project.definition.criteria):
         nth = _nth_smallest(
-            before.ts, criterion.at_least, _short_circuit(before, criterion), aggregates
+            before.ts, criterion.at_least, _short_circuit(before, criterion, aggregates), aggregates
         )
         if nth is None:
             windowed.append((index, criterion))
@@ -150,7 +151,7 @@ def _criteria_satisfied(after_signup: ir.Table, project: Project, aggregates: bo
     else:
         table = before.select(c_id=before.entity_id).distinct()
     for index, criterion in windowed:
-        matching = before.filter(_criterion_filter(before, criterion))
+        matching = before.filter(_criterion_filter(before, criterion, aggregates))
         ordered = matching.mutate(
             position=ibis.row_number().over(group_by="entity_id", order_by="ts")
         )
@@ -161,21 +162,21 @@ def _criteria_satisfied(after_signup: ir.Table, project: Project, aggregates: bo
     return table.select("c_id", *columns)
 
 
-def _short_circuit(table: ir.Table, criterion: Criterion) -> ir.BooleanValue:
+def _short_circuit(table: ir.Table, criterion: Criterion, duckdb: bool) -> ir.BooleanValue:
     """The criterion's filter as an aggregate's FILTER: the event name first, the rest (JSON
     property lookups, the window) only for rows of that event. A plain AND would evaluate
     every part on every row in the aggregate's input, and parsing the properties of every
     criterion event is most of a scan's cost on DuckDB."""
-    event, *rest = _criterion_filter(table, criterion)
+    event, *rest = _criterion_filter(table, criterion, duckdb)
     return event if not rest else ibis.ifelse(event, ibis.and_(*rest), False)
 
 
-def _criterion_filter(table: ir.Table, criterion: Criterion) -> list[ir.BooleanValue]:
+def _criterion_filter(table: ir.Table, criterion: Criterion, duckdb: bool) -> list[ir.BooleanValue]:
     conditions = [table.event == criterion.event]
     if criterion.within_days is not None:
         conditions.append(table.ts < table.signup_at + _window_length(criterion.within_days))
     for key, value in (criterion.where or {}).items():
-        conditions.append(json_matches(table.properties, key, value))
+        conditions.append(json_matches(table.properties, key, value, duckdb))
     return conditions
 
 
