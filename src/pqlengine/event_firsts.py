@@ -42,9 +42,9 @@ def ensure(raw: duckdb.DuckDBPyConnection, existing: set[str]) -> None:
 
 
 def record(raw: duckdb.DuckDBPyConnection, new_events: str) -> None:
-    """Merge the first times of `new_events` (SQL for the rows about to be added to
-    `events`, with account_id, user_id and ts) into the registry. Call it in the inserting
-    transaction, before the insert, with exactly the rows that will be inserted."""
+    """Merge the first times of `new_events` (SQL giving exactly the rows added to `events`
+    by the current transaction, or about to be, with account_id, user_id and ts) into the
+    registry. Call it in the inserting transaction."""
     raw.execute(
         "CREATE OR REPLACE TEMP TABLE _event_firsts_new AS "
         f"SELECT account_id, user_id, min(ts) AS first_ts FROM ({new_events}) GROUP BY ALL"

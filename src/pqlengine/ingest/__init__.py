@@ -420,9 +420,10 @@ def _write(
             f'WHERE NOT EXISTS (SELECT 1 FROM "{table}" t WHERE {key_match}) '
             f"QUALIFY row_number() OVER (PARTITION BY {partition} ORDER BY _row) = 1"
         )
-        if table == "events":
-            event_firsts.record(raw, new_rows)
+        last = _last_rowid(raw, table)
         raw.execute(f'INSERT INTO "{table}" ({col_list}) {new_rows}')
+        if table == "events":  # the rows just added: rowids above the previous last one
+            event_firsts.record(raw, f"SELECT * FROM events WHERE rowid > {last}")
         return _count(raw, table) - before
     # Upsert: the last row of the newest file wins; columns the file lacks keep their value;
     # traits merge (like Segment identify/group calls).
@@ -455,6 +456,11 @@ def _write(
     raw.execute(f'INSERT INTO "{table}" ({col_list}) SELECT * FROM _upsert')
     raw.execute("DROP TABLE _upsert")
     return _count(raw, table) - before_keys
+
+
+def _last_rowid(raw: duckdb.DuckDBPyConnection, table: str) -> int:
+    """The largest rowid in `table` (-1 when empty); rows appended later have larger ones."""
+    return int(raw.execute(f'SELECT coalesce(max(rowid), -1) FROM "{table}"').fetchone()[0])  # type: ignore[index]
 
 
 def _count(raw: duckdb.DuckDBPyConnection, table: str) -> int:
