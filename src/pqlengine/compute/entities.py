@@ -81,11 +81,17 @@ def entity_events(
     return direct.union(rolled, distinct=False)
 
 
+def runs_on_duckdb(store: Store) -> bool:
+    """Whether the store's queries run on DuckDB (our file, or a DuckDB connection), whose
+    own functions (`min(value, n)`, `list_contains`, `json_extract_string`) may be used."""
+    return getattr(getattr(store, "con", None), "name", None) == "duckdb"
+
+
 def _one_of(store: Store, column: ir.StringColumn, values: list[str]) -> ir.BooleanColumn:
     """`column IN values`. DuckDB turns an IN list of six or more constants into a join
     over every row of the scan; `list_contains` it evaluates inside the scan instead, so
     the other columns are read for the matching rows only."""
-    if getattr(store.con, "name", None) == "duckdb":
+    if runs_on_duckdb(store):
         return ibis.literal(sorted(values), type="array<string>").contains(column)
     return column.isin(values)
 

@@ -9,7 +9,14 @@ import ibis
 import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
-from pqlengine.compute.entities import AsOf, Only, entities, entity_events, to_utc_naive
+from pqlengine.compute.entities import (
+    AsOf,
+    Only,
+    entities,
+    entity_events,
+    runs_on_duckdb,
+    to_utc_naive,
+)
 from pqlengine.compute.matching import column_equals, json_equals, json_matches
 from pqlengine.config import RULE_TOLERANCE, Criterion, Project, semantic_json
 from pqlengine.store import Store
@@ -53,7 +60,7 @@ def qualification(
     )
     all_events = entity_events(store, project, as_of, columns=("ts",), only=only)
 
-    aggregates = _has_nth_aggregate(store)
+    aggregates = runs_on_duckdb(store)
     satisfied = _criteria_satisfied(_after_signup(criterion_events, anchors), project, aggregates)
     satisfied = satisfied.mutate(rule_satisfied_at=_rule_satisfied(satisfied, project))
     result = people.left_join(satisfied, people.entity_id == satisfied.c_id).drop("c_id")
@@ -84,7 +91,7 @@ def criteria_progress(
     )
     after = _after_signup(events, anchors)
     after = after.filter(after.converted_at.isnull() | (after.ts < after.converted_at))
-    duckdb = _has_nth_aggregate(store)
+    duckdb = runs_on_duckdb(store)
     counts = (
         after.aggregate(
             **{
@@ -103,11 +110,6 @@ def _after_signup(events: ir.Table, anchors: ir.Table) -> ir.Table:
     joined = events.inner_join(anchors, events.entity_id == anchors.a_entity)
     joined = joined.filter(joined.ts >= joined.a_signup)
     return joined.drop("a_entity").rename(signup_at="a_signup", converted_at="a_converted")
-
-
-def _has_nth_aggregate(store: Store) -> bool:
-    """Whether the backend has DuckDB's `min(value, n)` (the n smallest values, as a list)."""
-    return getattr(getattr(store, "con", None), "name", None) == "duckdb"
 
 
 @ibis.udf.agg.builtin(name="min")
