@@ -121,6 +121,11 @@ class Store:
     go to tables we own in `results_schema`.
     """
 
+    # Whether `events` is our own table with its first-event registry (event_firsts.py); set
+    # when a DuckDB store is opened. Store-likes that skip __init__ (the SQL export's unbound
+    # tables, the live service's per-pass copy of the events) scan their events instead.
+    has_event_firsts = False
+
     def __init__(
         self,
         con: Any,
@@ -135,8 +140,6 @@ class Store:
         self.config = config or StoreConfig()
         self.columns = columns or ColumnMaps()
         self._canonical: dict[str, ibis.Table] = {}
-        # Whether `events` is our own table with its first-event registry (event_firsts.py).
-        self.has_event_firsts = False
         if self.is_duckdb:
             self.results_schema: str | None = None
             self._ensure_tables()

@@ -373,9 +373,6 @@ class _PassEvents(Store):
     def __init__(self, store: Store) -> None:
         self.con = store.con
         self.path = store.path
-        # The copy holds only the touched entities' events: scanning it is cheap, and the
-        # store's registry would list every entity.
-        self.has_event_firsts = False
 
     def table(self, name: str) -> ibis.Table:
         """The canonical table, or the pass's events for `events`."""
