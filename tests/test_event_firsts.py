@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 
 from pqlengine import event_firsts
-from pqlengine.compute import entities as entities_module
 from pqlengine.compute.entities import entities
 from pqlengine.config import Project
 from pqlengine.ingest import IngestError, ingest_file, ingest_records
@@ -168,7 +167,7 @@ def test_entities_from_the_registry_equal_a_scan_of_the_events(
         for as_of in (T0 + timedelta(days=d) for d in (1, 10, 30, 100)):
             registered = rows(as_of)
             with monkeypatch.context() as patched:
-                patched.setattr(entities_module, "_has_registry", lambda store: False)
+                patched.setattr(store, "has_event_firsts", False)
                 scanned = rows(as_of)
             assert registered == scanned, as_of
         assert len(registered) >= 3

@@ -63,10 +63,7 @@ def entity_events(
     # An event is the account's it names; an event naming none is its user's account's.
     # Only the latter go through the users join: most events carry account_id, and a
     # join of every event would cost a hash probe and a wide intermediate per event.
-    users = store.table("users").select(member_id="user_id", member_account="account_id")
-    users = users.filter(users.member_account.notnull())
-    if only is not None:
-        users = users.filter(users.member_account.isin(only))
+    users = _members(store, only)
     keep = [c for c in columns if c not in ("user_id", "account_id")]
     direct = events.filter(events.account_id.notnull())
     if only is not None:
@@ -79,6 +76,16 @@ def entity_events(
         **{c: (joined.member_account if c == "account_id" else joined[c]) for c in columns},
     )
     return direct.union(rolled, distinct=False)
+
+
+def _members(store: Store, only: Only) -> ir.Table:
+    """member_id, member_account: the users that belong to an account (one in `only`),
+    through which events naming no account reach one."""
+    users = store.table("users").select(member_id="user_id", member_account="account_id")
+    users = users.filter(users.member_account.notnull())
+    if only is not None:
+        users = users.filter(users.member_account.isin(only))
+    return users
 
 
 def runs_on_duckdb(store: Store) -> bool:
@@ -118,7 +125,7 @@ def _from_events(store: Store, project: Project, as_of: AsOf, only: Only) -> ir.
         marks["signup_event_at"] = project.signup.event
     if project.conversion.event is not None:
         marks["converted_at"] = project.conversion.event
-    if not _has_registry(store):  # one grouped scan of every event
+    if not store.has_event_firsts:  # one grouped scan of every event
         events = entity_events(store, project, as_of, columns=("event", "ts"), only=only)
         return events.group_by("entity_id").agg(
             first_event_at=events.ts.min(),
@@ -137,11 +144,6 @@ def _from_events(store: Store, project: Project, as_of: AsOf, only: Only) -> ir.
     return joined.drop("m_entity")
 
 
-def _has_registry(store: Store) -> bool:
-    """Whether the events are our DuckDB store's own, with the first-event registry."""
-    return store.has_event_firsts
-
-
 def _registered_firsts(store: Store, project: Project, as_of: AsOf, only: Only) -> ir.Table:
     """entity_id, first_event_at from the first-event registry (see `event_firsts`); an
     event without an account_id is its user's account's, as in `entity_events`."""
@@ -156,10 +158,7 @@ def _registered_firsts(store: Store, project: Project, as_of: AsOf, only: Only) 
     direct = registry.filter(registry.account_id.notnull())
     if only is not None:
         direct = direct.filter(direct.account_id.isin(only))
-    users = store.table("users").select(member_id="user_id", member_account="account_id")
-    users = users.filter(users.member_account.notnull())
-    if only is not None:
-        users = users.filter(users.member_account.isin(only))
+    users = _members(store, only)
     orphans = registry.filter(registry.account_id.isnull())
     joined = orphans.inner_join(users, orphans.user_id == users.member_id)
     both = direct.select(entity_id=direct.account_id, ts=direct.first_ts).union(
