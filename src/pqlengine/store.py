@@ -17,7 +17,7 @@ import ibis
 import sqlglot as sg
 import sqlglot.expressions as sge
 
-from pqlengine import event_firsts
+from pqlengine import registry
 
 if TYPE_CHECKING:
     from pqlengine.config import ColumnMaps, Project, StoreConfig
@@ -121,10 +121,10 @@ class Store:
     go to tables we own in `results_schema`.
     """
 
-    # Whether `events` is our own table with its first-event registry (event_firsts.py); set
-    # when a DuckDB store is opened. Store-likes that skip __init__ (the SQL export's unbound
+    # Whether `events` is our own table with its registries (registry.py); set when a DuckDB
+    # store is opened. Store-likes that skip __init__ (the SQL export's unbound
     # tables, the live service's per-pass copy of the events) scan their events instead.
-    has_event_firsts = False
+    has_registry = False
 
     def __init__(
         self,
@@ -305,11 +305,11 @@ class Store:
                 continue  # a table, or a view the user made (e.g. over Parquet files)
             cols = ", ".join(f'"{c}" {t}' for c, t in columns.items())
             self.raw.execute(f'CREATE TABLE IF NOT EXISTS "{name}" ({cols})')
-        # A view over files the user appends to cannot keep the registry up to date.
+        # A view over files the user appends to cannot keep the registries up to date.
         own = kinds.get("events", "BASE TABLE") == "BASE TABLE"
-        self.has_event_firsts = own and self.config.events_table is None
+        self.has_registry = own and self.config.events_table is None
         if own:
-            event_firsts.ensure(self.raw, set(kinds))
+            registry.ensure(self.raw, set(kinds))
 
     def _ensure_results(self) -> None:
         """Our schema and bookkeeping tables on a backend we do not own."""

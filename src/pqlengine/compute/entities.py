@@ -8,7 +8,7 @@ from typing import Any, TypeAlias
 import ibis
 import ibis.expr.types as ir
 
-from pqlengine import event_firsts
+from pqlengine import registry
 from pqlengine.config import Project
 from pqlengine.store import Store
 
@@ -125,7 +125,7 @@ def _from_events(store: Store, project: Project, as_of: AsOf, only: Only) -> ir.
         marks["signup_event_at"] = project.signup.event
     if project.conversion.event is not None:
         marks["converted_at"] = project.conversion.event
-    if not store.has_event_firsts:  # one grouped scan of every event
+    if not store.has_registry:  # one grouped scan of every event
         events = entity_events(store, project, as_of, columns=("event", "ts"), only=only)
         return events.group_by("entity_id").agg(
             first_event_at=events.ts.min(),
@@ -145,26 +145,34 @@ def _from_events(store: Store, project: Project, as_of: AsOf, only: Only) -> ir.
 
 
 def _registered_firsts(store: Store, project: Project, as_of: AsOf, only: Only) -> ir.Table:
-    """entity_id, first_event_at from the first-event registry (see `event_firsts`); an
-    event without an account_id is its user's account's, as in `entity_events`."""
-    registry = store.table(event_firsts.TABLE)
-    registry = registry.filter(registry.first_ts <= as_of_literal(as_of))
+    """entity_id, first_event_at from the first-event registry (`registry.FIRSTS`)."""
+    rows = registry_rows(store, project, registry.FIRSTS, only)
+    rows = rows.filter(rows.first_ts <= as_of_literal(as_of))
+    return rows.group_by("entity_id").agg(first_event_at=rows.first_ts.min())
+
+
+def registry_rows(
+    store: Store, project: Project, summary: registry.Registry, only: Only = None
+) -> ir.Table:
+    """The rows of a registry of our store (see `registry`) with the entity they belong to:
+    entity_id plus the registry's columns other than account_id and user_id. A row without
+    an account_id is its user's account's, as in `entity_events`."""
+    table = store.table(summary.table)
+    columns = [c for c in [*summary.keys, *summary.values] if c not in ("account_id", "user_id")]
     if project.entity == "user":
         if only is not None:
-            registry = registry.filter(registry.user_id.isin(only))
-        return registry.group_by(entity_id=registry.user_id).agg(
-            first_event_at=registry.first_ts.min()
-        )
-    direct = registry.filter(registry.account_id.notnull())
+            table = table.filter(table.user_id.isin(only))
+        return table.select(entity_id=table.user_id, **{c: table[c] for c in columns})
+    direct = table.filter(table.account_id.notnull())
     if only is not None:
         direct = direct.filter(direct.account_id.isin(only))
     users = _members(store, only)
-    orphans = registry.filter(registry.account_id.isnull())
+    orphans = table.filter(table.account_id.isnull())
     joined = orphans.inner_join(users, orphans.user_id == users.member_id)
-    both = direct.select(entity_id=direct.account_id, ts=direct.first_ts).union(
-        joined.select(entity_id=joined.member_account, ts=joined.first_ts), distinct=False
+    return direct.select(entity_id=direct.account_id, **{c: direct[c] for c in columns}).union(
+        joined.select(entity_id=joined.member_account, **{c: joined[c] for c in columns}),
+        distinct=False,
     )
-    return both.group_by("entity_id").agg(first_event_at=both.ts.min())
 
 
 def _narrowed(store: Store, project: Project, only: Only) -> tuple[ir.Table, ir.Table]:

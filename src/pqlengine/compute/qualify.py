@@ -9,11 +9,14 @@ import ibis
 import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
+from pqlengine import registry
 from pqlengine.compute.entities import (
     AsOf,
     Only,
+    as_of_literal,
     entities,
     entity_events,
+    registry_rows,
     runs_on_duckdb,
     to_utc_naive,
 )
@@ -58,8 +61,6 @@ def qualification(
         event_names=sorted({c.event for c in criteria}),
         only=only,
     )
-    all_events = entity_events(store, project, as_of, columns=("ts",), only=only)
-
     aggregates = runs_on_duckdb(store)
     satisfied = _criteria_satisfied(_after_signup(criterion_events, anchors), project, aggregates)
     satisfied = satisfied.mutate(rule_satisfied_at=_rule_satisfied(satisfied, project))
@@ -67,7 +68,7 @@ def qualification(
     if not detail:
         ruled = satisfied.filter(satisfied.rule_satisfied_at.notnull())
         anchors = anchors.semi_join(ruled, anchors.a_entity == ruled.c_id)
-    active = _active_days(_after_signup(all_events, anchors), project, aggregates)
+    active = _active(store, project, as_of, anchors, aggregates, only)
     result = result.left_join(active, result.entity_id == active.a_id).drop("a_id")
     result = result.left_join(fit, result.entity_id == fit.f_id).drop("f_id")
     return _qualified(result, project)
@@ -221,22 +222,54 @@ def _rule_satisfied(result: ir.Table, project: Project) -> ir.TimestampValue:
     return earliest.nullif(never)
 
 
+def _active(
+    store: Store, project: Project, as_of: AsOf, anchors: ir.Table, aggregates: bool, only: Only
+) -> ir.Table:
+    """a_id, active_days, active_days_satisfied_at of the entities in `anchors`: from our
+    store's day registry where it settles them, else from their events."""
+    all_events = entity_events(store, project, as_of, columns=("ts",), only=only)
+    if not store.has_registry:
+        return _active_days(_after_signup(all_events, anchors), project, aggregates)
+    # A row (user, day) holds an event in [signup_at, as_of] iff last_ts >= signup_at and
+    # first_ts <= as_of, and then its first such event is first_ts, unless first_ts <
+    # signup_at <= last_ts (the signup day, with events on both sides of the signup): such
+    # an entity is unsettled and read from its events.
+    rows = registry_rows(store, project, registry.DAYS, only)
+    rows = rows.inner_join(anchors, rows.entity_id == anchors.a_entity)
+    rows = rows.filter(rows.last_ts >= rows.a_signup, rows.first_ts <= as_of_literal(as_of))
+    after = rows.first_ts >= rows.a_signup
+    days = rows.group_by("entity_id", "day").agg(
+        first_ts=rows.first_ts.min(where=after), unsettled=(~after).any()
+    )
+    counted = _count_days(days, project, aggregates, unsettled=days.unsettled.any())
+    settled = counted.filter(~counted.unsettled).drop("unsettled")
+    unsettled = counted.filter(counted.unsettled)
+    rescan = anchors.semi_join(unsettled, anchors.a_entity == unsettled.a_id)
+    scanned = _active_days(_after_signup(all_events, rescan), project, aggregates)
+    return settled.union(scanned, distinct=False)
+
+
 def _active_days(after_signup: ir.Table, project: Project, aggregates: bool) -> ir.Table:
     """a_id, active_days, active_days_satisfied_at (first event of the d-th active day)."""
     days = after_signup.group_by("entity_id", day=after_signup.ts.truncate("D")).agg(
         first_ts=after_signup.ts.min()
     )
+    return _count_days(days, project, aggregates)
+
+
+def _count_days(days: ir.Table, project: Project, aggregates: bool, **extra: ir.Value) -> ir.Table:
+    """Per entity of `days` (entity_id, day, first_ts: its first event that day, NULL when
+    none counts): a_id, active_days and, with min_active_days, active_days_satisfied_at."""
+    counts = {"active_days": days.first_ts.count(), **extra}
     needed = project.definition.min_active_days
     if needed is None:
-        return days.group_by(a_id=days.entity_id).agg(active_days=days.count())
+        return days.group_by(a_id=days.entity_id).agg(**counts)
     # Days' first events rise with the days, so the d-th day's is the d-th smallest.
-    nth = _nth_smallest(days.first_ts, needed, None, aggregates)
+    nth = _nth_smallest(days.first_ts, needed, days.first_ts.notnull(), aggregates)
     if nth is None:
         days = days.mutate(position=ibis.row_number().over(group_by="entity_id", order_by="day"))
         nth = days.first_ts.min(where=days.position == needed - 1)
-    return days.group_by(a_id=days.entity_id).agg(
-        active_days=days.count(), active_days_satisfied_at=nth
-    )
+    return days.group_by(a_id=days.entity_id).agg(**counts, active_days_satisfied_at=nth)
 
 
 def _fit(store: Store, project: Project) -> ir.Table:

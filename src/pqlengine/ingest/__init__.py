@@ -13,7 +13,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from pqlengine import event_firsts
+from pqlengine import registry
 from pqlengine.ingest.normalize import find_problems, normalized_select
 from pqlengine.ingest.readers import (
     ColumnPlan,
@@ -423,7 +423,7 @@ def _write(
         last = _last_rowid(raw, table)
         raw.execute(f'INSERT INTO "{table}" ({col_list}) {new_rows}')
         if table == "events":  # the rows just added: rowids above the previous last one
-            event_firsts.record(raw, f"SELECT * FROM events WHERE rowid > {last}")
+            registry.record(raw, f"SELECT * FROM events WHERE rowid > {last}")
         return _count(raw, table) - before
     # Upsert: the last row of the newest file wins; columns the file lacks keep their value;
     # traits merge (like Segment identify/group calls).

@@ -18,7 +18,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from pqlengine import event_firsts
+from pqlengine import registry
 from pqlengine.ingest.segment import Message
 from pqlengine.store import SCHEMAS, Store
 
@@ -137,7 +137,7 @@ class Writer:
                 ).fetchall()
             }
             rows = _fresh_rows(batch, fresh)
-            _insert(raw, "events", rows["events"], "INSERT OR IGNORE INTO events", firsts=True)
+            _insert(raw, "events", rows["events"], "INSERT OR IGNORE INTO events", registries=True)
             for table in ("users", "accounts"):
                 _upsert(raw, table, rows[table])
             _insert(raw, "aliases", rows["aliases"], "INSERT INTO aliases")
@@ -182,15 +182,15 @@ def _arrow(table: str, rows: list[dict[str, Any]]) -> pa.Table:
 
 
 def _insert(
-    raw: Any, table: str, rows: list[dict[str, Any]], verb: str, firsts: bool = False
+    raw: Any, table: str, rows: list[dict[str, Any]], verb: str, registries: bool = False
 ) -> None:
-    """Insert rows; `firsts`: they are events, whose first times go to the registry."""
+    """Insert rows; `registries`: they are events, merged into the registries too."""
     if not rows:
         return
     raw.register("_rows_in", _arrow(table, rows))
     try:
-        if firsts:  # the rows INSERT OR IGNORE will add: event_ids not stored yet
-            event_firsts.record(
+        if registries:  # the rows INSERT OR IGNORE will add: event_ids not stored yet
+            registry.record(
                 raw,
                 "SELECT * FROM _rows_in AS n "
                 "WHERE NOT EXISTS (SELECT 1 FROM events AS e WHERE e.event_id = n.event_id)",

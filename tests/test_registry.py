@@ -1,5 +1,6 @@
-"""The first-event registry: always the minimum over `events` of every (account, user) pair,
-whatever path added the events, and the entities read from it equal a scan of the events."""
+"""The event registries: always their recomputation from `events` (first event per (account,
+user); first and last event per (account, user, UTC day)), whatever path added the events,
+and the entities and qualifications read from them equal a scan of the events."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from typing import Any
 
 import pytest
 
-from pqlengine import event_firsts
+from pqlengine import registry
 from pqlengine.compute.entities import entities
+from pqlengine.compute.qualify import qualification
 from pqlengine.config import Project
 from pqlengine.ingest import IngestError, ingest_file, ingest_records
 from pqlengine.ingest.segment import parse_batch
@@ -25,12 +27,25 @@ T0 = datetime(2026, 3, 1)
 
 
 def _registry(store: Store) -> set[tuple[Any, ...]]:
-    return set(store.raw.execute(f"SELECT * FROM {event_firsts.TABLE}").fetchall())
+    return set(store.raw.execute(f"SELECT * FROM {registry.FIRSTS.table}").fetchall())
 
 
 def _recomputed(store: Store) -> set[tuple[Any, ...]]:
     query = "SELECT account_id, user_id, min(ts) FROM events GROUP BY ALL"
     return set(store.raw.execute(query).fetchall())
+
+
+def _days(store: Store) -> set[tuple[Any, ...]]:
+    return set(store.raw.execute(f"SELECT * FROM {registry.DAYS.table}").fetchall())
+
+
+def _days_recomputed(store: Store) -> set[tuple[Any, ...]]:
+    query = "SELECT account_id, user_id, ts::DATE, min(ts), max(ts) FROM events GROUP BY ALL"
+    return set(store.raw.execute(query).fetchall())
+
+
+def _both_current(store: Store) -> bool:
+    return _registry(store) == _recomputed(store) and _days(store) == _days_recomputed(store)
 
 
 def _random_events(rng: random.Random, start: int, count: int) -> list[dict[str, Any]]:
@@ -64,8 +79,9 @@ def test_registry_is_the_minimum_after_every_ingest(tmp_path: Path) -> None:
                 path = tmp_path / f"events{batch}.jsonl"
                 path.write_text("\n".join(_jsonl(r) for r in rows) + "\n")
                 ingest_file(store, "events", path)
-            assert _registry(store) == _recomputed(store), batch
+            assert _both_current(store), batch
         assert len(_registry(store)) > 10
+        assert len(_days(store)) > len(_registry(store))
     finally:
         store.close()
 
@@ -77,12 +93,13 @@ def _jsonl(row: dict[str, Any]) -> str:
 def test_rejected_file_leaves_the_registry_unchanged(tmp_path: Path) -> None:
     store = Store.open(":memory:")
     ingest_records(store, "events", _random_events(random.Random(3), 0, 20))
-    before = _registry(store)
+    before = _registry(store), _days(store)
     bad = tmp_path / "bad.csv"
     bad.write_text("event_id,user_id,event,ts\nz1,u1,X,2020-01-01T00:00:00Z\nz2,u1,X,never\n")
     with pytest.raises(IngestError):
         ingest_file(store, "events", bad)
-    assert _registry(store) == before == _recomputed(store)
+    assert (_registry(store), _days(store)) == before
+    assert _both_current(store)
     store.close()
 
 
@@ -112,7 +129,7 @@ def test_live_writer_keeps_the_registry(tmp_path: Path) -> None:
         writer.submit(messages, received).result(timeout=30)
     finally:
         writer.stop()
-    assert _registry(store) == _recomputed(store)
+    assert _both_current(store)
     firsts = {(a, u): ts for a, u, ts in _registry(store)}
     assert firsts[(None, "u1")] == T0 + timedelta(days=1)
     store.close()
@@ -122,12 +139,13 @@ def test_a_store_without_the_registry_gets_it_built_when_opened(tmp_path: Path) 
     path = tmp_path / "old.duckdb"
     store = Store.open(path)
     ingest_records(store, "events", _random_events(random.Random(5), 0, 50))
-    expected = _recomputed(store)
-    store.raw.execute(f"DROP TABLE {event_firsts.TABLE}")  # as an earlier version left it
+    expected = _recomputed(store), _days_recomputed(store)
+    for summary in registry.REGISTRIES:  # as an earlier version left it
+        store.raw.execute(f"DROP TABLE {summary.table}")
     store.close()
     reopened = Store.open(path)
     try:
-        assert _registry(reopened) == expected
+        assert (_registry(reopened), _days(reopened)) == expected
     finally:
         reopened.close()
 
@@ -167,9 +185,88 @@ def test_entities_from_the_registry_equal_a_scan_of_the_events(
         for as_of in (T0 + timedelta(days=d) for d in (1, 10, 30, 100)):
             registered = rows(as_of)
             with monkeypatch.context() as patched:
-                patched.setattr(store, "has_event_firsts", False)
+                patched.setattr(store, "has_registry", False)
                 scanned = rows(as_of)
             assert registered == scanned, as_of
         assert len(registered) >= 3
+    finally:
+        store.close()
+
+
+def _day_events(rng: random.Random, count: int) -> list[dict[str, Any]]:
+    """Events at any minute of 20 days, so that signup days and as_of days have events on
+    both sides of the signup and of as_of."""
+    return [
+        {
+            "event_id": f"d{i}",
+            "user_id": f"u{rng.randrange(6)}",
+            "account_id": rng.choice([None, "A", "B", "C"]),
+            "event": rng.choice(["X", "Y", "Paid"]),
+            "ts": T0 + timedelta(minutes=rng.randrange(20 * 1440)),
+        }
+        for i in range(count)
+    ]
+
+
+@pytest.mark.parametrize("entity", ["account", "user"])
+@pytest.mark.parametrize("min_active_days", [None, 1, 2, 3])
+def test_active_days_from_the_registry_equal_a_scan_of_the_events(
+    monkeypatch: pytest.MonkeyPatch, entity: str, min_active_days: int | None
+) -> None:
+    """Signups in the middle of days with events before and after them (the rows the day
+    registry cannot settle), as_of in the middle of days and on signup days: the whole
+    qualification, detailed and not, equals the one computed from the events."""
+    rng = random.Random(min_active_days or 0)
+    store = Store.open(":memory:")
+    signups = {"A": 2.5, "B": 6.3, "C": 11.75}  # days after T0
+    ingest_records(
+        store,
+        "accounts",
+        [{"account_id": a, "created_at": T0 + timedelta(days=d)} for a, d in signups.items()],
+    )
+    users = [
+        {
+            "user_id": f"u{i}",
+            "account_id": "ABC"[i % 3] if i < 5 else None,
+            "signed_up_at": T0 + timedelta(days=1.4 * i + 0.6),
+        }
+        for i in range(6)
+    ]
+    ingest_records(store, "users", users)
+    ingest_records(store, "events", _day_events(rng, 400))
+    project = Project.from_dict(
+        base_config(
+            entity=entity,
+            signup={"source": "accounts" if entity == "account" else "users"},
+            definition={
+                "name": "d",
+                "criteria": [{"id": "x", "event": "X", "at_least": 2}],
+                "qualify": "all",
+                "min_active_days": min_active_days,
+            },
+        )
+    )
+
+    def rows(as_of: datetime, detail: bool) -> list[dict[str, Any]]:
+        table = qualification(store, project, as_of, detail=detail).order_by("entity_id")
+        return table.to_pyarrow().to_pylist()
+
+    try:
+        checked = 0
+        for as_of in (T0 + timedelta(days=d) for d in (2.7, 6.31, 6.9, 9.5, 11.8, 30)):
+            for detail in (True, False):
+                registered = rows(as_of, detail)
+                with monkeypatch.context() as patched:
+                    patched.setattr(store, "has_registry", False)
+                    scanned = rows(as_of, detail)
+                assert registered == scanned, (as_of, detail)
+                checked += detail * sum(r["active_days"] > 0 for r in registered)
+        assert checked > 5
+        # the data has signup days the registry cannot settle (events on both sides)
+        straddles = store.raw.execute(
+            "SELECT count(*) FROM event_days JOIN accounts USING (account_id) "
+            "WHERE first_ts < created_at AND created_at <= last_ts"
+        ).fetchone()
+        assert straddles is not None and straddles[0] > 0
     finally:
         store.close()
