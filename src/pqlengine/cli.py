@@ -1067,7 +1067,7 @@ def _run(func: Callable[[], T]) -> T:
     from pqlengine.compute.metrics import SegmentError
     from pqlengine.destinations.outbox import SecretError
     from pqlengine.ingest import IngestError
-    from pqlengine.live.service import ServiceError
+    from pqlengine.live import ServiceError
 
     try:
         return func()

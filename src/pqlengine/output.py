@@ -63,21 +63,21 @@ def human(value: Any, kind: str = "") -> str:
 def flat_csv(rows: Sequence[dict[str, Any]]) -> str:
     """CSV with nested values flattened (dicts as col.key, lists as JSON)."""
     flat = [_flatten(row) for row in rows]
-    columns: list[str] = []
+    columns: dict[str, None] = {}  # first-seen order
     for row in flat:
-        columns += [c for c in row if c not in columns]
+        if row.keys() - columns.keys():
+            columns.update(dict.fromkeys(row))
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    for row in flat:
-        writer.writerow({k: _csv_cell(v) for k, v in row.items()})
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows([_csv_cell(row.get(c)) for c in columns] for row in flat)
     return buffer.getvalue()
 
 
 def _flatten(row: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in row.items():
-        name = f"{prefix}{key}"
+        name = f"{prefix}{key}" if prefix else key
         if isinstance(value, dict):
             out.update(_flatten(value, f"{name}."))
         else:
@@ -85,9 +85,14 @@ def _flatten(row: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
+_PLAIN = (str, int, float, bool)
+
+
 def _csv_cell(value: Any) -> Any:
     if value is None:
         return ""
+    if type(value) in _PLAIN:
+        return value
     if isinstance(value, list | tuple):
         return json.dumps(value, default=json_default)
     if isinstance(value, datetime):

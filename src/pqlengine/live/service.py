@@ -9,15 +9,12 @@ from pathlib import Path
 
 from pqlengine.config import Project
 from pqlengine.destinations.outbox import Deliverer, Target, targets
+from pqlengine.live import ServiceError
 from pqlengine.live.evaluator import Evaluator
 from pqlengine.live.tables import ensure_live_tables
 from pqlengine.live.training import Trainer
 from pqlengine.live.writer import Writer
 from pqlengine.store import Store
-
-
-class ServiceError(ValueError):
-    """The service cannot start (missing secret, store locked, ...)."""
 
 
 def secret_from_env(name: str) -> str:
