@@ -262,7 +262,8 @@ def qualify(
     ] = None,
 ) -> None:
     """Every entity: signup_at, qualified_at, criteria met, fit, converted_at."""
-    from pqlengine.compute.qualify import STATUSES, run_qualification
+    from pqlengine.compute.qualify import STATUSES, run_qualification, to_records
+    from pqlengine.compute.qualify_csv import qualification_csv
 
     if status is not None and status not in STATUSES:
         raise UserError(f"--status: '{status}' is not one of {', '.join(STATUSES)}")
@@ -270,7 +271,11 @@ def qualify(
     if limit is None and fmt is Format.table:
         limit = 50
     with opened(project_dir) as (project, store):
-        rows, counts = run_qualification(store, project, moment, status, limit)
+        stored, counts = run_qualification(store, project, moment, status, limit)
+    if fmt is Format.csv and stored.num_rows:
+        sys.stdout.write(qualification_csv(stored, project))
+        return
+    rows = to_records(stored, project)
     data = {
         "as_of": moment,
         "definition": _definition(project),

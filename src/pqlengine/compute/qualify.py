@@ -8,6 +8,7 @@ from typing import Any
 import ibis
 import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
+import pyarrow as pa
 
 from pqlengine import registry
 from pqlengine.compute.entities import (
@@ -407,10 +408,11 @@ def run_qualification(
     as_of: datetime,
     status: str | None = None,
     limit: int | None = None,
-) -> tuple[list[dict[str, Any]], dict[str, int]]:
+) -> tuple[pa.Table, dict[str, int]]:
     """Qualify, store the result (table `qualified_entities`, with version and as_of) and
-    record the definition version; returns records (optionally one status, at most `limit`)
-    and the count of entities per status."""
+    record the definition version; returns the stored rows by entity_id (optionally one
+    status, at most `limit`; `to_records` makes them records) and the count of entities
+    per status."""
     as_of_naive = to_utc_naive(as_of)
     table = qualification(store, project, as_of).mutate(
         definition_version=ibis.literal(project.version),
@@ -429,5 +431,9 @@ def run_qualification(
     stored = stored.order_by("entity_id")
     if limit is not None:
         stored = stored.limit(limit)
-    rows = [to_record(row, project) for row in stored.to_pyarrow().to_pylist()]
-    return rows, {k: int(v) for k, v in counts.items()}
+    return stored.to_pyarrow(), {k: int(v) for k, v in counts.items()}
+
+
+def to_records(rows: pa.Table, project: Project) -> list[dict[str, Any]]:
+    """Qualification rows (as `qualification` gives them) in the public shape."""
+    return [to_record(row, project) for row in rows.to_pylist()]
