@@ -3,8 +3,9 @@
 The CSV is the one `output.flat_csv` makes of `qualify.to_records` (same columns, same
 text: ISO 8601 UTC times with Z and microseconds only when not zero, lists as JSON, True
 and False), but every cell is formatted by one DuckDB query over the Arrow rows instead of
-record by record: on 500k entities, 2 s instead of 45 s. tests/test_cli.py holds the two
-equal on awkward data.
+record by record: at 100k entities 1.5 s from the Arrow rows to the text, against 9.3 s
+(to_pylist 1.8 s, records 2.2 s, CSV 5.3 s). tests/test_qualify_csv.py holds the two equal
+on awkward data.
 """
 
 from __future__ import annotations
