@@ -187,12 +187,7 @@ def test_demo_qualification_and_metrics_are_identical(
 
 
 # Known gaps, kept visible: each must fail for the reason given (strict).
-DISCOVERY_GAPS = {
-    "postgres": "Ibis 12 cannot compile JSON-to-map (ToJSONMap) for PostgreSQL, which "
-    "discovery needs to enumerate property values (would need jsonb_each_text)",
-    "pyspark": "JSON stays text on Spark (no JSON type) and discovery's enumeration of "
-    "property values needs a JSON-to-map Ibis does not offer there",
-}
+DISCOVERY_GAPS: dict[str, str] = {}
 
 
 def test_demo_discovery_is_identical(
