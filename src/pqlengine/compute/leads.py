@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from pqlengine.compute.qualify import qualification, to_record
+from pqlengine.compute.qualify import qualification, to_records
 from pqlengine.config import Project
 from pqlengine.store import Store
 
@@ -20,7 +20,7 @@ def open_leads(
     if top is not None:
         leads = leads.limit(top)
     now = as_of if as_of.tzinfo is not None else as_of.replace(tzinfo=UTC)
-    rows = [to_record(row, project) for row in leads.to_pyarrow().to_pylist()]
+    rows = to_records(leads.to_pyarrow(), project)
     for row in rows:
         row["days_since_qualified"] = (now - row["qualified_at"]).total_seconds() / 86_400
     _add_model_scores(store, rows)

@@ -377,8 +377,7 @@ def _aware(value: Any) -> datetime | None:
 def qualify_entities(store: Store, project: Project, as_of: datetime) -> list[dict[str, Any]]:
     """Every entity's qualification as plain dicts (datetimes tz-aware UTC), by entity_id."""
     table = qualification(store, project, as_of).order_by("entity_id")
-    rows = table.to_pyarrow().to_pylist()
-    return [to_record(row, project) for row in rows]
+    return to_records(table.to_pyarrow(), project)
 
 
 def to_record(row: dict[str, Any], project: Project) -> dict[str, Any]:
