@@ -196,3 +196,106 @@ def test_user_entity_discovery() -> None:
     assert (x["with_converted"], x["with_total"]) == (10, 20)
     assert (x["without_converted"], x["without_total"]) == (1, 20)
     assert not any(c["kind"] == "teammates" for c in result["candidates"])
+
+
+def _recomputed_groups(directory: Path, window_days: int, as_of: datetime) -> dict[str, Any]:
+    """Every candidate's 'with' group recomputed from the demo's files with pandas, written
+    from the discovery contract (docs/semantics.md), not from the engine's code."""
+    import pandas as pd
+
+    data = directory / "data"
+    accounts = pd.read_parquet(data / "accounts.parquet")
+    events = pd.read_parquet(data / "events")
+    events = events[events.ts <= as_of]
+    window, horizon = timedelta(days=window_days), timedelta(days=window_days + 90)
+    paid = events[events.event == "Subscription Started"].groupby("account_id").ts.min()
+    frame = accounts.set_index("account_id")[["created_at", "domain", "employees", "plan"]]
+    frame["traits"] = accounts.set_index("account_id").traits
+    frame["converted_at"] = paid
+    frame = frame[frame.created_at + horizon <= as_of]
+    end = frame.created_at + window
+    frame = frame[~(frame.converted_at.notna() & (frame.converted_at < end))]
+    converted = frame.converted_at.notna() & (frame.converted_at <= frame.created_at + horizon)
+    inside = events.join(frame.created_at, on="account_id", how="inner")
+    inside = inside[(inside.ts >= inside.created_at) & (inside.ts < inside.created_at + window)]
+    per_event = inside.groupby(["account_id", "event"]).size()
+    days = inside.groupby("account_id").ts.apply(lambda ts: ts.dt.floor("D").nunique())
+    team = inside.groupby("account_id").user_id.nunique()
+    pairs = [
+        (account, event, key, value if isinstance(value, str) else json.dumps(value))
+        for account, event, props in zip(inside.account_id, inside.event, inside.properties)
+        if props
+        for key, value in json.loads(props).items()
+    ]
+    by_pair = pd.DataFrame(pairs, columns=["account_id", "event", "key", "value"])
+    spread = by_pair.groupby(["event", "key"]).value.nunique()
+    free = {"gmail.com", "yahoo.com", "outlook.com", "hotmail.com"}
+    return {
+        "converted": set(frame.index[converted]),
+        "eligible": set(frame.index),
+        "event": lambda event, k: {a for (a, e), n in per_event.items() if e == event and n >= k},
+        "active_days": lambda k: set(days[days >= k].index),
+        "teammates": lambda k: set(team[team >= k].index),
+        "property": lambda event, key, value: (
+            set(
+                by_pair[
+                    (by_pair.event == event) & (by_pair.key == key) & (by_pair.value == value)
+                ].account_id
+            )
+            if 2 <= spread.get((event, key), 0) <= 10
+            else None
+        ),
+        "trait": {
+            "plan": frame.plan,
+            "country": frame.traits.map(lambda t: json.loads(t).get("country") if t else None),
+            "employees_band": frame.employees.map(
+                lambda n: (
+                    None
+                    if pd.isna(n)
+                    else "1-4"
+                    if n <= 4
+                    else "5-49"
+                    if n <= 49
+                    else "50-249"
+                    if n <= 249
+                    else "250+"
+                )
+            ),
+            "email_domain": frame.domain.map(
+                lambda d: None if d is None else "free" if d.lower() in free else "company"
+            ),
+        },
+        "free": free,
+    }
+
+
+def test_every_candidate_kind_counts_match_a_recomputation_from_the_files(
+    demo_result: tuple[dict[str, Any], Path],
+) -> None:
+    """Each reported 2x2 (event, active_days, teammates, property, trait candidates) equals
+    the groups recomputed from the raw demo files; a candidate reading another's counts fails."""
+    result, directory = demo_result
+    project = load_project(directory)
+    truth = _recomputed_groups(directory, 14, datetime(2026, 11, 1))
+    assert truth["free"] <= set(project.definition.fit.free_domains)
+    eligible, converted = truth["eligible"], truth["converted"]
+    assert (result["entities"], result["conversions"]) == (len(eligible), len(converted))
+    seen_kinds = set()
+    for row in result["candidates"]:
+        kind = row["kind"]
+        seen_kinds.add(kind)
+        if kind == "event":
+            group = truth["event"](row["event"], row["threshold"])
+        elif kind in ("active_days", "teammates"):
+            group = truth[kind](row["threshold"])
+        elif kind == "property":
+            group = truth["property"](row["event"], row["property"], row["value"])
+            assert group is not None, row
+        else:
+            column = truth["trait"][row["property"]]
+            group = set(column[column.astype("string") == row["value"]].index)
+        group &= eligible
+        counts = (row["with_converted"], row["with_total"])
+        assert counts == (len(group & converted), len(group)), (kind, row)
+        assert row["without_total"] == len(eligible) - len(group), (kind, row)
+    assert seen_kinds == {"event", "active_days", "teammates", "property", "trait"}

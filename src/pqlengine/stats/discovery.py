@@ -100,27 +100,22 @@ def candidates(data: DiscoveryData) -> list[Candidate]:
     """Every candidate: event x thresholds, active days, teammates, event + property value
     pairs, trait segments."""
     found: list[Candidate] = []
-    for event in sorted(data.events):
-        histogram = data.events[event]
-        for threshold in histogram.thresholds():
-            found.append(
-                Candidate("event", event, None, None, threshold, histogram.at_least(threshold))
-            )
+    for event, done in sorted(data.events.items()):
+        for threshold in done.thresholds():
+            found.append(Candidate("event", event, None, None, threshold, done.at_least(threshold)))
     extras: list[tuple[str, Histogram | None]] = [
         ("active_days", data.active_days),
         ("teammates", data.teammates),
     ]
-    for kind, maybe in extras:
-        if maybe is None:
+    for kind, extra in extras:
+        if extra is None:
             continue
-        for threshold in maybe.thresholds():
+        for threshold in extra.thresholds():
             if kind == "active_days" and threshold == 1:
                 continue  # every entity with any event; says nothing beyond "came back"
-            found.append(
-                Candidate(kind, None, None, None, threshold, histogram.at_least(threshold))
-            )
-    for (event, key, value), histogram in sorted(data.properties.items()):
-        found.append(Candidate("property", event, key, value, 1, histogram.at_least(1)))
+            found.append(Candidate(kind, None, None, None, threshold, extra.at_least(threshold)))
+    for (event, key, value), pair in sorted(data.properties.items()):
+        found.append(Candidate("property", event, key, value, 1, pair.at_least(1)))
     for (name, value), cells in sorted(data.traits.items()):
         found.append(Candidate("trait", None, name, value, None, cells))
     return found
