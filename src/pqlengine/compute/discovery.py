@@ -18,11 +18,11 @@ import ibis.expr.types as ir
 from pqlengine.compute.entities import (
     AsOf,
     Only,
-    as_of_literal,
     entities,
     entity_events,
     to_utc_naive,
 )
+from pqlengine.compute.landmark import landmark_frame
 from pqlengine.compute.matching import json_text
 from pqlengine.config import Project
 from pqlengine.stats.discovery import (
@@ -43,17 +43,7 @@ EMPLOYEE_BANDS = ((1, 4, "1-4"), (5, 49, "5-49"), (50, 249, "50-249"), (250, Non
 def cohort_frame(store: Store, project: Project, as_of: datetime, window_days: int) -> ir.Table:
     """Entities whose window and conversion window both ended by `as_of`, with outcome."""
     people = entities(store, project, as_of)
-    window = ibis.interval(days=window_days)
-    horizon = ibis.interval(days=window_days + project.conversion_window_days)
-    ready = people.filter(people.signup_at + horizon <= as_of_literal(as_of))
-    window_end = ready.signup_at + window
-    return ready.mutate(
-        window_end=window_end,
-        converted_in_window=ready.converted_at.notnull() & (ready.converted_at < window_end),
-        converted=ready.converted_at.notnull()
-        & (ready.converted_at >= window_end)
-        & (ready.converted_at <= ready.signup_at + horizon),
-    )
+    return landmark_frame(people, as_of, window_days, project.conversion_window_days)
 
 
 def window_events(
