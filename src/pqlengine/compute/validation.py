@@ -6,8 +6,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import ibis
+import ibis.expr.types as ir
 
-from pqlengine.compute.entities import as_of_literal, to_utc_naive
+from pqlengine.compute.entities import to_utc_naive
+from pqlengine.compute.landmark import landmark_frame
 from pqlengine.compute.qualify import qualification
 from pqlengine.config import Project
 from pqlengine.stats.discovery import is_vanity
@@ -21,54 +23,87 @@ def validate(
     """PQL vs non-PQL conversion for cohorts before and after `train_until` (default: the
     median signup of the entities that count, so both periods have half of them).
 
-    Only entities whose observation and conversion windows are over at `as_of` count.
-    Outcome: converted within observation_days + conversion_window_days of signup.
+    Landmark design: the landmark is signup + observation_days. PQL = qualified strictly
+    before it; outcome = converted in [landmark, landmark + conversion_window_days].
+    Entities converting before the landmark are left out (and counted), so an early
+    conversion cannot keep an entity from being a PQL; the PQL status of those kept depends
+    only on their events before the landmark. Only entities whose whole horizon is over at
+    `as_of` count.
     """
-    table = qualification(store, project, as_of)
-    observation = ibis.interval(days=project.observation_days)
-    horizon = ibis.interval(days=project.observation_days + project.conversion_window_days)
-    ready = table.filter(table.signup_at + horizon <= as_of_literal(as_of))
+    qualified = qualification(store, project, as_of, detail=False)
+    # Materialised once: the median and the counts below would each recompute qualification.
+    framed = landmark_frame(
+        qualified, as_of, project.observation_days, project.conversion_window_days
+    ).cache()
+    try:
+        return _validate(project, as_of, framed, train_until)
+    finally:
+        framed.release()
+
+
+def _validate(
+    project: Project, as_of: datetime, framed: ir.Table, train_until: datetime | None
+) -> dict[str, Any]:
     if train_until is None:
-        median = ready.signup_at.epoch_seconds().median().execute()
+        kept = framed.filter(~framed.converted_in_window)
+        median = kept.signup_at.epoch_seconds().median().execute()
         if median is None:
             raise ValueError(
                 "no entity has finished its observation and conversion windows at --as-of"
             )
         train_until = datetime.fromtimestamp(float(median), UTC)
-    split = ibis.literal(to_utc_naive(train_until), type="timestamp")
-    is_pql = ready.qualified_at.notnull() & (ready.qualified_at <= ready.signup_at + observation)
-    converted = ready.converted_at.notnull() & (ready.converted_at <= ready.signup_at + horizon)
-    labelled = ready.mutate(
-        period=ibis.ifelse(ready.signup_at < split, "train", "test"),
-        is_pql=is_pql,
-        converted=converted,
-    )
-    rows = (
-        labelled.group_by("period", "is_pql")
-        .agg(entities=labelled.count(), converted=labelled.converted.sum())
-        .to_pyarrow()
-        .to_pylist()
-    )
-    periods: dict[str, PeriodCounts] = {}
-    for name in ("train", "test"):
-        cells = {bool(r["is_pql"]): r for r in rows if r["period"] == name}
-        periods[name] = PeriodCounts(
-            pql_converted=int((cells.get(True) or {}).get("converted") or 0),
-            pqls=int((cells.get(True) or {}).get("entities") or 0),
-            other_converted=int((cells.get(False) or {}).get("converted") or 0),
-            others=int((cells.get(False) or {}).get("entities") or 0),
-        )
+    periods = _period_counts(framed, train_until)
+    observation, window = project.observation_days, project.conversion_window_days
     return {
         "as_of": to_utc_naive(as_of).isoformat() + "Z",
         "train_until": to_utc_naive(train_until).isoformat() + "Z",
         "definition": {"name": project.definition.name, "version": project.version},
         "outcome": (
-            f"converted within {project.observation_days} + {project.conversion_window_days} "
-            "days of signup; entities whose windows are not over are left out"
+            f"PQL = qualified within {observation} days of signup; outcome = converted in the "
+            f"{window} days after that; entities converting within the first {observation} "
+            "days, or whose windows are not over, are left out"
         ),
         **{name: judge(counts) for name, counts in periods.items()},
         "warnings": single_click_warnings(project),
     }
+
+
+def _period_counts(framed: ir.Table, train_until: datetime) -> dict[str, PeriodCounts]:
+    """The 2x2 counts, left-out entities and signup months of the train and test periods."""
+    split = ibis.literal(to_utc_naive(train_until), type="timestamp")
+    labelled = framed.mutate(
+        period=ibis.ifelse(framed.signup_at < split, "train", "test"),
+        is_pql=framed.qualified_at.notnull() & (framed.qualified_at < framed.window_end),
+        month=framed.signup_at.truncate("M"),
+    )
+    kept = ~labelled.converted_in_window
+    rows = (
+        labelled.group_by("period", "is_pql")
+        .agg(
+            entities=labelled.count(where=kept),
+            converted=(labelled.converted & kept).sum(),
+            left_out=labelled.count(where=labelled.converted_in_window),
+        )
+        .to_pyarrow()
+        .to_pylist()
+    )
+    kept_rows = labelled.filter(kept)
+    months = (
+        kept_rows.group_by("period").agg(months=kept_rows.month.nunique()).to_pyarrow().to_pylist()
+    )
+    periods: dict[str, PeriodCounts] = {}
+    for name in ("train", "test"):
+        cells = {bool(r["is_pql"]): r for r in rows if r["period"] == name}
+        pql, other = cells.get(True) or {}, cells.get(False) or {}
+        periods[name] = PeriodCounts(
+            pql_converted=int(pql.get("converted") or 0),
+            pqls=int(pql.get("entities") or 0),
+            other_converted=int(other.get("converted") or 0),
+            others=int(other.get("entities") or 0),
+            converted_before_landmark=sum(int(c.get("left_out") or 0) for c in (pql, other)),
+            cohorts=sum(int(r["months"]) for r in months if r["period"] == name),
+        )
+    return periods
 
 
 def single_click_warnings(project: Project) -> list[str]:
