@@ -630,6 +630,8 @@ def validate(
             ("non_pql.rate", "non-PQL conv.", "pct"),
             ("non_pql.rate_ci", "95% CI", "ci"),
             ("lift", "lift", ""),
+            ("lift_ci", "95% CI", ""),
+            ("converted_before_landmark", "left out", ""),
             ("recall", "recall", "pct"),
             ("verdict", "verdict", "text"),
         ],
