@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from pqlengine.compute.validation import validate
 from pqlengine.config import Project, load_project
 from pqlengine.demo import write_demo
 from pqlengine.ingest import ingest_records
+from pqlengine.output import to_json
 from pqlengine.stats.intervals import Proportion, Unavailable
 from pqlengine.stats.validation import (
     PeriodCounts,
@@ -28,6 +30,7 @@ from pqlengine.stats.validation import (
 )
 from pqlengine.store import Store
 from tests.conftest import base_config
+from tests.test_handmade import pql
 
 
 def test_judge_matches_statsmodels_and_says_what_it_means() -> None:
@@ -167,3 +170,9 @@ def test_demo_definition_predicts_conversion_on_later_cohorts(tmp_path: Path) ->
         assert result[period]["lift"] > 2 and result[period]["converted_before_landmark"] > 40
     assert result["train"]["pql"]["entities"] + result["train"]["non_pql"]["entities"] > 250
     assert result["warnings"] == []
+    args = ("--as-of", "2026-11-01", "--train-until", "2026-05-01")
+    done = pql("validate", "-C", ".", *args, "--format", "json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["test"] == json.loads(to_json(result["test"]))
+    table = pql("validate", "-C", ".", *args, cwd=tmp_path)
+    assert table.returncode == 0 and "left out" in table.stdout, table.stderr
