@@ -51,6 +51,10 @@ def test_judge_matches_statsmodels_and_says_what_it_means() -> None:
     flat = judge(PeriodCounts(10, 100, 40, 400))
     assert flat["claim"] is None and "not enough evidence yet either way" in flat["verdict"]
     assert flat["more_needed"]["code"] == "equal_rates"
+    zero = judge(PeriodCounts(8, 40, 0, 60))
+    assert zero["lift"] is None and zero["lift_ci"] is None and zero["claim"] == "higher"
+    assert [n["code"] for n in zero["notes"]] == ["zero_conversions"]
+    assert zero["verdict"].startswith("PQLs converted 20.0% (8 of 40), non-PQLs 0.0% (0 of 60)")
     empty = judge(PeriodCounts(0, 0, 5, 50))
     assert empty["p_value"] is None and empty["verdict"].startswith("cannot test")
 

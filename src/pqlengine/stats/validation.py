@@ -128,7 +128,13 @@ def judge(counts: PeriodCounts) -> dict[str, Any]:
     result["lift_ci"] = _interval(lift_ci)
     difference = None if pql.rate is None or other.rate is None else pql.rate - other.rate
     result["rate_difference"] = difference
-    result["rate_difference_ci"] = _interval(rate_difference_interval(pql, other))
+    difference_ci = rate_difference_interval(pql, other)
+    result["rate_difference_ci"] = _interval(difference_ci)
+    result["notes"] = [
+        {"field": name, "code": value.code, "message": value.message}
+        for name, value in (("lift_ci", lift_ci), ("rate_difference_ci", difference_ci))
+        if isinstance(value, Unavailable)
+    ]
     result["claim"] = None
     result["more_needed"] = None
     test = two_proportion_ztest(pql, other)
@@ -148,7 +154,7 @@ def judge(counts: PeriodCounts) -> dict[str, Any]:
 def _claim(z: float, p_value: float, lift_ci: tuple[float, float] | Unavailable) -> str | None:
     if p_value >= ALPHA:
         return None
-    if isinstance(lift_ci, Unavailable):  # a zero cell: the exact direction is the test's
+    if isinstance(lift_ci, Unavailable):  # a group without conversions: the test alone decides
         return "higher" if z > 0 else "lower"
     low, high = lift_ci
     if z > 0 and low > 1:
