@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 import yaml
 
+from pqlengine.compute.model_features import matured_matrix
 from pqlengine.config import load_project
 from pqlengine.definition_text import set_definition_keys
 from pqlengine.demo import write_demo
@@ -83,6 +84,18 @@ def test_suggest_on_demo_holds_up_on_later_cohorts(tmp_path: Path) -> None:
     assert {k: v for k, v in after.items() if k != "definition"} == {
         k: v for k, v in before.items() if k != "definition"
     }
+    # the verdict judged what was written: qualifying with it (gates included) flags the same
+    # number of later-cohort entities inside the window
+    store = Store.for_project(adopted)
+    try:
+        matrix = matured_matrix(store, adopted, datetime(2026, 11, 1), 14, [], with_rule=True)
+    finally:
+        store.close()
+    split = datetime.fromisoformat(result["train_until"].replace("Z", "+00:00")).timestamp()
+    later = matrix.signup_epoch_s >= split
+    assert matrix.rule_pql is not None
+    assert int(matrix.rule_pql[later].sum()) == verdict["suggested"]["pqls"] == test["pqls"]
+    assert int(later.sum()) == verdict["entities"]
     kept = list((tmp_path / ".pql" / "definitions").glob("*.yaml"))
     assert len(kept) == 1 and load_project(kept[0]).definition.name == "activation"
     old_version = kept[0].stem
