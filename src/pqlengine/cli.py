@@ -494,13 +494,16 @@ def drivers(
             ("naive_difference", "naive", "pct"),
             ("effect", "adjusted", "pct"),
             ("effect_ci", "95% CI", "ci"),
+            ("e_value_ci", "E-value CI", ""),
             ("ess_control", "ESS ctrl", ""),
             ("trimmed_share", "trimmed", "pct"),
             ("label", "label", "text"),
         ],
         title=f"{result['entities']:,} entities, {result['conversions']:,} converted after "
         f"their first {window_days} days; naive = difference in conversion, adjusted = ATT "
-        f"by AIPW (doubly robust), trim {result['trim']}",
+        f"by AIPW (doubly robust), trim {result['trim']}; E-value = hidden-confounder risk "
+        f"ratio that could move the interval to zero; likely driver needs Holm p < "
+        f"{result['alpha']:g} and E-value >= {result['e_value_threshold']:g}",
     )
     if fmt is Format.table:
         console.print("Adjusted for: " + "; ".join(result["adjusted_for"]) + ".")
