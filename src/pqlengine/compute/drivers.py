@@ -35,7 +35,7 @@ from pqlengine.store import Store
 LIKELY_DRIVER = "likely driver"
 CONFOUNDABLE = "associated, could be explained by a confounder"
 CORRELATED = "correlated with engagement"
-NO_EFFECT = "no effect detected"
+NO_EFFECT = "no clear effect"
 NEGATIVE = "negative after adjustment"
 INCONCLUSIVE = "inconclusive (poor overlap / too few)"
 LABEL_ORDER = (LIKELY_DRIVER, CONFOUNDABLE, CORRELATED, NO_EFFECT, NEGATIVE, INCONCLUSIVE)
@@ -480,4 +480,7 @@ def _label(estimate: CausalEstimate, problem: str | None, evidence: _Evidence) -
             "doers convert more, but after adjusting for engagement and fit the interval "
             "includes zero"
         )
-    return NO_EFFECT, "neither the naive nor the adjusted difference is clearly above zero"
+    return NO_EFFECT, (
+        "neither the naive nor the adjusted difference is clearly above zero; not evidence "
+        "of no effect"
+    )
