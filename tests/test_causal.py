@@ -20,6 +20,13 @@ from pqlengine.stats.causal import (
     _crump_alpha,
     estimate_effect,
 )
+from pqlengine.stats.sensitivity import (
+    att_risk_ratio,
+    e_value,
+    e_value_of_interval,
+    holm,
+    wald_p_value,
+)
 
 # Hernan & Robins, "Causal Inference: What If" (2020), chapter 12, Program 12.2 and 12.3:
 # the IP-weighted effect of quitting smoking on weight gain, 3.44 kg (95% CI 2.41 to 4.47)
@@ -445,3 +452,55 @@ def test_bad_input_raises_naming_the_column() -> None:
         _effect(data, "a", "y", ["x"], method="magic")
     with pytest.raises(ValueError, match="trim"):
         estimate_effect(data, "a", "y", ["x"], trim="sometimes")
+
+
+# --- sensitivity to unmeasured confounding and multiplicity ---------------------------------
+
+# VanderWeele & Ding (2017), Ann Intern Med 167:268, worked examples (estimate, low, high) ->
+# (E-value of the estimate, of the limit closest to 1), as the formula gives them (the paper
+# rounds to one decimal: 20.9/15.5, 7.2/3.0, 1.81/1.43):
+# smoking and lung cancer (Hammond & Holl 1958), breastfeeding and infant respiratory death
+# (rare outcome, OR taken as RR), and the leukaemia example with a protective ratio.
+E_VALUE_EXAMPLES = [
+    ((10.73, 8.02, 14.36), (20.95, 15.52)),
+    ((3.9, 1.8, 8.7), (7.26, 3.00)),
+    ((0.80, 0.71, 0.91), (1.81, 1.43)),
+]
+
+
+@pytest.mark.parametrize(("observed", "expected"), E_VALUE_EXAMPLES)
+def test_e_values_reproduce_vanderweele_ding(
+    observed: tuple[float, float, float], expected: tuple[float, float]
+) -> None:
+    estimate, low, high = observed
+    assert e_value(estimate) == pytest.approx(expected[0], abs=0.005)
+    assert e_value_of_interval(low, high) == pytest.approx(expected[1], abs=0.005)
+    assert e_value(1 / estimate) == pytest.approx(e_value(estimate))  # symmetric
+    assert e_value(1.0) == 1.0 and e_value_of_interval(0.9, 1.2) == 1.0
+
+
+def test_att_risk_ratio_maps_the_interval_through_the_same_function() -> None:
+    ratio = att_risk_ratio(0.20, 0.10, 0.05, 0.15)
+    assert ratio is not None
+    assert (ratio.estimate, ratio.low, ratio.high) == pytest.approx((2.0, 0.2 / 0.15, 4.0))
+    unbounded = att_risk_ratio(0.20, 0.10, 0.05, 0.25)
+    assert unbounded is not None and unbounded.high == float("inf")
+    assert att_risk_ratio(0.0, -0.01, -0.02, 0.0) is None
+    with pytest.raises(ValueError, match="positive"):
+        e_value(0.0)
+
+
+def test_holm_matches_statsmodels() -> None:
+    from statsmodels.stats.multitest import multipletests
+
+    p = [0.01, 0.04, 0.03, 0.005, 0.2, 0.6]
+    assert holm(p) == pytest.approx(list(multipletests(p, method="holm")[1]))
+    assert holm([0.01, None, 0.04]) == pytest.approx([0.02, None, 0.04])
+    assert wald_p_value(1.96, 1.0) == pytest.approx(0.05, abs=1e-4)
+
+
+def test_treated_mean_is_the_analysed_treated_rows_outcome() -> None:
+    data, _ = _simulated(3, 800, 0.8, True)
+    result = _effect(data, "a", "y", ["x1", "x2", "region"], "ATT", "aipw")
+    treated = np.asarray(data["a"]) == 1
+    assert result.treated_mean == pytest.approx(float(np.asarray(data["y"])[treated].mean()))

@@ -223,7 +223,9 @@ def _recomputed_groups(directory: Path, window_days: int, as_of: datetime) -> di
     team = inside.groupby("account_id").user_id.nunique()
     pairs = [
         (account, event, key, value if isinstance(value, str) else json.dumps(value))
-        for account, event, props in zip(inside.account_id, inside.event, inside.properties)
+        for account, event, props in zip(
+            inside.account_id, inside.event, inside.properties, strict=True
+        )
         if props
         for key, value in json.loads(props).items()
     ]

@@ -22,6 +22,7 @@ from pqlengine.cli import UserError, app
 from pqlengine.compute.discovery import discover
 from pqlengine.compute.drivers import (
     CORRELATED,
+    E_VALUE_THRESHOLD,
     INCONCLUSIVE,
     LIKELY_DRIVER,
     NO_EFFECT,
@@ -83,6 +84,9 @@ def test_true_drivers_are_found_and_adjustment_shrinks_the_naive_lift(
 ) -> None:
     row = _row(demo[0], event)
     assert row["label"] == LIKELY_DRIVER and row["effect_ci"][0] > 0
+    # robust to a hidden confounder of the documented strength, and to multiplicity
+    assert row["e_value_ci"] >= E_VALUE_THRESHOLD and row["p_holm"] < 0.05
+    assert row["e_value"] > row["e_value_ci"] and row["risk_ratio_ci"][0] > 1
     assert row["effect"] < row["naive_difference"]  # part of the naive lift is engagement
     assert row["max_abs_smd_after"] < 0.1 < row["max_abs_smd_before"]
 

@@ -376,6 +376,11 @@ def test_points_write_gives_a_definition_that_loads_and_qualifies_as_reported(
     assert definition.min_active_days == 2 and definition.fit.min_employees == 5  # gates kept
     assert result["test"]["precision"] > result["current_rule_test"]["precision"]
     assert result["train"]["precision"] >= 0.3  # the default target, on the training cohorts
+    # written because the held-out verdict is a win (same entities as "test")
+    verdict = result["verdict"]
+    assert verdict["wins"] and verdict["sentence"].startswith("beats"), verdict["sentence"]
+    assert verdict["suggested"]["pqls"] == result["test"]["pqls"]
+    assert verdict["current"]["pqls"] == result["current_rule_test"]["pqls"]
     store = Store.for_project(project)
     try:
         matrix = matured_matrix(store, project, AS_OF, 14, [], with_rule=True)

@@ -219,3 +219,53 @@ def test_report_module_paths_exist() -> None:
 
     assert STYLESHEET.exists() and (TEMPLATES / "_panels.html").exists()
     assert (Path(__file__).parents[1] / "src/pqlengine/live/static/vega-bundle.js").exists()
+
+
+def _paid_tile(converted_pqls: int, pqls: int, non_pql_converted: int, others: int) -> str:
+    """The PQL-to-paid tile as rendered by the shared macro, for one cohort row."""
+    from pqlengine.compute.panels import _baseline
+    from pqlengine.report.jinja import environment
+
+    value = converted_pqls / pqls
+    row = {
+        "converted_pqls": converted_pqls,
+        "pqls": pqls,
+        "signups": pqls + others,
+        "non_pql_converted": non_pql_converted,
+        "non_pql_to_paid": non_pql_converted / others,
+        "non_pql_to_paid_ci": wilson(non_pql_converted, others),
+    }
+    tile = {
+        "value": value,
+        "interval": wilson(converted_pqls, pqls),
+        "benchmark": {"low": 0.15, "high": 0.25, "position": "within"},
+        **_baseline(row),
+    }
+    macro = environment().from_string('{% import "_panels.html" as p %}{{ p.benchmark(tile) }}')
+    return macro.render(tile=tile)
+
+
+def test_paid_tile_colour_follows_the_lift_not_the_benchmark_band() -> None:
+    # Planday-like: PQLs convert at 20% (inside the 15-25% band), non-PQLs at 20.9%.
+    same = _paid_tile(60, 300, 140, 670)
+    assert 'data-lift="unclear"' in same and "non-PQLs 20.9% (140 of 670)" in same
+    assert "not distinguishable from non-PQLs yet" in same
+    better = _paid_tile(60, 300, 30, 670)
+    assert 'data-lift="higher"' in better
+    worse = _paid_tile(10, 300, 140, 670)
+    assert 'data-lift="lower"' in worse and "convert less" in worse
+
+
+def test_lift_over_baseline_matches_hand_katz_interval() -> None:
+    from pqlengine.stats.intervals import Proportion
+    from pqlengine.stats.trends import lift_over_baseline
+
+    lift = lift_over_baseline(Proportion(60, 300), Proportion(30, 670))
+    assert lift.value == pytest.approx((60 / 300) / (30 / 670))
+    spread = 1.959963984540054 * np.sqrt(1 / 60 - 1 / 300 + 1 / 30 - 1 / 670)
+    assert lift.interval == pytest.approx(
+        (lift.value * np.exp(-spread), lift.value * np.exp(spread)), rel=1e-9
+    )
+    assert lift.verdict == "higher" and lift.p_value is not None and lift.p_value < 1e-6
+    none_converted = lift_over_baseline(Proportion(5, 50), Proportion(0, 40))
+    assert none_converted.verdict == "unclear" and none_converted.note

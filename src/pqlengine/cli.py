@@ -494,13 +494,16 @@ def drivers(
             ("naive_difference", "naive", "pct"),
             ("effect", "adjusted", "pct"),
             ("effect_ci", "95% CI", "ci"),
+            ("e_value_ci", "E-value CI", ""),
             ("ess_control", "ESS ctrl", ""),
             ("trimmed_share", "trimmed", "pct"),
             ("label", "label", "text"),
         ],
         title=f"{result['entities']:,} entities, {result['conversions']:,} converted after "
         f"their first {window_days} days; naive = difference in conversion, adjusted = ATT "
-        f"by AIPW (doubly robust), trim {result['trim']}",
+        f"by AIPW (doubly robust), trim {result['trim']}; E-value = hidden-confounder risk "
+        f"ratio that could move the interval to zero; likely driver needs Holm p < "
+        f"{result['alpha']:g} and E-value >= {result['e_value_threshold']:g}",
     )
     if fmt is Format.table:
         console.print("Adjusted for: " + "; ".join(result["adjusted_for"]) + ".")
@@ -532,10 +535,13 @@ def suggest(
         bool,
         typer.Option("--write", help="Adopt it in pql.yaml (old file kept in .pql/definitions)."),
     ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="With --write: write even if it does not win.")
+    ] = False,
     as_of: AsOf = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Search 2-4 criterion rules on earlier cohorts and score them on later ones."""
+    """Search 2-4 criterion rules on earlier cohorts and judge them on later ones."""
     from pqlengine.compute.suggest import adopt_suggestion
     from pqlengine.compute.suggest import suggest as run_suggest
     from pqlengine.stats.suggest import Objective
@@ -558,7 +564,9 @@ def suggest(
             )
         if result["rule"] is None:
             raise UserError(result["reason"])
-        if write:
+        if write and not (result["verdict"]["wins"] or force):
+            result["not_written"] = result["verdict"]["sentence"]
+        elif write:
             backup = adopt_suggestion(store, project, result["rule"]["definition"])
             result["previous_definition_file"] = str(backup)
     rows = [{"period": name, **result[name]} for name in ("train", "test")]
@@ -581,12 +589,20 @@ def suggest(
     )
     if fmt is Format.table:
         sys.stdout.write(yaml_dump({"definition": result["rule"]["definition"]}))
+        console.print(f"Verdict: {result['verdict']['sentence']}", markup=False)
         if "previous_definition_file" in result:
             previous = result["previous_definition_file"]
             console.print(
-                f"pql.yaml now uses this definition; the previous file is {previous} "
-                f"(re-baseline: pql compare {previous} pql.yaml)"
+                f"pql.yaml now uses this definition (gates and other keys kept); the previous "
+                f"file is {previous} (re-baseline: pql compare {previous} pql.yaml)"
             )
+    refuse_unwon(result)
+
+
+def refuse_unwon(result: dict[str, Any]) -> None:
+    """After the output: a --write the held-out verdict did not allow is an error."""
+    if "not_written" in result:
+        raise UserError(f"{result['not_written']}: not written (use --force to write anyway)")
 
 
 def yaml_dump(data: Any) -> str:
@@ -953,6 +969,9 @@ def model_points(
         bool,
         typer.Option("--write", help="Adopt it in pql.yaml (old file kept in .pql/definitions)."),
     ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="With --write: write even if it does not win.")
+    ] = False,
     as_of: AsOf = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
@@ -965,7 +984,7 @@ def model_points(
     split = parse_as_of(train_until) if train_until is not None else None
     with opened(project_dir) as (project, store), user_errors():
         result = points(
-            store, project, moment, window_days, split, target_precision, target_rate, write
+            store, project, moment, window_days, split, target_precision, target_rate, write, force
         )
     rows = [
         {"period": "train", **result["train"]},
@@ -991,11 +1010,13 @@ def model_points(
     )
     if fmt is Format.table:
         sys.stdout.write(yaml_dump({"definition": result["definition"]}))
+        console.print(f"Verdict: {result['verdict']['sentence']}", markup=False)
         if "previous_definition_file" in result:
             console.print(
-                f"pql.yaml now uses this definition; the previous file is "
-                f"{result['previous_definition_file']}"
+                f"pql.yaml now uses this definition (gates and other keys kept); the previous "
+                f"file is {result['previous_definition_file']}"
             )
+    refuse_unwon(result)
 
 
 @model_app.command("check")

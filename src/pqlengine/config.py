@@ -22,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from pqlengine.definition_text import set_definition_keys
 from pqlengine.yamlloc import LocatedYaml, YamlSyntaxError, load_located
 
 PROJECT_FILE = "pql.yaml"
@@ -669,22 +670,13 @@ def write_template(directory: str | Path, project_name: str | None = None) -> Pa
     return target
 
 
-def replace_definition(project_file: Path, definition: dict[str, Any], backup_dir: Path) -> Path:
-    """Swap the `definition:` block of pql.yaml for `definition`, keeping every other line
-    (comments included); the previous file is kept as `backup_dir/<old version>.yaml`.
-    Returns the backup path."""
-    import yaml
-
+def replace_definition(project_file: Path, updates: dict[str, Any], backup_dir: Path) -> Path:
+    """Set the keys in `updates` in the `definition:` block of pql.yaml, keeping every other
+    key and line (comments included); the previous file is kept as
+    `backup_dir/<old version>.yaml`. Returns the backup path."""
     old_project = load_project(project_file)
     text = project_file.read_text(encoding="utf-8")
-    located = load_located(text)
-    lines = text.splitlines(keepends=True)
-    start = located.lines[("definition",)] - 1
-    end = max(line for path, line in located.lines.items() if path[:1] == ("definition",))
-    while end < len(lines) and lines[end].startswith((" ", "\t")):
-        end += 1  # indented continuation lines and comments of the block
-    block = yaml.safe_dump({"definition": definition}, sort_keys=False, allow_unicode=True)
-    candidate = "".join(lines[:start]) + block + "".join(lines[end:])
+    candidate = set_definition_keys(text, updates)
     Project.from_dict(load_located(candidate).data)  # refuse to write an invalid file
     backup_dir.mkdir(parents=True, exist_ok=True)
     backup = backup_dir / f"{old_project.version}.yaml"

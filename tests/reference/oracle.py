@@ -369,6 +369,7 @@ def summary_row(
         "converted_pqls": converted_pqls,
         "pql_to_paid": to_paid,
         "pql_to_paid_ci": to_paid_ci,
+        "non_pql_converted": converted_non_pqls,
         "non_pql_to_paid": non_pql,
         "non_pql_to_paid_ci": non_pql_ci,
         "notes": notes,

@@ -9,6 +9,7 @@ leaves it, and `stats.causal` does the maths.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -21,14 +22,28 @@ from pqlengine.compute.discovery import cohort_frame, discover, window_events
 from pqlengine.compute.entities import to_utc_naive
 from pqlengine.config import Project
 from pqlengine.stats.causal import CausalEstimate, TrimRule, estimate_effect
+from pqlengine.stats.sensitivity import (
+    RiskRatio,
+    att_risk_ratio,
+    e_value,
+    e_value_of_interval,
+    holm,
+    wald_p_value,
+)
 from pqlengine.store import Store
 
 LIKELY_DRIVER = "likely driver"
+CONFOUNDABLE = "associated, could be explained by a confounder"
 CORRELATED = "correlated with engagement"
-NO_EFFECT = "no effect detected"
+NO_EFFECT = "no clear effect"
 NEGATIVE = "negative after adjustment"
 INCONCLUSIVE = "inconclusive (poor overlap / too few)"
-LABEL_ORDER = (LIKELY_DRIVER, CORRELATED, NO_EFFECT, NEGATIVE, INCONCLUSIVE)
+LABEL_ORDER = (LIKELY_DRIVER, CONFOUNDABLE, CORRELATED, NO_EFFECT, NEGATIVE, INCONCLUSIVE)
+# "likely driver" needs the E-value of the interval limit to reach this: a hidden confounder
+# associated with both the behaviour and conversion by a risk ratio below it, beyond the
+# engagement and fit adjusted for, cannot explain the effect away. Chosen on an independent
+# simulator with latent engagement (docs/causal.md, bench/RESULTS.md).
+E_VALUE_THRESHOLD = 2.0
 
 ADJUSTED_FOR = (
     "the first user's active days in the window (distinct UTC days with any event)",
@@ -57,8 +72,13 @@ LIMITS = (
     "Effects are averaged over the entities that did the behaviour (ATT) among those not "
     "converted by the end of the window, on the chance of converting afterwards within the "
     "conversion window; after trimming, over those with comparable propensity only.",
-    "Each behaviour is a separate analysis; the intervals are not corrected for multiple "
-    "comparisons.",
+    "The 95% intervals are per behaviour; the labels use Holm-adjusted p-values across the "
+    "behaviours analysed in this run, so the chance of any false 'likely driver' from chance "
+    "alone is at most alpha.",
+    f"'likely driver' also needs an E-value of the interval limit of at least "
+    f"{E_VALUE_THRESHOLD:g}: weaker hidden confounding (a risk ratio below that with both the "
+    "behaviour and conversion) cannot explain the effect away; stronger hidden confounding "
+    "could. Engagement measured with error leaves such confounding behind.",
 )
 
 
@@ -226,20 +246,7 @@ def drivers(
     chosen = _behaviours(found["candidates"], thresholds == "discovered")
     names = sorted(chosen)
     matrix = driver_matrix(store, project, as_of, window_days, names)
-    rows = []
-    for column, name in enumerate(names):
-        threshold = chosen[name]
-        confounders = matrix.confounders(column)
-        data = {
-            "treated": matrix.counts[:, column] >= threshold,
-            "converted": matrix.converted,
-            **confounders,
-        }
-        estimate = estimate_effect(
-            data, "treated", "converted", list(confounders), "ATT", "aipw", alpha=alpha, trim=trim
-        )
-        rows.append(_row(name, threshold, data, estimate, min_support))
-    rows.sort(key=lambda r: (LABEL_ORDER.index(r["label"]), -(r["effect"] or 0.0)))
+    rows = analyse_matrix(matrix, chosen, min_support, trim, alpha)
     return {
         "as_of": to_utc_naive(as_of).isoformat() + "Z",
         "window_days": window_days,
@@ -252,10 +259,50 @@ def drivers(
         "alpha": alpha,
         "trim": trim if not isinstance(trim, tuple) else list(trim),
         "min_support": min_support,
+        "multiplicity": "holm",
+        "e_value_threshold": E_VALUE_THRESHOLD,
         "adjusted_for": list(ADJUSTED_FOR),
         "limits": list(LIMITS),
         "behaviours": rows,
     }
+
+
+def analyse_matrix(
+    matrix: DriverMatrix,
+    chosen: dict[str, int],
+    min_support: int = 25,
+    trim: TrimRule = "crump",
+    alpha: float = 0.05,
+) -> list[dict[str, Any]]:
+    """One labelled row per behaviour of `matrix` (event -> threshold in `chosen`), most
+    convincing first. The Holm family is the behaviours with an estimate and enough support."""
+    analysed = []
+    for column, name in enumerate(matrix.events):
+        confounders = matrix.confounders(column)
+        data = {
+            "treated": matrix.counts[:, column] >= chosen[name],
+            "converted": matrix.converted,
+            **confounders,
+        }
+        estimate = estimate_effect(
+            data, "treated", "converted", list(confounders), "ATT", "aipw", alpha=alpha, trim=trim
+        )
+        problem = _support_problem(estimate, min_support)
+        analysed.append((name, data, estimate, problem))
+    p_values = [
+        wald_p_value(e.estimate, e.std_error)
+        if problem is None and e.estimate is not None and e.std_error is not None
+        else None
+        for _, _, e, problem in analysed
+    ]
+    adjusted = holm(p_values)
+    family = sum(p is not None for p in p_values)
+    rows = [
+        _row(name, chosen[name], data, estimate, problem, p, q, family, alpha)
+        for (name, data, estimate, problem), p, q in zip(analysed, p_values, adjusted, strict=True)
+    ]
+    rows.sort(key=lambda r: (LABEL_ORDER.index(r["label"]), -(r["effect"] or 0.0)))
+    return rows
 
 
 def _behaviours(candidates: list[dict[str, Any]], discovered: bool) -> dict[str, int]:
@@ -276,13 +323,21 @@ def _row(
     threshold: int,
     data: dict[str, np.ndarray],
     estimate: CausalEstimate,
-    min_support: int,
+    problem: str | None,
+    p_value: float | None,
+    p_holm: float | None,
+    family: int,
+    alpha: float,
 ) -> dict[str, Any]:
     treated, converted = data["treated"], data["converted"]
     rate_with = float(converted[treated].mean()) if treated.any() else None
     rate_without = float(converted[~treated].mean()) if (~treated).any() else None
     overlap = estimate.overlap
-    label, why = _label(estimate, min_support)
+    ratio = _risk_ratio(estimate)
+    e_point = e_value(ratio.estimate) if ratio else None
+    e_limit = e_value_of_interval(ratio.low, ratio.high) if ratio else None
+    evidence = _Evidence(p_holm, family, alpha, e_limit)
+    label, why = _label(estimate, problem, evidence)
     worst_before, worst_after = _worst_balance(estimate)
     return {
         "event": event,
@@ -298,6 +353,12 @@ def _row(
         "effect_ci": ([estimate.ci_low, estimate.ci_high] if estimate.ci_low is not None else None),
         "std_error": estimate.std_error,
         "interval_method": estimate.interval_method,
+        "p_value": p_value,
+        "p_holm": p_holm,
+        "risk_ratio": _finite(ratio.estimate) if ratio else None,
+        "risk_ratio_ci": [_finite(ratio.low), _finite(ratio.high)] if ratio else None,
+        "e_value": _finite(e_point),
+        "e_value_ci": _finite(e_limit),
         "label": label,
         "why": why,
         "analysed_treated": estimate.n_treated,
@@ -325,31 +386,101 @@ def _worst_balance(estimate: CausalEstimate) -> tuple[float | None, float | None
     return (max(before) if before else None, max(after) if after else None)
 
 
-def _label(estimate: CausalEstimate, min_support: int) -> tuple[str, str]:
-    """The label and the sentence saying why."""
+def _risk_ratio(estimate: CausalEstimate) -> RiskRatio | None:
+    if estimate.estimate is None or estimate.ci_low is None or estimate.ci_high is None:
+        return None
+    if estimate.treated_mean is None:
+        return None
+    return att_risk_ratio(
+        estimate.treated_mean, estimate.estimate, estimate.ci_low, estimate.ci_high
+    )
+
+
+def _finite(value: float | None) -> float | None:
+    """JSON has no infinity: an unbounded ratio or E-value is reported as None."""
+    return value if value is not None and math.isfinite(value) else None
+
+
+def _support_problem(estimate: CausalEstimate, min_support: int) -> str | None:
+    """Why the estimate is too thin to label, or None."""
     if estimate.reason is not None:
-        return INCONCLUSIVE, estimate.reason.message
+        return estimate.reason.message
     overlap = estimate.overlap
-    assert overlap is not None and estimate.ci_low is not None and estimate.ci_high is not None
-    smallest = min(estimate.n_treated, estimate.n_control)
-    if smallest < min_support:
-        return INCONCLUSIVE, (
+    assert overlap is not None
+    if min(estimate.n_treated, estimate.n_control) < min_support:
+        return (
             f"only {estimate.n_treated} treated and {estimate.n_control} comparable controls "
             f"after trimming (fewer than {min_support})"
         )
     if overlap.ess_control is not None and overlap.ess_control < min_support:
-        return INCONCLUSIVE, (
+        return (
             f"the controls' effective sample size is {overlap.ess_control:.0f} (< {min_support}):"
             " a few entities that resemble the doers carry the comparison"
         )
+    return None
+
+
+@dataclass(frozen=True)
+class _Evidence:
+    """What the label rests on besides the estimate: Holm p, family size, E-value of the
+    interval limit."""
+
+    p_holm: float | None
+    family: int
+    alpha: float
+    e_limit: float | None
+
+    def holm_text(self) -> str:
+        return f"Holm-adjusted p = {self.p_holm:.2g} across {self.family} behaviours"
+
+    def e_text(self) -> str:
+        if self.e_limit is None:
+            return "the E-value is unavailable"
+        if math.isinf(self.e_limit):
+            return "the E-value of the interval limit is unbounded"
+        return f"E-value of the interval limit {self.e_limit:.2f}"
+
+
+def _label(estimate: CausalEstimate, problem: str | None, evidence: _Evidence) -> tuple[str, str]:
+    """The label and the sentence saying why."""
+    if problem is not None:
+        return INCONCLUSIVE, problem
+    assert estimate.estimate is not None and estimate.ci_low is not None
+    assert estimate.ci_high is not None and evidence.p_holm is not None
     naive_positive = estimate.naive_ci is not None and estimate.naive_ci[0] > 0
-    if estimate.ci_low > 0:
-        return LIKELY_DRIVER, "the adjusted interval is above zero"
-    if estimate.ci_high < 0:
-        return NEGATIVE, "the adjusted interval is below zero"
+    survives = evidence.p_holm < evidence.alpha
+    strength = evidence.e_limit if evidence.e_limit is not None else 1.0
+    if survives and estimate.estimate > 0:
+        if strength >= E_VALUE_THRESHOLD:
+            return LIKELY_DRIVER, (
+                f"the adjusted effect is above zero after correcting for multiple comparisons "
+                f"({evidence.holm_text()}), and only a hidden confounder associated with both "
+                f"the behaviour and conversion by a risk ratio of at least {strength:.2f} each "
+                f"could explain it away (threshold {E_VALUE_THRESHOLD:g})"
+            )
+        return CONFOUNDABLE, (
+            f"the adjusted effect is above zero ({evidence.holm_text()}), but a hidden "
+            f"confounder associated with both the behaviour and conversion by a risk ratio of "
+            f"{strength:.2f} each, beyond what was adjusted for, could explain it away "
+            f"(below the {E_VALUE_THRESHOLD:g} required for 'likely driver'); not evidence of "
+            "no effect"
+        )
+    if survives:
+        return NEGATIVE, (
+            f"the adjusted interval is below zero ({evidence.holm_text()}; {evidence.e_text()})"
+        )
+    if estimate.ci_low > 0 or estimate.ci_high < 0:
+        unadjusted = (
+            f"the adjusted interval excludes zero, but not after correcting for multiple "
+            f"comparisons ({evidence.holm_text()})"
+        )
+        return (CORRELATED if naive_positive else NO_EFFECT), unadjusted
     if naive_positive:
         return CORRELATED, (
             "doers convert more, but after adjusting for engagement and fit the interval "
             "includes zero"
         )
-    return NO_EFFECT, "neither the naive nor the adjusted difference is clearly above zero"
+    return NO_EFFECT, (
+        "neither the naive nor the adjusted difference is clearly above zero; not evidence "
+        "of no effect"
+    )

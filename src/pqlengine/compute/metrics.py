@@ -274,6 +274,7 @@ def _row(
         "converted_pqls": counts.converted_pqls,
         "pql_to_paid": to_paid,
         "pql_to_paid_ci": to_paid_ci,
+        "non_pql_converted": counts.non_pql_converted,
         "non_pql_to_paid": non_pql,
         "non_pql_to_paid_ci": non_pql_ci,
         "notes": notes,

@@ -36,6 +36,7 @@ from pqlengine.stats.trends import (
     compare_counts,
     compare_rates,
     compare_samples,
+    lift_over_baseline,
     median_interval,
     poisson_interval,
     risk_ratio_interval,
@@ -307,6 +308,7 @@ def headline_tiles(
         value = paid["value"]
         position = "below" if value < low_band else "above" if value > high_band else "within"
         paid["benchmark"]["position"] = position
+        paid.update(_baseline((mature or with_pqls)[-1]))
     tiles["pql_to_paid"] = paid
     return tiles
 
@@ -341,6 +343,29 @@ def _rate_tile(
         )
         tile["trend"] = _trend(trend)
     return tile
+
+
+def _baseline(row: dict[str, Any]) -> dict[str, Any]:
+    """The same cohort's non-PQLs converting (the baseline a PQL-to-paid rate means something
+    against) and the lift over it: the tile's colour follows the lift's interval, not the
+    benchmark band (a rate inside the band can be no better than non-PQLs)."""
+    others = Proportion(row["non_pql_converted"], row["signups"] - row["pqls"])
+    lift = lift_over_baseline(Proportion(row["converted_pqls"], row["pqls"]), others)
+    return {
+        "baseline": {
+            "value": row["non_pql_to_paid"],
+            "interval": row["non_pql_to_paid_ci"],
+            "successes": others.successes,
+            "trials": others.trials,
+        },
+        "lift": {
+            "value": lift.value,
+            "interval": None if lift.interval is None else list(lift.interval),
+            "p_value": lift.p_value,
+            "verdict": lift.verdict,
+            "note": lift.note,
+        },
+    }
 
 
 def _time_tile(rows: list[dict[str, Any]], prepared: ir.Table, period: Period) -> dict[str, Any]:

@@ -1,4 +1,8 @@
-"""Suggest a PQL definition: search k-of-m behaviour rules on earlier cohorts, check on later."""
+"""Suggest a PQL definition: search k-of-m behaviour rules on earlier cohorts, judge on later.
+
+The search replaces the definition's `criteria` and `qualify`; the gates it does not search
+(`min_active_days`, `fit`) are applied while searching and kept when the suggestion is written.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from pqlengine.compute.entities import as_of_literal, to_utc_naive
-from pqlengine.compute.features import window_features
+from pqlengine.compute.model_features import EntityMatrix, matured_matrix
 from pqlengine.config import (
     PROJECT_FILE,
     Project,
@@ -19,8 +23,11 @@ from pqlengine.config import (
     semantic_json,
 )
 from pqlengine.stats.discovery import is_vanity
+from pqlengine.stats.held_out import PairedTable, held_out_verdict
 from pqlengine.stats.suggest import Objective, Rule, score, search, shortlist
 from pqlengine.store import Store
+
+SEARCHED = ("criteria", "qualify")  # the definition keys a suggestion replaces
 
 
 def candidate_events(store: Store, project: Project, as_of: datetime) -> list[str]:
@@ -41,27 +48,36 @@ def suggest(
     train_until: datetime | None = None,
     min_support: int = 25,
 ) -> dict[str, Any]:
-    """The best rule on training cohorts, with its scores there and on later cohorts."""
+    """The best rule on training cohorts (gates applied), its scores there and on later
+    cohorts, and the held-out verdict against the current definition and the base rate."""
     events = candidate_events(store, project, as_of)
-    features = window_features(store, project, as_of, window_days, events)
-    if not features.entity_ids:
+    matrix = matured_matrix(store, project, as_of, window_days, events, with_rule=True)
+    if not matrix.entity_ids:
         raise ValueError("no entity has finished its window and conversion window at --as-of")
     if train_until is None:
-        split_s = float(np.median(features.signup_epoch_s))
+        split_s = float(np.median(matrix.signup_epoch_s))
     else:
         split_s = train_until.replace(tzinfo=train_until.tzinfo or UTC).timestamp()
-    train = features.signup_epoch_s < split_s
+    train = matrix.signup_epoch_s < split_s
     test = ~train
-    counts, converted = features.counts, features.converted
-    atoms = shortlist(counts[train], converted[train], features.events, min_support)
-    found = search(counts[train], converted[train], atoms, max_criteria, objective, min_support)
+    counts, converted, eligible = matrix.counts, matrix.converted, gate(project, matrix)
+    atoms = shortlist(counts[train], converted[train], matrix.events, min_support)
+    found = search(
+        counts[train],
+        converted[train],
+        atoms,
+        max_criteria,
+        objective,
+        min_support,
+        eligible[train],
+    )
     split = datetime.fromtimestamp(split_s, UTC)
     result: dict[str, Any] = {
         "as_of": to_utc_naive(as_of).isoformat() + "Z",
         "window_days": window_days,
         "objective": objective,
         "train_until": to_utc_naive(split).isoformat() + "Z",
-        "candidate_events": features.events,
+        "candidate_events": matrix.events,
         "shortlist": [{"event": a.event, "at_least": a.threshold} for a in atoms],
         "rule": None,
     }
@@ -71,10 +87,30 @@ def suggest(
         )
         return result
     rule, train_scores = found
+    predicted = eligible & rule.matches(counts)
     result["rule"] = {"definition": definition_of(rule, window_days, objective)}
     result["train"] = train_scores
-    result["test"] = score(rule.matches(counts[test]), converted[test])
+    result["test"] = score(predicted[test], converted[test])
+    result["verdict"] = verdict_on(matrix, predicted, test)
     return result
+
+
+def gate(project: Project, matrix: EntityMatrix) -> np.ndarray:
+    """Entities passing the definition's `fit` and `min_active_days` (needs `with_rule`)."""
+    assert matrix.fit is not None
+    passed = matrix.fit.copy()
+    if project.definition.min_active_days is not None:
+        passed &= matrix.active_days >= project.definition.min_active_days
+    return passed
+
+
+def verdict_on(matrix: EntityMatrix, predicted: np.ndarray, held_out: np.ndarray) -> dict[str, Any]:
+    """The held-out verdict: `predicted` vs the current definition on the `held_out` rows."""
+    assert matrix.rule_pql is not None
+    table = PairedTable.of(
+        predicted[held_out], matrix.rule_pql[held_out], matrix.converted[held_out]
+    )
+    return held_out_verdict(table)
 
 
 def _slug(event: str) -> str:
@@ -96,13 +132,15 @@ def definition_of(rule: Rule, window_days: int, objective: str) -> dict[str, Any
     return {"name": f"suggested-{objective}", "criteria": criteria, "qualify": qualify}
 
 
-def adopt_suggestion(store: Store, project: Project, definition: dict[str, Any]) -> Path:
-    """Make the suggestion pql.yaml's definition (a new version); the previous file is kept
-    under .pql/definitions/ and both versions are recorded in the store."""
+def adopt_suggestion(store: Store, project: Project, suggested: dict[str, Any]) -> Path:
+    """Make the suggestion pql.yaml's definition (a new version), replacing only the searched
+    keys; the previous file is kept under .pql/definitions/ and both versions are recorded in
+    the store."""
     assert project.root is not None
+    updates = {key: suggested[key] for key in ("name", *SEARCHED)}
     store.record_definition(project.version, project.definition.name, semantic_json(project))
     backup = replace_definition(
-        project.root / PROJECT_FILE, definition, project.root / ".pql" / "definitions"
+        project.root / PROJECT_FILE, updates, project.root / ".pql" / "definitions"
     )
     adopted = load_project(project.root)
     store.record_definition(adopted.version, adopted.definition.name, semantic_json(adopted))

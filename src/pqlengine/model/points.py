@@ -26,7 +26,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegressionCV
 from sklearn.model_selection import StratifiedKFold
 
-from pqlengine.compute.suggest import adopt_suggestion, candidate_events
+from pqlengine.compute.suggest import adopt_suggestion, candidate_events, gate, verdict_on
 from pqlengine.config import Project
 from pqlengine.model.train import iso, split_population
 from pqlengine.stats.suggest import score
@@ -175,9 +175,11 @@ def points(
     target_precision: float | None = None,
     target_rate: float | None = None,
     write: bool = False,
+    force: bool = False,
 ) -> dict[str, Any]:
     """Fit the points score on earlier cohorts, pick the threshold there, report both periods
-    (and the current rule on the later one); with `write`, adopt it in pql.yaml."""
+    (and the current rule on the later one) and the held-out verdict; with `write`, adopt it
+    in pql.yaml when the verdict is a win or with `force` (else `not_written` says why)."""
     if target_precision is None and target_rate is None:
         target_precision = 0.3
     events = candidate_events(store, project, as_of)
@@ -185,17 +187,15 @@ def points(
         store, project, as_of, window_days, events, train_until
     )
     converted = matrix.converted
-    assert matrix.fit is not None and matrix.rule_pql is not None
-    gate = matrix.fit.copy()
-    if project.definition.min_active_days is not None:
-        gate &= matrix.active_days >= project.definition.min_active_days
-    fitted = train_rows & gate
+    assert matrix.rule_pql is not None
+    gated = gate(project, matrix)
+    fitted = train_rows & gated
     model = PointsScore().fit(matrix.counts[fitted], converted[fitted], events)
     total = model.score(matrix.counts)
     threshold = choose_threshold(
-        total[train_rows], gate[train_rows], converted[train_rows], target_precision, target_rate
+        total[train_rows], gated[train_rows], converted[train_rows], target_precision, target_rate
     )
-    predicted = gate & (total >= threshold)
+    predicted = gated & (total >= threshold)
     test_rows = ~train_rows
     definition = points_definition(project, model, window_days, threshold)
     result: dict[str, Any] = {
@@ -226,8 +226,11 @@ def points(
         "test": score(predicted[test_rows], converted[test_rows]),
         "current_rule_test": score(matrix.rule_pql[test_rows], converted[test_rows]),
         "gates": _gates(project),
+        "verdict": verdict_on(matrix, predicted, test_rows),
     }
-    if write:
+    if write and not (result["verdict"]["wins"] or force):
+        result["not_written"] = result["verdict"]["sentence"]
+    elif write:
         backup = adopt_suggestion(store, project, definition)
         result["previous_definition_file"] = str(backup)
     return result

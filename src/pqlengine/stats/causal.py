@@ -84,7 +84,9 @@ class CausalEstimate:
     overlap population, `overlap.trim_bounds`). `naive` is the plain difference of means
     on all rows, with its Welch normal interval `naive_ci`. `interval_method` says how
     `std_error` and the interval were obtained. `n_treated` and `n_control` count the rows
-    analysed (after trimming).
+    analysed (after trimming); `treated_mean` is the mean outcome of the treated rows
+    analysed (for the ATT, E[Y(1)] of its target population, so E[Y(0)] = treated_mean -
+    estimate).
     """
 
     estimand: str
@@ -104,6 +106,7 @@ class CausalEstimate:
     balance: tuple[Balance, ...]
     reason: Unavailable | None = None
     warnings: tuple[str, ...] = ()
+    treated_mean: float | None = None
 
     @property
     def available(self) -> bool:
@@ -324,6 +327,7 @@ def _analyse(
         overlap=fitted.overlap,
         balance=_balance(design, a, fitted),
         warnings=tuple(notes),
+        treated_mean=float(y[fitted.kept & (a == 1)].mean()),
     )
 
 

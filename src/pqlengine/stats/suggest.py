@@ -98,14 +98,17 @@ def search(
     max_criteria: int,
     objective: Objective,
     min_support: int,
+    eligible: np.ndarray | None = None,
 ) -> tuple[Rule, dict[str, Any]] | None:
-    """The k-of-m rule (2 <= m <= max_criteria) with the best objective on this data."""
+    """The k-of-m rule (2 <= m <= max_criteria) with the best objective on this data; only
+    `eligible` rows (the definition's gates) can be flagged."""
     best: tuple[float, Rule, dict[str, Any]] | None = None
+    gate = np.ones(counts.shape[0], dtype=bool) if eligible is None else eligible
     for size in range(2, min(max_criteria, len(atoms)) + 1):
         for chosen in combinations(atoms, size):
             for k in range(1, size + 1):
                 rule = Rule(tuple(chosen), k)
-                result = score(rule.matches(counts), converted)
+                result = score(gate & rule.matches(counts), converted)
                 if result["pqls"] < min_support or result[objective] is None:
                     continue
                 value = float(result[objective])

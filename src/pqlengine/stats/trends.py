@@ -114,3 +114,31 @@ def risk_ratio_interval(table: TwoByTwo, alpha: float = ALPHA) -> tuple[float, f
     log_ratio = math.log((a / n1) / (c / n2))
     spread = z * math.sqrt(1 / a - 1 / n1 + 1 / c - 1 / n2)
     return math.exp(log_ratio - spread), math.exp(log_ratio + spread)
+
+
+@dataclass(frozen=True)
+class Lift:
+    """PQL conversion against the non-PQL baseline: ratio, Katz interval, two-sided z-test and
+    what the interval supports (`higher`, `lower` or `unclear`)."""
+
+    value: float | None
+    interval: tuple[float, float] | None
+    p_value: float | None
+    verdict: Literal["higher", "lower", "unclear"]
+    note: str | None = None
+
+
+def lift_over_baseline(pqls: Proportion, others: Proportion, alpha: float = ALPHA) -> Lift:
+    """PQL-to-paid / non-PQL-to-paid; the verdict follows the interval (an interval covering
+    1 is `unclear`, never "no difference")."""
+    table = TwoByTwo(pqls.successes, pqls.trials, others.successes, others.trials)
+    value = pqls.rate / others.rate if pqls.rate is not None and others.rate else None
+    tested = two_proportion_ztest(pqls, others)
+    p_value = None if isinstance(tested, Unavailable) else tested[1]
+    interval = risk_ratio_interval(table, alpha)
+    if isinstance(interval, Unavailable):
+        return Lift(value, None, p_value, "unclear", interval.message)
+    verdict: Literal["higher", "lower", "unclear"] = (
+        "higher" if interval[0] > 1 else "lower" if interval[1] < 1 else "unclear"
+    )
+    return Lift(value, interval, p_value, verdict)
