@@ -6,9 +6,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import numpy as np
 import pytest
-from statsmodels.stats.contingency_tables import Table2x2
 from statsmodels.stats.proportion import (
     confint_proportions_2indep,
     power_proportions_2indep,
@@ -26,7 +24,6 @@ from pqlengine.stats.validation import (
     entities_for_power,
     judge,
     rate_difference_interval,
-    risk_ratio_interval,
 )
 from pqlengine.store import Store
 from tests.conftest import base_config
@@ -53,7 +50,7 @@ def test_judge_matches_statsmodels_and_says_what_it_means() -> None:
     assert flat["more_needed"]["code"] == "equal_rates"
     zero = judge(PeriodCounts(8, 40, 0, 60))
     assert zero["lift"] is None and zero["lift_ci"] is None and zero["claim"] == "higher"
-    assert [n["code"] for n in zero["notes"]] == ["zero_conversions"]
+    assert [n["code"] for n in zero["notes"]] == ["zero_cell"]
     assert zero["verdict"].startswith("PQLs converted 20.0% (8 of 40), non-PQLs 0.0% (0 of 60)")
     empty = judge(PeriodCounts(0, 0, 5, 50))
     assert empty["p_value"] is None and empty["verdict"].startswith("cannot test")
@@ -80,15 +77,6 @@ def test_not_significant_is_not_no_effect() -> None:
     assert needed["more_entities"] == needed["entities_needed"] - 18 > 0
     assert needed["cohort_size"] == 9 and needed["more_cohorts"] == -(-needed["more_entities"] // 9)
     assert f"about {needed['more_cohorts']} more monthly cohorts of 9" in verdict
-
-
-def test_risk_ratio_interval_matches_statsmodels() -> None:
-    """Katz log interval: statsmodels Table2x2.riskratio_confint (log-normal method)."""
-    reference = Table2x2(np.array([[30, 70], [40, 360]])).riskratio_confint(alpha=0.05)
-    interval = risk_ratio_interval(Proportion(30, 100), Proportion(40, 400))
-    assert not isinstance(interval, Unavailable)
-    assert interval == pytest.approx(reference, rel=1e-9)
-    assert isinstance(risk_ratio_interval(Proportion(0, 10), Proportion(3, 10)), Unavailable)
 
 
 def test_rate_difference_interval_matches_statsmodels() -> None:

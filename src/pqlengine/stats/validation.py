@@ -9,7 +9,8 @@ from typing import Any
 from scipy import stats as scipy_stats
 
 from pqlengine.stats.intervals import Z_95, Proportion, Unavailable, wilson_interval
-from pqlengine.stats.tables import two_proportion_ztest
+from pqlengine.stats.tables import TwoByTwo, two_proportion_ztest
+from pqlengine.stats.trends import risk_ratio_interval
 
 ALPHA = 0.05
 POWER = 0.8
@@ -27,23 +28,6 @@ class PeriodCounts:
     others: int
     converted_before_landmark: int = 0
     cohorts: int = 0
-
-
-def risk_ratio_interval(
-    a: Proportion, b: Proportion, z: float = Z_95
-) -> tuple[float, float] | Unavailable:
-    """95% interval for rate(a) / rate(b) by the log method (Katz et al. 1978):
-    exp(log RR +- z * sqrt(1/x_a - 1/n_a + 1/x_b - 1/n_b))."""
-    if a.trials == 0 or b.trials == 0:
-        return Unavailable("empty", "a group has no entities, so there is no ratio of rates")
-    if a.successes == 0 or b.successes == 0:
-        return Unavailable(
-            "zero_conversions",
-            "a group has no conversions, so the log-method interval for the ratio is undefined",
-        )
-    log_ratio = math.log(a.successes / a.trials) - math.log(b.successes / b.trials)
-    half = z * math.sqrt(1 / a.successes - 1 / a.trials + 1 / b.successes - 1 / b.trials)
-    return math.exp(log_ratio - half), math.exp(log_ratio + half)
 
 
 def rate_difference_interval(
@@ -124,7 +108,8 @@ def judge(counts: PeriodCounts) -> dict[str, Any]:
     result["recall"] = counts.pql_converted / converters if converters else None
     lift = pql.rate / other.rate if pql.rate is not None and other.rate else None
     result["lift"] = lift
-    lift_ci = risk_ratio_interval(pql, other)
+    table = TwoByTwo(counts.pql_converted, counts.pqls, counts.other_converted, counts.others)
+    lift_ci = risk_ratio_interval(table, ALPHA)
     result["lift_ci"] = _interval(lift_ci)
     difference = None if pql.rate is None or other.rate is None else pql.rate - other.rate
     result["rate_difference"] = difference
