@@ -118,3 +118,6 @@ def test_score_shows_its_interval_when_wide() -> None:
     narrow = score_interval(0.72, np.array([0.66, 0.78]))
     assert narrow == {"score_interval": [66.0, 78.0], "score_text": "72"}
     assert score_interval(0.72, None) == {"score_interval": None, "score_text": "72"}
+    # a sigmoid score above what its block's training rows converted at shows the interval
+    outside = score_interval(0.83, np.array([0.527, 0.675]))
+    assert outside == {"score_interval": [52.7, 67.5], "score_text": "83 (53-68)"}

@@ -71,12 +71,14 @@ def scored_rows(stored: StoredModel, matrix: EntityMatrix) -> list[dict[str, Any
 
 def score_interval(probability: float, interval: np.ndarray | None) -> dict[str, Any]:
     """`score_interval` (95%, score points, of the score's calibration block) and `score_text`:
-    "72 (61-81)" when that interval is wider than WIDE_INTERVAL_POINTS, else "72"."""
+    "72 (61-81)" when that interval is wider than WIDE_INTERVAL_POINTS or does not hold the
+    score (sigmoid calibration beyond what its block's rows converted at), else "72"."""
     text = f"{100.0 * probability:.0f}"
     if interval is None or np.isnan(interval).any():
         return {"score_interval": None, "score_text": text}
     low, high = (round(100.0 * float(v), 1) for v in interval)
-    if high - low > WIDE_INTERVAL_POINTS:
+    score = 100.0 * probability
+    if high - low > WIDE_INTERVAL_POINTS or not low <= score <= high:
         text += f" ({low:.0f}-{high:.0f})"
     return {"score_interval": [low, high], "score_text": text}
 
@@ -113,7 +115,7 @@ def score_leads(
         "score": "100 x calibrated P(convert after the window, within the conversion window)",
         "score_interval": "95% Wilson interval of the conversion rate of the training entities "
         f"in the score's calibration block; shown next to the score when wider than "
-        f"{WIDE_INTERVAL_POINTS:.0f} points",
+        f"{WIDE_INTERVAL_POINTS:.0f} points or when it does not hold the score",
         "reasons_method": "score points lost if the feature group were a typical entity's "
         "(training medians), all else equal",
         "leads": rows,
