@@ -22,7 +22,7 @@ from pqlengine.model.calibration import (
 )
 from pqlengine.model.estimator import CANDIDATE_PARAMS, PQLScoreModel
 from pqlengine.model.metrics import top_decile_calibration
-from pqlengine.model.score import WIDE_INTERVAL_POINTS, score_interval
+from pqlengine.model.score import SHOW_INTERVAL_BEYOND_POINTS, score_interval
 from pqlengine.stats.intervals import Proportion, wilson_interval
 
 
@@ -112,12 +112,14 @@ def test_top_decile_calibration_by_hand() -> None:
 
 
 def test_score_shows_its_interval_when_wide() -> None:
-    assert WIDE_INTERVAL_POINTS == 20.0
+    assert SHOW_INTERVAL_BEYOND_POINTS == 10.0
     wide = score_interval(0.72, np.array([0.60, 0.82]))
     assert wide == {"score_interval": [60.0, 82.0], "score_text": "72 (60-82)"}
     narrow = score_interval(0.72, np.array([0.66, 0.78]))
     assert narrow == {"score_interval": [66.0, 78.0], "score_text": "72"}
     assert score_interval(0.72, None) == {"score_interval": None, "score_text": "72"}
-    # a sigmoid score above what its block's training rows converted at shows the interval
+    # a sigmoid score far above what its block's training rows converted at shows it; one just
+    # outside a narrow interval does not
     outside = score_interval(0.83, np.array([0.527, 0.675]))
     assert outside == {"score_interval": [52.7, 67.5], "score_text": "83 (53-68)"}
+    assert score_interval(0.24, np.array([0.163, 0.224]))["score_text"] == "24"

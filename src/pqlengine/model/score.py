@@ -29,10 +29,11 @@ from pqlengine.model.persist import (
 from pqlengine.model.train import iso
 from pqlengine.store import Store
 
-# A score is shown with its interval ("72 (61-81)") when the 95% interval of its calibration
-# block is wider than this many points: beyond +-10 points the number alone reads as more
-# precise than the training data make it.
-WIDE_INTERVAL_POINTS = 20.0
+# A score is shown with its interval ("72 (61-81)") when the interval reaches more than this
+# many points from it (for a centred interval: wider than 20 points). Beyond +-10 the number
+# alone reads as more precise than the training data make it; an off-centre interval (a sigmoid
+# score above what its block converted at) far from the score is shown for the same reason.
+SHOW_INTERVAL_BEYOND_POINTS = 10.0
 _LOADED: dict[str, StoredModel] = {}  # by version, a content hash: same version, same model
 
 
@@ -71,14 +72,14 @@ def scored_rows(stored: StoredModel, matrix: EntityMatrix) -> list[dict[str, Any
 
 def score_interval(probability: float, interval: np.ndarray | None) -> dict[str, Any]:
     """`score_interval` (95%, score points, of the score's calibration block) and `score_text`:
-    "72 (61-81)" when that interval is wider than WIDE_INTERVAL_POINTS or does not hold the
-    score (sigmoid calibration beyond what its block's rows converted at), else "72"."""
+    "72 (61-81)" when the interval reaches more than SHOW_INTERVAL_BEYOND_POINTS from the
+    score, else "72"."""
     text = f"{100.0 * probability:.0f}"
     if interval is None or np.isnan(interval).any():
         return {"score_interval": None, "score_text": text}
     low, high = (round(100.0 * float(v), 1) for v in interval)
     score = 100.0 * probability
-    if high - low > WIDE_INTERVAL_POINTS or not low <= score <= high:
+    if max(score - low, high - score) > SHOW_INTERVAL_BEYOND_POINTS:
         text += f" ({low:.0f}-{high:.0f})"
     return {"score_interval": [low, high], "score_text": text}
 
@@ -114,8 +115,8 @@ def score_leads(
         },
         "score": "100 x calibrated P(convert after the window, within the conversion window)",
         "score_interval": "95% Wilson interval of the conversion rate of the training entities "
-        f"in the score's calibration block; shown next to the score when wider than "
-        f"{WIDE_INTERVAL_POINTS:.0f} points or when it does not hold the score",
+        "in the score's calibration block; shown next to the score when it reaches more than "
+        f"{SHOW_INTERVAL_BEYOND_POINTS:.0f} points from it",
         "reasons_method": "score points lost if the feature group were a typical entity's "
         "(training medians), all else equal",
         "leads": rows,
