@@ -898,6 +898,13 @@ def model_train(
         ],
         title="model calibration on the held-out cohorts (ECE bins)",
     )
+    top = model["top_decile_calibration"]
+    if top["entities"]:
+        low, high = top["observed_ci"]
+        console.print(
+            f"top decile ({top['entities']:,} highest scores): {top['mean_predicted']:.1%} "
+            f"predicted, {top['observed']:.1%} converted (95% CI {low:.1%}-{high:.1%})"
+        )
     print_table(
         console,
         model["deciles"],
@@ -941,7 +948,7 @@ def model_score(
         rows,
         [
             ("entity_id", "entity", "text"),
-            ("score", "pql_score", ""),
+            ("score_text", "pql_score", "text"),
             ("why", "top reasons (score points vs a typical entity)", "text"),
             ("window_complete", "full window", ""),
         ],
@@ -1059,9 +1066,15 @@ def model_check(
                 + " (validation ".join("-" if a is None else f"{a:.3f}" for a in aucs)
                 + ")"
             )
+            top = calibration["top_decile_calibration"]
+            console.print(
+                f"top decile ({top['entities']:,} highest scores): {top['mean_predicted']:.1%} "
+                f"predicted, {top['observed']:.1%} converted (95% CI "
+                f"{top['observed_ci'][0]:.1%}-{top['observed_ci'][1]:.1%})"
+            )
         for note in result["notes"]:
             console.print(f"[yellow]note[/yellow] {note}")
-        colour = "red" if result["action"] == "retrain" else "green"
+        colour = {"retrain": "red", "ok": "green"}.get(result["action"], "yellow")
         console.print(f"[{colour}]{result['action']}[/{colour}]")
         for reason in result["reasons"]:
             console.print(f"  - {reason}")

@@ -123,12 +123,14 @@ def calibration_drift(
         and validated_roc_auc - auc >= AUC_DROP,
         ece=report["ece"],
         calibration=report["calibration"],
+        top_decile_calibration=report["top_decile_calibration"],
     )
     return result
 
 
 def verdict(features: list[dict[str, Any]] | None, calibration: dict[str, Any]) -> dict[str, Any]:
-    """'retrain' with the reasons, or 'ok' (with what to watch)."""
+    """'retrain' with the reasons, 'ok' (with what to watch), or 'not_checked' when neither
+    the features nor the calibration had enough entities to check."""
     reasons = []
     watch = []
     for row in features or []:
@@ -151,4 +153,10 @@ def verdict(features: list[dict[str, Any]] | None, calibration: dict[str, Any]) 
             f"training, {calibration['validated_roc_auc']:.3f} at validation "
             f"(drop >= {AUC_DROP})"
         )
-    return {"action": "retrain" if reasons else "ok", "reasons": reasons, "watch": watch}
+    if reasons:
+        action = "retrain"
+    elif features is None and not calibration.get("checked"):
+        action = "not_checked"  # too few recent or matured entities: "ok" would claim too much
+    else:
+        action = "ok"
+    return {"action": action, "reasons": reasons, "watch": watch}

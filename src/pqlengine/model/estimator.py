@@ -2,18 +2,21 @@
 fitted attributes end in `_`).
 
 `PQLScoreModel`: gradient-boosted trees (scikit-learn's HistGradientBoostingClassifier) whose
-probabilities are calibrated by `CalibratedClassifierCV`:
+probabilities are calibrated on out-of-fold scores (model/calibration.py):
 - the tree settings are picked from three conservative candidates by cross-validated log
   loss on the training rows only (never on the held-out cohorts);
-- the calibration map is fitted on 5-fold out-of-fold predictions and applied to one model
-  fitted on all training rows (`ensemble=False`): one model to evaluate per prediction instead
-  of five makes scoring and explaining leads five times cheaper;
-- calibration is isotonic when the training rows hold at least ISOTONIC_MIN_POSITIVES
-  conversions, sigmoid (Platt) otherwise. Boosted trees that stop early and are regularised
-  give scores that are monotone in the true probability but not sigmoid-shaped, which
-  isotonic regression corrects without assuming a shape; with few positives its step
-  function overfits (scikit-learn's guidance: far more than 1,000 samples), and the
-  two-parameter sigmoid is the safer correction.
+- the calibration map (model/calibration.py) is fitted on 5-fold out-of-fold raw scores and
+  applied to one model fitted on all training rows: one model to evaluate per prediction
+  instead of five makes scoring and explaining leads five times cheaper;
+- calibration is isotonic (top blocks pooled) when the training rows hold at least
+  ISOTONIC_MIN_POSITIVES conversions, sigmoid (Platt) otherwise. Boosted trees that stop early
+  and are regularised give scores that are monotone in the true probability but not
+  sigmoid-shaped, which isotonic regression corrects without assuming a shape; with few
+  positives its step function overfits (scikit-learn's guidance: far more than 1,000
+  samples), and the two-parameter sigmoid is the safer correction;
+- numeric columns with fewer than MIN_KNOWN_VALUES known values in the training rows are left
+  out (scikit-learn's binning fails on a column with no known value in a fit's rows, e.g.
+  `employees` when no account has it).
 """
 
 from __future__ import annotations
@@ -21,11 +24,13 @@ from __future__ import annotations
 from typing import Any, Literal
 
 import numpy as np
-from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold, cross_val_score
+from sklearn.model_selection import StratifiedKFold, cross_val_predict, cross_val_score
 from threadpoolctl import threadpool_limits
+
+from pqlengine.model.calibration import ScoreCalibration
+from pqlengine.model.insufficient import InsufficientData
 
 Calibration = Literal["auto", "isotonic", "sigmoid"]
 
@@ -33,6 +38,9 @@ ISOTONIC_MIN_POSITIVES = 1000
 CALIBRATION_FOLDS = 5
 SELECTION_FOLDS = 3
 SELECTION_MAX_ROWS = 60_000  # rows used to pick the tree settings (a stratified sample)
+# A fit sees ~60% of the training rows (3-fold selection, 10% early-stopping split): a column
+# with 20 known values has none there with probability 0.4^20 ~ 1e-8.
+MIN_KNOWN_VALUES = 20
 COMMON_PARAMS: dict[str, Any] = {
     "max_iter": 1000,
     "early_stopping": True,  # on a 10% validation split of the rows each fit sees
@@ -53,6 +61,8 @@ DEFAULT_THREADS = 1
 class PQLScoreModel:
     """Calibrated gradient-boosted trees: P(convert after the window | window features)."""
 
+    estimator_: Any  # CalibratedClassifierCV, in models stored before `trees_` and `calibrator_`
+
     def __init__(
         self,
         calibration: Calibration = "auto",
@@ -72,13 +82,17 @@ class PQLScoreModel:
         converted = np.asarray(converted, dtype=bool)
         positives = int(converted.sum())
         if positives < CALIBRATION_FOLDS or converted.size - positives < CALIBRATION_FOLDS:
-            raise ValueError(
-                f"too few training entities to fit a model: {positives} converted and "
-                f"{converted.size - positives} not (at least {CALIBRATION_FOLDS} of each)"
+            few = "conversions" if positives < CALIBRATION_FOLDS else "non_conversions"
+            raise InsufficientData(
+                f"too_few_{few}",
+                f"{positives} training entities converted and {converted.size - positives} did "
+                f"not; a model needs at least {CALIBRATION_FOLDS} of each",
             )
         method = self.calibration
         if method == "auto":
             method = "isotonic" if positives >= ISOTONIC_MIN_POSITIVES else "sigmoid"
+        self.used_columns_ = usable_columns(features, categorical)
+        features, categorical = features[:, self.used_columns_], categorical[self.used_columns_]
         with threadpool_limits(self.n_threads, user_api="openmp"):
             if self.params is None:
                 self.selection_ = self._select(features, converted, categorical)
@@ -87,9 +101,12 @@ class PQLScoreModel:
                 self.selection_ = []
                 self.params_ = dict(self.params)
             folds = StratifiedKFold(CALIBRATION_FOLDS, shuffle=True, random_state=self.random_state)
-            self.estimator_ = CalibratedClassifierCV(
-                self._trees(self.params_, categorical), method=method, cv=folds, ensemble=False
-            ).fit(features, converted)
+            trees = self._trees(self.params_, categorical)
+            out_of_fold = cross_val_predict(
+                trees, features, converted, cv=folds, method="decision_function"
+            )
+            self.trees_ = trees.fit(features, converted)
+        self.calibrator_ = ScoreCalibration(method).fit(out_of_fold, converted)
         self.calibration_ = method
         self.n_train_ = int(converted.size)
         self.positives_ = positives
@@ -99,15 +116,33 @@ class PQLScoreModel:
         """P(convert) per row (1-d)."""
         if len(features) == 0:
             return np.zeros(0)
+        if not hasattr(self, "trees_"):  # a model stored before the calibration was ours
+            with threadpool_limits(self.n_threads, user_api="openmp"):
+                return np.asarray(self.estimator_.predict_proba(features)[:, 1], dtype=float)
+        return self.calibrator_.predict(self._raw(features))
+
+    def predict_interval(self, features: np.ndarray) -> np.ndarray | None:
+        """(n, 2) 95% Wilson interval of the calibration block of each row's score (None for
+        a model stored before intervals existed)."""
+        if not hasattr(self, "trees_"):
+            return None
+        if len(features) == 0:
+            return np.zeros((0, 2))
+        return self.calibrator_.interval(self._raw(features))
+
+    def _raw(self, features: np.ndarray) -> np.ndarray:
         with threadpool_limits(self.n_threads, user_api="openmp"):
-            return np.asarray(self.estimator_.predict_proba(features)[:, 1], dtype=float)
+            raw = self.trees_.decision_function(features[:, self.used_columns_])
+        return np.asarray(raw, dtype=float)
 
     def summary(self) -> dict[str, Any]:
         """How the model was fitted."""
         return {
-            "estimator": "HistGradientBoostingClassifier in CalibratedClassifierCV",
+            "estimator": "HistGradientBoostingClassifier, calibrated on out-of-fold scores",
             "calibration": self.calibration_,
             "calibration_folds": CALIBRATION_FOLDS,
+            "calibration_top_block": self.calibrator_.blocks_.top(),
+            "unused_columns": [int(i) for i in np.flatnonzero(~self.used_columns_)],
             "params": {**COMMON_PARAMS, **self.params_},
             "selection": self.selection_,
             "training_entities": self.n_train_,
@@ -139,6 +174,13 @@ class PQLScoreModel:
             )
             found.append({"params": params, "cv_log_loss": float(-scores.mean())})
         return found
+
+
+def usable_columns(features: np.ndarray, categorical: np.ndarray) -> np.ndarray:
+    """Mask of the columns the trees may use: categorical ones, and numeric ones with at least
+    MIN_KNOWN_VALUES known (non-missing) values."""
+    known = (~np.isnan(features)).sum(axis=0)
+    return np.asarray(categorical, dtype=bool) | (known >= MIN_KNOWN_VALUES)
 
 
 def _stratified_sample(converted: np.ndarray, limit: int, seed: int) -> np.ndarray:

@@ -73,6 +73,24 @@ def calibration_table(
     return rows
 
 
+def top_decile_calibration(converted: np.ndarray, predicted: np.ndarray) -> dict[str, Any]:
+    """Calibration where it matters most and the equal-width bins hide it: the decile of the
+    highest predictions (`decile_index` 1), mean predicted vs observed rate with its 95%
+    Wilson interval."""
+    outcome = np.asarray(converted, dtype=bool)
+    predicted = np.asarray(predicted, dtype=float)
+    inside = decile_index(predicted) == 1 if outcome.size else np.zeros(0, dtype=bool)
+    n, hits = int(inside.sum()), int(outcome[inside].sum())
+    interval = wilson_interval(Proportion(hits, n))
+    return {
+        "entities": n,
+        "converted": hits,
+        "mean_predicted": float(predicted[inside].mean()) if n else None,
+        "observed": hits / n if n else None,
+        "observed_ci": None if isinstance(interval, Unavailable) else list(interval),
+    }
+
+
 def decile_index(score: np.ndarray, groups: int = DECILES) -> np.ndarray:
     """1 (highest scores) .. `groups`, by descending rank. Tied scores stay together, in the
     decile where their group starts (so decile sizes differ when there are ties, and a 0/1
@@ -138,8 +156,8 @@ def flagged_like(converted: np.ndarray, score: np.ndarray, flagged: int) -> dict
 
 
 def score_report(converted: np.ndarray, predicted: np.ndarray) -> dict[str, Any]:
-    """ROC AUC, PR AUC (average precision), Brier score, ECE, the calibration table and the
-    decile table of one score on one set of entities."""
+    """ROC AUC, PR AUC (average precision), Brier score, ECE, the calibration table, the top
+    decile's calibration and the decile table of one score on one set of entities."""
     outcome = np.asarray(converted, dtype=bool)
     predicted = np.asarray(predicted, dtype=float)
     conversions = int(outcome.sum())
@@ -153,6 +171,7 @@ def score_report(converted: np.ndarray, predicted: np.ndarray) -> dict[str, Any]
         "brier": brier_score(outcome, predicted) if outcome.size else None,
         "ece": expected_calibration_error(outcome, predicted) if outcome.size else None,
         "calibration": calibration_table(outcome, predicted),
+        "top_decile_calibration": top_decile_calibration(outcome, predicted),
         "deciles": decile_table(outcome, predicted),
         "notes": [],
     }

@@ -22,6 +22,7 @@ from pqlengine.compute.entities import to_utc_naive
 from pqlengine.config import SEMANTIC_FIELDS, Project
 from pqlengine.model.estimator import PQLScoreModel
 from pqlengine.model.features import FeatureSpec
+from pqlengine.model.insufficient import InsufficientData
 from pqlengine.store import Store
 
 MODELS_TABLE = "models"
@@ -145,7 +146,7 @@ def load_model(store: Store, version: str | None = None) -> StoredModel:
     if row is None:
         if version:
             raise ValueError(f"no model with version '{version}' in the store")
-        raise ValueError("no model in the store yet: run `pql model train` first")
+        raise InsufficientData("no_model", "no model in the store yet: run `pql model train` first")
     if row[8] != sklearn.__version__:
         raise ValueError(
             f"model {row[0]} was pickled by scikit-learn {row[8]} and this is "

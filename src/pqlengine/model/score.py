@@ -29,6 +29,11 @@ from pqlengine.model.persist import (
 from pqlengine.model.train import iso
 from pqlengine.store import Store
 
+# A score is shown with its interval ("72 (61-81)") when the interval reaches more than this
+# many points from it (for a centred interval: wider than 20 points). Beyond +-10 the number
+# alone reads as more precise than the training data make it; an off-centre interval (a sigmoid
+# score above what its block converted at) far from the score is shown for the same reason.
+SHOW_INTERVAL_BEYOND_POINTS = 10.0
 _LOADED: dict[str, StoredModel] = {}  # by version, a content hash: same version, same model
 
 
@@ -50,10 +55,12 @@ def scored_rows(stored: StoredModel, matrix: EntityMatrix) -> list[dict[str, Any
     probabilities, effects = contributions(stored.estimator, features, stored.spec, typical)
     why = reasons(features, stored.spec, typical, effects)
     complete = matrix.observed_days >= stored.spec.window_days - 1e-9
+    intervals = stored.estimator.predict_interval(features)
     return [
         {
             "entity_id": entity,
             "score": round(100.0 * float(p), 1),
+            **score_interval(float(p), None if intervals is None else intervals[i]),
             "probability": float(p),
             "reasons": why[i],
             "window_complete": bool(complete[i]),
@@ -61,6 +68,20 @@ def scored_rows(stored: StoredModel, matrix: EntityMatrix) -> list[dict[str, Any
         }
         for i, (entity, p) in enumerate(zip(matrix.entity_ids, probabilities, strict=True))
     ]
+
+
+def score_interval(probability: float, interval: np.ndarray | None) -> dict[str, Any]:
+    """`score_interval` (95%, score points, of the score's calibration block) and `score_text`:
+    "72 (61-81)" when the interval reaches more than SHOW_INTERVAL_BEYOND_POINTS from the
+    score, else "72"."""
+    text = f"{100.0 * probability:.0f}"
+    if interval is None or np.isnan(interval).any():
+        return {"score_interval": None, "score_text": text}
+    low, high = (round(100.0 * float(v), 1) for v in interval)
+    score = 100.0 * probability
+    if max(score - low, high - score) > SHOW_INTERVAL_BEYOND_POINTS:
+        text += f" ({low:.0f}-{high:.0f})"
+    return {"score_interval": [low, high], "score_text": text}
 
 
 def score_leads(
@@ -93,6 +114,9 @@ def score_leads(
             "calibration": stored.metrics.get("model", {}).get("calibration"),
         },
         "score": "100 x calibrated P(convert after the window, within the conversion window)",
+        "score_interval": "95% Wilson interval of the conversion rate of the training entities "
+        "in the score's calibration block; shown next to the score when it reaches more than "
+        f"{SHOW_INTERVAL_BEYOND_POINTS:.0f} points from it",
         "reasons_method": "score points lost if the feature group were a typical entity's "
         "(training medians), all else equal",
         "leads": rows,

@@ -19,6 +19,7 @@ from pqlengine.config import Project
 from pqlengine.model.drift import reference_bins
 from pqlengine.model.estimator import PQLScoreModel, RuleBaseline, VolumeBaseline
 from pqlengine.model.features import design, spec_for, typical_row
+from pqlengine.model.insufficient import InsufficientData
 from pqlengine.model.metrics import flagged_like, score_report
 from pqlengine.model.persist import save_model
 from pqlengine.store import Store
@@ -38,7 +39,9 @@ def time_split(
     """(train mask, split instant): train = signed up before `train_until`, by default the
     median signup of the entities (the split `pql suggest` uses)."""
     if signup_epoch_s.size == 0:
-        raise ValueError("no entity has finished its window and conversion window at --as-of")
+        raise InsufficientData(
+            "no_population", "no entity has finished its window and conversion window at --as-of"
+        )
     if train_until is None:
         split_s = float(np.median(signup_epoch_s))
     else:
@@ -63,14 +66,22 @@ def split_population(
 
 
 def check_periods(converted: np.ndarray, train: np.ndarray, split: datetime) -> None:
-    """Both periods need conversions and non-conversions to fit and to measure."""
+    """Both periods need conversions and non-conversions to fit and to measure; raises
+    InsufficientData naming what is missing."""
     for name, rows in (("before", train), ("from", ~train)):
         hits, n = int(converted[rows].sum()), int(rows.sum())
+        if n == 0:
+            raise InsufficientData(
+                "too_few_cohorts",
+                f"no entity signed up {name} {iso(split)}: a time split needs cohorts on both "
+                "sides (move --train-until or --as-of)",
+            )
         if hits < MIN_CONVERSIONS or n - hits < MIN_CONVERSIONS:
-            raise ValueError(
+            raise InsufficientData(
+                "too_few_conversions" if hits < MIN_CONVERSIONS else "too_few_non_conversions",
                 f"cohorts signing up {name} {iso(split)}: {n} entities, {hits} converted; "
                 f"need at least {MIN_CONVERSIONS} converted and {MIN_CONVERSIONS} not "
-                "(move --train-until or --as-of)"
+                "(move --train-until or --as-of)",
             )
 
 
