@@ -20,7 +20,7 @@ from pqlengine.model.calibration import (
     ScoreCalibration,
     platt,
 )
-from pqlengine.model.estimator import CANDIDATE_PARAMS, PQLScoreModel
+from pqlengine.model.estimator import CANDIDATE_PARAMS, Calibration, PQLScoreModel
 from pqlengine.model.metrics import top_decile_calibration
 from pqlengine.model.score import SHOW_INTERVAL_BEYOND_POINTS, score_interval
 from pqlengine.stats.intervals import Proportion, wilson_interval
@@ -91,6 +91,26 @@ def test_model_top_scores_are_capped_near_the_truth() -> None:
     assert summary["entities"] - summary["converted"] >= TOP_MIN_NEGATIVES
 
 
+@pytest.mark.parametrize("method", ["sigmoid", "isotonic"])
+def test_no_score_lies_outside_its_interval(method: Calibration) -> None:
+    """The whole model on the simulator. Platt's curve cannot follow the jump to the 0.74-0.79
+    plateau; unclipped, it put scores above and below their calibration block's interval
+    (a score claiming more, or less, than its own training rows support)."""
+    rng = np.random.default_rng(1)
+    features, converted, _ = model_data(10_000, rng)
+    new_features, _, _ = model_data(10_000, rng)
+    model = PQLScoreModel(calibration=method, params=CANDIDATE_PARAMS[0]).fit(
+        features, converted, np.zeros(6, dtype=bool)
+    )
+    for rows in (features, new_features):
+        predicted = model.predict_proba(rows)
+        interval = model.predict_interval(rows)
+        assert interval is not None and not np.isnan(interval).any()
+        assert (interval[:, 0] <= predicted).all() and (predicted <= interval[:, 1]).all()
+    if method == "sigmoid":  # the clip acts: some scores sit on their block's bound
+        assert np.isin(predicted, interval).sum() > 0
+
+
 def test_platt_matches_sklearn_sigmoid_calibration() -> None:
     rng = np.random.default_rng(5)
     raw = rng.normal(-1.0, 1.5, 3000)
@@ -118,8 +138,8 @@ def test_score_shows_its_interval_when_wide() -> None:
     narrow = score_interval(0.72, np.array([0.66, 0.78]))
     assert narrow == {"score_interval": [66.0, 78.0], "score_text": "72"}
     assert score_interval(0.72, None) == {"score_interval": None, "score_text": "72"}
-    # a sigmoid score far above what its block's training rows converted at shows it; one just
-    # outside a narrow interval does not
-    outside = score_interval(0.83, np.array([0.527, 0.675]))
-    assert outside == {"score_interval": [52.7, 67.5], "score_text": "83 (53-68)"}
-    assert score_interval(0.24, np.array([0.163, 0.224]))["score_text"] == "24"
+    # a sigmoid score clipped to the top of its block's interval shows it when the interval
+    # reaches far below; one at the edge of a narrow interval does not
+    edge = score_interval(0.675, np.array([0.527, 0.675]))
+    assert edge == {"score_interval": [52.7, 67.5], "score_text": "68 (53-68)"}
+    assert score_interval(0.224, np.array([0.163, 0.224]))["score_text"] == "22"

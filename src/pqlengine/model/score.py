@@ -31,8 +31,9 @@ from pqlengine.store import Store
 
 # A score is shown with its interval ("72 (61-81)") when the interval reaches more than this
 # many points from it (for a centred interval: wider than 20 points). Beyond +-10 the number
-# alone reads as more precise than the training data make it; an off-centre interval (a sigmoid
-# score above what its block converted at) far from the score is shown for the same reason.
+# alone reads as more precise than the training data make it; an off-centre interval far from
+# the score (a sigmoid score clipped to its block's bound, model/calibration.py) is shown for the
+# same reason.
 SHOW_INTERVAL_BEYOND_POINTS = 10.0
 _LOADED: dict[str, StoredModel] = {}  # by version, a content hash: same version, same model
 
