@@ -30,6 +30,7 @@ from pqlengine.compute.export import (
 from pqlengine.compute.metrics import CohortCounts, Period, _row, compute_metrics
 from pqlengine.config import Project, load_project
 from pqlengine.store import SCHEMAS, Store
+from tests import repeated_ids
 from tests.postgres_cluster import Cluster, postgres_bin, read_csv_result, running_cluster
 from tests.reference.strategies import Scenario, scenarios
 from tests.test_engine_vs_reference import _where_scenario, loaded_store
@@ -289,6 +290,33 @@ def test_postgres_export_of_random_logs_equals_engine(
     with loaded_store(scenario) as store:
         results = run_postgres(postgres, store, project, scenario.as_of, period, quantiles)
         assert_same_as_engine(results, store, project, scenario.as_of, period)
+
+
+def assert_counted_once(results: dict[str, list[dict]]) -> None:
+    """The answer of tests/repeated_ids.py: each repeated event_id counted once."""
+    (row,) = results["qualified_entities"]
+    assert row["qualified_at"] == repeated_ids.QUALIFIED_AT
+    overall = results["cohort_metrics"][-1]
+    assert overall["time_to_pql_days_median"] == pytest.approx(repeated_ids.DAYS_TO_PQL, abs=1e-9)
+
+
+def test_duckdb_export_counts_a_repeated_event_id_once() -> None:
+    project = Project.from_dict(repeated_ids.CONFIG)
+    statements = export_statements(project, "duckdb", "all", "month", repeated_ids.AS_OF)
+    store = repeated_ids.users_tables()
+    try:
+        assert_counted_once(run_duckdb(store, statements))
+    finally:
+        store.close()
+
+
+def test_postgres_export_counts_a_repeated_event_id_once(postgres: Cluster) -> None:
+    project = Project.from_dict(repeated_ids.CONFIG)
+    store = repeated_ids.users_tables()
+    try:
+        assert_counted_once(run_postgres(postgres, store, project, repeated_ids.AS_OF, "month"))
+    finally:
+        store.close()
 
 
 def json_scenario(key: str) -> Scenario:

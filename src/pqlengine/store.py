@@ -125,6 +125,10 @@ class Store:
     # store is opened. Store-likes that skip __init__ (the SQL export's unbound
     # tables, the live service's per-pass copy of the events) scan their events instead.
     has_registry = False
+    # Whether `events` already holds each event_id once (our own table: ingest keeps the
+    # first one). Otherwise every read deduplicates (unique_events); store-likes that
+    # skip __init__ say so themselves.
+    events_unique = False
 
     def __init__(
         self,
@@ -220,7 +224,11 @@ class Store:
         or a result table."""
         if name in SCHEMAS:
             if name not in self._canonical:
-                self._canonical[name] = self._read_canonical(name)
+                table, absent = self._read_canonical(name)
+                # A mapped table without event_id: no two rows are known to be one event.
+                if name == "events" and not self.events_unique and "event_id" not in absent:
+                    table = unique_events(table)
+                self._canonical[name] = table
             return self._canonical[name]
         if self.results_schema is None:
             return self.con.table(name)
@@ -308,6 +316,7 @@ class Store:
         # A view over files the user appends to cannot keep the registries up to date.
         own = kinds.get("events", "BASE TABLE") == "BASE TABLE"
         self.has_registry = own and self.config.events_table is None
+        self.events_unique = self.has_registry
         if own:
             registry.ensure(self.raw, set(kinds))
 
@@ -385,9 +394,10 @@ class Store:
         """Whether a canonical table is the user's own (read through the mapping)."""
         return not self.is_duckdb or getattr(self.config, f"{name}_table") is not None
 
-    def _read_canonical(self, name: str) -> ibis.Table:
+    def _read_canonical(self, name: str) -> tuple[ibis.Table, set[str]]:
+        """The canonical table `name`, and the canonical columns its source lacks (NULL)."""
         if not self._mapped(name):
-            return self.con.table(name)
+            return self.con.table(name), set()
         source = self.config.table_for(name)
         where = f"store {self.path}, table {source} (for {name})"
         try:
@@ -402,10 +412,11 @@ class Store:
                 )
         except Exception as exc:
             if name in ("conversions",) and getattr(self.config, f"{name}_table") is None:
-                return _empty(name)  # optional when conversions come from an event
+                return _empty(name), set()  # optional when conversions come from an event
             raise StoreError(f"{where}: cannot read it: {_first_line(exc)}") from None
         mapping = self.columns.for_table(name)
         columns: dict[str, ibis.Value] = {}
+        absent: set[str] = set()
         for column, kind in SCHEMAS[name].items():
             theirs = mapping.get(column, column)
             target = _IBIS_TYPES[kind]
@@ -416,13 +427,38 @@ class Store:
                         f"{', '.join(raw.columns)} (map yours under columns.{name})"
                     )
                 columns[column] = ibis.null(target)
+                absent.add(column)
                 continue
             if target == "json" and self.backend == "pyspark":
                 # Spark has no JSON type: JSON stays text (compute.matching reads it).
                 columns[column] = raw[theirs].cast("string")
             else:
                 columns[column] = _as_canonical(raw[theirs], target)
-        return raw.select(**columns)
+        return raw.select(**columns), absent
+
+
+def unique_events(events: ibis.Table) -> ibis.Table:
+    """`events` with each event_id once: of the rows sharing one, the earliest by `ts`, ties
+    broken by user_id, account_id, event, then the properties' text (NULLs last). Rows
+    without an event_id are kept as they are.
+
+    The earliest copy wins so that the choice does not depend on `as_of`: an event is
+    visible at an instant iff its first copy is (docs/semantics.md, Inputs).
+    """
+    order = [
+        ibis.asc(value, nulls_first=False)
+        for value in (
+            events.ts,
+            events.user_id,
+            events.account_id,
+            events.event,
+            events.properties.cast("string"),
+        )
+    ]
+    copy = ibis.row_number().over(group_by=events.event_id, order_by=order)
+    ranked = events.mutate(_pql_copy=copy)
+    first = ranked.filter((ranked._pql_copy == 0) | ranked.event_id.isnull())
+    return first.drop("_pql_copy")
 
 
 def _as_canonical(value: ibis.Value, target: str) -> ibis.Value:

@@ -36,6 +36,28 @@ def theirs(table: str, column: str) -> str:
     return COLUMNS[table].get(column, column)
 
 
+# The user's event tables repeat event_ids, as Segment and RudderStack warehouse tables do:
+# every third event is sent twice as it was, and every third other one again a day later
+# under the next event's name. The engine keeps the earliest copy of each id, so every
+# answer must stay that of the source store; counting a copy moves counts, active days,
+# criteria times and discovery.
+_EVENTS_WITH_COPIES = """
+WITH numbered AS (SELECT *, row_number() OVER (ORDER BY event_id) AS n FROM events)
+SELECT event_id, user_id, account_id, event, ts, properties FROM events
+UNION ALL
+SELECT event_id, user_id, account_id, event, ts, properties FROM numbered WHERE n % 3 = 0
+UNION ALL
+SELECT event_id, user_id, account_id, coalesce(lead(event) OVER (ORDER BY n), event),
+       ts + INTERVAL 1 DAY, properties
+FROM numbered QUALIFY n % 3 = 1
+"""
+
+
+def _rows(name: str) -> str:
+    """The user's rows of canonical table `name` as a DuckDB query over the source store."""
+    return _EVENTS_WITH_COPIES if name == "events" else f'SELECT * FROM "{name}"'
+
+
 def _export_parquet(source: Store, directory: Path) -> dict[str, Path]:
     """Each canonical table as a Parquet file in the user's column names (JSON as text)."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -49,7 +71,7 @@ def _export_parquet(source: Store, directory: Path) -> dict[str, Path]:
             for c, t in schema.items()
         )
         source.raw.execute(
-            f"COPY (SELECT {columns} FROM \"{name}\") TO '{target}' (FORMAT parquet)"
+            f"COPY (SELECT {columns} FROM ({_rows(name)})) TO '{target}' (FORMAT parquet)"
         )
         files[name] = target
     return files
@@ -121,7 +143,7 @@ class PostgresTarget:
                 table = f"{schema}.{TABLES[name]}"
                 spec = ", ".join(f'"{theirs(name, c)}" {_PG_TYPES[t]}' for c, t in columns.items())
                 con.execute(f"CREATE TABLE {table} ({spec})")
-                rows = source.raw.execute(f'SELECT * FROM "{name}"').fetchall()
+                rows = source.raw.execute(_rows(name)).fetchall()
                 wanted = ", ".join(f'"{theirs(name, c)}"' for c in columns)
                 with (
                     con.cursor() as cursor,

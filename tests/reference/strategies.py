@@ -282,3 +282,23 @@ def scenarios(draw: st.DrawFn) -> Scenario:
         st.sampled_from((late, late, _grid_time(draw, start), draw(st.sampled_from(times))))
     )
     return Scenario(config=draw(configs()), tables=tables, as_of=_presented(draw, as_of) or as_of)
+
+
+@st.composite
+def repeated_scenarios(draw: st.DrawFn) -> Scenario:
+    """A scenario whose event log also repeats some event_ids with other contents, as a
+    user's warehouse table may: copies earlier or later (or at the same instant under
+    another name), placed anywhere in the log, so that the first row of an id is not
+    always its earliest."""
+    scenario = draw(scenarios())
+    events = list(scenario.tables["events"])
+    if not events:
+        return scenario
+    for original in draw(st.lists(st.sampled_from(events), max_size=6)):
+        shift = draw(st.sampled_from((-3 * 24, -1, 0, 1, 2 * 24)))
+        name = draw(st.sampled_from(EVENT_NAMES))
+        if shift == 0 and name == original["event"]:
+            name = "Other"  # a copy at the same instant differs in its name, nothing else
+        copy = {**original, "event": name, "ts": original["ts"] + timedelta(hours=shift)}
+        events.insert(draw(st.integers(0, len(events))), copy)
+    return Scenario(scenario.config, {**scenario.tables, "events": events}, scenario.as_of)

@@ -66,6 +66,24 @@ def _bag(value: Any) -> dict[str, Any]:
     return dict(value)
 
 
+def earliest_copies_first(events: list[Row]) -> list[Row]:
+    """The events reordered so that of the rows sharing an event_id, the one a read of a
+    user's table keeps comes first (docs/semantics.md, Inputs): earliest ts, then user_id,
+    account_id, event, NULLs last. load_world then keeps it (the first row wins)."""
+
+    def text_last(value: Any) -> tuple[bool, Any]:
+        return (value is None, "" if value is None else value)
+
+    def order(event: Row) -> tuple[Any, ...]:
+        ts = to_naive_utc(event["ts"])
+        return (
+            text_last(ts),
+            *(text_last(event.get(c)) for c in ("user_id", "account_id", "event")),
+        )
+
+    return sorted(events, key=order)
+
+
 def load_world(config: Row, tables: dict[str, list[Row]], as_of: datetime) -> World:
     """Normalise timestamps, dedupe events by event_id and drop data after `as_of`."""
     seen_ids: set[Any] = set()

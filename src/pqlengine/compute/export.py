@@ -26,7 +26,7 @@ from pqlengine.compute.metrics import _prepared as cohort_columns
 from pqlengine.compute.qualify import criterion_column, qualification
 from pqlengine.config import Project
 from pqlengine.stats.intervals import Z_95
-from pqlengine.store import SCHEMAS, Store
+from pqlengine.store import SCHEMAS, Store, unique_events
 
 # `--dialect` name -> Ibis compiler module.
 DIALECTS: dict[str, str] = {
@@ -91,7 +91,10 @@ class UnboundTables(Store):
         if name not in SCHEMAS:
             raise ExportError(f"the SQL export reads only the canonical tables, not '{name}'")
         schema = {column: DuckDBType.from_string(kind) for column, kind in SCHEMAS[name].items()}
-        return ibis.table(schema, name=name, catalog=self.catalog, database=self.database)
+        table = ibis.table(schema, name=name, catalog=self.catalog, database=self.database)
+        # A warehouse's events may repeat an event_id (Segment, RudderStack): the SQL keeps
+        # one row per id by the engine's rule.
+        return unique_events(table) if name == "events" else table
 
     def qualified_name(self, name: str) -> str:
         """How the SQL names table `name` (for the header)."""

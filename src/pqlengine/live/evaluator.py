@@ -370,6 +370,8 @@ class Evaluator:
 class _PassEvents(Store):
     """The store as the incremental query sees it: `events` is this pass's copy."""
 
+    events_unique = True  # copied from our own events table, one row per event_id
+
     def __init__(self, store: Store) -> None:
         self.con = store.con
         self.path = store.path
