@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import shutil
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +20,7 @@ from pqlengine.stats.held_out import PairedTable, held_out_verdict
 from pqlengine.stats.suggest import Atom, Rule, score, search
 from pqlengine.store import Store
 from tests.test_handmade import pql
+from tests.test_real_data import PLANDAY, planday_records
 
 
 def test_rule_matching_and_scores_by_hand() -> None:
@@ -261,8 +261,6 @@ def test_set_definition_keys_keeps_every_other_key_and_its_comments() -> None:
 
 # --- real data: Planday trials ---------------------------------------------------------------
 
-PLANDAY = Path(__file__).resolve().parents[2] / "shared" / "data" / "real" / "planday-trials"
-PLANDAY_COUNTS = PLANDAY / "df_organization_act_count.csv"
 PLANDAY_YAML = """\
 project: planday
 conversion: {source: conversions}
@@ -277,58 +275,21 @@ definition:
   min_active_days: 1
   fit: {exclude_free_email_domains: true}
 """
-PLANDAY_NOT_COUNTS = {
-    "ORGANIZATION_ID",
-    "CONVERTED",
-    "CONVERTED_AT",
-    "TRIAL_START",
-    "TRIAL_END",
-    "days_to_convert",
-    "trial_start_month",
-    "total_events",
-    "unique_activity_count",
-    "active_days",
-}
 
 
 @pytest.fixture(scope="module")
 def planday(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """966 real trials as a project: each organisation's activity counts as events one second
     apart just after trial start (only counts are public), its conversion from the file."""
-    if not PLANDAY_COUNTS.exists():
-        pytest.skip(f"real data not available at {PLANDAY_COUNTS} (shared folder absent)")
+    if not PLANDAY.exists():
+        pytest.skip(f"real data not available at {PLANDAY} (shared folder absent)")
     directory = tmp_path_factory.mktemp("planday")
     (directory / "pql.yaml").write_text(PLANDAY_YAML, encoding="utf-8")
-    rows = list(csv.DictReader(PLANDAY_COUNTS.open(newline="")))
-    activities = [c for c in rows[0] if c not in PLANDAY_NOT_COUNTS]
-    accounts, events, conversions = [], [], []
-    for row in rows:
-        org, start = row["ORGANIZATION_ID"], datetime.fromisoformat(row["TRIAL_START"])
-        accounts.append({"account_id": org, "created_at": start})
-        offset = 0
-        for activity in activities:
-            for index in range(int(float(row[activity] or 0))):
-                offset += 1
-                events.append(
-                    {
-                        "event_id": f"{org}-{activity}-{index}",
-                        "user_id": org,
-                        "account_id": org,
-                        "event": activity,
-                        "ts": start + timedelta(seconds=60 + offset),
-                    }
-                )
-        if row["CONVERTED"] == "True" and row["CONVERTED_AT"]:
-            converted_at = datetime.fromisoformat(row["CONVERTED_AT"])
-            conversions.append({"entity_id": org, "converted_at": converted_at})
+    records, _ = planday_records()
     store = Store.for_project(load_project(directory))
     try:
-        for table, records in (
-            ("accounts", accounts),
-            ("events", events),
-            ("conversions", conversions),
-        ):
-            ingest_records(store, table, records)
+        for table in ("accounts", "events", "conversions"):
+            ingest_records(store, table, records[table])
     finally:
         store.close()
     return directory
