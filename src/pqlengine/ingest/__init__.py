@@ -45,6 +45,10 @@ FORMATS = {
     ".json": "json",
 }
 MAX_PROBLEMS_SHOWN = 10
+# Rows read from a Parquet file per step (progress is reported after each).
+CHUNK_ROWS = 1_000_000
+
+Progress = Callable[[int, int | None], None]
 
 
 @dataclass(frozen=True)
@@ -105,8 +109,17 @@ def ingest_file(
     path: str | Path,
     columns: dict[str, str] | None = None,
     source_format: str | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+    on_progress: Progress | None = None,
 ) -> IngestResult:
-    """Ingest one file into `table`; raise IngestError (and write nothing) on any bad row."""
+    """Ingest one file into `table`; raise IngestError (and write nothing) on any bad row.
+
+    The file is read `chunk_rows` rows at a time (Parquet; CSV and JSON lines in chunks of
+    their reader), so its size is bounded by disk, not memory: the chunks are staged in a
+    DuckDB temp table (spilled to the store's temp directory under the memory limit) and
+    validated and written by set-based statements in one transaction. `on_progress(rows
+    staged, total rows or None)` is called after each chunk.
+    """
     _check_table(table)
     file = Path(path)
     name = file.name
@@ -118,16 +131,17 @@ def ingest_file(
     mapping = columns or {}
     try:
         if fmt == "parquet":
-            return _ingest_parquet(store, table, file, mapping)
+            return _ingest_parquet(store, table, file, mapping, chunk_rows, on_progress)
         if fmt == "csv":
             header = csv_header(file)
             plan = plan_columns(table, header, mapping)
             _check_columns_present(table, plan.mapping, header, mapping, name)
-            chunks = stage_records(csv_records(file, header), plan)
+            chunks = stage_records(csv_records(file, header), plan, chunk_rows)
         else:
             plan = plan_columns(table, None, mapping)
-            chunks = stage_records(json_records(file), plan)
-        return _load(store, table, name, _sha256(file), chunks, plan, "line")
+            chunks = stage_records(json_records(file), plan, chunk_rows)
+        sha = _sha256(file)
+        return _load(store, table, name, sha, chunks, plan, "line", None, on_progress)
     except SourceError as exc:
         raise IngestError(name, [str(exc)]) from None
 
@@ -175,11 +189,22 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _ingest_parquet(store: Store, table: str, file: Path, columns: dict[str, str]) -> IngestResult:
+def _ingest_parquet(
+    store: Store,
+    table: str,
+    file: Path,
+    columns: dict[str, str],
+    chunk_rows: int,
+    on_progress: Progress | None,
+) -> IngestResult:
     try:
         relation = store.raw.read_parquet(str(file), file_row_number=True)
+        total = store.raw.execute(
+            "SELECT coalesce(sum(num_rows), 0) FROM parquet_file_metadata(?)", [str(file)]
+        ).fetchone()
     except duckdb.Error as exc:
         raise IngestError(file.name, [f"cannot read Parquet ({exc})"]) from None
+    rows = int(total[0]) if total else 0
     source_columns = [c for c in relation.columns if c != "file_row_number"]
     plan = plan_columns(table, source_columns, columns)
     _check_columns_present(table, plan.mapping, source_columns, columns, file.name)
@@ -190,8 +215,15 @@ def _ingest_parquet(store: Store, table: str, file: Path, columns: dict[str, str
         types = dict(zip(relation.columns, (str(t) for t in relation.types), strict=True))
         bag_type = types.get(plan.bag_source) if plan.bag_source else None
         exprs.append(_bag_expression(plan.bag_source, bag_type, plan.extras or []).alias("_bag"))
-    staged = relation.select(*exprs)
-    return _load(store, table, file.name, _sha256(file), staged, plan, "row")
+    # A file_row_number range reads only the row groups holding it.
+    chunks = (
+        relation.filter(
+            f"file_row_number >= {start} AND file_row_number < {start + chunk_rows}"
+        ).select(*exprs)
+        for start in range(0, max(rows, 1), chunk_rows)
+    )
+    sha = _sha256(file)
+    return _load(store, table, file.name, sha, chunks, plan, "row", rows, on_progress)
 
 
 def _bag_expression(
@@ -233,21 +265,22 @@ def _load(
     table: str,
     source: str,
     sha256: str | None,
-    chunks: Iterator[pa.Table] | duckdb.DuckDBPyRelation,
+    chunks: Iterable[pa.Table | duckdb.DuckDBPyRelation],
     plan: ColumnPlan,
     row_label: str,
+    total: int | None = None,
+    on_progress: Progress | None = None,
 ) -> IngestResult:
-    """Stage, validate, then write in one transaction; roll back on any problem."""
+    """Stage chunk by chunk, validate, then write in one transaction; roll back on any problem."""
     raw = store.raw
     staging = _staging_name()
     locate = _numbered(row_label)
-    with _transaction(raw):
+    with _transaction(raw), _spillable(raw):
         try:
-            if isinstance(chunks, duckdb.DuckDBPyRelation):
-                chunks.create(staging)
-            else:
-                for chunk in chunks:
-                    _append_chunk(raw, staging, chunk)
+            for chunk in chunks:
+                _append_chunk(raw, staging, chunk)
+                if on_progress is not None:
+                    on_progress(_count(raw, staging), total)
         except StagingProblems as exc:
             raise IngestError(source, [_describe(p, locate) for p in exc.problems]) from None
         types = _staged_types(raw, staging, table)
@@ -333,9 +366,29 @@ def _numbered(row_label: str) -> Callable[[int], str]:
     return lambda row: f"{row_label} {row}"
 
 
-def _append_chunk(raw: duckdb.DuckDBPyConnection, staging: str, chunk: pa.Table) -> None:
-    """Add a staged chunk to the temp table `staging`, creating it on the first chunk."""
-    raw.register("_chunk", chunk)
+@contextmanager
+def _spillable(raw: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Let DuckDB reorder rows within statements while ingesting (what it needs to spill
+    joins and aggregates to disk under its memory limit); nothing here relies on row order,
+    every ordering goes through `_row`."""
+    found = raw.execute("SELECT current_setting('preserve_insertion_order')").fetchone()
+    before = bool(found[0]) if found else True
+    raw.execute("SET preserve_insertion_order = false")
+    try:
+        yield
+    finally:
+        raw.execute(f"SET preserve_insertion_order = {str(before).lower()}")
+
+
+def _append_chunk(
+    raw: duckdb.DuckDBPyConnection, staging: str, chunk: pa.Table | duckdb.DuckDBPyRelation
+) -> None:
+    """Add a staged chunk (Arrow, or a DuckDB relation over the source file) to the temp
+    table `staging`, creating it on the first chunk."""
+    if isinstance(chunk, duckdb.DuckDBPyRelation):
+        chunk.create_view("_chunk", replace=True)
+    else:
+        raw.register("_chunk", chunk)
     try:
         if _staged(raw, staging):
             raw.execute(f'INSERT INTO "{staging}" SELECT * FROM _chunk')
@@ -413,18 +466,7 @@ def _write(
     key_match = " AND ".join(f't."{k}" = n."{k}"' for k in keys)
     partition = ", ".join(f'"{k}"' for k in keys)
     if table not in UPSERT_TABLES:
-        # First occurrence wins, both within the file and against the store.
-        before = _count(raw, table)
-        new_rows = (
-            f"SELECT {col_list} FROM ({select}) n "
-            f'WHERE NOT EXISTS (SELECT 1 FROM "{table}" t WHERE {key_match}) '
-            f"QUALIFY row_number() OVER (PARTITION BY {partition} ORDER BY _row) = 1"
-        )
-        last = _last_rowid(raw, table)
-        raw.execute(f'INSERT INTO "{table}" ({col_list}) {new_rows}')
-        if table == "events":  # the rows just added: rowids above the previous last one
-            registry.record(raw, f"SELECT * FROM events WHERE rowid > {last}")
-        return _count(raw, table) - before
+        return _append_new(raw, table, select, keys, cols)
     # Upsert: the last row of the newest file wins; columns the file lacks keep their value;
     # traits merge (like Segment identify/group calls).
     bag = "traits"
@@ -456,6 +498,45 @@ def _write(
     raw.execute(f'INSERT INTO "{table}" ({col_list}) SELECT * FROM _upsert')
     raw.execute("DROP TABLE _upsert")
     return _count(raw, table) - before_keys
+
+
+def _append_new(
+    raw: duckdb.DuckDBPyConnection,
+    table: str,
+    select: str,
+    keys: tuple[str, ...],
+    cols: list[str],
+) -> int:
+    """Append the rows whose key is new; the first occurrence (smallest `_row`) wins, both
+    within the source and against the store. Returns the number of rows added.
+
+    Set-based so DuckDB can spill every step: a grouped count finds the keys the source
+    repeats (a small table), and the insert is an anti-join against the stored keys and
+    against the repeats' later rows. (A window ranking every row, or one NOT EXISTS with
+    the window, holds all staged rows with their properties in memory.)
+    """
+    repeated = f"_repeated_{uuid.uuid4().hex}"
+    key_list = ", ".join(f'"{k}"' for k in keys)
+    stored = " AND ".join(f't."{k}" = n."{k}"' for k in keys)
+    same = " AND ".join(f'd."{k}" = n."{k}"' for k in keys)
+    picked = ", ".join(f'n."{c}"' for c in cols)
+    raw.execute(
+        f"CREATE TEMP TABLE {repeated} AS SELECT {key_list}, min(_row) AS _first "
+        f"FROM ({select}) GROUP BY ALL HAVING count(*) > 1"
+    )
+    new_rows = (
+        f"SELECT {picked} FROM ({select}) n LEFT JOIN {repeated} d ON {same} "
+        f"WHERE (d._first IS NULL OR d._first = n._row) "
+        f'AND NOT EXISTS (SELECT 1 FROM "{table}" t WHERE {stored})'
+    )
+    before = _count(raw, table)
+    last = _last_rowid(raw, table)
+    target = ", ".join(f'"{c}"' for c in cols)
+    raw.execute(f'INSERT INTO "{table}" ({target}) {new_rows}')
+    raw.execute(f"DROP TABLE {repeated}")
+    if table == "events":  # the rows just added: rowids above the previous last one
+        registry.record(raw, f"SELECT account_id, user_id, ts FROM events WHERE rowid > {last}")
+    return _count(raw, table) - before
 
 
 def _last_rowid(raw: duckdb.DuckDBPyConnection, table: str) -> int:
