@@ -23,6 +23,17 @@ import duckdb
 
 from pqlengine.demo import generate_files
 
+# The smallest valid project: ingest reads only `store`.
+PQL_YAML = """project: bench
+entity: account
+store: store.duckdb
+definition:
+  name: bench
+  criteria:
+    - {id: invited, event: "Invited Member", at_least: 1}
+  qualify: {fraction: 1.0}
+"""
+
 
 def generate(accounts: int, out: Path, seed: int) -> None:
     """Write the demo's events of `accounts` accounts as the one Parquet file `out`."""
@@ -43,7 +54,7 @@ def generate(accounts: int, out: Path, seed: int) -> None:
 def ours(file: Path, memory: str) -> None:
     """`pql ingest --events FILE` into a fresh project; the store is deleted afterwards."""
     with tempfile.TemporaryDirectory(prefix="pql-bench-", dir=file.parent) as project:
-        Path(project, "pql.yaml").write_text("store: {path: store.duckdb}\n")
+        Path(project, "pql.yaml").write_text(PQL_YAML)
         env = {**os.environ, "PQL_MEMORY_LIMIT": memory}
         pql = Path(sys.executable).with_name("pql")
         command = [str(pql), "ingest", "-C", project, "--events", str(file), "--format", "json"]
