@@ -553,11 +553,15 @@ def ingest_many(
     sources: Iterable[tuple[str, Path]],
     columns: Callable[[str], dict[str, str]],
     on_file: Callable[[IngestResult], None] | None = None,
+    on_rows: Callable[[Path], Progress] | None = None,
 ) -> list[IngestResult]:
-    """Ingest (table, file) pairs in order; each file is atomic on its own."""
+    """Ingest (table, file) pairs in order; each file is atomic on its own.
+
+    `on_rows(file)` gives the progress callback for that file's rows (see `ingest_file`)."""
     results = []
     for table, file in sources:
-        result = ingest_file(store, table, file, columns(table))
+        rows = on_rows(file) if on_rows is not None else None
+        result = ingest_file(store, table, file, columns(table), on_progress=rows)
         results.append(result)
         if on_file is not None:
             on_file(result)
