@@ -14,7 +14,14 @@ import duckdb
 import pyarrow as pa
 
 from pqlengine import registry
-from pqlengine.ingest.normalize import find_problems, normalized_select
+from pqlengine.ingest.normalize import (
+    Tally,
+    describe_problems,
+    find_problems,
+    normalized_select,
+    problem_checks,
+    tally_problems,
+)
 from pqlengine.ingest.readers import (
     ColumnPlan,
     RowProblem,
@@ -141,7 +148,7 @@ def ingest_file(
             plan = plan_columns(table, None, mapping)
             chunks = stage_records(json_records(file), plan, chunk_rows)
         sha = _sha256(file)
-        return _load(store, table, name, sha, chunks, plan, "line", None, on_progress)
+        return _load(store, table, name, sha, chunks, plan, "line", on_progress)
     except SourceError as exc:
         raise IngestError(name, [str(exc)]) from None
 
@@ -215,15 +222,60 @@ def _ingest_parquet(
         types = dict(zip(relation.columns, (str(t) for t in relation.types), strict=True))
         bag_type = types.get(plan.bag_source) if plan.bag_source else None
         exprs.append(_bag_expression(plan.bag_source, bag_type, plan.extras or []).alias("_bag"))
-    # A file_row_number range reads only the row groups holding it.
+    staged = relation.select(*exprs)
+    # Validated a file_row_number range at a time (it reads only the row groups holding it).
     chunks = (
-        relation.filter(
-            f"file_row_number >= {start} AND file_row_number < {start + chunk_rows}"
-        ).select(*exprs)
-        for start in range(0, max(rows, 1), chunk_rows)
+        (
+            relation.filter(
+                f"file_row_number >= {start} AND file_row_number < {start + chunk_rows}"
+            ).select(*exprs),
+            min(start + chunk_rows, rows),
+        )
+        for start in range(0, rows, chunk_rows)
     )
     sha = _sha256(file)
-    return _load(store, table, file.name, sha, chunks, plan, "row", rows, on_progress)
+    return _load_file(store, table, file.name, sha, staged, chunks, plan, rows, on_progress)
+
+
+def _load_file(
+    store: Store,
+    table: str,
+    source: str,
+    sha256: str,
+    staged: duckdb.DuckDBPyRelation,
+    chunks: Iterable[tuple[duckdb.DuckDBPyRelation, int]],
+    plan: ColumnPlan,
+    total: int,
+    on_progress: Progress | None,
+) -> IngestResult:
+    """Like `_load`, for a file DuckDB reads itself: `staged` (the whole file) is a view, not
+    a copy; `chunks` (relation, rows up to its end) are validated one by one, then the
+    whole file is written by set-based statements, all in one transaction."""
+    raw = store.raw
+    staging = _staging_name()
+    with _transaction(raw), _spillable(raw):
+        staged.create_view(staging, replace=True)
+        types = _staged_types(raw, staging, table)
+        checks = problem_checks(table, REQUIRED[table], types)
+        first: dict[int, Tally] = {}  # check -> (check, bad rows, first bad row, its value)
+        for chunk, done in chunks:
+            chunk.create_view("_chunk", replace=True)
+            select = normalized_select(table, "_chunk", types)
+            for check, count, row, value in tally_problems(raw, table, select, checks):
+                known = first.get(check)  # from an earlier chunk: its first row stays
+                first[check] = (
+                    (check, count, row, value)
+                    if known is None
+                    else (check, known[1] + count, known[2], known[3])
+                )
+            if on_progress is not None:
+                on_progress(done, total)
+        raw.execute("DROP VIEW IF EXISTS _chunk")
+        if first:
+            problems = describe_problems(checks, list(first.values()))
+            raise IngestError(source, [_describe(p, _numbered("row")) for p in problems])
+        select = normalized_select(table, staging, types)
+        return _write_staged(raw, table, source, sha256, staging, select, plan.provided)
 
 
 def _bag_expression(
@@ -265,13 +317,14 @@ def _load(
     table: str,
     source: str,
     sha256: str | None,
-    chunks: Iterable[pa.Table | duckdb.DuckDBPyRelation],
+    chunks: Iterable[pa.Table],
     plan: ColumnPlan,
     row_label: str,
-    total: int | None = None,
     on_progress: Progress | None = None,
 ) -> IngestResult:
-    """Stage chunk by chunk, validate, then write in one transaction; roll back on any problem."""
+    """Stage chunk by chunk (a temp table DuckDB spills under its memory limit), validate,
+    then write in one transaction; roll back on any problem. `on_progress(rows staged,
+    None)` after each chunk (the total is not known before the end of the file)."""
     raw = store.raw
     staging = _staging_name()
     locate = _numbered(row_label)
@@ -280,7 +333,7 @@ def _load(
             for chunk in chunks:
                 _append_chunk(raw, staging, chunk)
                 if on_progress is not None:
-                    on_progress(_count(raw, staging), total)
+                    on_progress(_count(raw, staging), None)
         except StagingProblems as exc:
             raise IngestError(source, [_describe(p, locate) for p in exc.problems]) from None
         types = _staged_types(raw, staging, table)
@@ -380,15 +433,9 @@ def _spillable(raw: duckdb.DuckDBPyConnection) -> Iterator[None]:
         raw.execute(f"SET preserve_insertion_order = {str(before).lower()}")
 
 
-def _append_chunk(
-    raw: duckdb.DuckDBPyConnection, staging: str, chunk: pa.Table | duckdb.DuckDBPyRelation
-) -> None:
-    """Add a staged chunk (Arrow, or a DuckDB relation over the source file) to the temp
-    table `staging`, creating it on the first chunk."""
-    if isinstance(chunk, duckdb.DuckDBPyRelation):
-        chunk.create_view("_chunk", replace=True)
-    else:
-        raw.register("_chunk", chunk)
+def _append_chunk(raw: duckdb.DuckDBPyConnection, staging: str, chunk: pa.Table) -> None:
+    """Add a staged chunk to the temp table `staging`, creating it on the first chunk."""
+    raw.register("_chunk", chunk)
     try:
         if _staged(raw, staging):
             raw.execute(f'INSERT INTO "{staging}" SELECT * FROM _chunk')
@@ -410,7 +457,9 @@ def _staged_types(raw: duckdb.DuckDBPyConnection, staging: str, table: str) -> d
 
 def _staged(raw: duckdb.DuckDBPyConnection, staging: str) -> bool:
     found = raw.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [staging]
+        "SELECT count(*) FROM (SELECT table_name FROM duckdb_tables() "
+        "UNION ALL SELECT view_name FROM duckdb_views()) WHERE table_name = ?",
+        [staging],
     ).fetchone()
     return bool(found and found[0])
 
@@ -440,8 +489,15 @@ def _write_staged(
         "INSERT INTO ingest_log VALUES (now()::TIMESTAMP, ?, ?, ?, ?, ?)",
         [table, source, sha256, rows_read, rows_added],
     )
-    raw.execute(f'DROP TABLE IF EXISTS "{staging}"')
+    kind = "VIEW" if _is_view(raw, staging) else "TABLE"
+    raw.execute(f'DROP {kind} IF EXISTS "{staging}"')
     return IngestResult(table, source, rows_read, rows_added)
+
+
+def _is_view(raw: duckdb.DuckDBPyConnection, name: str) -> bool:
+    found = raw.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = ?", [name])
+    row = found.fetchone()
+    return bool(row and row[0])
 
 
 def _describe(problem: RowProblem, locate: Callable[[int], str]) -> str:
