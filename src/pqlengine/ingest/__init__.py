@@ -23,6 +23,7 @@ from pqlengine.ingest.normalize import (
     tally_problems,
 )
 from pqlengine.ingest.readers import (
+    CHUNK_ROWS,
     ColumnPlan,
     RowProblem,
     SourceError,
@@ -52,8 +53,8 @@ FORMATS = {
     ".json": "json",
 }
 MAX_PROBLEMS_SHOWN = 10
-# Rows read from a Parquet file per step (progress is reported after each).
-CHUNK_ROWS = 1_000_000
+# Parquet rows validated per step (progress after each); CSV and JSON lines: CHUNK_ROWS.
+PARQUET_CHUNK_ROWS = 1_000_000
 
 Progress = Callable[[int, int | None], None]
 
@@ -116,16 +117,18 @@ def ingest_file(
     path: str | Path,
     columns: dict[str, str] | None = None,
     source_format: str | None = None,
-    chunk_rows: int = CHUNK_ROWS,
+    chunk_rows: int | None = None,
     on_progress: Progress | None = None,
 ) -> IngestResult:
     """Ingest one file into `table`; raise IngestError (and write nothing) on any bad row.
 
-    The file is read `chunk_rows` rows at a time (Parquet; CSV and JSON lines in chunks of
-    their reader), so its size is bounded by disk, not memory: the chunks are staged in a
-    DuckDB temp table (spilled to the store's temp directory under the memory limit) and
-    validated and written by set-based statements in one transaction. `on_progress(rows
-    staged, total rows or None)` is called after each chunk.
+    Any size fits in bounded memory: DuckDB reads a Parquet file in place and it is
+    validated `chunk_rows` rows at a time (default 1M); CSV and JSON lines are parsed
+    `chunk_rows` rows at a time (default 100k: Python objects) into a temp table.
+    Deduplication and the write are set-based statements DuckDB spills to the store's temp
+    directory beyond its memory limit, all in one transaction. `on_progress(rows done,
+    total rows)` is called after each chunk (total None for CSV and JSON lines, whose row
+    count is not known before the end).
     """
     _check_table(table)
     file = Path(path)
@@ -138,15 +141,16 @@ def ingest_file(
     mapping = columns or {}
     try:
         if fmt == "parquet":
-            return _ingest_parquet(store, table, file, mapping, chunk_rows, on_progress)
+            rows = chunk_rows or PARQUET_CHUNK_ROWS
+            return _ingest_parquet(store, table, file, mapping, rows, on_progress)
         if fmt == "csv":
             header = csv_header(file)
             plan = plan_columns(table, header, mapping)
             _check_columns_present(table, plan.mapping, header, mapping, name)
-            chunks = stage_records(csv_records(file, header), plan, chunk_rows)
+            chunks = stage_records(csv_records(file, header), plan, chunk_rows or CHUNK_ROWS)
         else:
             plan = plan_columns(table, None, mapping)
-            chunks = stage_records(json_records(file), plan, chunk_rows)
+            chunks = stage_records(json_records(file), plan, chunk_rows or CHUNK_ROWS)
         sha = _sha256(file)
         return _load(store, table, name, sha, chunks, plan, "line", on_progress)
     except SourceError as exc:
