@@ -190,12 +190,19 @@ def ingest(
     with opened(project_dir) as (project, store), _progress() as progress:
         task = progress.add_task("ingesting", total=len(sources) + len(exports))
 
+        rows_task = progress.add_task("rows", total=None, visible=False)
+
         def done(result: IngestResult) -> None:
             results.append(result)
             progress.advance(task)
+            progress.update(rows_task, visible=False)
+
+        def rows_of(file: Path) -> Callable[[int, int | None], None]:
+            progress.reset(rows_task, total=None, description=f"  {file.name}", visible=True)
+            return lambda done, total: progress.update(rows_task, completed=done, total=total)
 
         try:
-            ingest_many(store, sources, project.columns.for_table, on_file=done)
+            ingest_many(store, sources, project.columns.for_table, on_file=done, on_rows=rows_of)
             for export in exports:
                 results.extend(
                     ingest_export(store, str(export_format), export, project.columns.for_table)

@@ -14,8 +14,16 @@ import duckdb
 import pyarrow as pa
 
 from pqlengine import registry
-from pqlengine.ingest.normalize import find_problems, normalized_select
+from pqlengine.ingest.normalize import (
+    Tally,
+    describe_problems,
+    find_problems,
+    normalized_select,
+    problem_checks,
+    tally_problems,
+)
 from pqlengine.ingest.readers import (
+    CHUNK_ROWS,
     ColumnPlan,
     RowProblem,
     SourceError,
@@ -45,6 +53,10 @@ FORMATS = {
     ".json": "json",
 }
 MAX_PROBLEMS_SHOWN = 10
+# Parquet rows validated per step (progress after each); CSV and JSON lines: CHUNK_ROWS.
+PARQUET_CHUNK_ROWS = 1_000_000
+
+Progress = Callable[[int, int | None], None]
 
 
 @dataclass(frozen=True)
@@ -105,8 +117,19 @@ def ingest_file(
     path: str | Path,
     columns: dict[str, str] | None = None,
     source_format: str | None = None,
+    chunk_rows: int | None = None,
+    on_progress: Progress | None = None,
 ) -> IngestResult:
-    """Ingest one file into `table`; raise IngestError (and write nothing) on any bad row."""
+    """Ingest one file into `table`; raise IngestError (and write nothing) on any bad row.
+
+    Any size fits in bounded memory: DuckDB reads a Parquet file in place and it is
+    validated `chunk_rows` rows at a time (default 1M); CSV and JSON lines are parsed
+    `chunk_rows` rows at a time (default 100k: Python objects) into a temp table.
+    Deduplication and the write are set-based statements DuckDB spills to the store's temp
+    directory beyond its memory limit, all in one transaction. `on_progress(rows done,
+    total rows)` is called after each chunk (total None for CSV and JSON lines, whose row
+    count is not known before the end).
+    """
     _check_table(table)
     file = Path(path)
     name = file.name
@@ -118,16 +141,18 @@ def ingest_file(
     mapping = columns or {}
     try:
         if fmt == "parquet":
-            return _ingest_parquet(store, table, file, mapping)
+            rows = chunk_rows or PARQUET_CHUNK_ROWS
+            return _ingest_parquet(store, table, file, mapping, rows, on_progress)
         if fmt == "csv":
             header = csv_header(file)
             plan = plan_columns(table, header, mapping)
             _check_columns_present(table, plan.mapping, header, mapping, name)
-            chunks = stage_records(csv_records(file, header), plan)
+            chunks = stage_records(csv_records(file, header), plan, chunk_rows or CHUNK_ROWS)
         else:
             plan = plan_columns(table, None, mapping)
-            chunks = stage_records(json_records(file), plan)
-        return _load(store, table, name, _sha256(file), chunks, plan, "line")
+            chunks = stage_records(json_records(file), plan, chunk_rows or CHUNK_ROWS)
+        sha = _sha256(file)
+        return _load(store, table, name, sha, chunks, plan, "line", on_progress)
     except SourceError as exc:
         raise IngestError(name, [str(exc)]) from None
 
@@ -175,11 +200,22 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _ingest_parquet(store: Store, table: str, file: Path, columns: dict[str, str]) -> IngestResult:
+def _ingest_parquet(
+    store: Store,
+    table: str,
+    file: Path,
+    columns: dict[str, str],
+    chunk_rows: int,
+    on_progress: Progress | None,
+) -> IngestResult:
     try:
         relation = store.raw.read_parquet(str(file), file_row_number=True)
+        total = store.raw.execute(
+            "SELECT coalesce(sum(num_rows), 0) FROM parquet_file_metadata(?)", [str(file)]
+        ).fetchone()
     except duckdb.Error as exc:
         raise IngestError(file.name, [f"cannot read Parquet ({exc})"]) from None
+    rows = int(total[0]) if total else 0
     source_columns = [c for c in relation.columns if c != "file_row_number"]
     plan = plan_columns(table, source_columns, columns)
     _check_columns_present(table, plan.mapping, source_columns, columns, file.name)
@@ -191,7 +227,59 @@ def _ingest_parquet(store: Store, table: str, file: Path, columns: dict[str, str
         bag_type = types.get(plan.bag_source) if plan.bag_source else None
         exprs.append(_bag_expression(plan.bag_source, bag_type, plan.extras or []).alias("_bag"))
     staged = relation.select(*exprs)
-    return _load(store, table, file.name, _sha256(file), staged, plan, "row")
+    # Validated a file_row_number range at a time (it reads only the row groups holding it).
+    chunks = (
+        (
+            relation.filter(
+                f"file_row_number >= {start} AND file_row_number < {start + chunk_rows}"
+            ).select(*exprs),
+            min(start + chunk_rows, rows),
+        )
+        for start in range(0, rows, chunk_rows)
+    )
+    sha = _sha256(file)
+    return _load_file(store, table, file.name, sha, staged, chunks, plan, rows, on_progress)
+
+
+def _load_file(
+    store: Store,
+    table: str,
+    source: str,
+    sha256: str,
+    staged: duckdb.DuckDBPyRelation,
+    chunks: Iterable[tuple[duckdb.DuckDBPyRelation, int]],
+    plan: ColumnPlan,
+    total: int,
+    on_progress: Progress | None,
+) -> IngestResult:
+    """Like `_load`, for a file DuckDB reads itself: `staged` (the whole file) is a view, not
+    a copy; `chunks` (relation, rows up to its end) are validated one by one, then the
+    whole file is written by set-based statements, all in one transaction."""
+    raw = store.raw
+    staging = _staging_name()
+    with _transaction(raw), _spillable(raw):
+        staged.create_view(staging, replace=True)
+        types = _staged_types(raw, staging, table)
+        checks = problem_checks(table, REQUIRED[table], types)
+        first: dict[int, Tally] = {}  # check -> (check, bad rows, first bad row, its value)
+        for chunk, done in chunks:
+            chunk.create_view("_chunk", replace=True)
+            select = normalized_select(table, "_chunk", types)
+            for check, count, row, value in tally_problems(raw, table, select, checks):
+                known = first.get(check)  # from an earlier chunk: its first row stays
+                first[check] = (
+                    (check, count, row, value)
+                    if known is None
+                    else (check, known[1] + count, known[2], known[3])
+                )
+            if on_progress is not None:
+                on_progress(done, total)
+        raw.execute("DROP VIEW IF EXISTS _chunk")
+        if first:
+            problems = describe_problems(checks, list(first.values()))
+            raise IngestError(source, [_describe(p, _numbered("row")) for p in problems])
+        select = normalized_select(table, staging, types)
+        return _write_staged(raw, table, source, sha256, staging, select, plan.provided)
 
 
 def _bag_expression(
@@ -233,21 +321,23 @@ def _load(
     table: str,
     source: str,
     sha256: str | None,
-    chunks: Iterator[pa.Table] | duckdb.DuckDBPyRelation,
+    chunks: Iterable[pa.Table],
     plan: ColumnPlan,
     row_label: str,
+    on_progress: Progress | None = None,
 ) -> IngestResult:
-    """Stage, validate, then write in one transaction; roll back on any problem."""
+    """Stage chunk by chunk (a temp table DuckDB spills under its memory limit), validate,
+    then write in one transaction; roll back on any problem. `on_progress(rows staged,
+    None)` after each chunk (the total is not known before the end of the file)."""
     raw = store.raw
     staging = _staging_name()
     locate = _numbered(row_label)
-    with _transaction(raw):
+    with _transaction(raw), _spillable(raw):
         try:
-            if isinstance(chunks, duckdb.DuckDBPyRelation):
-                chunks.create(staging)
-            else:
-                for chunk in chunks:
-                    _append_chunk(raw, staging, chunk)
+            for chunk in chunks:
+                _append_chunk(raw, staging, chunk)
+                if on_progress is not None:
+                    on_progress(_count(raw, staging), None)
         except StagingProblems as exc:
             raise IngestError(source, [_describe(p, locate) for p in exc.problems]) from None
         types = _staged_types(raw, staging, table)
@@ -333,6 +423,20 @@ def _numbered(row_label: str) -> Callable[[int], str]:
     return lambda row: f"{row_label} {row}"
 
 
+@contextmanager
+def _spillable(raw: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Let DuckDB reorder rows within statements while ingesting (what it needs to spill
+    joins and aggregates to disk under its memory limit); nothing here relies on row order,
+    every ordering goes through `_row`."""
+    found = raw.execute("SELECT current_setting('preserve_insertion_order')").fetchone()
+    before = bool(found[0]) if found else True
+    raw.execute("SET preserve_insertion_order = false")
+    try:
+        yield
+    finally:
+        raw.execute(f"SET preserve_insertion_order = {str(before).lower()}")
+
+
 def _append_chunk(raw: duckdb.DuckDBPyConnection, staging: str, chunk: pa.Table) -> None:
     """Add a staged chunk to the temp table `staging`, creating it on the first chunk."""
     raw.register("_chunk", chunk)
@@ -357,7 +461,9 @@ def _staged_types(raw: duckdb.DuckDBPyConnection, staging: str, table: str) -> d
 
 def _staged(raw: duckdb.DuckDBPyConnection, staging: str) -> bool:
     found = raw.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [staging]
+        "SELECT count(*) FROM (SELECT table_name FROM duckdb_tables() "
+        "UNION ALL SELECT view_name FROM duckdb_views()) WHERE table_name = ?",
+        [staging],
     ).fetchone()
     return bool(found and found[0])
 
@@ -387,8 +493,15 @@ def _write_staged(
         "INSERT INTO ingest_log VALUES (now()::TIMESTAMP, ?, ?, ?, ?, ?)",
         [table, source, sha256, rows_read, rows_added],
     )
-    raw.execute(f'DROP TABLE IF EXISTS "{staging}"')
+    kind = "VIEW" if _is_view(raw, staging) else "TABLE"
+    raw.execute(f'DROP {kind} IF EXISTS "{staging}"')
     return IngestResult(table, source, rows_read, rows_added)
+
+
+def _is_view(raw: duckdb.DuckDBPyConnection, name: str) -> bool:
+    found = raw.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = ?", [name])
+    row = found.fetchone()
+    return bool(row and row[0])
 
 
 def _describe(problem: RowProblem, locate: Callable[[int], str]) -> str:
@@ -413,18 +526,7 @@ def _write(
     key_match = " AND ".join(f't."{k}" = n."{k}"' for k in keys)
     partition = ", ".join(f'"{k}"' for k in keys)
     if table not in UPSERT_TABLES:
-        # First occurrence wins, both within the file and against the store.
-        before = _count(raw, table)
-        new_rows = (
-            f"SELECT {col_list} FROM ({select}) n "
-            f'WHERE NOT EXISTS (SELECT 1 FROM "{table}" t WHERE {key_match}) '
-            f"QUALIFY row_number() OVER (PARTITION BY {partition} ORDER BY _row) = 1"
-        )
-        last = _last_rowid(raw, table)
-        raw.execute(f'INSERT INTO "{table}" ({col_list}) {new_rows}')
-        if table == "events":  # the rows just added: rowids above the previous last one
-            registry.record(raw, f"SELECT * FROM events WHERE rowid > {last}")
-        return _count(raw, table) - before
+        return _append_new(raw, table, select, keys, cols)
     # Upsert: the last row of the newest file wins; columns the file lacks keep their value;
     # traits merge (like Segment identify/group calls).
     bag = "traits"
@@ -458,6 +560,45 @@ def _write(
     return _count(raw, table) - before_keys
 
 
+def _append_new(
+    raw: duckdb.DuckDBPyConnection,
+    table: str,
+    select: str,
+    keys: tuple[str, ...],
+    cols: list[str],
+) -> int:
+    """Append the rows whose key is new; the first occurrence (smallest `_row`) wins, both
+    within the source and against the store. Returns the number of rows added.
+
+    Set-based so DuckDB can spill every step: a grouped count finds the keys the source
+    repeats (a small table), and the insert is an anti-join against the stored keys and
+    against the repeats' later rows. (A window ranking every row, or one NOT EXISTS with
+    the window, holds all staged rows with their properties in memory.)
+    """
+    repeated = f"_repeated_{uuid.uuid4().hex}"
+    key_list = ", ".join(f'"{k}"' for k in keys)
+    stored = " AND ".join(f't."{k}" = n."{k}"' for k in keys)
+    same = " AND ".join(f'd."{k}" = n."{k}"' for k in keys)
+    picked = ", ".join(f'n."{c}"' for c in cols)
+    raw.execute(
+        f"CREATE TEMP TABLE {repeated} AS SELECT {key_list}, min(_row) AS _first "
+        f"FROM ({select}) GROUP BY ALL HAVING count(*) > 1"
+    )
+    new_rows = (
+        f"SELECT {picked} FROM ({select}) n LEFT JOIN {repeated} d ON {same} "
+        f"WHERE (d._first IS NULL OR d._first = n._row) "
+        f'AND NOT EXISTS (SELECT 1 FROM "{table}" t WHERE {stored})'
+    )
+    before = _count(raw, table)
+    last = _last_rowid(raw, table)
+    target = ", ".join(f'"{c}"' for c in cols)
+    raw.execute(f'INSERT INTO "{table}" ({target}) {new_rows}')
+    raw.execute(f"DROP TABLE {repeated}")
+    if table == "events":  # the rows just added: rowids above the previous last one
+        registry.record(raw, f"SELECT account_id, user_id, ts FROM events WHERE rowid > {last}")
+    return _count(raw, table) - before
+
+
 def _last_rowid(raw: duckdb.DuckDBPyConnection, table: str) -> int:
     """The largest rowid in `table` (-1 when empty); rows appended later have larger ones."""
     return int(raw.execute(f'SELECT coalesce(max(rowid), -1) FROM "{table}"').fetchone()[0])  # type: ignore[index]
@@ -472,11 +613,15 @@ def ingest_many(
     sources: Iterable[tuple[str, Path]],
     columns: Callable[[str], dict[str, str]],
     on_file: Callable[[IngestResult], None] | None = None,
+    on_rows: Callable[[Path], Progress] | None = None,
 ) -> list[IngestResult]:
-    """Ingest (table, file) pairs in order; each file is atomic on its own."""
+    """Ingest (table, file) pairs in order; each file is atomic on its own.
+
+    `on_rows(file)` gives the progress callback for that file's rows (see `ingest_file`)."""
     results = []
     for table, file in sources:
-        result = ingest_file(store, table, file, columns(table))
+        rows = on_rows(file) if on_rows is not None else None
+        result = ingest_file(store, table, file, columns(table), on_progress=rows)
         results.append(result)
         if on_file is not None:
             on_file(result)

@@ -107,6 +107,10 @@ def _derived_event_id(types: dict[str, str]) -> str:
     return f"'derived-' || md5(concat_ws('|', {', '.join(fields)}))"
 
 
+Check = tuple[str, str, str]  # column, SQL condition of a bad row, message
+Tally = tuple[int, int, int, object]  # check index, bad rows, first bad row, its raw value
+
+
 def find_problems(
     raw: duckdb.DuckDBPyConnection,
     table: str,
@@ -115,7 +119,13 @@ def find_problems(
     types: dict[str, str],
 ) -> list[RowProblem]:
     """Every column's first bad row (and how many rows share the problem)."""
-    checks: list[tuple[str, str, str]] = []  # column, condition, message
+    checks = problem_checks(table, required, types)
+    return describe_problems(checks, tally_problems(raw, table, select, checks))
+
+
+def problem_checks(table: str, required: tuple[str, ...], types: dict[str, str]) -> list[Check]:
+    """The checks a normalised row of `table` must pass."""
+    checks: list[Check] = []
     for column, sql_type in SCHEMAS[table].items():
         if column == BAG_COLUMN.get(table):
             continue
@@ -139,9 +149,15 @@ def find_problems(
                 "must be a JSON object",
             )
         )
-    problems: list[RowProblem] = []
+    return checks
+
+
+def tally_problems(
+    raw: duckdb.DuckDBPyConnection, table: str, select: str, checks: list[Check]
+) -> list[Tally]:
+    """Per failed check over the rows of `select`: how many rows, the first and its value."""
     if not checks:
-        return problems
+        return []
     selects = []
     for index, (column, condition, _) in enumerate(checks):
         raw_col = f'"_raw_{column}"' if column != BAG_COLUMN.get(table) else "NULL"
@@ -150,12 +166,20 @@ def find_problems(
             f"arg_min({raw_col}, _row) AS value FROM n WHERE {condition}"
         )
     query = f"WITH n AS ({select}) " + " UNION ALL ".join(selects)
-    for check_no, count, first_row, value in raw.execute(query).fetchall():
-        if not count:
-            continue
+    return [
+        (int(check_no), int(count), int(first_row), value)
+        for check_no, count, first_row, value in raw.execute(query).fetchall()
+        if count
+    ]
+
+
+def describe_problems(checks: list[Check], tallies: list[Tally]) -> list[RowProblem]:
+    """One problem per failed check, in row order."""
+    problems: list[RowProblem] = []
+    for check_no, count, first_row, value in tallies:
         column, _, message = checks[check_no]
         shown = f"{value!r} " if value is not None else ""
         others = f" ({count - 1} more rows like it)" if count > 1 else ""
-        problems.append(RowProblem(int(first_row), column, f"{shown}{message}{others}"))
+        problems.append(RowProblem(first_row, column, f"{shown}{message}{others}"))
     problems.sort(key=lambda p: p.row)
     return problems

@@ -162,23 +162,25 @@ class _Stager:
 
 
 def stage_records(
-    records: Iterable[tuple[int, dict[str, Any]]], plan: ColumnPlan
+    records: Iterable[tuple[int, dict[str, Any]]], plan: ColumnPlan, chunk_rows: int = CHUNK_ROWS
 ) -> Iterator[pa.Table]:
-    """Yield staged chunks for (row number, record dict) pairs."""
+    """Yield staged chunks of up to `chunk_rows` rows for (row number, record dict) pairs."""
     rows = ((row_number, plan.table, record) for row_number, record in records)
-    for _, chunk in stage_tables(rows, {plan.table: plan}):
+    for _, chunk in stage_tables(rows, {plan.table: plan}, chunk_rows):
         yield chunk
 
 
 def stage_tables(
-    rows: Iterable[tuple[int, str, dict[str, Any]]], plans: dict[str, ColumnPlan]
+    rows: Iterable[tuple[int, str, dict[str, Any]]],
+    plans: dict[str, ColumnPlan],
+    chunk_rows: int = CHUNK_ROWS,
 ) -> Iterator[tuple[str, pa.Table]]:
     """Yield (table, staged chunk) for (row number, table, record) triples of one source."""
     stagers = {table: _Stager(plan) for table, plan in plans.items()}
     for row_number, table, record in rows:
         stager = stagers[table]
         stager.add(row_number, record)
-        if len(stager) >= CHUNK_ROWS:
+        if len(stager) >= chunk_rows:
             yield table, stager.flush()
     for table, stager in stagers.items():
         if len(stager):
