@@ -77,6 +77,19 @@ def test_not_significant_is_not_no_effect() -> None:
     assert needed["more_entities"] == needed["entities_needed"] - 18 > 0
     assert needed["cohort_size"] == 9 and needed["more_cohorts"] == -(-needed["more_entities"] // 9)
     assert f"about {needed['more_cohorts']} more monthly cohorts of 9" in verdict
+    assert "rules out" not in verdict  # a few more cohorts would decide it
+
+
+def test_a_difference_too_small_to_decide_soon_says_what_the_interval_rules_out() -> None:
+    """Planday-like: lift ~1 on ~400 trials; millions more entities would be needed, so the
+    verdict also says what the interval already excludes (a claim the data support)."""
+    result = judge(PeriodCounts(40, 200, 43, 205, cohorts=2))
+    high = result["lift_ci"][1]
+    assert result["claim"] is None and result["more_needed"]["more_cohorts"] > 24
+    assert result["verdict"].endswith(
+        f"; that will not come soon, but the interval already rules out PQLs converting more "
+        f"than {high:.1f}x as often as non-PQLs"
+    )
 
 
 def test_rate_difference_interval_matches_statsmodels() -> None:

@@ -198,8 +198,24 @@ def verdict(result: dict[str, Any]) -> str:
     if result["claim"] == "lower":
         return f"{seen}, {shown}: the definition is inverted"
     borderline = ", but the interval includes 1" if p_value < ALPHA else ""
-    return f"{seen}, {shown}{borderline}: not enough evidence yet either way" + _more_text(
-        result["more_needed"]
+    return (
+        f"{seen}, {shown}{borderline}: not enough evidence yet either way"
+        + _more_text(result["more_needed"])
+        + _ruled_out(result["lift_ci"], result["more_needed"])
+    )
+
+
+SLOW_TO_DECIDE_COHORTS = 24  # two years of monthly cohorts: waiting will not settle it soon
+
+
+def _ruled_out(lift_ci: list[float] | None, needed: dict[str, Any] | None) -> str:
+    """When the seen difference is too small to decide soon, what the interval already says."""
+    cohorts = None if needed is None or "code" in needed else needed.get("more_cohorts")
+    if lift_ci is None or cohorts is None or cohorts <= SLOW_TO_DECIDE_COHORTS:
+        return ""
+    return (
+        f"; that will not come soon, but the interval already rules out PQLs converting more "
+        f"than {_ratio(lift_ci[1])}x as often as non-PQLs"
     )
 
 
@@ -210,7 +226,7 @@ def _more_text(needed: dict[str, Any] | None) -> str:
     months = (
         ""
         if cohorts is None
-        else f" (about {cohorts} more monthly cohorts of {needed['cohort_size']:.0f})"
+        else f" (about {cohorts:,} more monthly cohorts of {needed['cohort_size']:.0f})"
     )
     return (
         f"; if these rates held, about {needed['more_entities']:,} more entities{months} "
