@@ -219,3 +219,51 @@ def test_parquet_properties_as_text_struct_or_invalid(store: Store, tmp_path: Pa
         IngestError, match=r"bad\.parquet, row 2, column properties: must be a JSON"
     ):
         ingest_file(store, "events", bad)
+
+
+def _kept(store: Store) -> dict[str, tuple[object, ...]]:
+    query = "SELECT event_id, user_id, event, ts FROM events ORDER BY event_id"
+    return {r[0]: r[1:] for r in store.raw.execute(query).fetchall()}
+
+
+def test_the_earliest_copy_of_an_event_is_kept_within_a_file_and_across_files(
+    store: Store, tmp_path: Path
+) -> None:
+    """One rule with every backend's read (docs/semantics.md, Inputs): the earliest ts, then
+    user_id, account_id, event, properties; a later file's earlier copy replaces the stored
+    one, a tie keeps it; the registries follow."""
+    from tests.test_registry import _both_current
+
+    first = _write(
+        tmp_path,
+        "first.csv",
+        "event_id,user_id,account_id,event,ts\n"
+        "e1,u1,a1,Late,2026-01-05T10:00:00Z\n"  # later copy first in the file
+        "e1,u1,a1,Early,2026-01-03T10:00:00Z\n"
+        "e2,u9,a1,Same,2026-01-04T10:00:00Z\n"  # same instant: the smaller user id
+        "e2,u2,a1,Same,2026-01-04T10:00:00Z\n"
+        "e3,u3,a2,Stored,2026-01-06T10:00:00Z\n"
+        "e4,u4,a2,Stored,2026-01-06T10:00:00Z\n",
+    )
+    assert ingest_file(store, "events", first).rows_added == 4
+    assert _kept(store) == {
+        "e1": ("u1", "Early", datetime(2026, 1, 3, 10)),
+        "e2": ("u2", "Same", datetime(2026, 1, 4, 10)),
+        "e3": ("u3", "Stored", datetime(2026, 1, 6, 10)),
+        "e4": ("u4", "Stored", datetime(2026, 1, 6, 10)),
+    }
+    second = _write(
+        tmp_path,
+        "second.csv",
+        "event_id,user_id,account_id,event,ts\n"
+        "e3,u5,a3,Earlier,2026-01-02T10:00:00Z\n"  # earlier copy of a stored event, other pair
+        "e4,u4,a2,Stored,2026-01-06T10:00:00Z\n"  # identical copy: nothing changes
+        "e5,u5,a3,New,2026-01-07T10:00:00Z\n",
+    )
+    assert ingest_file(store, "events", second).rows_added == 1
+    kept = _kept(store)
+    assert kept["e3"] == ("u5", "Earlier", datetime(2026, 1, 2, 10))
+    assert kept["e4"] == ("u4", "Stored", datetime(2026, 1, 6, 10)) and len(kept) == 5
+    assert _both_current(store)  # (a2, u3) lost its only event; (a3, u5) starts earlier
+    pairs = store.raw.execute("SELECT account_id, user_id FROM event_firsts").fetchall()
+    assert ("a2", "u3") not in pairs and ("a3", "u5") in pairs

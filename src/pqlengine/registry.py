@@ -12,10 +12,11 @@ events arrive, so that an evaluation reads them instead of grouping every event.
 
 Read from `events`, each is a grouped scan of every event on every evaluation (on 50M
 events, together about half of a qualification's work; the day table has one row per seven
-events in the demo). Events are only ever appended and never changed, so both can be kept up
+events in the demo). Events are appended (rarely, a copy is replaced), so both can be kept up
 to date as they arrive: every insert into `events` (file ingest, the live service) merges
-the new rows into them in the same transaction, and a store without them (made by an
-earlier version) gets them built once from `events` when it is opened.
+the new rows into them in the same transaction (a file replacing a stored copy of an event
+by an earlier one has the pairs of the replaced rows recomputed, `refresh`), and a store
+without them (made by an earlier version) gets them built once from `events` when opened.
 
 Events without an account_id still reach their user's account through `users` when the
 registries are read (`compute/entities.py`), as when `events` is read. Mapped tables, views
@@ -89,6 +90,20 @@ def record(raw: duckdb.DuckDBPyConnection, new_events: str) -> None:
             _merge(raw, registry)
     finally:
         raw.execute("DROP VIEW IF EXISTS _registry_events")
+
+
+def refresh(raw: duckdb.DuckDBPyConnection, pairs: str) -> None:
+    """Recompute every registry's rows of the (account_id, user_id) pairs in table `pairs`
+    from `events` (after events were deleted: a merge can only widen min/max). Call it in
+    the transaction that changed `events`."""
+    for registry in REGISTRIES:
+        mine = (
+            f"EXISTS (SELECT 1 FROM {pairs} p WHERE p.account_id IS NOT DISTINCT FROM "
+            "{alias}.account_id AND p.user_id IS NOT DISTINCT FROM {alias}.user_id)"
+        )
+        raw.execute(f"DELETE FROM {registry.table} AS o WHERE {mine.format(alias='o')}")
+        recomputed = registry.summary(f"FROM events AS e WHERE {mine.format(alias='e')}")
+        raw.execute(f"INSERT INTO {registry.table} {recomputed}")
 
 
 def _merge(raw: duckdb.DuckDBPyConnection, registry: Registry) -> None:

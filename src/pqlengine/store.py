@@ -65,6 +65,9 @@ KEYS: dict[str, tuple[str, ...]] = {
     "conversions": ("entity_id", "converted_at"),
 }
 UPSERT_TABLES = frozenset({"users", "accounts"})
+# Of the copies of one event_id, the event is the first by these columns, ascending, NULLs
+# last (properties compared as text): at read time (unique_events) and at ingest.
+EVENT_COPY_ORDER = ("ts", "user_id", "account_id", "event", "properties")
 
 # Column holding free-form attributes per table (extra input columns land here).
 BAG_COLUMN = {"events": "properties", "users": "traits", "accounts": "traits"}
@@ -126,8 +129,8 @@ class Store:
     # tables, the live service's per-pass copy of the events) scan their events instead.
     has_registry = False
     # Whether `events` already holds each event_id once (our own table: ingest keeps the
-    # first one). Otherwise every read deduplicates (unique_events); store-likes that
-    # skip __init__ say so themselves.
+    # earliest copy, ingest/append.py). Otherwise every read deduplicates (unique_events);
+    # store-likes that skip __init__ say so themselves.
     events_unique = False
 
     def __init__(
@@ -446,14 +449,8 @@ def unique_events(events: ibis.Table) -> ibis.Table:
     visible at an instant iff its first copy is (docs/semantics.md, Inputs).
     """
     order = [
-        ibis.asc(value, nulls_first=False)
-        for value in (
-            events.ts,
-            events.user_id,
-            events.account_id,
-            events.event,
-            events.properties.cast("string"),
-        )
+        ibis.asc(events[c].cast("string") if c == "properties" else events[c], nulls_first=False)
+        for c in EVENT_COPY_ORDER
     ]
     copy = ibis.row_number().over(group_by=events.event_id, order_by=order)
     ranked = events.mutate(_pql_copy=copy)

@@ -69,7 +69,8 @@ def _bag(value: Any) -> dict[str, Any]:
 def earliest_copies_first(events: list[Row]) -> list[Row]:
     """The events reordered so that of the rows sharing an event_id, the one a read of a
     user's table keeps comes first (docs/semantics.md, Inputs): earliest ts, then user_id,
-    account_id, event, NULLs last. load_world then keeps it (the first row wins)."""
+    account_id, event, NULLs last; our store keeps the same copy at ingest. load_world
+    then keeps it (the first row wins)."""
 
     def text_last(value: Any) -> tuple[bool, Any]:
         return (value is None, "" if value is None else value)
@@ -85,10 +86,11 @@ def earliest_copies_first(events: list[Row]) -> list[Row]:
 
 
 def load_world(config: Row, tables: dict[str, list[Row]], as_of: datetime) -> World:
-    """Normalise timestamps, dedupe events by event_id and drop data after `as_of`."""
+    """Normalise timestamps, dedupe events by event_id (the earliest copy is the event,
+    wherever it came from) and drop data after `as_of`."""
     seen_ids: set[Any] = set()
     events: list[Row] = []
-    for raw in tables.get("events", []):
+    for raw in earliest_copies_first(tables.get("events", [])):
         event_id = raw.get("event_id")
         if event_id is not None:
             if event_id in seen_ids:

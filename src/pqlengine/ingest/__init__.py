@@ -13,7 +13,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from pqlengine import registry
+from pqlengine.ingest.append import append_new, count
 from pqlengine.ingest.normalize import (
     Tally,
     describe_problems,
@@ -337,7 +337,7 @@ def _load(
             for chunk in chunks:
                 _append_chunk(raw, staging, chunk)
                 if on_progress is not None:
-                    on_progress(_count(raw, staging), None)
+                    on_progress(count(raw, staging), None)
         except StagingProblems as exc:
             raise IngestError(source, [_describe(p, locate) for p in exc.problems]) from None
         types = _staged_types(raw, staging, table)
@@ -526,7 +526,7 @@ def _write(
     key_match = " AND ".join(f't."{k}" = n."{k}"' for k in keys)
     partition = ", ".join(f'"{k}"' for k in keys)
     if table not in UPSERT_TABLES:
-        return _append_new(raw, table, select, keys, cols)
+        return append_new(raw, table, select, keys, cols)
     # Upsert: the last row of the newest file wins; columns the file lacks keep their value;
     # traits merge (like Segment identify/group calls).
     bag = "traits"
@@ -549,7 +549,7 @@ def _write(
         f"SELECT * FROM ({select}) QUALIFY row_number() OVER "
         f"(PARTITION BY {partition} ORDER BY _row DESC) = 1"
     )
-    before_keys = _count(raw, table)
+    before_keys = count(raw, table)
     raw.execute(
         f"CREATE TEMP TABLE _upsert AS SELECT {', '.join(merged)} FROM ({latest}) n "
         f'LEFT JOIN "{table}" t ON {key_match}'
@@ -557,55 +557,7 @@ def _write(
     raw.execute(f'DELETE FROM "{table}" WHERE ({partition}) IN (SELECT ({partition}) FROM _upsert)')
     raw.execute(f'INSERT INTO "{table}" ({col_list}) SELECT * FROM _upsert')
     raw.execute("DROP TABLE _upsert")
-    return _count(raw, table) - before_keys
-
-
-def _append_new(
-    raw: duckdb.DuckDBPyConnection,
-    table: str,
-    select: str,
-    keys: tuple[str, ...],
-    cols: list[str],
-) -> int:
-    """Append the rows whose key is new; the first occurrence (smallest `_row`) wins, both
-    within the source and against the store. Returns the number of rows added.
-
-    Set-based so DuckDB can spill every step: a grouped count finds the keys the source
-    repeats (a small table), and the insert is an anti-join against the stored keys and
-    against the repeats' later rows. (A window ranking every row, or one NOT EXISTS with
-    the window, holds all staged rows with their properties in memory.)
-    """
-    repeated = f"_repeated_{uuid.uuid4().hex}"
-    key_list = ", ".join(f'"{k}"' for k in keys)
-    stored = " AND ".join(f't."{k}" = n."{k}"' for k in keys)
-    same = " AND ".join(f'd."{k}" = n."{k}"' for k in keys)
-    picked = ", ".join(f'n."{c}"' for c in cols)
-    raw.execute(
-        f"CREATE TEMP TABLE {repeated} AS SELECT {key_list}, min(_row) AS _first "
-        f"FROM ({select}) GROUP BY ALL HAVING count(*) > 1"
-    )
-    new_rows = (
-        f"SELECT {picked} FROM ({select}) n LEFT JOIN {repeated} d ON {same} "
-        f"WHERE (d._first IS NULL OR d._first = n._row) "
-        f'AND NOT EXISTS (SELECT 1 FROM "{table}" t WHERE {stored})'
-    )
-    before = _count(raw, table)
-    last = _last_rowid(raw, table)
-    target = ", ".join(f'"{c}"' for c in cols)
-    raw.execute(f'INSERT INTO "{table}" ({target}) {new_rows}')
-    raw.execute(f"DROP TABLE {repeated}")
-    if table == "events":  # the rows just added: rowids above the previous last one
-        registry.record(raw, f"SELECT account_id, user_id, ts FROM events WHERE rowid > {last}")
-    return _count(raw, table) - before
-
-
-def _last_rowid(raw: duckdb.DuckDBPyConnection, table: str) -> int:
-    """The largest rowid in `table` (-1 when empty); rows appended later have larger ones."""
-    return int(raw.execute(f'SELECT coalesce(max(rowid), -1) FROM "{table}"').fetchone()[0])  # type: ignore[index]
-
-
-def _count(raw: duckdb.DuckDBPyConnection, table: str) -> int:
-    return int(raw.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0])  # type: ignore[index]
+    return count(raw, table) - before_keys
 
 
 def ingest_many(
