@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from typer.core import TyperOption
 
 from pqlengine import __version__
 from pqlengine.config import ConfigError, Project, load_project, write_template
@@ -26,6 +27,18 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+def _flag_without_type(self: TyperOption, ctx: Any) -> str | None:
+    """No value type in help for a flag: `--write`, not `--write <bool>`."""
+    return None if self.is_flag or self.count else _typer_type(self, ctx)
+
+
+# Typer's Rich help prints every option's value type, flags (even --help) as `<bool>`;
+# its plain help leaves flags without one. One patch makes every page agree with it.
+_typer_type = TyperOption.display_type_rich
+TyperOption.display_type_rich = _flag_without_type  # type: ignore[method-assign]
+
 # Wide when piped (Rich would assume 80 columns), one line per error message.
 console = Console(width=None if sys.stdout.isatty() else 160)
 errors = Console(stderr=True, soft_wrap=True)
@@ -158,7 +171,7 @@ def ingest(
         str | None,
         typer.Option(
             "--from",
-            help="Read FILES as this tool's export: mixpanel, amplitude, posthog, "
+            help="Read FILES as this tool's export: segment, mixpanel, amplitude, posthog, "
             "hubspot-deals, salesforce-opportunities.",
         ),
     ] = None,
@@ -178,7 +191,7 @@ def ingest(
         for file in expand_sources(path)
     ]
     if files and export_format is None:
-        raise UserError("FILES need --from <format> (mixpanel, amplitude, posthog, ...)")
+        raise UserError("FILES need --from <format> (segment, mixpanel, amplitude, ...)")
     with user_errors():
         exports = [f for path in files or [] for f in expand_exports(str(export_format), path)]
     if not sources and not exports:
