@@ -1,4 +1,4 @@
-"""What a new user meets first in `pql`: help pages and the README command table.
+"""What a new user meets first in `pql`: help pages, the README command table, the ingest report.
 
 In-process (Typer's CliRunner): no subprocess per case."""
 
@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from pqlengine import cli
 from pqlengine.ingest.formats import IMPORTERS
+from pqlengine.output import human
 
 WIDE = {"COLUMNS": "240", "TERMINAL_WIDTH": "240"}  # help lines unwrapped
 
@@ -54,3 +55,32 @@ def test_readme_command_table_lists_every_command() -> None:
     leaves = [p for p in commands if not any(q[: len(p)] == p and q != p for q in commands)]
     missing = [p for p in leaves if not any(f"`pql {' '.join(p)}" in row for row in table)]
     assert not missing
+
+
+def _project(tmp_path: Path) -> Path:
+    assert CliRunner().invoke(cli.app, ["init", str(tmp_path)]).exit_code == 0
+    return tmp_path
+
+
+def _events_csv(path: Path, rows: int) -> Path:
+    lines = ["event_id,user_id,account_id,event,ts"]
+    lines += [f"e{i},u{i % 7},a{i % 3},X,2026-01-{1 + i % 28:02d}" for i in range(rows)]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_ingest_table_prints_exact_counts_with_thousands_separators(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    events = _events_csv(tmp_path / "events.csv", 16_008)
+    args = ["ingest", "-C", str(project), "--events", str(events)]
+    done = CliRunner().invoke(cli.app, args, env=WIDE)
+    assert done.exit_code == 0, done.output
+    assert "16,008" in done.stdout and "16.0k" not in done.stdout
+    again = CliRunner().invoke(cli.app, args, env=WIDE)
+    row = next(line for line in again.stdout.splitlines() if "events.csv" in line)
+    assert re.findall(r"[\d,]+", row.split("events.csv")[1]) == ["16,008", "0", "16,008"]
+
+
+def test_table_counts_are_exact() -> None:
+    assert human(3_201_600) == "3,201,600" and human(-12_345) == "-12,345"
+    assert human(999) == "999" and human(True) == "yes"
