@@ -1,15 +1,19 @@
-"""What a new user meets first in `pql`: help pages, the README command table, the ingest report.
+"""What a new user meets first in `pql`: help pages, the ingest report and its progress.
 
 In-process (Typer's CliRunner): no subprocess per case."""
 
 from __future__ import annotations
 
+import io
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 import typer.main
+from rich.console import Console
 from typer.testing import CliRunner
 
 from pqlengine import cli
@@ -84,3 +88,68 @@ def test_ingest_table_prints_exact_counts_with_thousands_separators(tmp_path: Pa
 def test_table_counts_are_exact() -> None:
     assert human(3_201_600) == "3,201,600" and human(-12_345) == "-12,345"
     assert human(999) == "999" and human(True) == "yes"
+
+
+def test_ingest_off_a_terminal_prints_progress_lines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stderr is not a terminal here: a plain line, not a bar, at least every LINE_EVERY_S."""
+    import pqlengine.ingest
+    from pqlengine import progress
+
+    monkeypatch.setattr(pqlengine.ingest, "CHUNK_ROWS", 10)  # 25 rows: three chunks
+    ticks = iter(range(0, 10_000, 60))  # each look at the clock: one minute later
+    monkeypatch.setattr(progress, "_clock", lambda: float(next(ticks)))
+    project = _project(tmp_path)
+    events = _events_csv(tmp_path / "events.csv", 25)
+    args = ["ingest", "-C", str(project), "--events", str(events), "--format", "json"]
+    done = CliRunner().invoke(cli.app, args)
+    assert done.exit_code == 0, done.output
+    lines = [line for line in done.stderr.splitlines() if line.startswith("pql ingest:")]
+    rows_seen = [int(m.group(1).replace(",", "")) for m in map(_ROWS.search, lines) if m]
+    assert sorted(set(rows_seen)) == [10, 20, 25], lines
+    assert any("writing to the store" in line for line in lines), lines
+    assert all(re.search(r"events\.csv \(1 of 1\).*\d+ s$", line) for line in lines), lines
+    assert "rows/s" in lines[0]
+
+
+_ROWS = re.compile(r": ([\d,]+) rows")
+
+
+def test_terminal_bar_shows_rows_and_rows_per_second() -> None:
+    from pqlengine import progress
+
+    out = io.StringIO()
+    console = Console(file=out, force_terminal=True, width=120)
+    now_s = [10.0]
+    with progress.files_progress(console, 2, "pql ingest") as shown:
+        assert isinstance(shown, progress._Bar)
+        shown.progress.get_time = lambda: now_s[0]
+        rows = shown.start("events.csv")
+        rows(100_000, None)
+        now_s[0] = 12.0
+        rows(300_000, None)
+        shown.progress.refresh()
+        assert "events.csv" in out.getvalue() and "300,000/? rows" in out.getvalue()
+        assert "100,000 rows/s" in out.getvalue()  # 200,000 rows in 2 s
+        rows(400_000, 400_000)
+        shown.progress.refresh()
+        assert "events.csv: writing" in out.getvalue()
+
+
+def test_lines_go_on_while_the_rows_are_written(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No rows update comes during the write: the heartbeat thread still prints."""
+    from pqlengine import progress
+
+    monkeypatch.setattr(progress, "LINE_EVERY_S", 0.01)
+    out = io.StringIO()
+    console = Console(file=out, width=200)  # not a terminal
+    with progress.files_progress(console, 1, "pql ingest") as shown:
+        shown.start("big.parquet")(2_000, 2_000)
+        for _ in range(500):  # wait for the thread, at most 5 s
+            if "writing" in out.getvalue():
+                break
+            time.sleep(0.01)
+    assert "pql ingest: big.parquet (1 of 1): 2,000 rows read, writing to the store" in (
+        out.getvalue()
+    )

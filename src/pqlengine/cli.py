@@ -182,6 +182,7 @@ def ingest(
     """Load CSV, Parquet or JSON-lines files; each file is all-or-nothing."""
     from pqlengine.ingest import IngestResult, expand_sources, ingest_many
     from pqlengine.ingest.formats import expand_exports, ingest_export
+    from pqlengine.progress import files_progress
 
     given = {"accounts": accounts, "users": users, "events": events, "conversions": conversions}
     sources = [
@@ -200,29 +201,28 @@ def ingest(
             "or --from <format> FILES"
         )
     results: list[IngestResult] = []
-    with opened(project_dir) as (project, store), _progress() as progress:
-        task = progress.add_task("ingesting", total=len(sources) + len(exports))
-
-        rows_task = progress.add_task("rows", total=None, visible=False)
-
-        def done(result: IngestResult) -> None:
-            results.append(result)
-            progress.advance(task)
-            progress.update(rows_task, visible=False)
-
-        def rows_of(file: Path) -> Callable[[int, int | None], None]:
-            progress.reset(rows_task, total=None, description=f"  {file.name}", visible=True)
-            return lambda done, total: progress.update(rows_task, completed=done, total=total)
-
+    with opened(project_dir) as (project, store):
         try:
-            ingest_many(store, sources, project.columns.for_table, on_file=done, on_rows=rows_of)
-            for export in exports:
-                results.extend(
-                    ingest_export(store, str(export_format), export, project.columns.for_table)
+            with files_progress(errors, len(sources) + len(exports), "pql ingest") as progress:
+
+                def done(result: IngestResult) -> None:
+                    results.append(result)
+                    progress.finished()
+
+                ingest_many(
+                    store,
+                    sources,
+                    project.columns.for_table,
+                    on_file=done,
+                    on_rows=lambda file: progress.start(file.name),
                 )
-                progress.advance(task)
+                for export in exports:
+                    progress.start(export.name)
+                    results.extend(
+                        ingest_export(store, str(export_format), export, project.columns.for_table)
+                    )
+                    progress.finished()
         finally:
-            progress.stop()
             _ingest_report(results, fmt)
             for note in (note for result in results for note in result.notes):
                 errors.print(f"[yellow]warning[/yellow] {escape(note)}", highlight=False)
