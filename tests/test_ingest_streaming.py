@@ -126,7 +126,8 @@ def test_csv_in_chunks_dedups_and_rejects_a_late_line(tmp_path: Path, store: Sto
     result = ingest_file(
         store, "events", good, chunk_rows=CHUNK, on_progress=lambda d, t: progress.append((d, t))
     )
-    assert progress == [(7, None), (14, None), (21, None), (28, None), (35, None), (40, None)]
+    staged = [(7, None), (14, None), (21, None), (28, None), (35, None), (40, None)]
+    assert progress == [*staged, (40, 40)]  # then the total, once the whole file is read
     assert (result.rows_read, result.rows_added) == (ROWS, ROWS - 3)
     assert _registries(store) == _recomputed(store)
     before = store.count("events")

@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from typer.core import TyperOption
 
 from pqlengine import __version__
 from pqlengine.config import ConfigError, Project, load_project, write_template
@@ -26,6 +27,18 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+def _flag_without_type(self: TyperOption, ctx: Any) -> str | None:
+    """No value type in help for a flag: `--write`, not `--write <bool>`."""
+    return None if self.is_flag or self.count else _typer_type(self, ctx)
+
+
+# Typer's Rich help prints every option's value type, flags (even --help) as `<bool>`;
+# its plain help leaves flags without one. One patch makes every page agree with it.
+_typer_type = TyperOption.display_type_rich
+TyperOption.display_type_rich = _flag_without_type  # type: ignore[method-assign]
+
 # Wide when piped (Rich would assume 80 columns), one line per error message.
 console = Console(width=None if sys.stdout.isatty() else 160)
 errors = Console(stderr=True, soft_wrap=True)
@@ -158,7 +171,7 @@ def ingest(
         str | None,
         typer.Option(
             "--from",
-            help="Read FILES as this tool's export: mixpanel, amplitude, posthog, "
+            help="Read FILES as this tool's export: segment, mixpanel, amplitude, posthog, "
             "hubspot-deals, salesforce-opportunities.",
         ),
     ] = None,
@@ -169,6 +182,7 @@ def ingest(
     """Load CSV, Parquet or JSON-lines files; each file is all-or-nothing."""
     from pqlengine.ingest import IngestResult, expand_sources, ingest_many
     from pqlengine.ingest.formats import expand_exports, ingest_export
+    from pqlengine.progress import files_progress
 
     given = {"accounts": accounts, "users": users, "events": events, "conversions": conversions}
     sources = [
@@ -178,7 +192,7 @@ def ingest(
         for file in expand_sources(path)
     ]
     if files and export_format is None:
-        raise UserError("FILES need --from <format> (mixpanel, amplitude, posthog, ...)")
+        raise UserError("FILES need --from <format> (segment, mixpanel, amplitude, ...)")
     with user_errors():
         exports = [f for path in files or [] for f in expand_exports(str(export_format), path)]
     if not sources and not exports:
@@ -187,29 +201,28 @@ def ingest(
             "or --from <format> FILES"
         )
     results: list[IngestResult] = []
-    with opened(project_dir) as (project, store), _progress() as progress:
-        task = progress.add_task("ingesting", total=len(sources) + len(exports))
-
-        rows_task = progress.add_task("rows", total=None, visible=False)
-
-        def done(result: IngestResult) -> None:
-            results.append(result)
-            progress.advance(task)
-            progress.update(rows_task, visible=False)
-
-        def rows_of(file: Path) -> Callable[[int, int | None], None]:
-            progress.reset(rows_task, total=None, description=f"  {file.name}", visible=True)
-            return lambda done, total: progress.update(rows_task, completed=done, total=total)
-
+    with opened(project_dir) as (project, store):
         try:
-            ingest_many(store, sources, project.columns.for_table, on_file=done, on_rows=rows_of)
-            for export in exports:
-                results.extend(
-                    ingest_export(store, str(export_format), export, project.columns.for_table)
+            with files_progress(errors, len(sources) + len(exports), "pql ingest") as progress:
+
+                def done(result: IngestResult) -> None:
+                    results.append(result)
+                    progress.finished()
+
+                ingest_many(
+                    store,
+                    sources,
+                    project.columns.for_table,
+                    on_file=done,
+                    on_rows=lambda file: progress.start(file.name),
                 )
-                progress.advance(task)
+                for export in exports:
+                    progress.start(export.name)
+                    results.extend(
+                        ingest_export(store, str(export_format), export, project.columns.for_table)
+                    )
+                    progress.finished()
         finally:
-            progress.stop()
             _ingest_report(results, fmt)
             for note in (note for result in results for note in result.notes):
                 errors.print(f"[yellow]warning[/yellow] {escape(note)}", highlight=False)

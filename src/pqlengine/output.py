@@ -38,7 +38,7 @@ def to_json(data: Any) -> str:
 
 
 def human(value: Any, kind: str = "") -> str:
-    """A cell for people: 12.3%, 4.2, 1.2k, 2026-01-05 10:00."""
+    """A cell for people: 12.3%, 4.2, 3,201,600, 2026-01-05 10:00."""
     if value is None:
         return "-"
     if kind == "pct" and isinstance(value, float):
@@ -51,8 +51,8 @@ def human(value: Any, kind: str = "") -> str:
         return "yes" if value else "no"
     if isinstance(value, float) and kind != "text":
         return f"{value:.1f}"
-    if isinstance(value, int) and abs(value) >= 10_000:
-        return f"{value / 1000:.1f}k"
+    if isinstance(value, int) and kind != "text":  # counts exact, as in the dashboard tables
+        return f"{value:,}"
     if isinstance(value, list | tuple):
         return ", ".join(human(v) if isinstance(v, float) else str(v) for v in value)
     if isinstance(value, float):

@@ -128,7 +128,8 @@ def ingest_file(
     Deduplication and the write are set-based statements DuckDB spills to the store's temp
     directory beyond its memory limit, all in one transaction. `on_progress(rows done,
     total rows)` is called after each chunk (total None for CSV and JSON lines, whose row
-    count is not known before the end).
+    count is not known before the end; they end with (rows, rows)); done == total means
+    every row is read and what remains is the write.
     """
     _check_table(table)
     file = Path(path)
@@ -328,7 +329,8 @@ def _load(
 ) -> IngestResult:
     """Stage chunk by chunk (a temp table DuckDB spills under its memory limit), validate,
     then write in one transaction; roll back on any problem. `on_progress(rows staged,
-    None)` after each chunk (the total is not known before the end of the file)."""
+    None)` after each chunk (the total is not known before the end of the file), then
+    `(rows, rows)` once the whole file is staged."""
     raw = store.raw
     staging = _staging_name()
     locate = _numbered(row_label)
@@ -338,6 +340,9 @@ def _load(
                 _append_chunk(raw, staging, chunk)
                 if on_progress is not None:
                     on_progress(count(raw, staging), None)
+            if on_progress is not None:  # the whole file is read: its total is known now
+                staged = count(raw, staging)
+                on_progress(staged, staged)
         except StagingProblems as exc:
             raise IngestError(source, [_describe(p, locate) for p in exc.problems]) from None
         types = _staged_types(raw, staging, table)
