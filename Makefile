@@ -1,6 +1,7 @@
 # Two commands on a fresh machine with only Python 3.11+ and pip:
-#   make demo    set everything up, generate the demo product, qualify it, print metrics and leads
-#   make test    set everything up, run lint, type checks and the test suite
+#   make demo    install the product (runtime dependencies only), generate the demo product,
+#                qualify it, print metrics and leads
+#   make test    install the product and the dev group, run lint, type checks and the test suite
 #   make test-all  make test, then the parity suite on PostgreSQL and PySpark too
 #                  (needs the postgresql server package and Java 17; .ci/run installs them)
 
@@ -19,14 +20,23 @@ DEMO_DIR ?= demo
 DEMO_ACCOUNTS ?= 2000
 DEMO_AS_OF ?= 2026-11-01
 
-.PHONY: setup setup-all demo test test-all lint typecheck pytest pytest-backends clean
+.PHONY: setup setup-dev setup-all demo test test-all lint typecheck pytest pytest-backends clean
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
 	.tools/bin/pip install --quiet "uv>=0.5"
 
+# One stamp per install level, so `make demo` then `make test` in the same clone still adds
+# the dev group. --inexact: a lower level never uninstalls what a higher one added.
+# The product and its runtime dependencies only: what `make demo` and a user of `pql` need
+# (the dev tool chain is ~100 more packages and about half of a fresh `make demo`).
 .venv/.synced: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen --inexact
+	$(UV) sync --frozen --inexact --no-default-groups
+	touch $@
+
+# Adds the dev group (pytest, hypothesis, ruff, mypy, playwright, schemathesis, ...).
+.venv/.synced-dev: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --inexact --no-default-groups --group dev
 	touch $@
 
 # Adds the optional backends (pqlengine[spark], pqlengine[postgres]) and the bench group.
@@ -36,6 +46,8 @@ DEMO_AS_OF ?= 2026-11-01
 
 setup: .venv/.synced
 
+setup-dev: .venv/.synced-dev
+
 setup-all: .venv/.synced-all
 
 demo: setup
@@ -44,14 +56,14 @@ demo: setup
 	$(PQL) metrics -C $(DEMO_DIR) --as-of $(DEMO_AS_OF)
 	$(PQL) leads -C $(DEMO_DIR) --as-of $(DEMO_AS_OF) --top 10
 
-lint: setup
+lint: setup-dev
 	.venv/bin/ruff check src tests bench
 	.venv/bin/ruff format --check src tests bench
 
-typecheck: setup
+typecheck: setup-dev
 	.venv/bin/mypy src
 
-pytest: setup
+pytest: setup-dev
 	.venv/bin/pytest
 
 test: lint typecheck pytest
