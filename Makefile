@@ -26,9 +26,10 @@ DEMO_AS_OF ?= 2026-11-01
 .PHONY: setup setup-dev setup-all demo test test-all lint typecheck pytest pytest-backends clean
 
 # pip --target is 2-3 s; a venv first costs 5 s more (ensurepip). The venv is the fallback
-# for a Python whose pip is not importable but whose venv module ships one.
+# for a Python whose pip is not importable but whose venv module ships one. The root-user
+# warning is noise in a container (an older pip ignores the unknown variable).
 .tools/bin/uv:
-	$(PYTHON) -m pip install --quiet --target .tools "uv>=0.5" || \
+	PIP_ROOT_USER_ACTION=ignore $(PYTHON) -m pip install --quiet --target .tools "uv>=0.5" || \
 	  { rm -rf .tools && $(PYTHON) -m venv .tools && .tools/bin/pip install --quiet "uv>=0.5"; }
 
 # One stamp per install level, so `make demo` then `make test` in the same clone still adds
