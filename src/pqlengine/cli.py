@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar, cast
 
 import typer
 from rich.console import Console
@@ -16,9 +16,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from typer.core import TyperOption
 
 from pqlengine import __version__
-from pqlengine.config import ConfigError, Project, load_project, write_template
 from pqlengine.output import Format, flat_csv, print_table, sparkbar, to_json
-from pqlengine.store import Store, StoreError
+
+# The config (pydantic) and the store (Ibis, DuckDB) are imported by the commands that use
+# them, like every other library module here: `pql --version` and `--help` stay instant.
+if TYPE_CHECKING:
+    from pqlengine.config import Project
+    from pqlengine.store import Store
 
 app = typer.Typer(
     name="pql",
@@ -93,6 +97,9 @@ def parse_as_of(value: str | None) -> datetime:
 @contextmanager
 def opened(project_dir: Path) -> Iterator[tuple[Project, Store]]:
     """Load the project and open its store."""
+    from pqlengine.config import load_project
+    from pqlengine.store import Store
+
     project = load_project(project_dir)
     store = Store.for_project(project)
     try:
@@ -135,6 +142,8 @@ def _main(
 @app.command()
 def init(directory: Annotated[Path, typer.Argument(help="Project directory.")] = Path()) -> None:
     """Write a commented pql.yaml to edit."""
+    from pqlengine.config import write_template
+
     try:
         target = write_template(directory)
     except FileExistsError as exc:
@@ -827,6 +836,7 @@ def compile_sql(
 ) -> None:
     """Print SQL computing qualified_at per entity and the cohort metrics, for a warehouse."""
     from pqlengine.compute.export import export_sql
+    from pqlengine.config import load_project
 
     moment = None if as_of is None else parse_as_of(as_of)
     project = load_project(project_dir)
@@ -1113,6 +1123,7 @@ def serve(
     """Run the live service: Segment-compatible ingest, real-time PQL alerts, REST API.
 
     Needs PQL_WRITE_KEY (what SDKs send) and PQL_API_TOKEN (Bearer token for /api)."""
+    from pqlengine.config import load_project
     from pqlengine.live.service import serve as run_service
 
     project = load_project(project_dir)
@@ -1125,20 +1136,35 @@ def serve(
 
 
 def _run(func: Callable[[], T]) -> T:
-    from pqlengine.compute.metrics import SegmentError
-    from pqlengine.destinations.outbox import SecretError
-    from pqlengine.ingest import IngestError
-    from pqlengine.live import ServiceError
-
     try:
         return func()
-    except ConfigError as exc:
-        lines = [str(problem) for problem in exc.problems]
-    except (IngestError, SecretError, SegmentError, ServiceError, StoreError, UserError) as exc:
-        lines = str(exc).splitlines()
+    except Exception as exc:
+        lines = _error_lines(exc)
+        if lines is None:
+            raise
     for line in lines:
         errors.print(f"[red]error[/red] {escape(line)}", highlight=False)
     raise SystemExit(1)
+
+
+def _error_lines(exc: Exception) -> list[str] | None:
+    """The one-line messages for an error the user can fix; None for a bug (a traceback)."""
+    # Imported only once something failed: a clean run (and --version, which exits through
+    # SystemExit) never loads the modules defining these.
+    from pqlengine.compute.metrics import SegmentError
+    from pqlengine.config import ConfigError
+    from pqlengine.destinations.outbox import SecretError
+    from pqlengine.ingest import IngestError
+    from pqlengine.live import ServiceError
+    from pqlengine.store import StoreError
+
+    if isinstance(exc, ConfigError):
+        return [str(problem) for problem in exc.problems]
+    if isinstance(
+        exc, (IngestError, SecretError, SegmentError, ServiceError, StoreError, UserError)
+    ):
+        return str(exc).splitlines()
+    return None
 
 
 def main() -> None:
