@@ -267,3 +267,14 @@ def test_the_earliest_copy_of_an_event_is_kept_within_a_file_and_across_files(
     assert _both_current(store)  # (a2, u3) lost its only event; (a3, u5) starts earlier
     pairs = store.raw.execute("SELECT account_id, user_id FROM event_firsts").fetchall()
     assert ("a2", "u3") not in pairs and ("a3", "u5") in pairs
+
+
+def test_a_header_only_file_reports_progress_and_adds_nothing(store: Store, tmp_path: Path) -> None:
+    """No rows means no staged chunk: the progress report at the end must not assume one
+    (`pql ingest` always asks for progress)."""
+    seen: list[tuple[int, int | None]] = []
+    path = _write(tmp_path, "c.csv", "entity_id,converted_at\n")
+    result = ingest_file(
+        store, "conversions", path, on_progress=lambda done, total: seen.append((done, total))
+    )
+    assert (result.rows_read, result.rows_added) == (0, 0) and seen[-1] == (0, 0)

@@ -341,7 +341,7 @@ def _load(
                 if on_progress is not None:
                     on_progress(count(raw, staging), None)
             if on_progress is not None:  # the whole file is read: its total is known now
-                staged = count(raw, staging)
+                staged = count(raw, staging) if _staged(raw, staging) else 0
                 on_progress(staged, staged)
         except StagingProblems as exc:
             raise IngestError(source, [_describe(p, locate) for p in exc.problems]) from None
