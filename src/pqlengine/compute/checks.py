@@ -14,7 +14,7 @@ def definition_warnings(store: Store, project: Project) -> list[str]:
     names = {c.event for c in project.definition.criteria}
     names |= {n for n in (project.signup.event, project.conversion.event) if n is not None}
     matching = events.filter(events.event.isin(sorted(names))).select("event").distinct()
-    seen = set(matching.event.execute())
+    seen = set(store.values(matching.event))
     warnings = []
     for criterion in project.definition.criteria:
         if criterion.event not in seen:

@@ -21,8 +21,7 @@ from ibis.backends.sql.datatypes import DuckDBType
 
 from pqlengine import __version__
 from pqlengine.compute.entities import AsOf, as_of_literal, to_utc_naive
-from pqlengine.compute.metrics import Period, _aggregates, pql_counts
-from pqlengine.compute.metrics import _prepared as cohort_columns
+from pqlengine.compute.metrics import Period, _aggregates, cohort_columns, pql_counts
 from pqlengine.compute.qualify import criterion_column, qualification
 from pqlengine.config import Project
 from pqlengine.stats.intervals import Z_95

@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from pqlengine.compute.qualify import qualification, to_records
+from pqlengine.compute.qualify import qualified_rows, to_records
 from pqlengine.config import Project
 from pqlengine.store import Store
 
@@ -15,12 +15,9 @@ def open_leads(
     store: Store, project: Project, as_of: datetime, top: int | None = 20
 ) -> list[dict[str, Any]]:
     """The `top` most recently qualified open PQLs, each with the criteria met."""
-    table = qualification(store, project, as_of)
-    leads = table.filter(table.status == "pql").order_by(table.qualified_at.desc(), table.entity_id)
-    if top is not None:
-        leads = leads.limit(top)
+    leads = qualified_rows(store, project, as_of, status="pql", newest_first=True, limit=top)
     now = as_of if as_of.tzinfo is not None else as_of.replace(tzinfo=UTC)
-    rows = to_records(leads.to_pyarrow(), project)
+    rows = to_records(leads, project)
     for row in rows:
         row["days_since_qualified"] = (now - row["qualified_at"]).total_seconds() / 86_400
     _add_model_scores(store, rows)
@@ -38,7 +35,7 @@ def _add_model_scores(store: Store, rows: list[dict[str, Any]]) -> None:
     if not rows or not store.has_table(SCORES_TABLE):
         return
     scores = store.table(SCORES_TABLE)
-    if int(scores.count().execute()) == 0:
+    if int(store.values(scores.count())[0]) == 0:
         return
     latest = scores.filter(scores.scored_at == scores.scored_at.max())
     wanted = latest.filter(latest.entity_id.isin([row["entity_id"] for row in rows]))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -10,9 +11,10 @@ import ibis
 import ibis.expr.types as ir
 from ibis.common.exceptions import OperationNotDefinedError
 
+from pqlengine.compute import compiled
 from pqlengine.compute.entities import AsOf, as_of_literal, to_utc_naive
 from pqlengine.compute.matching import json_has, json_text
-from pqlengine.compute.qualify import qualification
+from pqlengine.compute.qualify import cached_qualification, qualification
 from pqlengine.config import Project
 from pqlengine.stats.intervals import Proportion, Unavailable, wilson_interval
 from pqlengine.store import Store
@@ -69,16 +71,33 @@ def _period_length(period: Period) -> ir.IntervalScalar:
 
 def segment_expression(store: Store, project: Project, table: ir.Table, by: str) -> ir.Table:
     """`table` with a `segment` column: the entity's column `by`, else its trait `by`."""
+    attrs, needs_trait = _segment_attributes(store, project, by)
+    if needs_trait is not None and not bool(needs_trait.execute()):
+        raise _segment_error(store, project, by)
+    return _with_segment(table, attrs)
+
+
+def _segment_attributes(
+    store: Store, project: Project, by: str
+) -> tuple[ir.Table, ir.IntegerScalar | None]:
+    """s_id, segment per entity; and, when `by` is a trait, how many entities have it (the
+    caller checks it is not 0)."""
     source = store.table("accounts" if project.entity == "account" else "users")
     key = "account_id" if project.entity == "account" else "user_id"
     if by in source.columns and by not in {"traits", key}:
-        value: ir.Value = source[by].cast("string")
-    else:
-        if not bool(source.filter(json_has(source.traits, by)).count().execute()):
-            raise SegmentError(_unknown_segment(source, by, key))
-        value = json_text(source.traits, by)
-    attrs = source.select(s_id=source[key], segment=value)
+        return source.select(s_id=source[key], segment=source[by].cast("string")), None
+    having = source.filter(json_has(source.traits, by)).count()
+    return source.select(s_id=source[key], segment=json_text(source.traits, by)), having
+
+
+def _with_segment(table: ir.Table, attrs: ir.Table) -> ir.Table:
     return table.left_join(attrs, table.entity_id == attrs.s_id).drop("s_id")
+
+
+def _segment_error(store: Store, project: Project, by: str) -> SegmentError:
+    source = store.table("accounts" if project.entity == "account" else "users")
+    key = "account_id" if project.entity == "account" else "user_id"
+    return SegmentError(_unknown_segment(source, by, key))
 
 
 def _unknown_segment(source: ir.Table, by: str, key: str) -> str:
@@ -92,7 +111,7 @@ def _unknown_segment(source: ir.Table, by: str, key: str) -> str:
     return f"unknown segment '{by}': not a column ({', '.join(columns)}) or a trait ({traits})"
 
 
-def _prepared(
+def cohort_columns(
     store: Store,
     project: Project,
     as_of: AsOf,
@@ -100,13 +119,19 @@ def _prepared(
     by: str | None,
     qualified: ir.Table | None,
 ) -> ir.Table:
+    """Per entity: the qualification columns plus segment, cohort_start, complete, is_pql,
+    converted_pql, non_pql_converted and days_to_pql (`qualified`: an already computed
+    qualification to reuse)."""
     if qualified is None:
         # Metrics read qualified_at and status only: no per-criterion detail needed.
         qualified = qualification(store, project, as_of, detail=False)
-    table = qualified
-    if by is not None:
-        table = segment_expression(store, project, table, by)
-    else:
+    segments = None if by is None else segment_expression(store, project, qualified, by)
+    return _cohort_columns(qualified if segments is None else segments, project, as_of, period)
+
+
+def _cohort_columns(table: ir.Table, project: Project, as_of: AsOf, period: Period) -> ir.Table:
+    """`cohort_columns` of a qualification table that has a segment column or none."""
+    if "segment" not in table.columns:
         table = table.mutate(segment=ibis.null("string"))
     observation = ibis.interval(days=project.observation_days)
     window = ibis.interval(days=project.conversion_window_days)
@@ -172,50 +197,122 @@ def compute_metrics(
 
     `qualified`: an already computed `qualification(store, project, as_of)` to reuse.
     """
-    table = _prepared(store, project, as_of, period, by, qualified).cache()
-    try:
-        cohort_rows = (
-            table.group_by("cohort_start", "segment", "complete")
-            .agg(**_aggregates(table))
-            .order_by("cohort_start", ibis.asc("segment", nulls_first=True))
-            .to_pyarrow()
-            .to_pylist()
-        )
-        complete = table.filter(table.complete)
-        overall = complete.aggregate(**_aggregates(complete)).to_pyarrow().to_pylist()[0]
-        result: dict[str, Any] = {
-            "as_of": to_utc_naive(as_of).isoformat() + "Z",
-            "definition": {"name": project.definition.name, "version": project.version},
-            "period": period,
-            "by": by,
-            "observation_days": project.observation_days,
-            "conversion_window_days": project.conversion_window_days,
-            "cohorts": [
-                _row(
-                    period_label(r["cohort_start"], period),
-                    r["segment"],
-                    bool(r["complete"]),
-                    _counts(r),
-                )
-                for r in cohort_rows
-            ],
-            "overall": _row(None, None, True, _counts(overall)),
-        }
-        if by is not None:
-            per_segment = (
-                complete.group_by("segment")
-                .agg(**_aggregates(complete))
-                .order_by(ibis.asc("segment", nulls_first=True))
-                .to_pyarrow()
-                .to_pylist()
+    if qualified is None and compiled.cacheable(store):
+        found = _cached_rows(store, project, as_of, period, by)
+    else:
+        table = cohort_columns(store, project, as_of, period, by, qualified).cache()
+        try:
+            found = {
+                name: query.to_pyarrow().to_pylist()
+                for name, query in _queries(table, period, by).items()
+            }
+        finally:
+            table.release()
+    result: dict[str, Any] = {
+        "as_of": to_utc_naive(as_of).isoformat() + "Z",
+        "definition": {"name": project.definition.name, "version": project.version},
+        "period": period,
+        "by": by,
+        "observation_days": project.observation_days,
+        "conversion_window_days": project.conversion_window_days,
+        "cohorts": [
+            _row(
+                period_label(r["cohort_start"], period),
+                r["segment"],
+                bool(r["complete"]),
+                _counts(r),
             )
-            result["overall_by_segment"] = [
-                _row(None, r["segment"], True, _counts(r)) for r in per_segment
-            ]
-        result["pql_count_by_period"] = _count_by_period(table, period)
-        return result
+            for r in found["cohorts"]
+        ],
+        "overall": _row(None, None, True, _counts(found["overall"][0])),
+    }
+    if by is not None:
+        result["overall_by_segment"] = [
+            _row(None, r["segment"], True, _counts(r)) for r in found["segments"]
+        ]
+    result["pql_count_by_period"] = [
+        {"period": period_label(r["start"], period), "segment": r["segment"], "pqls": r["pqls"]}
+        for r in found["counts"]
+    ]
+    return result
+
+
+def _queries(table: ir.Table, period: Period, by: str | None) -> dict[str, ir.Table]:
+    """The queries of one metrics result over `cohort_columns`."""
+    complete = table.filter(table.complete)
+    queries = {
+        "cohorts": table.group_by("cohort_start", "segment", "complete")
+        .agg(**_aggregates(table))
+        .order_by("cohort_start", ibis.asc("segment", nulls_first=True)),
+        "overall": complete.aggregate(**_aggregates(complete)),
+        "counts": pql_counts(table, period),
+    }
+    if by is not None:
+        queries["segments"] = (
+            complete.group_by("segment")
+            .agg(**_aggregates(complete))
+            .order_by(ibis.asc("segment", nulls_first=True))
+        )
+    return queries
+
+
+# Temporary tables of one cached metrics run (renamed per run, `compiled.bind`).
+_QUALIFIED = "_pql_metrics_qualified"
+_COHORTS = "_pql_metrics_cohorts"
+
+
+def _cached_rows(
+    store: Store, project: Project, as_of: datetime, period: Period, by: str | None
+) -> dict[str, list[dict[str, Any]]]:
+    """`_queries`' rows by SQL compiled once (`compiled`): the qualification (one statement
+    per definition, shared by every period and segment) and the cohort columns go to
+    temporary tables that the small queries read."""
+    qualified = cached_qualification(store, project, detail=False)
+
+    def build() -> compiled.Statements:
+        schema = ibis.schema(json.loads(qualified["schema"]))
+        table = ibis.table(schema, name=_QUALIFIED)
+        statements = {}
+        if by is not None:
+            attrs, needs_trait = _segment_attributes(store, project, by)
+            table = _with_segment(table, attrs)
+            if needs_trait is not None:
+                statements["segment_check"] = compiled.to_sql(store, needs_trait)
+        cohorts = _cohort_columns(table, project, compiled.as_of_parameter(), period)
+        statements["cohorts_table"] = compiled.to_sql(store, cohorts)
+        unbound = ibis.table(cohorts.schema(), name=_COHORTS)
+        for name, query in _queries(unbound, period, by).items():
+            statements[name] = compiled.to_sql(store, query)
+        return statements
+
+    # What the statements depend on besides the store: not the criteria (they are in the
+    # qualification), so random definitions in tests share these small statements.
+    parts = {
+        "query": "metrics",
+        "qualified": qualified["schema"],
+        "entity": project.entity,
+        "days": [project.observation_days, project.conversion_window_days],
+        "period": period,
+        "by": by,
+    }
+    statements = compiled.compiled(store, parts, build)
+    if "segment_check" in statements and not compiled.scalar(store, statements["segment_check"]):
+        raise _segment_error(store, project, str(by))
+    names = compiled.temporary_names(_QUALIFIED, _COHORTS)
+    compiled.set_as_of(store, to_utc_naive(as_of))
+    raw = store.raw
+    try:
+        for sql, name in ((qualified["sql"], _QUALIFIED), (statements["cohorts_table"], _COHORTS)):
+            raw.execute(f'CREATE TEMP TABLE "{names[name]}" AS {compiled.bind(sql, names)}')
+        skip = {"cohorts_table", "segment_check"}
+        return {
+            name: compiled.rows(store, compiled.bind(sql, names))
+            for name, sql in statements.items()
+            if name not in skip
+        }
     finally:
-        table.release()
+        for name in names.values():
+            raw.execute(f'DROP TABLE IF EXISTS temp."{name}"')
 
 
 def pql_counts(table: ir.Table, period: Period) -> ir.Table:
@@ -227,14 +324,6 @@ def pql_counts(table: ir.Table, period: Period) -> ir.Table:
         .agg(pqls=qualified.count())
         .order_by("start", ibis.asc("segment", nulls_first=True))
     )
-
-
-def _count_by_period(table: ir.Table, period: Period) -> list[dict[str, Any]]:
-    rows = pql_counts(table, period).to_pyarrow().to_pylist()
-    return [
-        {"period": period_label(r["start"], period), "segment": r["segment"], "pqls": r["pqls"]}
-        for r in rows
-    ]
 
 
 def _rate(

@@ -22,10 +22,10 @@ from pqlengine.compute.matching import json_text
 from pqlengine.compute.metrics import (
     MICROSECONDS_PER_DAY,
     Period,
+    cohort_columns,
     compute_metrics,
     period_label,
 )
-from pqlengine.compute.metrics import _prepared as cohort_columns
 from pqlengine.compute.qualify import criterion_column, qualification
 from pqlengine.config import Project
 from pqlengine.stats.intervals import Proportion, Unavailable, wilson_interval

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,6 +12,7 @@ import ibis.expr.types as ir
 import pyarrow as pa
 
 from pqlengine import registry
+from pqlengine.compute import compiled
 from pqlengine.compute.entities import (
     AsOf,
     Only,
@@ -376,8 +378,54 @@ def _aware(value: Any) -> datetime | None:
 
 def qualify_entities(store: Store, project: Project, as_of: datetime) -> list[dict[str, Any]]:
     """Every entity's qualification as plain dicts (datetimes tz-aware UTC), by entity_id."""
-    table = qualification(store, project, as_of).order_by("entity_id")
-    return to_records(table.to_pyarrow(), project)
+    return to_records(qualified_rows(store, project, as_of), project)
+
+
+def qualified_rows(
+    store: Store,
+    project: Project,
+    as_of: datetime,
+    status: str | None = None,
+    newest_first: bool = False,
+    limit: int | None = None,
+) -> pa.Table:
+    """`qualification` rows at `as_of` (optionally of one status), by entity_id or newest
+    qualified_at first (then entity_id), at most `limit`; by cached SQL where it can."""
+    if status is not None and status not in STATUSES:
+        raise ValueError(f"unknown status '{status}' (one of {', '.join(STATUSES)})")
+    if not compiled.cacheable(store):
+        table = qualification(store, project, as_of)
+        if status is not None:
+            table = table.filter(table.status == status)
+        keys = [table.qualified_at.desc(), table.entity_id] if newest_first else [table.entity_id]
+        table = table.order_by(*keys)
+        return (table if limit is None else table.limit(limit)).to_pyarrow()
+    statement = cached_qualification(store, project, detail=True)
+    compiled.set_as_of(store, to_utc_naive(as_of))
+    sql = f"SELECT * FROM ({statement['sql']})"
+    if status is not None:
+        sql += f" WHERE status = '{status}'"  # one of STATUSES, checked above
+    sql += " ORDER BY " + (
+        "qualified_at DESC NULLS LAST, entity_id" if newest_first else "entity_id"
+    )
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    rows: pa.Table = store.raw.execute(sql).fetch_arrow_table()
+    return rows
+
+
+def cached_qualification(store: Store, project: Project, detail: bool) -> compiled.Statements:
+    """`qualification` at the session's as_of (`compiled.set_as_of`) as SQL compiled once per
+    definition (`compiled`): `sql`, and `schema` (JSON of column -> type) for queries built
+    over its result."""
+
+    def build() -> compiled.Statements:
+        expression = qualification(store, project, compiled.as_of_parameter(), detail=detail)
+        schema = {name: str(kind) for name, kind in expression.schema().items()}
+        return {"sql": compiled.to_sql(store, expression), "schema": json.dumps(schema)}
+
+    parts = {"query": "qualification", "project": project.model_dump(mode="json")}
+    return compiled.compiled(store, {**parts, "detail": detail}, build)
 
 
 def to_record(row: dict[str, Any], project: Project) -> dict[str, Any]:
@@ -413,24 +461,37 @@ def run_qualification(
     status, at most `limit`; `to_records` makes them records) and the count of entities
     per status."""
     as_of_naive = to_utc_naive(as_of)
-    table = qualification(store, project, as_of).mutate(
-        definition_version=ibis.literal(project.version),
-        as_of=ibis.literal(as_of_naive, type="timestamp"),
-    )
-    store.write_table("qualified_entities", table)
+    if compiled.cacheable(store):
+        statement = cached_qualification(store, project, detail=True)
+        compiled.set_as_of(store, as_of_naive)
+        version = project.version  # 12 hex digits
+        store.raw.execute(
+            f"CREATE OR REPLACE TABLE qualified_entities AS SELECT *, '{version}' AS "
+            f"definition_version, getvariable('{compiled.AS_OF_VARIABLE}') AS as_of "
+            f"FROM ({statement['sql']})"
+        )
+    else:
+        table = qualification(store, project, as_of).mutate(
+            definition_version=ibis.literal(project.version),
+            as_of=ibis.literal(as_of_naive, type="timestamp"),
+        )
+        store.write_table("qualified_entities", table)
     store.record_definition(
         project.version,
         project.definition.name,
         semantic_json(project),
     )
     stored = store.table("qualified_entities")
-    counts = dict(stored.group_by("status").agg(n=stored.count()).execute().itertuples(False))
+    grouped = stored.group_by("status").agg(n=stored.count()).to_pyarrow().to_pylist()
+    found = {row["status"]: int(row["n"]) for row in grouped}
+    # In STATUSES order: a hash aggregate returns groups in any order.
+    counts = {status: found[status] for status in STATUSES if status in found}
     if status is not None:
         stored = stored.filter(stored.status == status)
     stored = stored.order_by("entity_id")
     if limit is not None:
         stored = stored.limit(limit)
-    return stored.to_pyarrow(), {k: int(v) for k, v in counts.items()}
+    return stored.to_pyarrow(), counts
 
 
 def to_records(rows: pa.Table, project: Project) -> list[dict[str, Any]]:
