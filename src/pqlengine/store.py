@@ -13,14 +13,12 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlparse
 
 import duckdb
-import ibis
-import ibis.expr.operations as ops
-import sqlglot as sg
-import sqlglot.expressions as sge
 
 from pqlengine import registry
 
 if TYPE_CHECKING:
+    import ibis
+
     from pqlengine.config import ColumnMaps, Project, StoreConfig
 
 # Canonical tables: column -> DuckDB type. Timestamps are naive and hold UTC.
@@ -141,9 +139,16 @@ class Store:
         config: StoreConfig | None = None,
         columns: ColumnMaps | None = None,
     ) -> None:
+        """`con`: an Ibis backend, or for our DuckDB file its DuckDB connection (Ibis then
+        connects on first use: a command answered from cached SQL never imports it)."""
         from pqlengine.config import ColumnMaps, StoreConfig
 
-        self.con = con
+        if isinstance(con, duckdb.DuckDBPyConnection):
+            self._raw: duckdb.DuckDBPyConnection | None = con
+            self._con: Any = None
+        else:
+            self._raw = None
+            self._con = con
         self.path = path
         self.config = config or StoreConfig()
         self.columns = columns or ColumnMaps()
@@ -167,17 +172,17 @@ class Store:
         try:
             if target != ":memory:":
                 Path(target).parent.mkdir(parents=True, exist_ok=True)
-            con = ibis.duckdb.connect(target)
+            con = duckdb.connect(target)
         except (OSError, duckdb.Error) as exc:
             first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise StoreError(f"cannot open the store {target}: {first_line}") from None
-        con.raw_sql("SET TimeZone = 'UTC'")
+        con.execute("SET TimeZone = 'UTC'")
         # DuckDB draws its progress bar on stdout, where `--format csv` output goes.
-        con.raw_sql("SET enable_progress_bar = false")
+        con.execute("SET enable_progress_bar = false")
         limit = os.environ.get("PQL_MEMORY_LIMIT") or (config.memory_limit if config else None)
         if limit:
             # DuckDB otherwise uses up to 80% of RAM as buffer pool and spills beyond it.
-            con.con.execute(f"SET memory_limit = '{_checked_size(limit)}'")
+            con.execute(f"SET memory_limit = '{_checked_size(limit)}'")
         return cls(con, target, config, columns)
 
     @classmethod
@@ -214,14 +219,24 @@ class Store:
                 f"{self.path} (backend {self.backend}), which pqlengine only reads. "
                 "Use qualify, metrics, leads, discover, drivers and compile on it."
             )
-        connection: duckdb.DuckDBPyConnection = self.con.con
-        return connection
+        if self._raw is None:
+            self._raw = self._con.con
+        return self._raw
+
+    @property
+    def con(self) -> Any:
+        """The Ibis backend (for our DuckDB file: connected on first use)."""
+        if self._con is None:
+            import ibis
+
+            self._con = ibis.duckdb.from_connection(self._raw)
+        return self._con
 
     def cursor(self) -> Store:
         """Another connection to the same open database, for use from another thread."""
         raw = self.raw.cursor()
         raw.execute("SET TimeZone = 'UTC'")
-        return Store(ibis.duckdb.from_connection(raw), self.path, self.config, self.columns)
+        return Store(raw, self.path, self.config, self.columns)
 
     def table(self, name: str) -> ibis.Table:
         """An Ibis table expression for a canonical table (in canonical columns and types)
@@ -241,6 +256,9 @@ class Store:
     def _duckdb_table(self, name: str) -> ibis.Table:
         """`con.table(name)` of our DuckDB file, its schema read without Arrow: Ibis reads
         it through pyarrow (0.15 s of a short command's start)."""
+        import ibis
+        import ibis.expr.operations as ops
+
         try:
             quoted = name.replace('"', '""')
             described = self.raw.execute(f'DESCRIBE "{quoted}"').fetchall()
@@ -292,11 +310,17 @@ class Store:
     def close(self) -> None:
         """Close the connection (a Spark session is left running: it belongs to the
         process and may be shared; it ends with the process)."""
-        if self.backend != "pyspark":
-            self.con.disconnect()
+        if self.backend == "pyspark":
+            return
+        if self._con is not None:
+            self._con.disconnect()
+        elif self._raw is not None:
+            self._raw.close()
 
     def record_definition(self, version: str, name: str, definition_json: str) -> None:
         """Remember a definition version the first time it is used."""
+        import ibis
+
         if self.is_duckdb:
             self.raw.execute(
                 "INSERT INTO definitions SELECT ?, ?, ?::JSON, now()::TIMESTAMP "
@@ -380,6 +404,9 @@ class Store:
         Each such directory becomes an external Parquet table (Ibis writes Parquet). With a
         shared metastore (a cluster) the catalog already lists them and nothing happens.
         """
+        import sqlglot as sg
+        import sqlglot.expressions as sge
+
         schema_dir = self._spark_schema_dir()
         if schema_dir is None or not schema_dir.is_dir():
             return
@@ -401,6 +428,8 @@ class Store:
     def _release_spark_location(self, name: str) -> None:
         """Drop a re-registered (external) result table and delete its files, so that Ibis
         can create it again as a managed table in the same directory."""
+        import sqlglot as sg
+
         if name not in self.con.list_tables(database=self.results_schema):
             return
         table = sg.table(name, db=self.results_schema, quoted=True).sql("spark")
@@ -416,6 +445,8 @@ class Store:
     def _spark_schema_dir(self) -> Path | None:
         """The local directory of our Spark database, or None when it is not on this
         machine's file system (then a metastore is expected to keep the catalog)."""
+        import sqlglot.expressions as sge
+
         schema = sge.Identifier(this=self.results_schema, quoted=True).sql("spark")
         described = self.con.raw_sql(f"DESCRIBE DATABASE {schema}").collect()
         location = urlparse(str({row[0]: row[1] for row in described}["Location"]))
@@ -429,6 +460,8 @@ class Store:
 
     def _read_canonical(self, name: str) -> tuple[ibis.Table, set[str]]:
         """The canonical table `name`, and the canonical columns its source lacks (NULL)."""
+        import ibis
+
         if not self._mapped(name):
             return self._duckdb_table(name), set()
         source = self.config.table_for(name)
@@ -478,6 +511,8 @@ def unique_events(events: ibis.Table) -> ibis.Table:
     The earliest copy wins so that the choice does not depend on `as_of`: an event is
     visible at an instant iff its first copy is (docs/semantics.md, Inputs).
     """
+    import ibis
+
     order = [
         ibis.asc(events[c].cast("string") if c == "properties" else events[c], nulls_first=False)
         for c in EVENT_COPY_ORDER
@@ -490,6 +525,8 @@ def unique_events(events: ibis.Table) -> ibis.Table:
 
 def _as_canonical(value: ibis.Value, target: str) -> ibis.Value:
     """A user's column in our type: text JSON parsed, aware timestamps as UTC wall time."""
+    import ibis
+
     have = value.type()
     if target == "timestamp":
         # An aware column: the session time zone is UTC (we set it), so the cast yields UTC
@@ -515,6 +552,8 @@ def _holds_spark_table(directory: Path) -> bool:
 
 
 def _empty(name: str) -> ibis.Table:
+    import ibis
+
     return ibis.memtable(
         {c: [] for c in SCHEMAS[name]},
         schema={c: _IBIS_TYPES[t] for c, t in SCHEMAS[name].items()},
@@ -522,6 +561,8 @@ def _empty(name: str) -> ibis.Table:
 
 
 def _results_schema(name: str) -> ibis.Schema:
+    import ibis
+
     # Bookkeeping tables on other backends keep JSON as text (not every engine has JSON).
     types = {"JSON": "string"}
     return ibis.schema({c: types.get(t, _IBIS_TYPES[t]) for c, t in _BOOKKEEPING[name].items()})
@@ -543,6 +584,8 @@ def _describe(config: StoreConfig) -> str:
 
 def _connect(config: StoreConfig, root: Path | None) -> Any:
     """An Ibis backend for a non-DuckDB `store:`."""
+    import ibis
+
     described = _describe(config)
     if config.backend == "pyspark":
         return _spark(config, root)
@@ -566,6 +609,8 @@ def _connect(config: StoreConfig, root: Path | None) -> Any:
 
 
 def _spark(config: StoreConfig, root: Path | None) -> Any:
+    import ibis
+
     try:
         from pyspark.sql import SparkSession
     except ImportError:

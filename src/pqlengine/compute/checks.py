@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from pqlengine.compute import compiled
 from pqlengine.config import Project
 from pqlengine.store import Store
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 
 def definition_warnings(store: Store, project: Project) -> list[str]:
     """Things in pql.yaml that the stored data makes suspicious (never errors)."""
-    events = store.table("events")
-    if store.count("events") == 0:
-        return ["the store has no events yet (run `pql ingest`)"]
     names = {c.event for c in project.definition.criteria}
     names |= {n for n in (project.signup.event, project.conversion.event) if n is not None}
-    matching = events.filter(events.event.isin(sorted(names))).select("event").distinct()
-    seen = set(store.values(matching.event))
+    wanted = sorted(names)
+
+    def queries() -> dict[str, ir.Expr]:
+        events = store.table("events")
+        matching = events.filter(events.event.isin(wanted)).select("event").distinct()
+        return {"events": events.count().name("n"), "seen": matching.event}
+
+    found = compiled.values(store, {"query": "check", "events": wanted}, queries)
+    if found["events"][0] == 0:
+        return ["the store has no events yet (run `pql ingest`)"]
+    seen = set(found["seen"])
     warnings = []
     for criterion in project.definition.criteria:
         if criterion.event not in seen:

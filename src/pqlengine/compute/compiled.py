@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.metadata
 import itertools
 import json
 import os
@@ -30,14 +31,14 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
-
-import ibis
-import ibis.expr.datatypes as dt
-import ibis.expr.types as ir
-import pyarrow as pa
+from typing import TYPE_CHECKING, Any
 
 from pqlengine.store import SCHEMAS, Store
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
+    from pqlengine.config import Project
 
 AS_OF_VARIABLE = "pql_as_of"
 # Shapes kept in memory per process (a test run compiles thousands of distinct ones).
@@ -51,15 +52,24 @@ _LOCK = threading.Lock()
 Statements = dict[str, str]
 
 
-@ibis.udf.scalar.builtin(name="getvariable")
-def _getvariable(name: str) -> dt.timestamp:
-    """DuckDB's getvariable(name): a session variable set by SET VARIABLE."""
-
-
 def as_of_parameter() -> ir.TimestampScalar:
-    """The evaluation instant of a cached statement (set by `execute`)."""
-    value: ir.TimestampScalar = _getvariable(AS_OF_VARIABLE).name(AS_OF_VARIABLE)
+    """The evaluation instant of a cached statement (set by `set_as_of`)."""
+    value: ir.TimestampScalar = _getvariable()(AS_OF_VARIABLE).name(AS_OF_VARIABLE)
     return value
+
+
+@cache
+def _getvariable() -> Any:
+    """DuckDB's getvariable(name) as an Ibis function (Ibis imported only to compile)."""
+    import ibis
+    import ibis.expr.datatypes as dt
+
+    def getvariable(name):  # type: ignore[no-untyped-def]
+        """A session variable set by SET VARIABLE."""
+
+    # Real objects, not the strings `from __future__ import annotations` would leave.
+    getvariable.__annotations__ = {"name": str, "return": dt.timestamp}
+    return ibis.udf.scalar.builtin(name="getvariable")(getvariable)
 
 
 def cacheable(store: Store) -> bool:
@@ -95,6 +105,24 @@ def compiled(store: Store, parts: Mapping[str, Any], build: Callable[[], Stateme
     return statements
 
 
+def values(
+    store: Store, parts: Mapping[str, Any], build: Callable[[], Mapping[str, ir.Expr]]
+) -> dict[str, list[Any]]:
+    """The values of one-column expressions (`build()`, by name) that do not depend on
+    as_of: by cached SQL where the store allows it, else by running the expressions."""
+    if not cacheable(store):
+        return {name: store.values(expression) for name, expression in build().items()}
+
+    def compile_all() -> Statements:
+        return {name: to_sql(store, expression) for name, expression in build().items()}
+
+    statements = compiled(store, parts, compile_all)
+    return {
+        name: [row[0] for row in store.raw.execute(sql).fetchall()]
+        for name, sql in statements.items()
+    }
+
+
 def temporary_names(*slots: str) -> dict[str, str]:
     """A fresh temporary table name per slot, for one run of cached statements (two runs
     on one connection, e.g. two dashboard panels, must not share a table)."""
@@ -109,6 +137,12 @@ def bind(sql: str, names: Mapping[str, str]) -> str:
     return sql
 
 
+def qualification_key(project: Project, detail: bool) -> dict[str, Any]:
+    """The key parts of the qualification statement (`qualify.qualification_statements`),
+    shared by every command that reads it."""
+    return {"query": "qualification", "project": project.model_dump(mode="json"), "detail": detail}
+
+
 def set_as_of(store: Store, as_of: datetime) -> None:
     """Set the instant the cached statements read (naive UTC)."""
     # A literal of our own datetime: binding a Python datetime parameter makes DuckDB
@@ -117,9 +151,10 @@ def set_as_of(store: Store, as_of: datetime) -> None:
 
 
 def rows(store: Store, sql: str) -> list[dict[str, Any]]:
-    """The rows of a statement, by DuckDB directly (no pandas conversion)."""
-    table: pa.Table = store.raw.execute(sql).fetch_arrow_table()
-    return table.to_pylist()
+    """The rows of a statement as dicts, by DuckDB directly (no Arrow or pandas)."""
+    cursor = store.raw.execute(sql)
+    names = [column[0] for column in cursor.description or []]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def scalar(store: Store, sql: str) -> Any:
@@ -162,10 +197,9 @@ def _code_version() -> str:
 
 @cache
 def _library_versions() -> dict[str, str]:
-    import duckdb
-    import sqlglot
-
-    return {"ibis": ibis.__version__, "sqlglot": sqlglot.__version__, "duckdb": duckdb.__version__}
+    """From the installed metadata: importing Ibis for its version costs 0.3 s."""
+    names = ("ibis-framework", "sqlglot", "duckdb")
+    return {name: importlib.metadata.version(name) for name in names}
 
 
 def _directory(store: Store) -> Path | None:

@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, TypeAlias
 
 import ibis
 import ibis.expr.types as ir
 
 from pqlengine import registry
+from pqlengine.compute.periods import to_utc_naive
 from pqlengine.config import Project
 from pqlengine.store import Store
-
-
-def to_utc_naive(moment: datetime) -> datetime:
-    """A datetime as naive UTC (naive input is taken to be UTC already)."""
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
-    return moment
-
 
 # The evaluation instant: a datetime, or an Ibis timestamp scalar (the live service passes
 # one read from a table so that one compiled query serves every pass).

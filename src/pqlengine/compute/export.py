@@ -20,8 +20,9 @@ import sqlglot.expressions as sge
 from ibis.backends.sql.datatypes import DuckDBType
 
 from pqlengine import __version__
+from pqlengine.compute.cohorts import aggregates, cohort_columns, pql_counts
 from pqlengine.compute.entities import AsOf, as_of_literal, to_utc_naive
-from pqlengine.compute.metrics import Period, _aggregates, cohort_columns, pql_counts
+from pqlengine.compute.periods import Period
 from pqlengine.compute.qualify import criterion_column, qualification
 from pqlengine.config import Project
 from pqlengine.stats.intervals import Z_95
@@ -162,11 +163,11 @@ def pql_count_query(tables: Store, project: Project, as_of: AsOf, period: Period
 
 
 def _statistics(table: ir.Table, keys: list[str], quantiles: QuantileMethod) -> ir.Table:
-    aggregates = _aggregates(table)
+    statistics = aggregates(table)
     if quantiles == "window":
         for name in ("median", "p25", "p75"):
-            del aggregates[name]
-    grouped = table.group_by(keys).agg(**aggregates) if keys else table.aggregate(**aggregates)
+            del statistics[name]
+    grouped = table.group_by(keys).agg(**statistics) if keys else table.aggregate(**statistics)
     if quantiles == "window":
         ranked = _ranked_quantiles(table, keys)
         if keys:

@@ -13,8 +13,8 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
+from pqlengine.compute.cohorts import segment_expression
 from pqlengine.compute.entities import to_utc_naive
-from pqlengine.compute.metrics import segment_expression
 from pqlengine.compute.qualify import criterion_column
 from pqlengine.config import Project
 from pqlengine.store import Store

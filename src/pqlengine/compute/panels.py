@@ -16,16 +16,12 @@ import ibis
 import ibis.expr.types as ir
 import numpy as np
 
+from pqlengine.compute.cohorts import cohort_columns
 from pqlengine.compute.entities import as_of_literal, to_utc_naive
 from pqlengine.compute.lead_queue import NO_SEGMENT, in_segment, open_pqls
 from pqlengine.compute.matching import json_text
-from pqlengine.compute.metrics import (
-    MICROSECONDS_PER_DAY,
-    Period,
-    cohort_columns,
-    compute_metrics,
-    period_label,
-)
+from pqlengine.compute.metrics import compute_metrics
+from pqlengine.compute.periods import MICROSECONDS_PER_DAY, Period, period_label
 from pqlengine.compute.qualify import criterion_column, qualification
 from pqlengine.config import Project
 from pqlengine.stats.intervals import Proportion, Unavailable, wilson_interval

@@ -415,17 +415,17 @@ def qualified_rows(
 
 
 def cached_qualification(store: Store, project: Project, detail: bool) -> compiled.Statements:
-    """`qualification` at the session's as_of (`compiled.set_as_of`) as SQL compiled once per
-    definition (`compiled`): `sql`, and `schema` (JSON of column -> type) for queries built
-    over its result."""
+    """`qualification_statements`, compiled once per definition (`compiled`)."""
+    key = compiled.qualification_key(project, detail)
+    return compiled.compiled(store, key, lambda: qualification_statements(store, project, detail))
 
-    def build() -> compiled.Statements:
-        expression = qualification(store, project, compiled.as_of_parameter(), detail=detail)
-        schema = {name: str(kind) for name, kind in expression.schema().items()}
-        return {"sql": compiled.to_sql(store, expression), "schema": json.dumps(schema)}
 
-    parts = {"query": "qualification", "project": project.model_dump(mode="json")}
-    return compiled.compiled(store, {**parts, "detail": detail}, build)
+def qualification_statements(store: Store, project: Project, detail: bool) -> compiled.Statements:
+    """`qualification` at the session's as_of (`compiled.set_as_of`) as SQL: `sql`, and
+    `schema` (JSON of column -> type) for queries built over its result."""
+    expression = qualification(store, project, compiled.as_of_parameter(), detail=detail)
+    schema = {name: str(kind) for name, kind in expression.schema().items()}
+    return {"sql": compiled.to_sql(store, expression), "schema": json.dumps(schema)}
 
 
 def to_record(row: dict[str, Any], project: Project) -> dict[str, Any]:

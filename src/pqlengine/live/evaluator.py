@@ -373,7 +373,8 @@ class _PassEvents(Store):
     events_unique = True  # copied from our own events table, one row per event_id
 
     def __init__(self, store: Store) -> None:
-        self.con = store.con
+        self._con = store.con
+        self._raw = None
         self.path = store.path
 
     def table(self, name: str) -> ibis.Table:
