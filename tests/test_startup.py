@@ -8,8 +8,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+
+from tests.test_handmade import ingested_copy
 
 DATA_LIBS = ("ibis", "duckdb", "pandas", "pyarrow", "scipy", "sklearn")
 # pydantic (the config's models) too, but only on the top-level paths: Typer itself imports it
@@ -58,6 +61,23 @@ def test_command_help_imports_no_data_library(argv: tuple[str, ...]) -> None:
 
 
 def test_the_probe_sees_a_heavy_import() -> None:
-    # The control: the same probe reports the store's libraries once the store is imported.
-    probe = PROBE.replace("import pqlengine.cli\n", "import pqlengine.cli, pqlengine.store\n")
+    # The control: the same probe reports the engine's libraries once the engine is imported.
+    probe = PROBE.replace(
+        "import pqlengine.cli\n", "import pqlengine.cli, pqlengine.compute.qualify\n"
+    )
     assert {"ibis", "duckdb"} <= set(_heavy_imported(probe=probe))
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [("check",), ("metrics", "--as-of", "2026-03-31", "--by", "plan")],
+    ids=["check", "metrics"],
+)
+def test_a_repeated_check_or_metrics_imports_no_ibis_pandas_or_pyarrow(
+    argv: tuple[str, ...], tmp_path: Path
+) -> None:
+    """The second run reads its SQL from .pql/sql-cache (compute/compiled.py): only DuckDB."""
+    project = ingested_copy(tmp_path)
+    first = _heavy_imported(*argv, "-C", str(project))
+    assert "ibis" in first  # the first run compiles
+    assert [m for m in _heavy_imported(*argv, "-C", str(project)) if m in DATA_LIBS] == ["duckdb"]
