@@ -430,7 +430,9 @@ def run_qualification(
     stored = stored.order_by("entity_id")
     if limit is not None:
         stored = stored.limit(limit)
-    return stored.to_pyarrow(), {k: int(v) for k, v in counts.items()}
+    # GROUP BY returns the statuses in whatever order DuckDB's parallel hash aggregate ends in,
+    # which changes from run to run: report them in the fixed STATUSES order.
+    return stored.to_pyarrow(), {s: int(counts[s]) for s in STATUSES if s in counts}
 
 
 def to_records(rows: pa.Table, project: Project) -> list[dict[str, Any]]:
