@@ -19,9 +19,10 @@ from pqlengine.store import Store
 from tests.reference.compare import metrics_differences, qualify_differences
 from tests.reference.oracle import reference_metrics, reference_qualify
 from tests.reference.strategies import Scenario, scenarios
+from tests.support.examples import examples
 
 RANDOM_LOGS = settings(
-    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 METRIC_VARIANTS = (("week", None), ("month", None), ("month", "plan"))
 

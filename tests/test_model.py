@@ -48,7 +48,7 @@ from pqlengine.model.points import choose_threshold
 from pqlengine.model.score import model_scores
 from pqlengine.model.train import time_split, train
 from pqlengine.store import Store
-from tests.conftest import base_config
+from tests.support.config import base_config
 
 AS_OF = datetime(2026, 11, 1)
 DEMO_ACCOUNTS = 12_000

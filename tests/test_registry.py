@@ -21,7 +21,7 @@ from pqlengine.ingest.segment import parse_batch
 from pqlengine.live.tables import ensure_live_tables
 from pqlengine.live.writer import Writer
 from pqlengine.store import Store
-from tests.conftest import base_config
+from tests.support.config import base_config
 
 T0 = datetime(2026, 3, 1)
 
