@@ -238,6 +238,7 @@ def test_duckdb_export_of_handmade_equals_engine(
         assert overall["time_to_pql_days_median"] == pytest.approx(2.4583333333, abs=1e-9)
 
 
+@pytest.mark.slow  # every example compiles and runs the exported SQL: ~2 s each
 @random_logs(15)
 @given(scenario=scenarios(), period=PERIODS, quantiles=QUANTILES)
 def test_duckdb_export_of_random_logs_equals_engine(
@@ -450,6 +451,7 @@ SUPPORTED = {
 }
 
 
+@pytest.mark.slow  # sqlglot parses every statement: ~9 s per dialect
 @pytest.mark.parametrize("dialect", PARSE_ONLY)
 def test_other_dialects_compile_and_parse(
     handmade: tuple[Project, Store, Path], dialect: str

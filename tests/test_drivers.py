@@ -59,6 +59,7 @@ def _row(result: dict[str, Any], event: str) -> dict[str, Any]:
     return next(r for r in result["behaviours"] if r["event"] == event)
 
 
+@pytest.mark.slow  # the 20,000-account demo
 @pytest.mark.parametrize(
     "event",
     [
@@ -78,6 +79,7 @@ def test_true_drivers_cover_the_realised_att(
     assert low <= realised <= high, (row["effect"], low, high, realised)
 
 
+@pytest.mark.slow  # the 20,000-account demo
 @pytest.mark.parametrize("event", ["Invited Member", "Shared Document", "Connected Integration"])
 def test_true_drivers_are_found_and_adjustment_shrinks_the_naive_lift(
     demo: tuple[dict[str, Any], dict[str, Any]], event: str
@@ -91,6 +93,7 @@ def test_true_drivers_are_found_and_adjustment_shrinks_the_naive_lift(
     assert row["max_abs_smd_after"] < 0.1 < row["max_abs_smd_before"]
 
 
+@pytest.mark.slow  # the 20,000-account demo
 @pytest.mark.parametrize(
     "event",
     [
@@ -112,6 +115,7 @@ def test_correlated_behaviours_with_large_naive_lift_cover_zero(
     assert row["label"] == CORRELATED
 
 
+@pytest.mark.slow  # the 20,000-account demo
 def test_correlated_behaviours_lose_most_of_their_naive_lift(
     demo: tuple[dict[str, Any], dict[str, Any]],
 ) -> None:
@@ -122,12 +126,14 @@ def test_correlated_behaviours_lose_most_of_their_naive_lift(
         assert row["effect"] < row["naive_difference"] / 3, event
 
 
+@pytest.mark.slow  # the 20,000-account demo
 def test_noise_event_has_no_effect(demo: tuple[dict[str, Any], dict[str, Any]]) -> None:
     row = _row(demo[0], "Changed Theme")
     assert row["label"] == NO_EFFECT
     assert row["effect_ci"][0] < 0 < row["effect_ci"][1]
 
 
+@pytest.mark.slow  # the 20,000-account demo
 def test_naive_rates_are_discoverys(
     demo: tuple[dict[str, Any], dict[str, Any]], tmp_path_factory: pytest.TempPathFactory
 ) -> None:
@@ -152,6 +158,7 @@ def test_naive_rates_are_discoverys(
     }
 
 
+@pytest.mark.slow  # the 20,000-account demo
 def test_result_states_its_limits_and_diagnostics(
     demo: tuple[dict[str, Any], dict[str, Any]],
 ) -> None:

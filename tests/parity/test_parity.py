@@ -226,6 +226,7 @@ def _pql(directory: Path, *args: str) -> Any:
     return json.loads(done.stdout)
 
 
+@pytest.mark.slow  # six pql processes
 def test_cli_reads_the_store_named_in_pql_yaml(backend: Target, tmp_path: Path) -> None:
     """Each command is its own process: the later ones find the results tables the earlier
     ones wrote (on local Spark, re-registered from the warehouse) and replace them."""
