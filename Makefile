@@ -2,6 +2,10 @@
 #   make demo    install the product (runtime dependencies only), generate the demo product,
 #                qualify it, print metrics and leads
 #   make test    install the product and the dev group, run lint, type checks and the test suite
+#                (the CI profile: every test, every hypothesis property at its full count)
+#   make test-fast  the developer profile: pytest only, PQL_HYPOTHESIS=dev (at most 10
+#                examples per property), without the tests marked slow or e2e (servers on
+#                loopback, browsers, PostgreSQL, Spark); a loop of minutes while editing
 #   make test-all  make test, then the parity suite on PostgreSQL and PySpark too
 #                  (needs the postgresql server package and Java 17; .ci/run installs them)
 
@@ -23,7 +27,7 @@ DEMO_DIR ?= demo
 DEMO_ACCOUNTS ?= 2000
 DEMO_AS_OF ?= 2026-11-01
 
-.PHONY: setup setup-dev setup-all demo test test-all lint typecheck pytest pytest-backends clean
+.PHONY: setup setup-dev setup-all demo test test-fast test-all lint typecheck pytest pytest-backends clean
 
 # pip --target is 2-3 s; a venv first costs 5 s more (ensurepip). The venv is the fallback
 # for a Python whose pip is not importable but whose venv module ships one. The root-user
@@ -76,6 +80,9 @@ pytest: setup-dev
 	.venv/bin/pytest
 
 test: lint typecheck pytest
+
+test-fast: setup-dev
+	PQL_HYPOTHESIS=dev .venv/bin/pytest -m "not slow and not e2e"
 
 pytest-backends: setup-all
 	.venv/bin/pytest tests/parity --backends=postgres,pyspark

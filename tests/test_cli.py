@@ -1,11 +1,25 @@
-"""The `pql` CLI as a user runs it: exit codes, one-line errors, formats."""
+"""The `pql` CLI as a user runs it: exit codes, one-line errors, formats.
+
+The tests run `pql` in-process (tests.support.cli); the first one runs each real entry point
+(the `pql` console script and `python -m pqlengine`) as its own process and requires what
+the in-process runner prints, byte for byte."""
 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
-from tests.test_handmade import pql
+import pytest
+
+from tests.support.cli import pql
+from tests.test_handmade import AS_OF, ingested_copy
+
+ENTRY_POINTS = {
+    "console-script": [str(Path(sys.executable).with_name("pql"))],
+    "python-m": [sys.executable, "-m", "pqlengine"],
+}
 
 YAML_WITH_TYPO = """\
 project: acme
@@ -15,6 +29,30 @@ definition:
     - {id: a, event: A, at_leats: 2}
   qualify: {fraction: 2}
 """
+
+
+@pytest.mark.parametrize("command", ENTRY_POINTS.values(), ids=ENTRY_POINTS.keys())
+def test_each_entry_point_prints_what_the_in_process_runner_prints(
+    command: list[str], tmp_path: Path
+) -> None:
+    """A user's mistake (one-line errors, exit 1) and a clean run (JSON, exit 0)."""
+    typo = tmp_path / "typo"
+    typo.mkdir()
+    (typo / "pql.yaml").write_text(YAML_WITH_TYPO)
+    project = ingested_copy(tmp_path)
+    runs = [(typo, ("check",)), (project, ("qualify", "--as-of", AS_OF, "--format", "json"))]
+    for cwd, args in runs:
+        real = subprocess.run(
+            [*command, *args], cwd=cwd, capture_output=True, text=True, check=False
+        )
+        here = pql(*args, cwd=cwd)
+        assert (real.returncode, real.stdout, real.stderr) == (
+            here.returncode,
+            here.stdout,
+            here.stderr,
+        ), args
+    assert real.returncode == 0 and len(json.loads(real.stdout)["entities"]) == 7
+    assert "did you mean 'at_least'?" in pql("check", cwd=typo).stderr
 
 
 def test_version(tmp_path: Path) -> None:

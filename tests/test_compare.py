@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.test_handmade import AS_OF, ingested_copy, pql
+from tests.support.cli import pql
+from tests.test_handmade import AS_OF, ingested_copy
 
 
 def test_compare_replays_both_definitions(tmp_path: Path) -> None:

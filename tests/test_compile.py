@@ -33,17 +33,20 @@ from pqlengine.store import SCHEMAS, Store
 from tests import repeated_ids
 from tests.postgres_cluster import Cluster, postgres_bin, read_csv_result, running_cluster
 from tests.reference.strategies import Scenario, scenarios
+from tests.support.cli import pql
+from tests.support.examples import examples
 from tests.test_engine_vs_reference import _where_scenario, loaded_store
-from tests.test_handmade import ingested_copy, pql
+from tests.test_handmade import ingested_copy
 
 AS_OF = datetime(2026, 3, 31)
 PARSE_ONLY = ("spark", "snowflake", "bigquery", "clickhouse")
 
 
-def random_logs(examples: int) -> settings:
-    """Hypothesis settings for `examples` random scenarios (each compiles SQL: slow)."""
+def random_logs(count: int) -> settings:
+    """Hypothesis settings for `count` random scenarios (each compiles SQL: slow; fewer under
+    the dev profile)."""
     return settings(
-        max_examples=examples,
+        max_examples=examples(count),
         deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
     )
@@ -235,6 +238,7 @@ def test_duckdb_export_of_handmade_equals_engine(
         assert overall["time_to_pql_days_median"] == pytest.approx(2.4583333333, abs=1e-9)
 
 
+@pytest.mark.slow  # every example compiles and runs the exported SQL: ~2 s each
 @random_logs(15)
 @given(scenario=scenarios(), period=PERIODS, quantiles=QUANTILES)
 def test_duckdb_export_of_random_logs_equals_engine(
@@ -264,6 +268,7 @@ def test_duckdb_default_as_of_is_the_warehouse_clock_in_utc(
 # ---- PostgreSQL -----------------------------------------------------------------------
 
 
+@pytest.mark.e2e  # a PostgreSQL server
 @pytest.mark.parametrize("period", ["week", "month"])
 def test_postgres_export_of_handmade_equals_engine(
     postgres: Cluster, handmade: tuple[Project, Store, Path], period: Period
@@ -273,6 +278,7 @@ def test_postgres_export_of_handmade_equals_engine(
     assert_same_as_engine(results, store, project, AS_OF, period)
 
 
+@pytest.mark.e2e  # a PostgreSQL server
 def test_postgres_ranked_quantiles_equal_engine(
     postgres: Cluster, handmade: tuple[Project, Store, Path]
 ) -> None:
@@ -281,6 +287,7 @@ def test_postgres_ranked_quantiles_equal_engine(
     assert_same_as_engine(results, store, project, AS_OF, "week")
 
 
+@pytest.mark.e2e  # a PostgreSQL server
 @random_logs(15)
 @given(scenario=scenarios(), period=PERIODS, quantiles=QUANTILES)
 def test_postgres_export_of_random_logs_equals_engine(
@@ -310,6 +317,7 @@ def test_duckdb_export_counts_a_repeated_event_id_once() -> None:
         store.close()
 
 
+@pytest.mark.e2e  # a PostgreSQL server
 def test_postgres_export_counts_a_repeated_event_id_once(postgres: Cluster) -> None:
     project = Project.from_dict(repeated_ids.CONFIG)
     store = repeated_ids.users_tables()
@@ -346,6 +354,7 @@ def test_json_matching_on_duckdb_equals_engine(key: str) -> None:
     assert {r["status"] for r in results["qualified_entities"]} >= {"pql", "failed_fit"}
 
 
+@pytest.mark.e2e  # a PostgreSQL server
 def test_json_matching_on_postgres_equals_engine(postgres: Cluster) -> None:
     # A key like $current.url is refused for postgres (test_what_a_dialect_cannot_express...).
     scenario = json_scenario("source")
@@ -356,6 +365,7 @@ def test_json_matching_on_postgres_equals_engine(postgres: Cluster) -> None:
     assert {r["status"] for r in results["qualified_entities"]} >= {"pql", "failed_fit"}
 
 
+@pytest.mark.e2e  # a PostgreSQL server
 def test_postgres_default_as_of_is_the_warehouse_clock_in_utc(
     postgres: Cluster, handmade: tuple[Project, Store, Path]
 ) -> None:
@@ -367,6 +377,7 @@ def test_postgres_default_as_of_is_the_warehouse_clock_in_utc(
     assert all(row["complete"] for row in results["cohort_metrics"])
 
 
+@pytest.mark.e2e  # a PostgreSQL server
 def test_cli_output_runs_in_psql_as_printed(
     postgres: Cluster, handmade: tuple[Project, Store, Path]
 ) -> None:
@@ -440,6 +451,7 @@ SUPPORTED = {
 }
 
 
+@pytest.mark.slow  # sqlglot parses every statement: ~9 s per dialect
 @pytest.mark.parametrize("dialect", PARSE_ONLY)
 def test_other_dialects_compile_and_parse(
     handmade: tuple[Project, Store, Path], dialect: str

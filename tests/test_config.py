@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pqlengine.config import ConfigError, Project, load_project, write_template
-from tests.conftest import base_config
+from tests.support.config import base_config
 
 BROKEN = """\
 project: acme

@@ -13,10 +13,10 @@ from scipy.stats import chi2_contingency, fisher_exact
 
 from pqlengine.compute.discovery import discover, discovery_data
 from pqlengine.config import Project, load_project
-from pqlengine.demo import write_demo
 from pqlengine.ingest import ingest_records
 from pqlengine.store import Store
-from tests.conftest import base_config
+from tests.support.config import base_config
+from tests.support.demo import DemoProjects
 
 FIELDS = [
     "kind",
@@ -48,9 +48,8 @@ T0 = datetime(2026, 1, 1)
 
 
 @pytest.fixture(scope="module")
-def demo_result(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], Path]:
-    directory = tmp_path_factory.mktemp("demo")
-    write_demo(directory, 2000, 7)
+def demo_result(demo_projects: DemoProjects) -> tuple[dict[str, Any], Path]:
+    directory = demo_projects.shared(2000, 7).out_dir
     project = load_project(directory)
     store = Store.for_project(project)
     try:
@@ -161,7 +160,7 @@ def test_no_leakage_window_and_outcome() -> None:
 
 
 def test_cli_discover_json_and_table(demo_result: tuple[dict[str, Any], Path]) -> None:
-    from tests.test_handmade import pql
+    from tests.support.cli import pql
 
     result, directory = demo_result
     done = pql(

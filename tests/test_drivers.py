@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -33,8 +32,9 @@ from pqlengine.config import Project, load_project
 from pqlengine.demo import write_demo
 from pqlengine.ingest import ingest_records
 from pqlengine.store import Store
-from tests.conftest import base_config
-from tests.test_handmade import pql
+from tests.support.cli import pql
+from tests.support.config import base_config
+from tests.support.demo import DemoProjects
 
 AS_OF = datetime(2026, 11, 1)
 DEMO_ACCOUNTS = 20_000  # about 8,500 eligible accounts: intervals of +-2 points, ~15 s to build
@@ -59,6 +59,7 @@ def _row(result: dict[str, Any], event: str) -> dict[str, Any]:
     return next(r for r in result["behaviours"] if r["event"] == event)
 
 
+@pytest.mark.slow  # the 20,000-account demo
 @pytest.mark.parametrize(
     "event",
     [
@@ -78,6 +79,7 @@ def test_true_drivers_cover_the_realised_att(
     assert low <= realised <= high, (row["effect"], low, high, realised)
 
 
+@pytest.mark.slow  # the 20,000-account demo
 @pytest.mark.parametrize("event", ["Invited Member", "Shared Document", "Connected Integration"])
 def test_true_drivers_are_found_and_adjustment_shrinks_the_naive_lift(
     demo: tuple[dict[str, Any], dict[str, Any]], event: str
@@ -91,6 +93,7 @@ def test_true_drivers_are_found_and_adjustment_shrinks_the_naive_lift(
     assert row["max_abs_smd_after"] < 0.1 < row["max_abs_smd_before"]
 
 
+@pytest.mark.slow  # the 20,000-account demo
 @pytest.mark.parametrize(
     "event",
     [
@@ -112,6 +115,7 @@ def test_correlated_behaviours_with_large_naive_lift_cover_zero(
     assert row["label"] == CORRELATED
 
 
+@pytest.mark.slow  # the 20,000-account demo
 def test_correlated_behaviours_lose_most_of_their_naive_lift(
     demo: tuple[dict[str, Any], dict[str, Any]],
 ) -> None:
@@ -122,12 +126,14 @@ def test_correlated_behaviours_lose_most_of_their_naive_lift(
         assert row["effect"] < row["naive_difference"] / 3, event
 
 
+@pytest.mark.slow  # the 20,000-account demo
 def test_noise_event_has_no_effect(demo: tuple[dict[str, Any], dict[str, Any]]) -> None:
     row = _row(demo[0], "Changed Theme")
     assert row["label"] == NO_EFFECT
     assert row["effect_ci"][0] < 0 < row["effect_ci"][1]
 
 
+@pytest.mark.slow  # the 20,000-account demo
 def test_naive_rates_are_discoverys(
     demo: tuple[dict[str, Any], dict[str, Any]], tmp_path_factory: pytest.TempPathFactory
 ) -> None:
@@ -152,6 +158,7 @@ def test_naive_rates_are_discoverys(
     }
 
 
+@pytest.mark.slow  # the 20,000-account demo
 def test_result_states_its_limits_and_diagnostics(
     demo: tuple[dict[str, Any], dict[str, Any]],
 ) -> None:
@@ -167,11 +174,11 @@ def test_result_states_its_limits_and_diagnostics(
         assert 0 < row["propensity_treated"][0] <= row["propensity_treated"][1] < 1
 
 
-def test_cli_and_discovery_agree_with_the_library(tmp_path: Path) -> None:
+def test_cli_and_discovery_agree_with_the_library(demo_projects: DemoProjects) -> None:
     """On a small demo: the CLI's JSON is the library's result; the table prints the
     limits; the 2x2 counts match discovery's threshold-1 candidates."""
-    write_demo(tmp_path, 2000, 7)
-    project = load_project(tmp_path)
+    directory = demo_projects.shared(2000, 7).out_dir
+    project = load_project(directory)
     store = Store.for_project(project)
     try:
         expected = drivers(store, project, AS_OF, window_days=14)
@@ -188,16 +195,17 @@ def test_cli_and_discovery_agree_with_the_library(tmp_path: Path) -> None:
             candidate["with_total"],
             candidate["rate_with"],
         )
-    done = pql("drivers", "-C", str(tmp_path), "--as-of", "2026-11-01", "-f", "json", cwd=tmp_path)
+    done = pql(
+        "drivers", "-C", str(directory), "--as-of", "2026-11-01", "-f", "json", cwd=directory
+    )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == json.loads(json.dumps(expected))
-    # in-process from here on: a subprocess spends seconds importing the stack
     runner = CliRunner()
-    table = runner.invoke(app, ["drivers", "-C", str(tmp_path), "--as-of", "2026-11-01"])
+    table = runner.invoke(app, ["drivers", "-C", str(directory), "--as-of", "2026-11-01"])
     assert table.exit_code == 0, table.output
     assert "Connected Integration >= 1" in table.output and "Adjusted for:" in table.output
     assert "limit Observational" in table.output
-    bad = runner.invoke(app, ["drivers", "-C", str(tmp_path), "--trim", "often"])
+    bad = runner.invoke(app, ["drivers", "-C", str(directory), "--trim", "often"])
     assert isinstance(bad.exception, UserError) and "--trim: 'often'" in str(bad.exception)
 
 

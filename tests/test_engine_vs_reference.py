@@ -18,10 +18,11 @@ from pqlengine.ingest import ingest_records
 from pqlengine.store import Store
 from tests.reference.compare import metrics_differences, qualify_differences
 from tests.reference.oracle import reference_metrics, reference_qualify
-from tests.reference.strategies import Scenario, scenarios
+from tests.reference.strategies import Batch, Scenario, batches, log_prefix
+from tests.support.examples import examples
 
 RANDOM_LOGS = settings(
-    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 METRIC_VARIANTS = (("week", None), ("month", None), ("month", "plan"))
 
@@ -46,13 +47,17 @@ def _fail_with(problems: list[str], scenario: Scenario, what: str) -> None:
 
 
 @RANDOM_LOGS
-@given(scenario=scenarios())
-def test_qualification_matches_reference(scenario: Scenario) -> None:
-    project = Project.from_dict(scenario.config)
-    expected = reference_qualify(scenario.config, scenario.tables, scenario.as_of)
-    with loaded_store(scenario) as store:
-        got = qualify_entities(store, project, scenario.as_of)
-    _fail_with(qualify_differences(got, expected), scenario, "qualify_entities")
+@given(batch=batches())
+def test_qualification_matches_reference(batch: Batch) -> None:
+    """Up to LOGS_PER_BATCH logs in one store, one qualification; each log's entities (by id
+    prefix) against the oracle run on that log alone."""
+    union = batch.union
+    with loaded_store(union) as store:
+        got = qualify_entities(store, Project.from_dict(union.config), union.as_of)
+    for index, log in enumerate(batch.logs):
+        expected = reference_qualify(log.config, log.tables, log.as_of)
+        mine = [row for row in got if row["entity_id"].startswith(log_prefix(index))]
+        _fail_with(qualify_differences(mine, expected), log, f"qualify_entities, log {index}")
 
 
 def _has_segment_values(scenario: Scenario, by: str) -> bool:
@@ -63,8 +68,11 @@ def _has_segment_values(scenario: Scenario, by: str) -> bool:
 
 
 @RANDOM_LOGS
-@given(scenario=scenarios())
-def test_metrics_match_reference(scenario: Scenario) -> None:
+@given(batch=batches())
+def test_metrics_match_reference(batch: Batch) -> None:
+    """Up to LOGS_PER_BATCH logs in one store: the metrics of all of them (cohorts sum over
+    logs) against the oracle run on the same rows."""
+    scenario = batch.union
     project = Project.from_dict(scenario.config)
     with loaded_store(scenario) as store:
         for period, by in METRIC_VARIANTS:

@@ -4,27 +4,16 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from statsmodels.stats.proportion import proportion_confint
 
+from tests.support.cli import pql
+
 FIXTURE = Path(__file__).parent / "fixtures" / "handmade"
 AS_OF = "2026-03-31T00:00:00Z"
-
-
-def pql(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """Run the real CLI in a subprocess."""
-    return subprocess.run(
-        [sys.executable, "-m", "pqlengine", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
 
 
 def ingested_copy(target: Path) -> Path:

@@ -48,7 +48,7 @@ from pqlengine.model.points import choose_threshold
 from pqlengine.model.score import model_scores
 from pqlengine.model.train import time_split, train
 from pqlengine.store import Store
-from tests.conftest import base_config
+from tests.support.config import base_config
 
 AS_OF = datetime(2026, 11, 1)
 DEMO_ACCOUNTS = 12_000
@@ -272,6 +272,7 @@ def _copy(directory: Path, target: Path) -> Path:
     return target
 
 
+@pytest.mark.slow  # the 12,000-account demo and a model trained on it
 def test_model_beats_rule_and_volume_only_on_later_cohorts(
     demo: tuple[Path, dict[str, Any]],
 ) -> None:
@@ -285,6 +286,7 @@ def test_model_beats_rule_and_volume_only_on_later_cohorts(
     assert at_rule["model"]["precision"] > at_rule["rule"]["precision"]
 
 
+@pytest.mark.slow  # the 12,000-account demo and a model trained on it
 def test_calibration_error_is_reported(demo: tuple[Path, dict[str, Any]]) -> None:
     _, result = demo
     model = result["validation"]["model"]
@@ -296,6 +298,7 @@ def test_calibration_error_is_reported(demo: tuple[Path, dict[str, Any]]) -> Non
     assert result["model"]["calibration"] == "sigmoid"  # < 1,000 training conversions
 
 
+@pytest.mark.slow  # the 12,000-account demo and a model trained on it
 def test_split_is_the_median_signup_and_the_model_is_stored(
     demo: tuple[Path, dict[str, Any]],
 ) -> None:
@@ -318,6 +321,7 @@ def test_split_is_the_median_signup_and_the_model_is_stored(
     )
 
 
+@pytest.mark.slow  # the 12,000-account demo and a model trained on it
 def test_scores_and_reasons_are_stored_and_shown_in_leads(
     demo: tuple[Path, dict[str, Any]],
 ) -> None:
@@ -357,6 +361,7 @@ def test_scores_and_reasons_are_stored_and_shown_in_leads(
     assert len(fresh) == 20
 
 
+@pytest.mark.slow  # the 12,000-account demo and a model trained on it
 def test_points_write_gives_a_definition_that_loads_and_qualifies_as_reported(
     demo: tuple[Path, dict[str, Any]], tmp_path: Path
 ) -> None:
@@ -395,6 +400,7 @@ def test_points_write_gives_a_definition_that_loads_and_qualifies_as_reported(
     assert int(matrix.rule_pql[~train_rows].sum()) == result["test"]["pqls"]
 
 
+@pytest.mark.slow  # the 12,000-account demo and a model trained on it
 def test_drift_check_flags_a_shifted_store_and_not_the_original(
     demo: tuple[Path, dict[str, Any]], tmp_path: Path
 ) -> None:
@@ -450,6 +456,7 @@ def test_cli_errors_without_a_model(tmp_path: Path) -> None:
     assert isinstance(both.exception, UserError) and "not both" in str(both.exception)
 
 
+@pytest.mark.slow  # the 12,000-account demo and a model trained on it
 def test_live_scorer_matches_batch_scores_and_refuses_an_incompatible_model(
     demo: tuple[Path, dict[str, Any]], tmp_path: Path
 ) -> None:

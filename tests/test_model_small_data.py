@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import csv
 import json
-import subprocess
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from tests.test_handmade import pql
+from tests.support.cli import Ran, pql
 
 T0 = datetime(2026, 1, 1)
 HOUR = timedelta(hours=1)
@@ -69,7 +68,7 @@ def write_project(
     return directory
 
 
-def one_line_error(done: subprocess.CompletedProcess[str], code: str) -> None:
+def one_line_error(done: Ran, code: str) -> None:
     """Exit 1 with exactly one stderr line `error <code>: ...`."""
     assert done.returncode == 1
     lines = done.stderr.strip().splitlines()

@@ -18,9 +18,9 @@ import pytest
 from pqlengine.compute.discovery import discover
 from pqlengine.compute.validation import validate
 from pqlengine.config import Project
-from pqlengine.demo import write_demo
 from pqlengine.demo.null import null_project, write_null_conversions
 from pqlengine.store import Store
+from tests.support.demo import DemoProjects
 
 AS_OF = datetime(2026, 11, 1, tzinfo=UTC)
 DRAWS = 20
@@ -28,9 +28,12 @@ ALPHA = 0.05
 
 
 @pytest.fixture(scope="module")
-def null_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Project, Store]]:
-    """A 2,000-account demo whose conversions come from the `conversions` table."""
-    files = write_demo(Path(tmp_path_factory.mktemp("null-demo")), 2000, 7)
+def null_demo(
+    tmp_path_factory: pytest.TempPathFactory, demo_projects: DemoProjects
+) -> Iterator[tuple[Project, Store]]:
+    """A 2,000-account demo whose conversions come from the `conversions` table (a copy:
+    its pql.yaml and store change)."""
+    files = demo_projects.copy(Path(tmp_path_factory.mktemp("null-demo")), 2000, 7)
     project = null_project(files)
     store = Store.for_project(project)
     yield project, store

@@ -14,7 +14,7 @@ from pqlengine.config import Project
 from pqlengine.ingest import ingest_records
 from pqlengine.output import flat_csv
 from pqlengine.store import Store
-from tests.conftest import base_config
+from tests.support.config import base_config
 
 T0 = datetime(2026, 3, 1)
 ACCOUNTS = ["plain", 'comma,"quoted"', "new\nline", "ünïcode", "gmail"]

@@ -12,7 +12,7 @@ from pqlengine.compute.qualify import qualify_entities
 from pqlengine.config import Project
 from pqlengine.ingest import ingest_records
 from pqlengine.store import Store
-from tests.conftest import base_config
+from tests.support.config import base_config
 
 T0 = datetime(2026, 1, 5)
 AS_OF = datetime(2026, 6, 1)

@@ -14,7 +14,7 @@ import pytest
 
 from pqlengine.config import load_project
 from pqlengine.store import Store, unique_events
-from tests.test_handmade import pql
+from tests.support.cli import pql
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
 SHOPIFY = REAL / "shopify-segment" / "events.csv"

@@ -21,7 +21,7 @@ from pqlengine.ingest.segment import parse_batch
 from pqlengine.live.tables import ensure_live_tables
 from pqlengine.live.writer import Writer
 from pqlengine.store import Store
-from tests.conftest import base_config
+from tests.support.config import base_config
 
 T0 = datetime(2026, 3, 1)
 
@@ -208,6 +208,7 @@ def _day_events(rng: random.Random, count: int) -> list[dict[str, Any]]:
     ]
 
 
+@pytest.mark.slow  # 8 cases of ~3.5 s
 @pytest.mark.parametrize("entity", ["account", "user"])
 @pytest.mark.parametrize("min_active_days", [None, 1, 2, 3])
 def test_active_days_from_the_registry_equal_a_scan_of_the_events(

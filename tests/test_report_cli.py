@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_handmade import AS_OF, ingested_copy, pql
+from tests.support.cli import pql
+from tests.test_handmade import AS_OF, ingested_copy
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

@@ -24,6 +24,7 @@ from pqlengine.stats.tables import (
     benjamini_hochberg,
     two_proportion_ztest,
 )
+from tests.support.examples import examples
 
 TOLERANCE = 1e-9  # relative and absolute
 
@@ -340,7 +341,7 @@ def test_all_converted_keeps_rates_and_lift() -> None:
 # --- properties over random tables -----------------------------------------------------
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(two_by_two)
 def test_analyse_never_raises_and_explains_every_none(table: TwoByTwo) -> None:
     result = analyse(table)
@@ -355,7 +356,7 @@ def test_analyse_never_raises_and_explains_every_none(table: TwoByTwo) -> None:
         assert result.odds_ratio_ci[0] <= result.odds_ratio <= result.odds_ratio_ci[1]
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(p_value_lists)
 def test_bh_properties_and_equality_with_statsmodels(p_values: list[float | None]) -> None:
     q_values = benjamini_hochberg(p_values)

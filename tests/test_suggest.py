@@ -14,12 +14,12 @@ import yaml
 from pqlengine.compute.model_features import matured_matrix
 from pqlengine.config import load_project
 from pqlengine.definition_text import set_definition_keys
-from pqlengine.demo import write_demo
 from pqlengine.ingest import ingest_records
 from pqlengine.stats.held_out import PairedTable, held_out_verdict
 from pqlengine.stats.suggest import Atom, Rule, score, search
 from pqlengine.store import Store
-from tests.test_handmade import pql
+from tests.support.cli import pql
+from tests.support.demo import DemoProjects
 from tests.test_real_data import PLANDAY, planday_records
 
 
@@ -43,8 +43,10 @@ def test_rule_matching_and_scores_by_hand() -> None:
     assert (gated[1]["pqls"], gated[1]["converted_pqls"]) == (3, 2)
 
 
-def test_suggest_on_demo_holds_up_on_later_cohorts(tmp_path: Path) -> None:
-    write_demo(tmp_path, 2000, 7)
+def test_suggest_on_demo_holds_up_on_later_cohorts(
+    tmp_path: Path, demo_projects: DemoProjects
+) -> None:
+    demo_projects.copy(tmp_path, 2000, 7)  # --write changes pql.yaml and the store
     before = yaml.safe_load((tmp_path / "pql.yaml").read_text(encoding="utf-8"))
     done = pql(
         "suggest",

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from lifelines import KaplanMeierFitter
 
 from pqlengine.stats.survival import KaplanMeier
+from tests.support.examples import examples
 
 TOLERANCE = 1e-12  # both sum the same logs; only summation order could differ
 
@@ -76,7 +77,7 @@ def test_everyone_has_the_event_at_once() -> None:
     assert ours.survival_function_at_times([-1.0, 2.9, 3.0, 10.0]).tolist() == [1, 1, 0, 0]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(
     st.lists(
         st.tuples(st.integers(0, 40), st.booleans(), st.integers(1, 5)), min_size=1, max_size=60

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from statsmodels.stats.proportion import (
@@ -15,7 +14,6 @@ from statsmodels.stats.proportion import (
 
 from pqlengine.compute.validation import validate
 from pqlengine.config import Project, load_project
-from pqlengine.demo import write_demo
 from pqlengine.ingest import ingest_records
 from pqlengine.output import to_json
 from pqlengine.stats.intervals import Proportion, Unavailable
@@ -26,8 +24,9 @@ from pqlengine.stats.validation import (
     rate_difference_interval,
 )
 from pqlengine.store import Store
-from tests.conftest import base_config
-from tests.test_handmade import pql
+from tests.support.cli import pql
+from tests.support.config import base_config
+from tests.support.demo import DemoProjects
 
 
 def test_judge_matches_statsmodels_and_says_what_it_means() -> None:
@@ -158,9 +157,11 @@ def test_early_converters_are_left_out_and_counted(store: Store) -> None:
     assert result["test"]["pql"]["entities"] + result["test"]["non_pql"]["entities"] == 0
 
 
-def test_demo_definition_predicts_conversion_on_later_cohorts(tmp_path: Path) -> None:
-    write_demo(tmp_path, 2000, 7)
-    project = load_project(tmp_path)
+def test_demo_definition_predicts_conversion_on_later_cohorts(
+    demo_projects: DemoProjects,
+) -> None:
+    directory = demo_projects.shared(2000, 7).out_dir
+    project = load_project(directory)
     store = Store.for_project(project)
     try:
         result = validate(
@@ -176,8 +177,8 @@ def test_demo_definition_predicts_conversion_on_later_cohorts(tmp_path: Path) ->
     assert result["train"]["pql"]["entities"] + result["train"]["non_pql"]["entities"] > 250
     assert result["warnings"] == []
     args = ("--as-of", "2026-11-01", "--train-until", "2026-05-01")
-    done = pql("validate", "-C", ".", *args, "--format", "json", cwd=tmp_path)
+    done = pql("validate", "-C", ".", *args, "--format", "json", cwd=directory)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["test"] == json.loads(to_json(result["test"]))
-    table = pql("validate", "-C", ".", *args, cwd=tmp_path)
+    table = pql("validate", "-C", ".", *args, cwd=directory)
     assert table.returncode == 0 and "left out" in table.stdout, table.stderr

@@ -16,7 +16,7 @@ import pytest
 from pqlengine.ingest import IngestError, ingest_records
 from pqlengine.ingest.formats import IMPORTERS, ingest_export, ingest_exports
 from pqlengine.store import SCHEMAS, Store
-from tests.test_handmade import pql
+from tests.support.cli import pql
 
 VENDORS = Path(__file__).parent / "fixtures" / "vendors"
 ACCOUNTS = [

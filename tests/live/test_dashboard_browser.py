@@ -26,9 +26,12 @@ from tests.live.dashboard_fixture import (
 from tests.live.harness import API_TOKEN, LiveServer
 
 playwright_api = pytest.importorskip("playwright.sync_api")
-pytestmark = pytest.mark.skipif(
-    chromium() is None, reason="needs the Debian chromium package (.ci/run installs it)"
-)
+pytestmark = [
+    pytest.mark.e2e,  # a browser against a real `pql serve` on loopback
+    pytest.mark.skipif(
+        chromium() is None, reason="needs the Debian chromium package (.ci/run installs it)"
+    ),
+]
 
 DEMO_ACCOUNTS = 400
 CHART_TIMEOUT_MS = 30_000

@@ -17,6 +17,8 @@ from tests.live.harness import (
     write_project,
 )
 
+pytestmark = pytest.mark.e2e  # a real `pql serve` subprocess on loopback
+
 
 @pytest.fixture(scope="module")
 def flaky() -> Iterator[Receiver]:

@@ -8,10 +8,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+import pytest
 import yaml
 
 from pqlengine.store import Store
 from tests.live.harness import WRITE_KEY, LiveServer, Receiver, wait_for, write_project
+
+pytestmark = pytest.mark.e2e  # real `pql serve` subprocesses on loopback (kill -9, restart)
 
 ACCOUNTS = 20
 

@@ -12,6 +12,8 @@ import pytest
 
 from tests.live.harness import API_TOKEN, WRITE_KEY, LiveServer, write_project
 
+pytestmark = pytest.mark.e2e  # a real `pql serve` subprocess on loopback
+
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:

@@ -21,6 +21,8 @@ from pqlengine.model.train import train
 from pqlengine.store import Store
 from tests.live.harness import API_TOKEN, LiveServer, Receiver, wait_for, write_project
 
+pytestmark = pytest.mark.e2e  # a real `pql serve` subprocess on loopback
+
 TRAINED_AS_OF = datetime(2026, 11, 1)
 DEMO_ACCOUNTS = 5_000
 TRAINING_SECONDS = 600.0  # in the service, on a shared machine

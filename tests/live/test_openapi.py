@@ -11,6 +11,9 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 
 from tests.live.harness import API_TOKEN, LiveServer, write_project
+from tests.support.examples import examples
+
+pytestmark = pytest.mark.e2e  # a real `pql serve` subprocess on loopback
 
 HEADERS = {"Authorization": f"Bearer {API_TOKEN}"}
 # Which segment names exist depends on the stored data, so a schema-valid `by` can rightly
@@ -35,7 +38,7 @@ def _property_test(operation: Any, base_url: str) -> Callable[[], None]:
 
     @given(case=operation.as_strategy())
     @settings(
-        max_examples=20,
+        max_examples=examples(20),
         deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
         database=None,

@@ -21,6 +21,8 @@ from tests.live.harness import (
     write_project,
 )
 
+pytestmark = pytest.mark.e2e  # a real `pql serve` subprocess on loopback
+
 
 @pytest.fixture(scope="module")
 def receiver() -> Iterator[Receiver]:

@@ -60,7 +60,14 @@ def _spark_target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SparkTar
     session.stop()
 
 
-@pytest.fixture(scope="session", params=ALL)
+# A server (PostgreSQL) or a JVM (Spark) per session: end-to-end, left out by `make test-fast`.
+SERVER_BACKENDS = {"postgres", "pyspark"}
+
+
+@pytest.fixture(
+    scope="session",
+    params=[pytest.param(n, marks=pytest.mark.e2e) if n in SERVER_BACKENDS else n for n in ALL],
+)
 def backend(request: pytest.FixtureRequest) -> Target:
     """One backend holding user-shaped copies of the test data."""
     name = str(request.param)

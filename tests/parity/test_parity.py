@@ -30,6 +30,7 @@ from tests.parity.backends import Target, user_project
 from tests.reference.compare import close_differences, metrics_differences, qualify_differences
 from tests.reference.oracle import reference_metrics, reference_qualify
 from tests.reference.strategies import Scenario, scenarios
+from tests.support.examples import examples
 from tests.test_handmade import ingested_copy
 
 HANDMADE_AS_OF = datetime(2026, 3, 1)
@@ -104,7 +105,7 @@ def test_handmade_fixture_is_identical(
 # ---- random event logs against the reference oracle --------------------------------------
 
 PARITY_LOGS = settings(
-    max_examples=8,
+    max_examples=examples(8),
     deadline=None,
     derandomize=True,
     phases=[Phase.explicit, Phase.generate],  # no shrinking: each example costs Spark jobs
@@ -225,6 +226,7 @@ def _pql(directory: Path, *args: str) -> Any:
     return json.loads(done.stdout)
 
 
+@pytest.mark.slow  # six pql processes
 def test_cli_reads_the_store_named_in_pql_yaml(backend: Target, tmp_path: Path) -> None:
     """Each command is its own process: the later ones find the results tables the earlier
     ones wrote (on local Spark, re-registered from the warehouse) and replace them."""

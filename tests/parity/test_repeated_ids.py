@@ -22,6 +22,7 @@ from tests.reference.oracle import reference_qualify
 from tests.reference.strategies import Scenario, repeated_scenarios
 from tests.reference.world import earliest_copies_first
 from tests.repeated_ids import AS_OF, CONFIG, DAYS_TO_PQL, QUALIFIED_AT, TABLES, users_tables
+from tests.support.examples import examples
 
 
 def _assert_deduplicated_answer(store: Store, project: Project) -> None:
@@ -92,7 +93,7 @@ def test_the_earliest_copy_wins_and_ties_go_to_the_first_in_column_order() -> No
 
 
 @settings(
-    max_examples=6,
+    max_examples=examples(6),
     deadline=None,
     derandomize=True,
     phases=[Phase.explicit, Phase.generate],  # no shrinking: each example costs Spark jobs

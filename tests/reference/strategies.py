@@ -302,3 +302,54 @@ def repeated_scenarios(draw: st.DrawFn) -> Scenario:
         copy = {**original, "event": name, "ts": original["ts"] + timedelta(hours=shift)}
         events.insert(draw(st.integers(0, len(events))), copy)
     return Scenario(scenario.config, {**scenario.tables, "events": events}, scenario.as_of)
+
+
+ID_FIELDS = ("account_id", "user_id", "event_id", "entity_id")
+LOGS_PER_BATCH = 3
+
+
+def log_prefix(index: int) -> str:
+    """The prefix of every id of log `index` in a batch."""
+    return f"L{index}-"
+
+
+def _prefixed(tables: dict[str, list[Row]], index: int) -> dict[str, list[Row]]:
+    """The tables with every id (account, user, event, converting entity) prefixed."""
+    prefix = log_prefix(index)
+    return {
+        name: [
+            {k: prefix + v if k in ID_FIELDS and isinstance(v, str) else v for k, v in row.items()}
+            for row in rows
+        ]
+        for name, rows in tables.items()
+    }
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Random logs sharing one config and as_of, their ids prefixed by log index (so no id
+    is in two logs): one store can hold them all and one compiled query serve them all."""
+
+    logs: tuple[Scenario, ...]
+
+    @property
+    def union(self) -> Scenario:
+        """All logs as one scenario."""
+        first = self.logs[0]
+        tables = {
+            name: [row for log in self.logs for row in log.tables[name]] for name in first.tables
+        }
+        return Scenario(config=first.config, tables=tables, as_of=first.as_of)
+
+
+@st.composite
+def batches(draw: st.DrawFn) -> Batch:
+    """1 to LOGS_PER_BATCH random logs under the first log's config and as_of."""
+    first = draw(scenarios())
+    more = draw(st.lists(scenarios(), max_size=LOGS_PER_BATCH - 1))
+    return Batch(
+        logs=tuple(
+            Scenario(first.config, _prefixed(log.tables, index), first.as_of)
+            for index, log in enumerate([first, *more])
+        )
+    )
