@@ -26,7 +26,7 @@ from typer.testing import CliRunner
 
 from pqlengine.cli import _error_lines, app
 from pqlengine.compute.qualify import STATUSES
-from pqlengine.demo import write_demo
+from tests.support.demo import DemoProjects
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 UPDATE_ENV = "PQL_UPDATE_SNAPSHOTS"
@@ -201,10 +201,10 @@ def record_definition(project_dir: Path, as_of: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo project (2,000 accounts, seed 7), generated and ingested once per module."""
+def demo(tmp_path_factory: pytest.TempPathFactory, demo_projects: DemoProjects) -> Path:
+    """A copy of the session's demo project (2,000 accounts, seed 7)."""
     project_dir = tmp_path_factory.mktemp("demo")
-    write_demo(project_dir, DEMO_ACCOUNTS, DEMO_SEED)
+    demo_projects.copy(project_dir, DEMO_ACCOUNTS, DEMO_SEED)
     record_definition(project_dir, DEMO_AS_OF)
     alternative_definition(project_dir, "qualify: {fraction: 0.4}", "qualify: {fraction: 0.5}")
     return project_dir

@@ -37,10 +37,14 @@ def _rebased(files: DemoFiles, target: Path) -> DemoFiles:
 
 
 def fingerprint(directory: Path) -> dict[str, str]:
-    """A digest of every file of the project but the store, and the store's tables with
-    their row counts (the DuckDB file's bytes may change on a read-only open)."""
+    """A digest of every file of the project but the store and its SQL cache, and the
+    store's tables with their row counts (the DuckDB file's bytes may change on a read-only
+    open)."""
     found: dict[str, str] = {}
     for path in sorted(directory.rglob("*")):
+        # The compiled-SQL cache (.pql/sql-cache) is written by read-only commands too.
+        if "sql-cache" in path.parts:
+            continue
         if path.is_file() and not path.name.endswith((".duckdb", ".wal")):
             digest = hashlib.sha256(path.read_bytes()).hexdigest()
             found[str(path.relative_to(directory))] = digest
