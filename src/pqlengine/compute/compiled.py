@@ -50,6 +50,7 @@ _RUNS = itertools.count()
 # An instant no definition names (microseconds included), compiled and then replaced.
 _STAND_IN = datetime(1901, 2, 3, 4, 5, 6, 789012)
 _LOCK = threading.Lock()
+_SPELLED: dict[str, str] = {}  # backend name -> its SQL for _STAND_IN
 
 Statements = dict[str, str]
 
@@ -165,14 +166,17 @@ def to_sql(store: Store, expression: ir.Expr) -> str:
 
 
 def _stand_in_sql(store: Store) -> str:
-    """How this store's compiler spells `as_of_parameter`."""
-    import ibis
+    """How this store's compiler spells `as_of_parameter` (compiled once per backend)."""
+    backend = store.con.name
+    if backend not in _SPELLED:
+        import ibis
 
-    select = str(store.con.compile(ibis.literal(_STAND_IN, type="timestamp").name("s")))
-    spelled = select.removeprefix("SELECT ").removesuffix(' AS "s"')
-    if spelled == select or _STAND_IN.strftime("%Y") not in spelled:
-        raise RuntimeError(f"cannot find the as_of stand-in in {select!r}")  # Ibis changed
-    return spelled
+        select = str(store.con.compile(ibis.literal(_STAND_IN, type="timestamp").name("s")))
+        spelled = select.removeprefix("SELECT ").removesuffix(' AS "s"')
+        if spelled == select or _STAND_IN.strftime("%Y") not in spelled:
+            raise RuntimeError(f"cannot find the as_of stand-in in {select!r}")  # Ibis changed
+        _SPELLED[backend] = spelled
+    return _SPELLED[backend]
 
 
 def _key(store: Store, parts: Mapping[str, Any]) -> str:
