@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -32,6 +33,63 @@ def value_matches(actual: Any, expected: Any) -> bool:
     return isinstance(actual, str) and actual == expected
 
 
+# DRAFT (issue 16, docs/semantics-signals-draft.md): operator maps in `where`.
+NUMBER_SPELLING = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?")
+
+
+def as_number(actual: Any) -> float | None:
+    """A JSON number, or a string that spells one (whole string, JSON grammar); else None."""
+    if isinstance(actual, bool):
+        return None
+    if isinstance(actual, int | float):
+        return float(actual)
+    if isinstance(actual, str) and NUMBER_SPELLING.fullmatch(actual):
+        return float(actual)
+    return None
+
+
+def spec_matches(actual: Any, spec: Any) -> bool:
+    """One `where` entry on events: `actual` is the stored JSON value (None when missing or
+    JSON null); `spec` a scalar, a list, or a one-operator map."""
+    if not isinstance(spec, dict):
+        return value_matches(actual, spec)
+    ((operator, operand),) = spec.items()
+    if operator == "exists":
+        return (actual is not None) == bool(operand)
+    if actual is None:
+        return False
+    if operator == "eq":
+        return value_matches(actual, operand)
+    if operator == "in":
+        return value_matches(actual, list(operand))
+    if operator == "ne":
+        return not value_matches(actual, operand)
+    if operator == "not_in":
+        return not value_matches(actual, list(operand))
+    if operator == "contains":
+        return isinstance(actual, str) and operand in actual
+    return _compares(actual, operator, operand)
+
+
+def _compares(actual: Any, operator: str, operand: Any) -> bool:
+    if isinstance(operand, str):
+        if not isinstance(actual, str):
+            return False
+        left: Any = [ord(c) for c in actual]  # code point order, whatever the locale
+        right: Any = [ord(c) for c in operand]
+    else:
+        number = as_number(actual)
+        if number is None:
+            return False
+        left, right = number, float(operand)
+    return {
+        "gt": left > right,
+        "gte": left >= right,
+        "lt": left < right,
+        "lte": left <= right,
+    }[operator]
+
+
 def where_matches(where: dict[str, Any] | None, lookup: Callable[[str], Any]) -> bool:
-    """Every pair of `where` matches the value `lookup(key)`."""
-    return all(value_matches(lookup(key), value) for key, value in (where or {}).items())
+    """Every entry of `where` matches the value `lookup(key)`."""
+    return all(spec_matches(lookup(key), spec) for key, spec in (where or {}).items())
