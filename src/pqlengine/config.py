@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
@@ -58,7 +59,76 @@ FREE_EMAIL_DOMAINS: tuple[str, ...] = (
 )
 
 Scalar = str | int | float | bool
-WhereValue = Scalar | list[Scalar]
+
+# DRAFT (issue 16, docs/semantics-signals-draft.md): `where` operators. The engine does not
+# evaluate operator maps yet; this validates them and rejects strings that look like one.
+WHERE_OPERATORS = ("eq", "ne", "gt", "gte", "lt", "lte", "in", "not_in", "contains", "exists")
+_COMPARISON_PREFIX = re.compile(r"\s*(>=|<=|!=|==|=|>|<|!)\s*(\S.*?)\s*")
+_PREFIX_OPERATOR = {
+    ">=": "gte",
+    "<=": "lte",
+    "!=": "ne",
+    "==": "eq",
+    "=": "eq",
+    ">": "gt",
+    "<": "lt",
+    "!": "ne",
+}
+
+
+def _not_an_operator_string(value: Any) -> None:
+    """A string like ">= 80" or "!US" would be compared as text and match nothing."""
+    if not isinstance(value, str):
+        return
+    found = _COMPARISON_PREFIX.fullmatch(value)
+    if found is None:
+        return
+    operator, rest = _PREFIX_OPERATOR[found.group(1)], found.group(2)
+    raise ValueError(
+        f"{value!r} would be compared as text and match nothing; "
+        f"write the comparison as {{{operator}: {rest}}}"
+    )
+
+
+def _where_entry(value: Any) -> Any:
+    """One `where` value: a scalar, a list of scalars, or a map with one operator."""
+    if isinstance(value, list):
+        for option in value:
+            _not_an_operator_string(option)
+        return value
+    if not isinstance(value, dict):
+        _not_an_operator_string(value)
+        return value
+    if len(value) != 1:
+        listed = ", ".join(map(str, value)) or "none"
+        raise ValueError(f"give exactly one operator per key (got {listed})")
+    ((operator, operand),) = value.items()
+    if operator not in WHERE_OPERATORS:
+        close = difflib.get_close_matches(str(operator), WHERE_OPERATORS, n=1)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        raise ValueError(
+            f"unknown operator '{operator}' (one of {', '.join(WHERE_OPERATORS)}){hint}"
+        )
+    if operator in ("in", "not_in"):
+        if not isinstance(operand, list) or not operand:
+            raise ValueError(f"{operator}: give a non-empty list of values")
+        for option in operand:
+            _not_an_operator_string(option)
+    elif operator == "contains":
+        if not isinstance(operand, str):
+            raise ValueError("contains: give a string")
+    elif operator == "exists":
+        if not isinstance(operand, bool):
+            raise ValueError("exists: give true or false")
+    elif operator in ("gt", "gte", "lt", "lte"):
+        if isinstance(operand, bool) or not isinstance(operand, str | int | float):
+            raise ValueError(f"{operator}: give a number or a string (true/false are not ordered)")
+    elif isinstance(operand, list | dict):
+        raise ValueError(f"{operator}: give one value (use in/not_in for a list)")
+    return value
+
+
+WhereValue = Annotated[Scalar | list[Scalar] | dict[str, Any], BeforeValidator(_where_entry)]
 
 
 class _Model(BaseModel):
