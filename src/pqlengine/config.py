@@ -16,7 +16,9 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
+    Tag,
     ValidationError,
     ValidationInfo,
     field_validator,
@@ -161,15 +163,157 @@ class ConversionSource(_Model):
         return self
 
 
-class Criterion(_Model):
-    """One behaviour: `event` done `at_least` times, optionally within days of signup."""
+KINDS = ("count", "sum", "distinct", "users", "active_days", "consecutive_days", "sequence")
+# Kinds whose progress is a summed weight of items, which `points` can multiply.
+COUNTING_KINDS = ("count", "sum", "distinct", "users", "active_days")
 
+
+class _CriterionBase(_Model):
     id: str = Field(min_length=1)
-    event: str = Field(min_length=1)
-    at_least: int = Field(default=1, ge=1)
+    weight: float = Field(default=1.0, ge=0)
+
+    @property
+    def event_names(self) -> list[str] | None:
+        """The event names this criterion reads (None: every event)."""
+        event: str | None = getattr(self, "event", None)
+        return None if event is None else [event]
+
+    @property
+    def reads_properties(self) -> bool:
+        """Whether the criterion looks into event properties."""
+        return bool(getattr(self, "where", None) or getattr(self, "property", None))
+
+
+class _Matching(_CriterionBase):
+    """A criterion over one set of matching events (every kind but sequence)."""
+
     within_days: float | None = Field(default=None, gt=0)
     where: dict[str, WhereValue] | None = None
-    weight: float = Field(default=1.0, ge=0)
+
+
+class _Counting(_Matching):
+    """A kind whose progress is the summed weight of items (docs/semantics.md)."""
+
+    at_least: int = Field(default=1, ge=1)
+    points: float | None = Field(default=None, gt=0)
+    max_points: float | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _points_pair(self) -> _Counting:
+        if self.max_points is not None and self.points is None:
+            raise ValueError("max_points caps points: give points too")
+        return self
+
+
+class CountCriterion(_Counting):
+    """`event` done `at_least` times (the default kind)."""
+
+    kind: Literal["count"] = "count"
+    event: str = Field(min_length=1)
+
+
+class SumCriterion(_Counting):
+    """The summed numeric `property` of matching events reaches `at_least`."""
+
+    kind: Literal["sum"]
+    event: str = Field(min_length=1)
+    property: str = Field(min_length=1)
+    at_least: float = Field(gt=0)  # type: ignore[assignment]
+
+
+class DistinctCriterion(_Counting):
+    """At least `at_least` distinct values of `property` among matching events."""
+
+    kind: Literal["distinct"]
+    event: str = Field(min_length=1)
+    property: str = Field(min_length=1)
+
+
+class UsersCriterion(_Counting):
+    """At least `at_least` distinct users among the account's matching events."""
+
+    kind: Literal["users"]
+    event: str | None = Field(default=None, min_length=1)
+
+
+class ActiveDaysCriterion(_Counting):
+    """Matching events on at least `at_least` distinct UTC calendar days."""
+
+    kind: Literal["active_days"]
+    event: str | None = Field(default=None, min_length=1)
+
+
+class ConsecutiveDaysCriterion(_Matching):
+    """Matching events on `at_least` consecutive UTC calendar days."""
+
+    kind: Literal["consecutive_days"]
+    event: str | None = Field(default=None, min_length=1)
+    at_least: int = Field(default=1, ge=1)
+
+
+class Step(_Model):
+    """One step of a sequence: an event name and an optional property filter."""
+
+    event: str = Field(min_length=1)
+    where: dict[str, WhereValue] | None = None
+
+
+class SequenceCriterion(_CriterionBase):
+    """`steps` done in order (strictly increasing time), optionally within a bound."""
+
+    kind: Literal["sequence"]
+    steps: list[Step] = Field(min_length=2)
+    within_hours: float | None = Field(default=None, gt=0)
+    within_days: float | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _one_bound(self) -> SequenceCriterion:
+        if self.within_hours is not None and self.within_days is not None:
+            raise ValueError("give within_hours or within_days, not both")
+        return self
+
+    @property
+    def event_names(self) -> list[str] | None:
+        return sorted({step.event for step in self.steps})
+
+    @property
+    def reads_properties(self) -> bool:
+        return any(step.where for step in self.steps)
+
+    @property
+    def bound_days(self) -> float | None:
+        """The workflow's bound in days (None: unbounded)."""
+        if self.within_hours is not None:
+            return self.within_hours / 24
+        return self.within_days
+
+
+def _criterion_kind(value: Any) -> str:
+    if isinstance(value, dict):
+        kind = value.get("kind", "count")
+        return kind if isinstance(kind, str) else repr(kind)
+    return str(getattr(value, "kind", "count"))
+
+
+Criterion = Annotated[
+    Annotated[CountCriterion, Tag("count")]
+    | Annotated[SumCriterion, Tag("sum")]
+    | Annotated[DistinctCriterion, Tag("distinct")]
+    | Annotated[UsersCriterion, Tag("users")]
+    | Annotated[ActiveDaysCriterion, Tag("active_days")]
+    | Annotated[ConsecutiveDaysCriterion, Tag("consecutive_days")]
+    | Annotated[SequenceCriterion, Tag("sequence")],
+    Discriminator(_criterion_kind),
+]
+CRITERION_MODELS: dict[str, type[BaseModel]] = {
+    "count": CountCriterion,
+    "sum": SumCriterion,
+    "distinct": DistinctCriterion,
+    "users": UsersCriterion,
+    "active_days": ActiveDaysCriterion,
+    "consecutive_days": ConsecutiveDaysCriterion,
+    "sequence": SequenceCriterion,
+}
 
 
 class QualifyRule(_Model):
@@ -529,8 +673,14 @@ SEMANTIC_FIELDS = frozenset(
 
 
 def semantic_json(project: Project) -> str:
-    """Canonical JSON (sorted keys, no nulls) of the fields that define qualification."""
+    """Canonical JSON (sorted keys, no nulls) of the fields that define qualification.
+
+    `kind: count` is left out: a criterion without `kind` is a count, and a definition
+    written before kinds existed keeps its version."""
     payload = project.model_dump(mode="json", include=set(SEMANTIC_FIELDS), exclude_none=True)
+    for criterion in payload["definition"]["criteria"]:
+        if criterion.get("kind") == "count":
+            del criterion["kind"]
     return json.dumps(payload, sort_keys=True, separators=(",", ":"))
 
 
@@ -615,6 +765,7 @@ def _cross_field_problems(data: dict[str, Any]) -> list[tuple[tuple[str | int, .
                     f"criterion id '{criterion_id}' is used twice; ids must be unique",
                 )
             )
+    found += _criterion_problems(data, criteria)
     rule = definition.get("qualify")
     if not isinstance(rule, dict):
         return found
@@ -628,29 +779,83 @@ def _cross_field_problems(data: dict[str, Any]) -> list[tuple[tuple[str | int, .
             )
         )
     score = rule.get("score")
-    weights = [c.get("weight", 1.0) for c in criteria if isinstance(c, dict)]
-    if isinstance(score, int | float) and all(isinstance(w, int | float) for w in weights):
-        total = float(sum(weights))
+    reachable = [_most_points(c) for c in criteria if isinstance(c, dict)]
+    if isinstance(score, int | float) and all(isinstance(w, int | float) for w in reachable):
+        total = float(sum(reachable))
+        with_points = any(isinstance(c, dict) and "points" in c for c in criteria)
+        parts = " and max_points" if with_points else ""
         if total + RULE_TOLERANCE < score:
             found.append(
                 (
                     ("definition", "qualify", "score"),
-                    f"qualify.score is {score} but the weights only sum to {total:g}",
+                    f"qualify.score is {score} but the weights{parts} only sum to {total:g}",
                 )
             )
     return found
 
 
+def _most_points(criterion: dict[str, Any]) -> Any:
+    """The most a criterion can contribute to a score (inf: points without max_points)."""
+    if criterion.get("points") is None:
+        return criterion.get("weight", 1.0)
+    return criterion.get("max_points", math.inf)
+
+
+def _criterion_problems(
+    data: dict[str, Any], criteria: list[Any]
+) -> list[tuple[tuple[str | int, ...], str]]:
+    """Misuses of a criterion kind that depend on the entity or the rule."""
+    found: list[tuple[tuple[str | int, ...], str]] = []
+    rule = data["definition"].get("qualify")
+    scored = isinstance(rule, dict) and "score" in rule
+    for index, criterion in enumerate(criteria):
+        if not isinstance(criterion, dict):
+            continue
+        at = ("definition", "criteria", index)
+        if criterion.get("kind") == "users" and data.get("entity") == "user":
+            found.append(
+                (
+                    (*at, "kind"),
+                    "kind users counts the users of an account; this project's entity is "
+                    "user (use entity: account, or kind: count)",
+                )
+            )
+        if "points" in criterion and criterion.get("kind") in (*COUNTING_KINDS, None):
+            if not scored:
+                found.append(
+                    (
+                        (*at, "points"),
+                        "points only count under a score rule: set qualify: {score: s} "
+                        "(or drop points)",
+                    )
+                )
+            if "weight" in criterion:
+                found.append(
+                    (
+                        (*at, "weight"),
+                        "give weight (while the criterion holds) or points (per unit of "
+                        "progress), not both",
+                    )
+                )
+    return found
+
+
 def _problem(err: Any, located: LocatedYaml, source: str) -> Problem:
     tagged = tuple(p for p in err["loc"] if not _is_union_tag(p))
-    loc = _without_destination_tag(tagged)
+    loc = _without_tags(tagged)
     where = _dotted(loc)
     line = located.line_of(loc)
+    if err["type"] == "union_tag_invalid" and loc[:2] == ("definition", "criteria"):
+        kind = str(err["ctx"]["tag"])
+        return Problem(
+            f"{where}.kind", _unknown_kind(kind), located.line_of((*loc, "kind")), source
+        )
     if err["type"] == "extra_forbidden":
         key = str(loc[-1])
-        parent_model = (
-            _DESTINATIONS[tagged[2]] if loc != tagged and len(loc) == 3 else _model_at(loc[:-1])
-        )
+        parent_model = _model_at(tagged[:-1])
+        hint = _KEY_HINTS.get((getattr(parent_model, "__name__", ""), key))
+        if hint is not None:
+            return Problem(where, hint, line, source)
         known = list(parent_model.model_fields) if parent_model else []
         known = [k for k in known if k != "root"]
         guess = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
@@ -660,6 +865,41 @@ def _problem(err: Any, located: LocatedYaml, source: str) -> Problem:
     if message.startswith("Value error, "):
         message = message[len("Value error, ") :]
     return Problem(where, message, line, source)
+
+
+def _unknown_kind(kind: str) -> str:
+    close = difflib.get_close_matches(kind, KINDS, n=1, cutoff=0.6)
+    hint = f"; did you mean {close[0]}?" if close else ""
+    return f"unknown kind '{kind}' (one of {', '.join(KINDS)}){hint}"
+
+
+_POINTS_HINT = (
+    "points are for kinds count, sum, distinct, users and active_days (progress you can "
+    "multiply); use weight here"
+)
+_KEY_HINTS: dict[tuple[str, str], str] = {
+    ("ConsecutiveDaysCriterion", "points"): _POINTS_HINT,
+    ("ConsecutiveDaysCriterion", "max_points"): _POINTS_HINT,
+    ("SequenceCriterion", "points"): _POINTS_HINT,
+    ("SequenceCriterion", "max_points"): _POINTS_HINT,
+    ("SequenceCriterion", "event"): "a sequence names its events in steps: [{event: ...}, ...]",
+    (
+        "SequenceCriterion",
+        "where",
+    ): "a sequence filters per step: steps: [{event: ..., where: ...}]",
+    ("SequenceCriterion", "at_least"): (
+        "a sequence holds from its first completion; at_least is not used (bound it with "
+        "within_hours or within_days)"
+    ),
+    **{
+        (model, "property"): "property is for kind sum or distinct"
+        for model in ("CountCriterion", "UsersCriterion", "ActiveDaysCriterion")
+    },
+    **{
+        (model, "in_last_days"): "in_last_days is not supported yet (recency: a later release)"
+        for model in ("CountCriterion", "SumCriterion", "DistinctCriterion", "UsersCriterion")
+    },
+}
 
 
 def _is_union_tag(part: Any) -> bool:
@@ -673,13 +913,25 @@ _DESTINATIONS: dict[str, type[BaseModel]] = {
     "hubspot": HubSpotDestination,
     "salesforce": SalesforceDestination,
 }
+# Lists whose items are a union tagged by a key (pydantic puts the tag after the index).
+_TAGGED_LISTS: dict[str, dict[str, type[BaseModel]]] = {
+    "destinations": _DESTINATIONS,
+    "criteria": CRITERION_MODELS,
+}
 
 
-def _without_destination_tag(loc: tuple[Any, ...]) -> tuple[Any, ...]:
-    # pydantic puts the discriminator value after destinations[i]; users never wrote it.
-    if len(loc) > 2 and loc[0] == "destinations" and loc[2] in _DESTINATIONS:
-        return (*loc[:2], *loc[3:])
-    return loc
+def _is_tag(loc: tuple[Any, ...], index: int) -> bool:
+    return (
+        index >= 2
+        and isinstance(loc[index - 1], int)
+        and loc[index - 2] in _TAGGED_LISTS
+        and loc[index] in _TAGGED_LISTS[loc[index - 2]]
+    )
+
+
+def _without_tags(loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """`loc` without the discriminator values pydantic adds; users never wrote them."""
+    return tuple(part for index, part in enumerate(loc) if not _is_tag(loc, index))
 
 
 def _dotted(loc: tuple[Any, ...]) -> str:
@@ -698,15 +950,22 @@ _CHILDREN: dict[type[BaseModel], dict[str, type[BaseModel]]] = {
         "live": Live,
         "store": StoreConfig,
     },
-    Definition: {"criteria": Criterion, "qualify": QualifyRule, "fit": Fit},
+    Definition: {"qualify": QualifyRule, "fit": Fit},
+    SequenceCriterion: {"steps": Step},
 }
 
 
-def _model_at(path: tuple[Any, ...]) -> type[BaseModel] | None:
+def _model_at(tagged: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The model at a pydantic `loc` (discriminator tags included)."""
     model: type[BaseModel] = Project
-    for part in path:
+    for index, part in enumerate(tagged):
         if isinstance(part, int):
             continue
+        if _is_tag(tagged, index):
+            model = _TAGGED_LISTS[tagged[index - 2]][part]
+            continue
+        if part in _TAGGED_LISTS and index + 1 < len(tagged):
+            continue  # the model comes with the tag after the index
         child = _CHILDREN.get(model, {}).get(str(part))
         if child is None:
             return None

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 def definition_warnings(store: Store, project: Project) -> list[str]:
     """Things in pql.yaml that the stored data makes suspicious (never errors)."""
-    names = {c.event for c in project.definition.criteria}
+    names = {n for c in project.definition.criteria for n in (c.event_names or [])}
     names |= {n for n in (project.signup.event, project.conversion.event) if n is not None}
     wanted = sorted(names)
 
@@ -29,10 +29,11 @@ def definition_warnings(store: Store, project: Project) -> list[str]:
     seen = set(found["seen"])
     warnings = []
     for criterion in project.definition.criteria:
-        if criterion.event not in seen:
-            warnings.append(
-                f"criterion '{criterion.id}': no event named '{criterion.event}' in the store"
-            )
+        for event_name in criterion.event_names or []:
+            if event_name not in seen:
+                warnings.append(
+                    f"criterion '{criterion.id}': no event named '{event_name}' in the store"
+                )
     for label, name in (("signup", project.signup.event), ("conversion", project.conversion.event)):
         if name is not None and name not in seen:
             warnings.append(f"{label}: no event named '{name}' in the store")

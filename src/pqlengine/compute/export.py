@@ -21,6 +21,7 @@ from ibis.backends.sql.datatypes import DuckDBType
 
 from pqlengine import __version__
 from pqlengine.compute.cohorts import aggregates, cohort_columns, pql_counts
+from pqlengine.compute.criteria import describe
 from pqlengine.compute.entities import AsOf, as_of_literal, to_utc_naive
 from pqlengine.compute.periods import Period
 from pqlengine.compute.qualify import criterion_column, qualification
@@ -410,7 +411,7 @@ def _header(
         for index, criterion in enumerate(definition.criteria):
             lines.append(
                 f"  {criterion_column(index)} = {_comment(criterion.id)} "
-                f"({_comment(criterion.event)} x{criterion.at_least})"
+                f"({_comment(describe(criterion))})"
             )
     if what in ("metrics", "all"):
         lines += [

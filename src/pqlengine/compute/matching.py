@@ -25,6 +25,9 @@ def canonical_text(value: Scalar) -> str:
 
 
 def _alternatives(value: WhereValue) -> list[Scalar]:
+    """The options of an equality `where` value (a scalar or a list; see `plain`)."""
+    if isinstance(value, dict):
+        raise ValueError(f"{value!r} is an operator map, not an equality")
     return list(value) if isinstance(value, list) else [value]
 
 
@@ -206,3 +209,143 @@ def column_equals(column: ir.Column, value: WhereValue) -> ir.BooleanValue:
         else:
             matches.append(column.cast("string") == canonical_text(option))
     return ibis.ifelse(column.isnull(), ibis.null(bool), ibis.or_(*matches))
+
+
+# ---------------------------------------------------------------------------------------
+# Operator maps (docs/semantics.md, `where`): {gte: 80}, {ne: US}, {contains: x}, ...
+
+# The JSON number grammar a string must spell in full to compare as a number.
+NUMBER_PATTERN = r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$"
+
+_COMPARISONS = ("gt", "gte", "lt", "lte")
+
+
+class Typed:
+    """One value as its JSON types: `text` (strings only), `number` (numbers only), `flag`
+    (booleans only), each NULL otherwise, and `missing` (absent or JSON null)."""
+
+    def __init__(
+        self,
+        text: ir.StringValue | None,
+        number: ir.FloatingValue | None,
+        flag: ir.BooleanValue | None,
+        missing: ir.BooleanValue,
+    ) -> None:
+        self.text, self.number, self.flag, self.missing = text, number, flag, missing
+
+    @classmethod
+    def of_json(cls, bag: ir.JSONValue | ir.StringValue, key: str) -> Typed:
+        """`bag[key]` of a JSON column, or of JSON kept as text (Spark)."""
+        if bag.type().is_string():
+            item = _TextItem(bag, key)
+            missing = item.value.isnull() | item.kind.isin(("VOID", "NULL"))
+            return cls(item.text, item.number, item.flag, missing)
+        value = json_item(bag, key)
+        missing = value.isnull() | (value.cast("string") == "null")
+        return cls(value.str, value.float, value.bool, missing)
+
+    @classmethod
+    def of_column(cls, column: ir.Column) -> Typed:
+        """A typed column: a numeric column holds numbers, a text column strings."""
+        kind = column.type()
+        if kind.is_numeric():
+            return cls(None, column.cast("float64"), None, column.isnull())
+        if kind.is_boolean():
+            return cls(None, None, column, column.isnull())
+        return cls(column.cast("string"), None, None, column.isnull())
+
+    def as_number(self) -> ir.FloatingValue | None:
+        """The value as a number: a JSON number, or a string that spells one in full."""
+        spelled = None
+        if self.text is not None:
+            text = self.text
+            # Java's `$` also matches before a final newline; the grammar has none.
+            spells = text.re_search(NUMBER_PATTERN) & ~text.contains("\n")
+            spelled = ibis.ifelse(spells, text.cast("float64"), ibis.null("float64"))
+        if self.number is None:
+            return spelled
+        return self.number if spelled is None else ibis.coalesce(self.number, spelled)
+
+    def equals(self, option: Scalar) -> ir.BooleanValue:
+        """Today's equality across types (NULL-free: False when it does not hold)."""
+        tests: list[ir.BooleanValue] = []
+        if self.text is not None:
+            tests.append(self.text == canonical_text(option))
+        if isinstance(option, bool):
+            if self.flag is not None:
+                tests.append(self.flag == option)
+        elif isinstance(option, int | float) and self.number is not None:
+            tests.append(self.number == float(option))
+        if not tests:
+            return ibis.literal(False)
+        return ibis.or_(*[t.fill_null(False) for t in tests])
+
+
+def is_operator(spec: WhereValue) -> bool:
+    """Whether a `where` value is an operator map other than plain equality."""
+    return isinstance(spec, dict) and next(iter(spec)) not in ("eq", "in")
+
+
+def plain(spec: WhereValue) -> WhereValue:
+    """`{eq: v}` as `v` and `{in: [..]}` as the list: today's equality forms."""
+    if isinstance(spec, dict):
+        ((operator, operand),) = spec.items()
+        if operator in ("eq", "in"):
+            return operand
+    return spec
+
+
+@ibis.udf.scalar.builtin(name="convert_to")
+def _utf8_bytes(text: str, encoding: str) -> dt.binary:
+    """PostgreSQL's convert_to: text as bytes, whose order is code point order."""
+    raise NotImplementedError
+
+
+def _text_order(text: ir.StringValue, bytewise: bool) -> ir.Value:
+    return _utf8_bytes(text, "UTF8") if bytewise else text
+
+
+def present_test(value: Typed, spec: dict[str, Any], bytewise: bool) -> ir.BooleanValue:
+    """The operator's test on a present value (False where it does not hold)."""
+    ((operator, operand),) = spec.items()
+    if operator == "exists":
+        return ibis.literal(bool(operand))
+    if operator in ("eq", "in", "ne", "not_in"):
+        options = operand if isinstance(operand, list) else [operand]
+        equal = ibis.or_(*[value.equals(o) for o in options])
+        return ~equal if operator in ("ne", "not_in") else equal
+    if operator == "contains":
+        if value.text is None:
+            return ibis.literal(False)
+        return value.text.contains(str(operand)).fill_null(False)
+    if operator not in _COMPARISONS:
+        raise ValueError(f"unknown where operator '{operator}'")
+    left: Any
+    right: Any
+    if isinstance(operand, str):
+        if value.text is None:
+            return ibis.literal(False)
+        left = _text_order(value.text, bytewise)
+        right = _text_order(ibis.literal(operand), bytewise)
+    else:
+        left, right = value.as_number(), float(operand)
+        if left is None:
+            return ibis.literal(False)
+    compared = {
+        "gt": lambda: left > right,
+        "gte": lambda: left >= right,
+        "lt": lambda: left < right,
+        "lte": lambda: left <= right,
+    }[operator]()
+    return compared.fill_null(False)
+
+
+def event_where(value: Typed, spec: dict[str, Any], bytewise: bool) -> ir.BooleanValue:
+    """An operator map on an event property: a missing value matches only exists: false."""
+    exists_false = spec == {"exists": False}
+    return ibis.ifelse(value.missing, exists_false, present_test(value, spec, bytewise))
+
+
+def fit_where(value: Typed, spec: dict[str, Any], bytewise: bool) -> ir.BooleanValue:
+    """An operator map on an attribute: NULL (unknown) when the value is missing."""
+    return ibis.ifelse(value.missing, ibis.null(bool), present_test(value, spec, bytewise))

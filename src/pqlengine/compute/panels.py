@@ -17,6 +17,7 @@ import ibis.expr.types as ir
 import numpy as np
 
 from pqlengine.compute.cohorts import cohort_columns
+from pqlengine.compute.criteria import describe
 from pqlengine.compute.entities import as_of_literal, to_utc_naive
 from pqlengine.compute.lead_queue import NO_SEGMENT, in_segment, open_pqls
 from pqlengine.compute.matching import json_text
@@ -155,9 +156,11 @@ def funnel(prepared: ir.Table, project: Project) -> dict[str, Any]:
     signups = int(row["signups"] or 0)
     steps: list[tuple[str, str, int]] = [("signups", "Signed up", signups)]
     for index, criterion in enumerate(definition.criteria):
-        where = " (filtered)" if criterion.where else ""
-        within_days = f" within {criterion.within_days:g} d" if criterion.within_days else ""
-        label = f"{criterion.id}: {criterion.event}{where} ≥ {criterion.at_least}{within_days}"
+        within_days = (
+            getattr(criterion, "within_days", None) if criterion.kind != "sequence" else None
+        )
+        window = f" within {within_days:g} d" if within_days else ""
+        label = f"{criterion.id}: {describe(criterion)}{window}"
         steps.append((criterion.id, label, int(row[f"c{index}"] or 0)))
     threshold = definition.threshold
     rule_label = (

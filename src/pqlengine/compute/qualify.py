@@ -7,12 +7,21 @@ from datetime import UTC, datetime
 from typing import Any
 
 import ibis
-import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 import pyarrow as pa
 
 from pqlengine import registry
 from pqlengine.compute import compiled
+from pqlengine.compute.criteria import (
+    Backend,
+    criterion_column,
+    event_columns,
+    event_names,
+    kind_of,
+    satisfied_table,
+)
+from pqlengine.compute.criteria import score as points
+from pqlengine.compute.criteria.base import nth_smallest
 from pqlengine.compute.entities import (
     AsOf,
     Only,
@@ -20,19 +29,20 @@ from pqlengine.compute.entities import (
     entities,
     entity_events,
     registry_rows,
-    runs_on_duckdb,
     to_utc_naive,
 )
-from pqlengine.compute.matching import column_equals, json_equals, json_matches
-from pqlengine.config import RULE_TOLERANCE, Criterion, Project, semantic_json
+from pqlengine.compute.matching import (
+    Typed,
+    column_equals,
+    fit_where,
+    is_operator,
+    json_equals,
+    plain,
+)
+from pqlengine.config import RULE_TOLERANCE, Project, semantic_json
 from pqlengine.store import Store
 
 STATUSES = ("pql", "converted_pql", "converted_without_qualifying", "failed_fit", "not_qualified")
-
-
-def criterion_column(index: int) -> str:
-    """Column holding criterion `index`'s satisfied_at (ids are user text, so not names)."""
-    return f"criterion_{index}_at"
 
 
 def qualification(
@@ -55,33 +65,37 @@ def qualification(
         failing = fit.filter(~_fit_passes(fit, project))
         anchors = anchors.anti_join(failing, anchors.a_entity == failing.f_id)
     criteria = project.definition.criteria
-    needs_properties = any(c.where for c in criteria)
     criterion_events = entity_events(
         store,
         project,
         as_of,
-        columns=("event", "ts", "properties") if needs_properties else ("event", "ts"),
-        event_names=sorted({c.event for c in criteria}),
+        columns=event_columns(criteria),
+        event_names=event_names(criteria),
         only=only,
     )
-    aggregates = runs_on_duckdb(store)
-    satisfied = _criteria_satisfied(_after_signup(criterion_events, anchors), project, aggregates)
-    satisfied = satisfied.mutate(rule_satisfied_at=_rule_satisfied(satisfied, project))
+    backend = Backend.of(store)
+    before = _before_conversion(_after_signup(criterion_events, anchors))
+    satisfied = satisfied_table(before, criteria, backend)
+    satisfied = _with_rule(before, satisfied, project, backend)
     result = people.left_join(satisfied, people.entity_id == satisfied.c_id).drop("c_id")
     if not detail:
         ruled = satisfied.filter(satisfied.rule_satisfied_at.notnull())
         anchors = anchors.semi_join(ruled, anchors.a_entity == ruled.c_id)
-    active = _active(store, project, as_of, anchors, aggregates, only)
+    active = _active(store, project, as_of, anchors, backend, only)
     result = result.left_join(active, result.entity_id == active.a_id).drop("a_id")
     result = result.left_join(fit, result.entity_id == fit.f_id).drop("f_id")
+    if not points.monotone(project.definition):
+        result = _first_holding_with_gate(before, satisfied, active, result, project, backend)
     return _qualified(result, project)
 
 
 def criteria_progress(
     store: Store, project: Project, as_of: datetime, entity_id: str
-) -> dict[str, int]:
-    """Per criterion id: how many matching events count toward it so far (same rules as
-    qualification: after signup, inside within_days, before conversion)."""
+) -> dict[str, float | None]:
+    """Per criterion id, its progress so far (same rules as qualification: after signup,
+    inside within_days, before conversion): the present weight of a counting kind (events,
+    summed value, distinct values, users, days), the longest run of consecutive days, or
+    for a sequence the seconds its earliest completion took (None: not completed)."""
     people = entities(store, project, as_of, [entity_id])
     anchors = people.select(a_entity="entity_id", a_signup="signup_at", a_converted="converted_at")
     criteria = project.definition.criteria
@@ -89,24 +103,20 @@ def criteria_progress(
         store,
         project,
         as_of,
-        columns=("event", "ts", "properties"),
-        event_names=sorted({c.event for c in criteria}),
+        columns=event_columns(criteria),
+        event_names=event_names(criteria),
         only=[entity_id],
     )
-    after = _after_signup(events, anchors)
-    after = after.filter(after.converted_at.isnull() | (after.ts < after.converted_at))
-    duckdb = runs_on_duckdb(store)
-    counts = (
-        after.aggregate(
-            **{
-                f"c{i}": ibis.and_(*_criterion_filter(after, c, duckdb)).sum()
-                for i, c in enumerate(criteria)
-            }
-        )
-        .to_pyarrow()
-        .to_pylist()[0]
-    )
-    return {c.id: int(counts[f"c{i}"] or 0) for i, c in enumerate(criteria)}
+    before = _before_conversion(_after_signup(events, anchors))
+    backend = Backend.of(store)
+    found: dict[str, float | None] = {}
+    for criterion in criteria:
+        value = kind_of(criterion).progress_value(before, criterion, backend)
+        rows = value.to_pyarrow().to_pylist()
+        found[criterion.id] = rows[0]["value"] if rows else None
+        if found[criterion.id] is None and kind_of(criterion).counting:
+            found[criterion.id] = 0
+    return found
 
 
 def _after_signup(events: ir.Table, anchors: ir.Table) -> ir.Table:
@@ -116,90 +126,48 @@ def _after_signup(events: ir.Table, anchors: ir.Table) -> ir.Table:
     return joined.drop("a_entity").rename(signup_at="a_signup", converted_at="a_converted")
 
 
-@ibis.udf.agg.builtin(name="min")
-def _smallest(arg: dt.timestamp, n: dt.int64) -> dt.Array(dt.timestamp):  # type: ignore[valid-type]
-    """DuckDB's min(arg, n): the n smallest values of arg, ascending."""
-
-
-def _nth_smallest(
-    value: ir.TimestampColumn, n: int, where: ir.BooleanValue | None, aggregates: bool
-) -> ir.TimestampScalar | None:
-    """The n-th smallest `value` (rows where `where`) as one aggregate, or None when the
-    backend needs a window for it. n = 1 is `min` everywhere; otherwise DuckDB's
-    `min(value, n)[n]`, which keeps n values per group instead of sorting every row."""
-    if n == 1:
-        return value.min(where=where)
-    if not aggregates:
-        return None
-    return _smallest(value, n, where=where)[n - 1]
-
-
-def _criteria_satisfied(after_signup: ir.Table, project: Project, aggregates: bool) -> ir.Table:
-    """Wide table: c_id plus criterion_<i>_at, the instant of the at_least-th matching event.
-
-    Criteria whose N-th occurrence has an aggregate share one grouped scan; the rest (N > 1
-    on backends without `min(value, n)`) number their events with a window each."""
-    before = after_signup.filter(
-        after_signup.converted_at.isnull() | (after_signup.ts < after_signup.converted_at)
-    )
-    by_aggregate: dict[str, Any] = {}
-    windowed: list[tuple[int, Criterion]] = []
-    for index, criterion in enumerate(project.definition.criteria):
-        nth = _nth_smallest(
-            before.ts, criterion.at_least, _short_circuit(before, criterion, aggregates), aggregates
-        )
-        if nth is None:
-            windowed.append((index, criterion))
-        else:
-            by_aggregate[criterion_column(index)] = nth
-    if by_aggregate:
-        table = before.group_by(c_id=before.entity_id).agg(**by_aggregate)
-    else:
-        table = before.select(c_id=before.entity_id).distinct()
-    for index, criterion in windowed:
-        matching = before.filter(_criterion_filter(before, criterion, aggregates))
-        ordered = matching.mutate(
-            position=ibis.row_number().over(group_by="entity_id", order_by="ts")
-        )
-        nth_rows = ordered.filter(ordered.position == criterion.at_least - 1)
-        part = nth_rows.select(w_id=nth_rows.entity_id, **{criterion_column(index): nth_rows.ts})
-        table = table.left_join(part, table.c_id == part.w_id).drop("w_id")
-    columns = [criterion_column(i) for i in range(len(project.definition.criteria))]
-    return table.select("c_id", *columns)
-
-
-def _short_circuit(table: ir.Table, criterion: Criterion, duckdb: bool) -> ir.BooleanValue:
-    """The criterion's filter as an aggregate's FILTER: the event name first, the rest (JSON
-    property lookups, the window) only for rows of that event. A plain AND would evaluate
-    every part on every row in the aggregate's input, and parsing the properties of every
-    criterion event is most of a scan's cost on DuckDB."""
-    event, *rest = _criterion_filter(table, criterion, duckdb)
-    return event if not rest else ibis.ifelse(event, ibis.and_(*rest), False)
-
-
-def _criterion_filter(table: ir.Table, criterion: Criterion, duckdb: bool) -> list[ir.BooleanValue]:
-    conditions = [table.event == criterion.event]
-    if criterion.within_days is not None:
-        conditions.append(table.ts < table.signup_at + _window_length(criterion.within_days))
-    for key, value in (criterion.where or {}).items():
-        conditions.append(json_matches(table.properties, key, value, duckdb))
-    return conditions
-
-
-def _window_length(days: float) -> ir.IntervalScalar:
-    """`days` rounded to the microsecond, as an interval in the coarsest unit that holds it
-    exactly (same instant everywhere; ClickHouse has no sub-second intervals)."""
-    microseconds = round(days * 86_400_000_000)
-    if microseconds % 86_400_000_000 == 0:
-        return ibis.interval(days=microseconds // 86_400_000_000)
-    if microseconds % 1_000_000 == 0:
-        return ibis.interval(seconds=microseconds // 1_000_000)
-    return ibis.interval(microseconds=microseconds)
+def _before_conversion(after_signup: ir.Table) -> ir.Table:
+    """The events criteria read: those before the entity's conversion."""
+    converted = after_signup.converted_at
+    return after_signup.filter(converted.isnull() | (after_signup.ts < converted))
 
 
 # Later than any instant in a store: stands for "never" where LEAST must not see NULLs
 # (Snowflake's and BigQuery's LEAST return NULL when any argument is NULL).
 _NEVER = datetime(9999, 12, 31)
+
+
+def _with_rule(
+    before: ir.Table, satisfied: ir.Table, project: Project, backend: Backend
+) -> ir.Table:
+    """`satisfied` plus rule_satisfied_at: the first instant the rule holds."""
+    definition = project.definition
+    if not points.uses_points(definition):
+        return satisfied.mutate(rule_satisfied_at=_rule_satisfied(satisfied, project))
+    changes = points.contributions(before, satisfied, definition, backend)
+    held = points.first_holding(changes, definition.threshold)
+    joined = satisfied.left_join(held, satisfied.c_id == held.r_id)
+    return joined.drop("r_id").rename(rule_satisfied_at="held_at")
+
+
+def _first_holding_with_gate(
+    before: ir.Table,
+    satisfied: ir.Table,
+    active: ir.Table,
+    result: ir.Table,
+    project: Project,
+    backend: Backend,
+) -> ir.Table:
+    """`result` plus rule_gate_at: the first instant the rule holds together with the
+    active-days gate, for rules that may stop holding again (points on a sum)."""
+    definition = project.definition
+    changes = points.contributions(before, satisfied, definition, backend)
+    gate = None
+    if definition.min_active_days is not None:
+        gate = active.select(g_id="a_id", g_at="active_days_satisfied_at")
+    held = points.first_holding(changes, definition.threshold, gate)
+    joined = result.left_join(held, result.entity_id == held.r_id)
+    return joined.drop("r_id").rename(rule_gate_at="held_at")
 
 
 def _rule_satisfied(result: ir.Table, project: Project) -> ir.TimestampValue:
@@ -226,13 +194,13 @@ def _rule_satisfied(result: ir.Table, project: Project) -> ir.TimestampValue:
 
 
 def _active(
-    store: Store, project: Project, as_of: AsOf, anchors: ir.Table, aggregates: bool, only: Only
+    store: Store, project: Project, as_of: AsOf, anchors: ir.Table, backend: Backend, only: Only
 ) -> ir.Table:
     """a_id, active_days, active_days_satisfied_at of the entities in `anchors`: from our
     store's day registry where it settles them, else from their events."""
     all_events = entity_events(store, project, as_of, columns=("ts",), only=only)
     if not store.has_registry:
-        return _active_days(_after_signup(all_events, anchors), project, aggregates)
+        return _active_days(_after_signup(all_events, anchors), project, backend)
     # A row (user, day) holds an event in [signup_at, as_of] iff last_ts >= signup_at and
     # first_ts <= as_of, and then its first such event is first_ts, unless first_ts <
     # signup_at <= last_ts (the signup day, with events on both sides of the signup): such
@@ -244,23 +212,23 @@ def _active(
     days = rows.group_by("entity_id", "day").agg(
         first_ts=rows.first_ts.min(where=after), unsettled=(~after).any()
     )
-    counted = _count_days(days, project, aggregates, unsettled=days.unsettled.any())
+    counted = _count_days(days, project, backend, unsettled=days.unsettled.any())
     settled = counted.filter(~counted.unsettled).drop("unsettled")
     unsettled = counted.filter(counted.unsettled)
     rescan = anchors.semi_join(unsettled, anchors.a_entity == unsettled.a_id)
-    scanned = _active_days(_after_signup(all_events, rescan), project, aggregates)
+    scanned = _active_days(_after_signup(all_events, rescan), project, backend)
     return settled.union(scanned, distinct=False)
 
 
-def _active_days(after_signup: ir.Table, project: Project, aggregates: bool) -> ir.Table:
+def _active_days(after_signup: ir.Table, project: Project, backend: Backend) -> ir.Table:
     """a_id, active_days, active_days_satisfied_at (first event of the d-th active day)."""
     days = after_signup.group_by("entity_id", day=after_signup.ts.truncate("D")).agg(
         first_ts=after_signup.ts.min()
     )
-    return _count_days(days, project, aggregates)
+    return _count_days(days, project, backend)
 
 
-def _count_days(days: ir.Table, project: Project, aggregates: bool, **extra: ir.Value) -> ir.Table:
+def _count_days(days: ir.Table, project: Project, backend: Backend, **extra: ir.Value) -> ir.Table:
     """Per entity of `days` (entity_id, day, first_ts: its first event that day, NULL when
     none counts): a_id, active_days and, with min_active_days, active_days_satisfied_at."""
     counts = {"active_days": days.first_ts.count(), **extra}
@@ -268,7 +236,7 @@ def _count_days(days: ir.Table, project: Project, aggregates: bool, **extra: ir.
     if needed is None:
         return days.group_by(a_id=days.entity_id).agg(**counts)
     # Days' first events rise with the days, so the d-th day's is the d-th smallest.
-    nth = _nth_smallest(days.first_ts, needed, days.first_ts.notnull(), aggregates)
+    nth = nth_smallest(days.first_ts, needed, days.first_ts.notnull(), backend)
     if nth is None:
         days = days.mutate(position=ibis.row_number().over(group_by="entity_id", order_by="day"))
         nth = days.first_ts.min(where=days.position == needed - 1)
@@ -297,12 +265,17 @@ def _fit(store: Store, project: Project) -> ir.Table:
         checks["fit_free_email"] = ~base.domain_lc.isin(list(fit.free_domains))
     if fit.min_employees is not None:
         checks["fit_employees"] = base.employees >= fit.min_employees
+    bytewise = Backend.of(store).text_order_needs_bytes
     for key, value in (fit.where or {}).items():
         name = f"fit_where_{len(checks)}"
-        if key in table_columns and key != "traits":
-            checks[name] = column_equals(base[key], value)
+        column = key in table_columns and key != "traits"
+        if is_operator(value):
+            typed = Typed.of_column(base[key]) if column else Typed.of_json(bag, key)
+            checks[name] = fit_where(typed, value, bytewise)  # type: ignore[arg-type]
+        elif column:
+            checks[name] = column_equals(base[key], plain(value))
         else:
-            checks[name] = json_equals(bag, key, value)
+            checks[name] = json_equals(bag, key, plain(value))
     return base.select("f_id", **checks)
 
 
@@ -315,8 +288,27 @@ def fit_check_names(project: Project) -> list[tuple[str, str]]:
     if fit.min_employees is not None:
         names.append(("fit_employees", f"employees < {fit.min_employees}"))
     for key, value in (fit.where or {}).items():
-        names.append((f"fit_where_{len(names)}", f"{key} is not {value}"))
+        names.append((f"fit_where_{len(names)}", _failed_where(key, value)))
     return names
+
+
+_FAILED_COMPARISON = {"gt": "≤", "gte": "<", "lt": "≥", "lte": ">"}
+
+
+def _failed_where(key: str, spec: Any) -> str:
+    """What a failed fit `where` entry says about the entity ("employees < 50")."""
+    spec = plain(spec)
+    if not isinstance(spec, dict):
+        return f"{key} is not {spec}"
+    ((operator, operand),) = spec.items()
+    if operator in _FAILED_COMPARISON:
+        return f"{key} {_FAILED_COMPARISON[operator]} {operand}"
+    return {
+        "ne": f"{key} is {operand}",
+        "not_in": f"{key} is one of {operand}",
+        "contains": f"{key} does not contain {operand}",
+        "exists": f"{key} is {'missing' if operand else 'present'}",
+    }[operator]
 
 
 def _fit_passes(table: ir.Table, project: Project) -> ir.BooleanValue:
@@ -331,7 +323,12 @@ def _fit_passes(table: ir.Table, project: Project) -> ir.BooleanValue:
 def _qualified(result: ir.Table, project: Project) -> ir.Table:
     fit_ok = _fit_passes(result, project)
     rule_at = result.rule_satisfied_at
-    if project.definition.min_active_days is not None:
+    if "rule_gate_at" in result.columns:  # a rule that may stop holding (points on a sum)
+        candidate = result.rule_gate_at
+        result = result.drop("rule_gate_at")
+        if project.definition.min_active_days is None:
+            result = result.mutate(active_days_satisfied_at=ibis.null("timestamp"))
+    elif project.definition.min_active_days is not None:
         active_at = result.active_days_satisfied_at
         candidate = ibis.ifelse(
             rule_at.isnull() | active_at.isnull(),

@@ -109,8 +109,10 @@ def _period_counts(framed: ir.Table, train_until: datetime) -> dict[str, PeriodC
 def single_click_warnings(project: Project) -> list[str]:
     """Criteria that count page views, logins or clicks: activity, not intent."""
     return [
-        f"criterion '{c.id}' counts '{c.event}', a page view / login / click: that measures "
+        f"criterion '{c.id}' counts '{name}', a page view / login / click: that measures "
         "activity volume, not a key action"
         for c in project.definition.criteria
-        if is_vanity(c.event)
+        if c.kind == "count"
+        for name in c.event_names or []
+        if is_vanity(name)
     ]

@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from pqlengine.compute.criteria import describe, kind_of
 from pqlengine.compute.entities import entity_events
 from pqlengine.compute.qualify import criteria_progress, qualification, to_record
 from pqlengine.config import Project
@@ -99,9 +100,12 @@ def lead_detail(store: Store, project: Project, entity_id: str) -> dict[str, Any
     progress = [
         {
             "id": c.id,
-            "event": c.event,
-            "at_least": c.at_least,
+            "kind": c.kind,
+            "label": describe(c),
+            "event": getattr(c, "event", None),
+            "at_least": getattr(c, "at_least", None),
             "count": counts[c.id],
+            "progress": kind_of(c).progress(c, counts[c.id]),
             "satisfied_at": iso(record["criteria"][c.id]),
             "weight": project.definition.weight_of(c),
         }
@@ -155,9 +159,7 @@ def explain(record: dict[str, Any], progress: list[dict[str, Any]], project: Pro
     """One sentence on why the entity has its status."""
     definition = project.definition
     met = [p["id"] for p in progress if p["satisfied_at"]]
-    missing = [
-        f"{p['id']} ({p['count']}/{p['at_least']})" for p in progress if not p["satisfied_at"]
-    ]
+    missing = [f"{p['id']} ({p['progress']})" for p in progress if not p["satisfied_at"]]
     status = record["status"]
     if status in ("pql", "converted_pql"):
         head = f"Qualified at {iso(record['qualified_at'])}: met {', '.join(met) or 'nothing'}"

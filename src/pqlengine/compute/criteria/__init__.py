@@ -1,0 +1,83 @@
+"""Criteria by kind (docs/semantics.md "Criteria"): one module per kind says which rows
+it reads, when it is satisfied, its items (progress) and its words; this module puts
+them together into one wide table per entity.
+
+A new kind touches: config.py (its model), one module here (registered in KINDS), the
+oracle (tests/reference) and docs/semantics.md."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ibis.expr.types as ir
+
+from pqlengine.compute.criteria.amount import Sum
+from pqlengine.compute.criteria.base import Backend
+from pqlengine.compute.criteria.count import Count
+from pqlengine.compute.criteria.days import ActiveDays, ConsecutiveDays
+from pqlengine.compute.criteria.distinct import Distinct, Users
+from pqlengine.compute.criteria.kind import Kind
+from pqlengine.compute.criteria.sequence import Sequence
+
+__all__ = ["KINDS", "Backend", "Kind", "describe", "event_columns", "event_names", "kind_of"]
+
+KINDS: dict[str, Kind] = {
+    kind.name: kind
+    for kind in (Count(), Sum(), Distinct(), Users(), ActiveDays(), ConsecutiveDays(), Sequence())
+}
+
+
+def kind_of(criterion: Any) -> Kind:
+    """The kind implementing `criterion`."""
+    return KINDS[criterion.kind]
+
+
+def describe(criterion: Any) -> str:
+    """The criterion in words."""
+    return kind_of(criterion).describe(criterion)
+
+
+def event_names(criteria: list[Any]) -> list[str] | None:
+    """The event names the criteria read (None: some criterion reads every event)."""
+    names: set[str] = set()
+    for criterion in criteria:
+        read = criterion.event_names
+        if read is None:
+            return None
+        names.update(read)
+    return sorted(names)
+
+
+def event_columns(criteria: list[Any]) -> tuple[str, ...]:
+    """The event columns the criteria read."""
+    columns = {"event", "ts"}
+    for criterion in criteria:
+        columns |= kind_of(criterion).columns(criterion)
+    return tuple(sorted(columns))
+
+
+def criterion_column(index: int) -> str:
+    """Column holding criterion `index`'s satisfied_at (ids are user text, so not names)."""
+    return f"criterion_{index}_at"
+
+
+def satisfied_table(before: ir.Table, criteria: list[Any], backend: Backend) -> ir.Table:
+    """c_id plus criterion_<i>_at per entity with a row in `before`. Criteria with an
+    aggregate share one grouped scan; each other one is a subquery joined on."""
+    aggregates: dict[str, ir.Value] = {}
+    separate: list[tuple[int, Any]] = []
+    for index, criterion in enumerate(criteria):
+        value = kind_of(criterion).aggregate(before, criterion, backend)
+        if value is None:
+            separate.append((index, criterion))
+        else:
+            aggregates[criterion_column(index)] = value
+    if aggregates:
+        table = before.group_by(c_id=before.entity_id).agg(**aggregates)
+    else:
+        table = before.select(c_id=before.entity_id).distinct()
+    for index, criterion in separate:
+        name = criterion_column(index)
+        part = kind_of(criterion).satisfied(before, criterion, backend, name)
+        table = table.left_join(part, table.c_id == part.s_id).drop("s_id")
+    return table.select("c_id", *[criterion_column(i) for i in range(len(criteria))])

@@ -1,0 +1,101 @@
+"""`active_days` (distinct UTC days with a matching event) and `consecutive_days` (a run
+of consecutive such days)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+from pqlengine.compute.criteria.base import Backend, keep, matching_tests, nth_first, present_weight
+from pqlengine.compute.criteria.words import amount, filtered, named
+
+
+def matching_days(before: ir.Table, criterion: Any, backend: Backend) -> ir.Table:
+    """entity_id, day, first_ts: each UTC day with a matching event and its first one."""
+    tests = matching_tests(before, criterion.event, criterion.where, criterion.within_days, backend)
+    matching = keep(before, tests)
+    return matching.group_by("entity_id", day=matching.ts.truncate("D")).agg(
+        first_ts=matching.ts.min()
+    )
+
+
+def _columns(criterion: Any) -> set[str]:
+    return {"properties"} if criterion.where else set()
+
+
+class ActiveDays:
+    name = "active_days"
+    counting = True
+
+    def columns(self, criterion: Any) -> set[str]:
+        return _columns(criterion)
+
+    def aggregate(self, before: ir.Table, criterion: Any, backend: Backend) -> ir.Value | None:
+        return None
+
+    def satisfied(self, before: ir.Table, criterion: Any, backend: Backend, name: str) -> ir.Table:
+        days = matching_days(before, criterion, backend).drop("day")
+        return nth_first(days, criterion.at_least, backend, name)
+
+    def items(self, before: ir.Table, criterion: Any, backend: Backend) -> ir.Table:
+        days = matching_days(before, criterion, backend)
+        return days.select("entity_id", ts=days.first_ts, weight=ibis.literal(1.0))
+
+    def progress_value(self, before: ir.Table, criterion: Any, backend: Backend) -> ir.Table:
+        return present_weight(self.items(before, criterion, backend))
+
+    def describe(self, criterion: Any) -> str:
+        return (
+            f"active on {criterion.at_least} days ({named(criterion.event)}{filtered(criterion)})"
+        )
+
+    def progress(self, criterion: Any, value: float | None) -> str:
+        return f"{amount(value)} of {criterion.at_least} active days"
+
+
+class ConsecutiveDays:
+    name = "consecutive_days"
+    counting = False
+
+    def columns(self, criterion: Any) -> set[str]:
+        return _columns(criterion)
+
+    def aggregate(self, before: ir.Table, criterion: Any, backend: Backend) -> ir.Value | None:
+        return None
+
+    def satisfied(self, before: ir.Table, criterion: Any, backend: Backend, name: str) -> ir.Table:
+        days = matching_days(before, criterion, backend)
+        run = criterion.at_least
+        if run == 1:
+            return days.group_by(s_id=days.entity_id).agg(**{name: days.first_ts.min()})
+        # Days are distinct and ascending: the run-th day back is exactly run - 1 days
+        # earlier iff the run days in between are all there.
+        window = ibis.window(group_by="entity_id", order_by="day")
+        back = days.day.lag(run - 1).over(window)
+        ended = days.mutate(ends_run=back == days.day - ibis.interval(days=run - 1))
+        return ended.group_by(s_id=ended.entity_id).agg(
+            **{name: ended.first_ts.min(where=ended.ends_run)}
+        )
+
+    def items(self, before: ir.Table, criterion: Any, backend: Backend) -> ir.Table:
+        raise ValueError("consecutive_days has no items (points do not apply)")
+
+    def progress_value(self, before: ir.Table, criterion: Any, backend: Backend) -> ir.Table:
+        """The longest run of consecutive matching days so far."""
+        days = matching_days(before, criterion, backend)
+        days = days.mutate(position=ibis.row_number().over(group_by="entity_id", order_by="day"))
+        # Within a run, day number minus position is constant.
+        island = days.mutate(island=(days.day.epoch_seconds() / 86_400).round() - days.position)
+        runs = island.group_by("entity_id", "island").agg(length=island.count())
+        return runs.aggregate(value=runs.length.max())
+
+    def describe(self, criterion: Any) -> str:
+        return (
+            f"active {criterion.at_least} days in a row "
+            f"({named(criterion.event)}{filtered(criterion)})"
+        )
+
+    def progress(self, criterion: Any, value: float | None) -> str:
+        return f"longest run {amount(value)} of {criterion.at_least} days"

@@ -1,0 +1,100 @@
+"""`distinct` (values of a property) and `users` (user ids): at_least distinct items among
+the matching events, each present from its first occurrence."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+from pqlengine.compute.criteria.base import Backend, keep, matching_tests, nth_first, present_weight
+from pqlengine.compute.criteria.words import amount, filtered, named
+from pqlengine.compute.matching import Typed
+
+# Integral numbers below this are keyed by their integer digits; beyond it a double's
+# integer text needs more than 64 bits.
+_INTEGER_DIGITS_BELOW = 1e15
+
+
+def canonical_key(value: Typed) -> ir.StringValue:
+    """A value's canonical text (docs: strings as themselves, booleans true/false, numbers
+    as integer digits when integral, else the shortest text that reads back); NULL for
+    missing values, objects and arrays."""
+    number = value.number
+    assert number is not None and value.text is not None and value.flag is not None
+    integral = (number == number.floor()) & (number.abs() < _INTEGER_DIGITS_BELOW)
+    spelled = ibis.ifelse(integral, number.cast("int64").cast("string"), number.cast("string"))
+    flag = ibis.cases((value.flag == True, "true"), (value.flag == False, "false"))  # noqa: E712
+    return ibis.coalesce(value.text, spelled, flag)
+
+
+def first_occurrences(matching: ir.Table, key: ir.Value) -> ir.Table:
+    """entity_id, first_ts per distinct non-null key of `matching`."""
+    keyed = matching.select("entity_id", "ts", key=key)
+    keyed = keyed.filter(keyed.key.notnull())
+    return keyed.group_by("entity_id", "key").agg(first_ts=keyed.ts.min()).drop("key")
+
+
+class _Distinct:
+    name = "distinct"
+    counting = True
+    noun = ""
+
+    def key(self, matching: ir.Table, criterion: Any) -> ir.Value:
+        return canonical_key(Typed.of_json(matching.properties, criterion.property))
+
+    def columns(self, criterion: Any) -> set[str]:
+        return {"properties"}
+
+    def firsts(self, before: ir.Table, criterion: Any, backend: Backend) -> ir.Table:
+        tests = matching_tests(
+            before, criterion.event, criterion.where, criterion.within_days, backend
+        )
+        matching = keep(before, tests)
+        return first_occurrences(matching, self.key(matching, criterion))
+
+    def aggregate(self, before: ir.Table, criterion: Any, backend: Backend) -> ir.Value | None:
+        return None
+
+    def satisfied(self, before: ir.Table, criterion: Any, backend: Backend, name: str) -> ir.Table:
+        return nth_first(self.firsts(before, criterion, backend), criterion.at_least, backend, name)
+
+    def items(self, before: ir.Table, criterion: Any, backend: Backend) -> ir.Table:
+        firsts = self.firsts(before, criterion, backend)
+        return firsts.select("entity_id", ts=firsts.first_ts, weight=ibis.literal(1.0))
+
+    def unit(self, criterion: Any) -> str:
+        return str(criterion.property)
+
+    def progress_value(self, before: ir.Table, criterion: Any, backend: Backend) -> ir.Table:
+        return present_weight(self.items(before, criterion, backend))
+
+    def describe(self, criterion: Any) -> str:
+        return (
+            f"{criterion.at_least} distinct {self.unit(criterion)} in "
+            f"{named(criterion.event)}{filtered(criterion)}"
+        )
+
+    def progress(self, criterion: Any, value: float | None) -> str:
+        return f"{amount(value)} of {criterion.at_least} {self.unit(criterion)}"
+
+
+class Distinct(_Distinct):
+    pass
+
+
+class Users(_Distinct):
+    name = "users"
+
+    def key(self, matching: ir.Table, criterion: Any) -> ir.Value:
+        return matching.user_id
+
+    def columns(self, criterion: Any) -> set[str]:
+        return {"user_id"} | ({"properties"} if criterion.where else set())
+
+    def unit(self, criterion: Any) -> str:
+        return "users"
+
+    def describe(self, criterion: Any) -> str:
+        return f"{criterion.at_least} users with {named(criterion.event)}{filtered(criterion)}"
