@@ -134,9 +134,13 @@ def test_slack_hubspot_and_salesforce_payloads(server: LiveServer, flaky: Receiv
     wait_for(delivered_all)
     slack = [r.json() for r in flaky.at("/slack") if "Crmacct" in r.json()["text"]][-1]
     assert slack["text"] == "New PQL: Crmacct"
-    assert [b["type"] for b in slack["blocks"]] == ["header", "section", "context"]
+    assert [b["type"] for b in slack["blocks"]] == ["header", "section", "section", "context"]
     field_text = " ".join(f["text"] for f in slack["blocks"][1]["fields"])
     assert "invited, docs" in field_text and "crm-acct.com" in field_text
+    progress = slack["blocks"][2]["text"]["text"]
+    assert progress == (
+        "*Progress:*\n• invited: 1 of 1 Invited Member\n• docs: 2 of 2 Created Document"
+    )
 
     hubspot = [r for r in flaky.at("/hubspot") if "crm-acct.com" in r.path][-1]
     assert hubspot.method == "PATCH"
@@ -146,7 +150,10 @@ def test_slack_hubspot_and_salesforce_payloads(server: LiveServer, flaky: Receiv
     assert properties["pql_status"] == "pql"
     assert properties["pql_score"] == "100.0"
     assert properties["pql_qualified_at"].endswith("Z")
-    assert properties["pql_reasons"] == ""  # criteria progress has no reasons
+    # Criteria progress has no model reasons: the progress in words stands in.
+    assert (
+        properties["pql_reasons"] == "invited: 1 of 1 Invited Member; docs: 2 of 2 Created Document"
+    )
 
     salesforce = [r for r in flaky.at("/sf") if r.path.endswith("/crmacct")][-1]
     assert salesforce.method == "PATCH"

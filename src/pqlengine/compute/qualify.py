@@ -18,6 +18,7 @@ from pqlengine.compute.criteria import (
     event_columns,
     event_names,
     kind_of,
+    progress_text,
     satisfied_table,
 )
 from pqlengine.compute.criteria import score as points
@@ -90,13 +91,14 @@ def qualification(
 
 
 def criteria_progress(
-    store: Store, project: Project, as_of: datetime, entity_id: str
-) -> dict[str, float | None]:
-    """Per criterion id, its progress so far (same rules as qualification: after signup,
-    inside within_days, before conversion): the present weight of a counting kind (events,
-    summed value, distinct values, users, days), the longest run of consecutive days, or
-    for a sequence the seconds its earliest completion took (None: not completed)."""
-    people = entities(store, project, as_of, [entity_id])
+    store: Store, project: Project, as_of: datetime, only: list[str]
+) -> dict[str, dict[str, float | None]]:
+    """Per entity of `only`, per criterion id, its progress so far (same rules as
+    qualification: after signup, inside within_days, before conversion): the present
+    weight of a counting kind (events, summed value, distinct values, users, days), the
+    longest run of consecutive days, or for a sequence the seconds its earliest completion
+    took (None: not completed)."""
+    people = entities(store, project, as_of, only)
     anchors = people.select(a_entity="entity_id", a_signup="signup_at", a_converted="converted_at")
     criteria = project.definition.criteria
     events = entity_events(
@@ -105,18 +107,44 @@ def criteria_progress(
         as_of,
         columns=event_columns(criteria),
         event_names=event_names(criteria),
-        only=[entity_id],
+        only=only,
     )
     before = _before_conversion(_after_signup(events, anchors))
     backend = Backend.of(store)
-    found: dict[str, float | None] = {}
+    found: dict[str, dict[str, float | None]] = {
+        entity: {c.id: (0 if kind_of(c).counting else None) for c in criteria}
+        for entity in people.entity_id.to_pyarrow().to_pylist()
+    }
     for criterion in criteria:
-        value = kind_of(criterion).progress_value(before, criterion, backend)
-        rows = value.to_pyarrow().to_pylist()
-        found[criterion.id] = rows[0]["value"] if rows else None
-        if found[criterion.id] is None and kind_of(criterion).counting:
-            found[criterion.id] = 0
+        values = kind_of(criterion).progress_value(before, criterion, backend)
+        for row in values.to_pyarrow().to_pylist():
+            if row["value"] is not None:
+                found[row["p_id"]][criterion.id] = _whole(float(row["value"]))
     return found
+
+
+def progress_words(
+    store: Store, project: Project, as_of: datetime, only: list[str]
+) -> dict[str, list[dict[str, Any]]]:
+    """Per entity of `only`: per criterion {id, kind, text} with its progress in words
+    ("devices: 2 of 3 device_id", "storage: 1.4 GB of 2 GB", "flow: workflow done in 5 h")."""
+    values = criteria_progress(store, project, as_of, only)
+    return {
+        entity: [
+            {
+                "id": c.id,
+                "kind": c.kind,
+                "text": f"{c.id}: {progress_text(c, progress[c.id])}",
+            }
+            for c in project.definition.criteria
+        ]
+        for entity, progress in values.items()
+    }
+
+
+def _whole(value: float) -> float:
+    """Whole numbers as ints (2 devices, not 2.0)."""
+    return int(value) if value.is_integer() else value
 
 
 def _after_signup(events: ir.Table, anchors: ir.Table) -> ir.Table:

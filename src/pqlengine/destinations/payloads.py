@@ -49,6 +49,7 @@ def transition_document(
         "score_source": transition["score_source"],
         "reasons": transition["reasons"],
         "criteria_met": transition["criteria_met"],
+        "progress": transition.get("progress", []),
         "trigger": None
         if transition["trigger_event_id"] is None
         else {
@@ -103,6 +104,11 @@ def slack_message(document: dict[str, Any]) -> dict[str, Any]:
     if document["reasons"]:
         bullets = "\n".join(f"• {reason['text']}" for reason in document["reasons"])
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": f"*Why:*\n{bullets}"}})
+    if document.get("progress"):
+        lines = "\n".join(f"• {step['text']}" for step in document["progress"])
+        blocks.append(
+            {"type": "section", "text": {"type": "mrkdwn", "text": f"*Progress:*\n{lines}"}}
+        )
     blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": context}]})
     return {"text": title, "blocks": blocks}
 
@@ -126,7 +132,7 @@ def crm_properties(document: dict[str, Any]) -> dict[str, Any]:
         "pql_status": "pql" if entered else document["status"],
         "pql_score": round(float(document["score"]), 1),
         "pql_qualified_at": document["qualified_at"] if entered else None,
-        "pql_reasons": reasons_text(document["reasons"]),
+        "pql_reasons": reasons_text(document["reasons"] or document.get("progress", [])),
     }
 
 

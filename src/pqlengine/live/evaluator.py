@@ -22,7 +22,7 @@ import ibis
 import pyarrow as pa
 
 from pqlengine.compute.entities import entity_events
-from pqlengine.compute.qualify import qualification, to_record
+from pqlengine.compute.qualify import progress_words, qualification, to_record
 from pqlengine.config import Project, semantic_json
 from pqlengine.destinations.outbox import Target, plan_delivery
 from pqlengine.destinations.payloads import transition_document
@@ -259,7 +259,11 @@ class Evaluator:
             moments = sorted({t["qualified_at"] for t in entered})
             found = events.filter(events.ts.isin(moments)).to_pyarrow().to_pylist()
             at = {(e["entity_id"], e["ts"]): e for e in sorted(found, key=lambda e: e["event_id"])}
+            progress = progress_words(
+                self._store, self._project, now, sorted({t["entity_id"] for t in entered})
+            )
             for transition in entered:
+                transition["progress"] = progress.get(transition["entity_id"], [])
                 event = at.get((transition["entity_id"], transition["qualified_at"]))
                 if event is not None:
                     transition["trigger_event_id"] = event["event_id"]

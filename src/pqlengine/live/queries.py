@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from pqlengine.compute.criteria import describe, kind_of
+from pqlengine.compute.criteria import describe, progress_text
 from pqlengine.compute.entities import entity_events
 from pqlengine.compute.qualify import criteria_progress, qualification, to_record
 from pqlengine.config import Project
@@ -96,7 +96,7 @@ def lead_detail(store: Store, project: Project, entity_id: str) -> dict[str, Any
     if not rows:
         raise NotFound(f"no {project.entity} '{entity_id}' in the store")
     record = to_record(rows[0], project)
-    counts = criteria_progress(store, project, now, entity_id)
+    counts = criteria_progress(store, project, now, [entity_id]).get(entity_id, {})
     progress = [
         {
             "id": c.id,
@@ -105,7 +105,7 @@ def lead_detail(store: Store, project: Project, entity_id: str) -> dict[str, Any
             "event": getattr(c, "event", None),
             "at_least": getattr(c, "at_least", None),
             "count": counts[c.id],
-            "progress": kind_of(c).progress(c, counts[c.id]),
+            "progress": progress_text(c, counts[c.id]),
             "satisfied_at": iso(record["criteria"][c.id]),
             "weight": project.definition.weight_of(c),
         }

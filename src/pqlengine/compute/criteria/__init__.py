@@ -18,6 +18,7 @@ from pqlengine.compute.criteria.days import ActiveDays, ConsecutiveDays
 from pqlengine.compute.criteria.distinct import Distinct, Users
 from pqlengine.compute.criteria.kind import Kind
 from pqlengine.compute.criteria.sequence import Sequence
+from pqlengine.compute.criteria.words import amount
 
 __all__ = ["KINDS", "Backend", "Kind", "describe", "event_columns", "event_names", "kind_of"]
 
@@ -33,8 +34,33 @@ def kind_of(criterion: Any) -> Kind:
 
 
 def describe(criterion: Any) -> str:
-    """The criterion in words."""
-    return kind_of(criterion).describe(criterion)
+    """The criterion in words ("Logged In x 1 point, at most 20" with points)."""
+    points = getattr(criterion, "points", None)
+    if points is None:
+        return kind_of(criterion).describe(criterion)
+    return f"{kind_of(criterion).progress_unit(criterion)} x {points_text(criterion)}"
+
+
+def progress_text(criterion: Any, value: float | None) -> str:
+    """Progress in words: "2 of 3 devices"; with points "2 Logged In: 2 of at most 20
+    points"."""
+    points = getattr(criterion, "points", None)
+    if points is None:
+        return kind_of(criterion).progress(criterion, value)
+    earned = points * float(value or 0.0)
+    cap = criterion.max_points
+    if cap is not None:
+        earned = min(earned, cap)
+    done = f"{amount(value)} {kind_of(criterion).progress_unit(criterion)}"
+    most = f" of at most {amount(cap)}" if cap is not None else ""
+    return f"{done}: {amount(earned)}{most} points"
+
+
+def points_text(criterion: Any) -> str:
+    """ "1 point, at most 20"."""
+    unit = "point" if criterion.points == 1 else "points"
+    cap = "" if criterion.max_points is None else f", at most {amount(criterion.max_points)}"
+    return f"{amount(criterion.points)} {unit}{cap}"
 
 
 def event_names(criteria: list[Any]) -> list[str] | None:

@@ -50,6 +50,9 @@ class Sum:
     def progress_value(self, before: ir.Table, criterion: Any, backend: Backend) -> ir.Table:
         return present_weight(self.items(before, criterion, backend))
 
+    def progress_unit(self, criterion: Any) -> str:
+        return str(criterion.property)
+
     def describe(self, criterion: Any) -> str:
         total = quantity(criterion.at_least, criterion.property)
         events = f"{named(criterion.event)}{filtered(criterion)}"

@@ -132,8 +132,8 @@ def first_reaching(items: ir.Table, at_least: float, name: str) -> ir.Table:
 
 
 def present_weight(items: ir.Table) -> ir.Table:
-    """`value`: the summed weight of `items` (one entity's), the progress of a counting kind."""
-    return items.aggregate(value=items.weight.sum())
+    """p_id, value: per entity, the summed weight of its `items` (a counting kind's progress)."""
+    return items.group_by(p_id=items.entity_id).agg(value=items.weight.sum())
 
 
 def keep(table: ir.Table, tests: list[ir.BooleanValue]) -> ir.Table:

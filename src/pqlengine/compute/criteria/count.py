@@ -49,6 +49,9 @@ class Count:
     def progress_value(self, before: ir.Table, criterion: Any, backend: Backend) -> ir.Table:
         return present_weight(self.items(before, criterion, backend))
 
+    def progress_unit(self, criterion: Any) -> str:
+        return named(criterion.event)
+
     def describe(self, criterion: Any) -> str:
         return f"{named(criterion.event)}{filtered(criterion)} ≥ {criterion.at_least}"
 

@@ -46,6 +46,9 @@ class ActiveDays:
     def progress_value(self, before: ir.Table, criterion: Any, backend: Backend) -> ir.Table:
         return present_weight(self.items(before, criterion, backend))
 
+    def progress_unit(self, criterion: Any) -> str:
+        return "active days"
+
     def describe(self, criterion: Any) -> str:
         return (
             f"active on {criterion.at_least} days ({named(criterion.event)}{filtered(criterion)})"
@@ -89,7 +92,10 @@ class ConsecutiveDays:
         # Within a run, day number minus position is constant.
         island = days.mutate(island=(days.day.epoch_seconds() / 86_400).round() - days.position)
         runs = island.group_by("entity_id", "island").agg(length=island.count())
-        return runs.aggregate(value=runs.length.max())
+        return runs.group_by(p_id=runs.entity_id).agg(value=runs.length.max().cast("float64"))
+
+    def progress_unit(self, criterion: Any) -> str:
+        return "days in a row"
 
     def describe(self, criterion: Any) -> str:
         return (

@@ -70,6 +70,9 @@ class _Distinct:
     def progress_value(self, before: ir.Table, criterion: Any, backend: Backend) -> ir.Table:
         return present_weight(self.items(before, criterion, backend))
 
+    def progress_unit(self, criterion: Any) -> str:
+        return self.unit(criterion)
+
     def describe(self, criterion: Any) -> str:
         return (
             f"{criterion.at_least} distinct {self.unit(criterion)} in "

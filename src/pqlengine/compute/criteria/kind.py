@@ -37,8 +37,12 @@ class Kind(Protocol):
         ...
 
     def progress_value(self, before: ir.Table, criterion: Any, backend: Backend) -> ir.Table:
-        """One row (none when nothing counts yet) with `value`: the progress of the one
-        entity in `before` ("2" devices, 1.4e9 bytes, a run of 2 days, 5 h of workflow)."""
+        """p_id, value per entity with progress (none when nothing counts yet): 2 devices,
+        1.4e9 bytes, a longest run of 2 days, 18,000 seconds of workflow."""
+        ...
+
+    def progress_unit(self, criterion: Any) -> str:
+        """What the progress counts ("Logged In", "bytes", "device_id", "users", "days")."""
         ...
 
     def describe(self, criterion: Any) -> str:

@@ -75,12 +75,21 @@ class Sequence:
         """Seconds from the first to the last step of the earliest completion (of those
         ending then, the shortest)."""
         done = self.completions(before, criterion, backend)
-        first = done.order_by(done.c_at, done.c_start.desc()).limit(1)
-        took = first.c_at.epoch_seconds() - first.c_start.epoch_seconds()
-        return first.select(value=took.cast("float64"))
+        earliest = done.group_by(e_entity=done.c_entity).agg(e_at=done.c_at.min())
+        joined = done.inner_join(
+            earliest, (done.c_entity == earliest.e_entity) & (done.c_at == earliest.e_at)
+        )
+        latest = joined.group_by(p_id=joined.c_entity).agg(
+            e_at=joined.c_at.min(), e_start=joined.c_start.max()
+        )
+        took = latest.e_at.epoch_seconds() - latest.e_start.epoch_seconds()
+        return latest.select("p_id", value=took.cast("float64"))
 
     def items(self, before: ir.Table, criterion: Any, backend: Backend) -> ir.Table:
         raise ValueError("a sequence has no items (points do not apply)")
+
+    def progress_unit(self, criterion: Any) -> str:
+        return "workflow"
 
     def describe(self, criterion: Any) -> str:
         steps = " → ".join(
