@@ -6,12 +6,12 @@
 -- semantics: pqlengine's docs/semantics.md; the engine's results are the reference
 --
 -- qualified_entities: criterion_<i>_at are the criteria in order:
---   criterion_0_at = invited (Invited Member x1)
---   criterion_1_at = docs (Created Document x2)
---   criterion_2_at = shared (Shared Document x1)
---   criterion_3_at = assets (Uploaded Asset x3)
---   criterion_4_at = tasks (Added Task x3)
---   criterion_5_at = calendar (Created Calendar x1)
+--   criterion_0_at = invited (Invited Member ≥ 1)
+--   criterion_1_at = docs (Created Document ≥ 2)
+--   criterion_2_at = shared (Shared Document ≥ 1)
+--   criterion_3_at = assets (Uploaded Asset ≥ 3)
+--   criterion_4_at = tasks (Added Task (filtered) ≥ 3)
+--   criterion_5_at = calendar (Created Calendar ≥ 1)
 --
 -- cohort_metrics: cohorts by month of signup_at (weeks start Monday 00:00 UTC,
 -- ISO labels like 2026-W02; months like 2026-01); complete = as_of >= cohort end
@@ -445,7 +445,7 @@ FROM (
                 FROM (
                   SELECT
                     "t88".*
-                    EXCLUDE ("w_id")
+                    EXCLUDE ("s_id")
                   FROM (
                     SELECT
                       "t87"."c_id",
@@ -454,12 +454,12 @@ FROM (
                       "t87"."criterion_5_at",
                       "t87"."criterion_1_at",
                       "t87"."criterion_3_at",
-                      "t81"."w_id",
+                      "t81"."s_id",
                       "t81"."criterion_4_at"
                     FROM (
                       SELECT
                         "t85".*
-                        EXCLUDE ("w_id")
+                        EXCLUDE ("s_id")
                       FROM (
                         SELECT
                           "t84"."c_id",
@@ -467,19 +467,19 @@ FROM (
                           "t84"."criterion_2_at",
                           "t84"."criterion_5_at",
                           "t84"."criterion_1_at",
-                          "t76"."w_id",
+                          "t76"."s_id",
                           "t76"."criterion_3_at"
                         FROM (
                           SELECT
                             "t82".*
-                            EXCLUDE ("w_id")
+                            EXCLUDE ("s_id")
                           FROM (
                             SELECT
                               "t73"."c_id",
                               "t73"."criterion_0_at",
                               "t73"."criterion_2_at",
                               "t73"."criterion_5_at",
-                              "t77"."w_id",
+                              "t77"."s_id",
                               "t77"."criterion_1_at"
                             FROM (
                               SELECT
@@ -667,7 +667,7 @@ FROM (
                             ) AS "t73"
                             LEFT OUTER JOIN (
                               SELECT
-                                "t69"."entity_id" AS "w_id",
+                                "t69"."entity_id" AS "s_id",
                                 "t69"."ts" AS "criterion_1_at"
                               FROM (
                                 SELECT
@@ -855,12 +855,12 @@ FROM (
                               WHERE
                                 "t69"."position" = 1
                             ) AS "t77"
-                              ON "t73"."c_id" = "t77"."w_id"
+                              ON "t73"."c_id" = "t77"."s_id"
                           ) AS "t82"
                         ) AS "t84"
                         LEFT OUTER JOIN (
                           SELECT
-                            "t68"."entity_id" AS "w_id",
+                            "t68"."entity_id" AS "s_id",
                             "t68"."ts" AS "criterion_3_at"
                           FROM (
                             SELECT
@@ -1048,12 +1048,12 @@ FROM (
                           WHERE
                             "t68"."position" = 2
                         ) AS "t76"
-                          ON "t84"."c_id" = "t76"."w_id"
+                          ON "t84"."c_id" = "t76"."s_id"
                       ) AS "t85"
                     ) AS "t87"
                     LEFT OUTER JOIN (
                       SELECT
-                        "t72"."entity_id" AS "w_id",
+                        "t72"."entity_id" AS "s_id",
                         "t72"."ts" AS "criterion_4_at"
                       FROM (
                         SELECT
@@ -1251,7 +1251,7 @@ FROM (
                       WHERE
                         "t72"."position" = 2
                     ) AS "t81"
-                      ON "t87"."c_id" = "t81"."w_id"
+                      ON "t87"."c_id" = "t81"."s_id"
                   ) AS "t88"
                 ) AS "t89"
               ) AS "t91"
@@ -1764,7 +1764,7 @@ WITH "t11" AS (
   FROM (
     SELECT
       "t85".*
-      EXCLUDE ("w_id")
+      EXCLUDE ("s_id")
     FROM (
       SELECT
         "t84"."c_id",
@@ -1773,12 +1773,12 @@ WITH "t11" AS (
         "t84"."criterion_5_at",
         "t84"."criterion_1_at",
         "t84"."criterion_3_at",
-        "t78"."w_id",
+        "t78"."s_id",
         "t78"."criterion_4_at"
       FROM (
         SELECT
           "t82".*
-          EXCLUDE ("w_id")
+          EXCLUDE ("s_id")
         FROM (
           SELECT
             "t81"."c_id",
@@ -1786,19 +1786,19 @@ WITH "t11" AS (
             "t81"."criterion_2_at",
             "t81"."criterion_5_at",
             "t81"."criterion_1_at",
-            "t75"."w_id",
+            "t75"."s_id",
             "t75"."criterion_3_at"
           FROM (
             SELECT
               "t79".*
-              EXCLUDE ("w_id")
+              EXCLUDE ("s_id")
             FROM (
               SELECT
                 "t72"."c_id",
                 "t72"."criterion_0_at",
                 "t72"."criterion_2_at",
                 "t72"."criterion_5_at",
-                "t76"."w_id",
+                "t76"."s_id",
                 "t76"."criterion_1_at"
               FROM (
                 SELECT
@@ -2002,7 +2002,7 @@ WITH "t11" AS (
               ) AS "t72"
               LEFT OUTER JOIN (
                 SELECT
-                  "t69"."entity_id" AS "w_id",
+                  "t69"."entity_id" AS "s_id",
                   "t69"."ts" AS "criterion_1_at"
                 FROM (
                   SELECT
@@ -2206,12 +2206,12 @@ WITH "t11" AS (
                 WHERE
                   "t69"."position" = 1
               ) AS "t76"
-                ON "t72"."c_id" = "t76"."w_id"
+                ON "t72"."c_id" = "t76"."s_id"
             ) AS "t79"
           ) AS "t81"
           LEFT OUTER JOIN (
             SELECT
-              "t68"."entity_id" AS "w_id",
+              "t68"."entity_id" AS "s_id",
               "t68"."ts" AS "criterion_3_at"
             FROM (
               SELECT
@@ -2415,12 +2415,12 @@ WITH "t11" AS (
             WHERE
               "t68"."position" = 2
           ) AS "t75"
-            ON "t81"."c_id" = "t75"."w_id"
+            ON "t81"."c_id" = "t75"."s_id"
         ) AS "t82"
       ) AS "t84"
       LEFT OUTER JOIN (
         SELECT
-          "t71"."entity_id" AS "w_id",
+          "t71"."entity_id" AS "s_id",
           "t71"."ts" AS "criterion_4_at"
         FROM (
           SELECT
@@ -2634,7 +2634,7 @@ WITH "t11" AS (
         WHERE
           "t71"."position" = 2
       ) AS "t78"
-        ON "t84"."c_id" = "t78"."w_id"
+        ON "t84"."c_id" = "t78"."s_id"
     ) AS "t85"
   ) AS "t86"
 ), "t110" AS (
@@ -3505,7 +3505,7 @@ WITH "t11" AS (
   FROM (
     SELECT
       "t85".*
-      EXCLUDE ("w_id")
+      EXCLUDE ("s_id")
     FROM (
       SELECT
         "t84"."c_id",
@@ -3514,12 +3514,12 @@ WITH "t11" AS (
         "t84"."criterion_5_at",
         "t84"."criterion_1_at",
         "t84"."criterion_3_at",
-        "t78"."w_id",
+        "t78"."s_id",
         "t78"."criterion_4_at"
       FROM (
         SELECT
           "t82".*
-          EXCLUDE ("w_id")
+          EXCLUDE ("s_id")
         FROM (
           SELECT
             "t81"."c_id",
@@ -3527,19 +3527,19 @@ WITH "t11" AS (
             "t81"."criterion_2_at",
             "t81"."criterion_5_at",
             "t81"."criterion_1_at",
-            "t75"."w_id",
+            "t75"."s_id",
             "t75"."criterion_3_at"
           FROM (
             SELECT
               "t79".*
-              EXCLUDE ("w_id")
+              EXCLUDE ("s_id")
             FROM (
               SELECT
                 "t72"."c_id",
                 "t72"."criterion_0_at",
                 "t72"."criterion_2_at",
                 "t72"."criterion_5_at",
-                "t76"."w_id",
+                "t76"."s_id",
                 "t76"."criterion_1_at"
               FROM (
                 SELECT
@@ -3743,7 +3743,7 @@ WITH "t11" AS (
               ) AS "t72"
               LEFT OUTER JOIN (
                 SELECT
-                  "t69"."entity_id" AS "w_id",
+                  "t69"."entity_id" AS "s_id",
                   "t69"."ts" AS "criterion_1_at"
                 FROM (
                   SELECT
@@ -3947,12 +3947,12 @@ WITH "t11" AS (
                 WHERE
                   "t69"."position" = 1
               ) AS "t76"
-                ON "t72"."c_id" = "t76"."w_id"
+                ON "t72"."c_id" = "t76"."s_id"
             ) AS "t79"
           ) AS "t81"
           LEFT OUTER JOIN (
             SELECT
-              "t68"."entity_id" AS "w_id",
+              "t68"."entity_id" AS "s_id",
               "t68"."ts" AS "criterion_3_at"
             FROM (
               SELECT
@@ -4156,12 +4156,12 @@ WITH "t11" AS (
             WHERE
               "t68"."position" = 2
           ) AS "t75"
-            ON "t81"."c_id" = "t75"."w_id"
+            ON "t81"."c_id" = "t75"."s_id"
         ) AS "t82"
       ) AS "t84"
       LEFT OUTER JOIN (
         SELECT
-          "t71"."entity_id" AS "w_id",
+          "t71"."entity_id" AS "s_id",
           "t71"."ts" AS "criterion_4_at"
         FROM (
           SELECT
@@ -4375,7 +4375,7 @@ WITH "t11" AS (
         WHERE
           "t71"."position" = 2
       ) AS "t78"
-        ON "t84"."c_id" = "t78"."w_id"
+        ON "t84"."c_id" = "t78"."s_id"
     ) AS "t85"
   ) AS "t86"
 )

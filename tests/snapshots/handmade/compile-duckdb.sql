@@ -6,8 +6,8 @@
 -- semantics: pqlengine's docs/semantics.md; the engine's results are the reference
 --
 -- qualified_entities: criterion_<i>_at are the criteria in order:
---   criterion_0_at = create (Create x2)
---   criterion_1_at = invite (Invite x1)
+--   criterion_0_at = create (Create ≥ 2)
+--   criterion_1_at = invite (Invite ≥ 1)
 --
 -- cohort_metrics: cohorts by month of signup_at (weeks start Monday 00:00 UTC,
 -- ISO labels like 2026-W02; months like 2026-01); complete = as_of >= cohort end
@@ -392,7 +392,7 @@ FROM (
                   SELECT
                     "t71"."c_id",
                     "t71"."criterion_1_at",
-                    "t73"."w_id",
+                    "t73"."s_id",
                     "t73"."criterion_0_at"
                   FROM (
                     SELECT
@@ -557,7 +557,7 @@ FROM (
                   ) AS "t71"
                   LEFT OUTER JOIN (
                     SELECT
-                      "t68"."entity_id" AS "w_id",
+                      "t68"."entity_id" AS "s_id",
                       "t68"."ts" AS "criterion_0_at"
                     FROM (
                       SELECT
@@ -725,7 +725,7 @@ FROM (
                     WHERE
                       "t68"."position" = 1
                   ) AS "t73"
-                    ON "t71"."c_id" = "t73"."w_id"
+                    ON "t71"."c_id" = "t73"."s_id"
                 ) AS "t76"
               ) AS "t78"
                 ON "t56"."entity_id" = "t78"."c_id"
@@ -1149,7 +1149,7 @@ WITH "t41" AS (
     SELECT
       "t69"."c_id",
       "t69"."criterion_1_at",
-      "t71"."w_id",
+      "t71"."s_id",
       "t71"."criterion_0_at"
     FROM (
       SELECT
@@ -1331,7 +1331,7 @@ WITH "t41" AS (
     ) AS "t69"
     LEFT OUTER JOIN (
       SELECT
-        "t67"."entity_id" AS "w_id",
+        "t67"."entity_id" AS "s_id",
         "t67"."ts" AS "criterion_0_at"
       FROM (
         SELECT
@@ -1516,7 +1516,7 @@ WITH "t41" AS (
       WHERE
         "t67"."position" = 1
     ) AS "t71"
-      ON "t69"."c_id" = "t71"."w_id"
+      ON "t69"."c_id" = "t71"."s_id"
   ) AS "t72"
 ), "t96" AS (
   SELECT
@@ -2300,7 +2300,7 @@ WITH "t41" AS (
     SELECT
       "t69"."c_id",
       "t69"."criterion_1_at",
-      "t71"."w_id",
+      "t71"."s_id",
       "t71"."criterion_0_at"
     FROM (
       SELECT
@@ -2482,7 +2482,7 @@ WITH "t41" AS (
     ) AS "t69"
     LEFT OUTER JOIN (
       SELECT
-        "t67"."entity_id" AS "w_id",
+        "t67"."entity_id" AS "s_id",
         "t67"."ts" AS "criterion_0_at"
       FROM (
         SELECT
@@ -2667,7 +2667,7 @@ WITH "t41" AS (
       WHERE
         "t67"."position" = 1
     ) AS "t71"
-      ON "t69"."c_id" = "t71"."w_id"
+      ON "t69"."c_id" = "t71"."s_id"
   ) AS "t72"
 )
 SELECT
