@@ -513,7 +513,7 @@ def test_header_names_project_definition_version_dialect_and_time(
     assert f"project handmade, definition hand, version {project.version} " in second
     assert third == "-- as of: the warehouse's current time (UTC) when the query runs"
     assert '"analytics"."events"' in sql and "Wilson score interval with z = 1.959964" in sql
-    assert "criterion_1_at = invite (Invite x1)" in sql
+    assert "criterion_1_at = invite (Invite ≥ 1)" in sql
 
 
 def test_user_text_cannot_escape_the_header_comment() -> None:

@@ -7,9 +7,10 @@ import os
 import re
 import shutil
 import sys
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import unquote, urlparse
 
 import duckdb
@@ -110,6 +111,32 @@ _IBIS_TYPES = {
 DEFAULT_RESULTS_SCHEMA = "pql"
 
 
+@dataclass(frozen=True)
+class Capabilities:
+    """What a query over a set of tables may rely on (flags, not backend names)."""
+
+    # DuckDB's own functions: min(value, n), list_contains, json_extract_string.
+    duckdb_functions: bool = False
+    # Text compares by locale unless forced to bytes (PostgreSQL's collations); code
+    # point order is the contract.
+    text_order_needs_bytes: bool = False
+    # Our store's (user, day) and per-user registries (registry.py) are up to date.
+    day_registry: bool = False
+    # `events` holds each event_id once (else reads keep the earliest copy).
+    unique_events: bool = False
+
+
+class Tables(Protocol):
+    """What compute reads: the canonical tables (and result tables) as Ibis tables, and
+    what queries over them may use. Our Store is one; the SQL export's unbound tables and
+    the live service's per-pass events are others."""
+
+    @property
+    def capabilities(self) -> Capabilities: ...
+
+    def table(self, name: str) -> ibis.Table: ...
+
+
 class StoreError(ValueError):
     """The store cannot be opened or used (locked, unreachable, missing tables, ...)."""
 
@@ -124,12 +151,10 @@ class Store:
     """
 
     # Whether `events` is our own table with its registries (registry.py); set when a DuckDB
-    # store is opened. Store-likes that skip __init__ (the SQL export's unbound
-    # tables, the live service's per-pass copy of the events) scan their events instead.
+    # store is opened.
     has_registry = False
     # Whether `events` already holds each event_id once (our own table: ingest keeps the
-    # earliest copy, ingest/append.py). Otherwise every read deduplicates (unique_events);
-    # store-likes that skip __init__ say so themselves.
+    # earliest copy, ingest/append.py). Otherwise every read deduplicates (unique_events).
     events_unique = False
 
     def __init__(
@@ -204,6 +229,16 @@ class Store:
     def backend(self) -> str:
         """The Ibis backend name: duckdb, postgres, pyspark, ..."""
         return self.config.backend
+
+    @property
+    def capabilities(self) -> Capabilities:
+        """What queries over this store may use (`Tables`)."""
+        return Capabilities(
+            duckdb_functions=self.backend == "duckdb",
+            text_order_needs_bytes=self.backend == "postgres",
+            day_registry=self.has_registry,
+            unique_events=self.events_unique,
+        )
 
     @property
     def is_duckdb(self) -> bool:

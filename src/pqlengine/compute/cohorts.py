@@ -17,7 +17,7 @@ from pqlengine.compute.matching import json_has, json_text
 from pqlengine.compute.periods import MICROSECONDS_PER_DAY, Period, SegmentError
 from pqlengine.compute.qualify import qualification
 from pqlengine.config import Project
-from pqlengine.store import Store
+from pqlengine.store import Store, Tables
 
 
 def _truncate(ts: ir.TimestampValue, period: Period) -> ir.TimestampValue:
@@ -28,7 +28,7 @@ def _period_length(period: Period) -> ir.IntervalScalar:
     return ibis.interval(weeks=1) if period == "week" else ibis.interval(months=1)
 
 
-def segment_expression(store: Store, project: Project, table: ir.Table, by: str) -> ir.Table:
+def segment_expression(store: Tables, project: Project, table: ir.Table, by: str) -> ir.Table:
     """`table` with a `segment` column: the entity's column `by`, else its trait `by`."""
     attrs, needs_trait = _segment_attributes(store, project, by)
     if needs_trait is not None and not bool(needs_trait.execute()):
@@ -37,7 +37,7 @@ def segment_expression(store: Store, project: Project, table: ir.Table, by: str)
 
 
 def _segment_attributes(
-    store: Store, project: Project, by: str
+    store: Tables, project: Project, by: str
 ) -> tuple[ir.Table, ir.IntegerScalar | None]:
     """s_id, segment per entity; and, when `by` is a trait, how many entities have it (the
     caller checks it is not 0)."""
@@ -53,7 +53,7 @@ def _with_segment(table: ir.Table, attrs: ir.Table) -> ir.Table:
     return table.left_join(attrs, table.entity_id == attrs.s_id).drop("s_id")
 
 
-def segment_error(store: Store, project: Project, by: str) -> SegmentError:
+def segment_error(store: Tables, project: Project, by: str) -> SegmentError:
     source = store.table("accounts" if project.entity == "account" else "users")
     key = "account_id" if project.entity == "account" else "user_id"
     return SegmentError(_unknown_segment(source, by, key))
@@ -71,7 +71,7 @@ def _unknown_segment(source: ir.Table, by: str, key: str) -> str:
 
 
 def cohort_columns(
-    store: Store,
+    store: Tables,
     project: Project,
     as_of: AsOf,
     period: Period,

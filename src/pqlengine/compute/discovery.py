@@ -34,7 +34,7 @@ from pqlengine.stats.discovery import (
     candidate_record,
     evaluate,
 )
-from pqlengine.store import Store
+from pqlengine.store import Store, Tables
 
 MAX_PROPERTY_VALUES = 10
 EMPLOYEE_BANDS = ((1, 4, "1-4"), (5, 49, "5-49"), (50, 249, "50-249"), (250, None, "250+"))
@@ -47,7 +47,7 @@ def cohort_frame(store: Store, project: Project, as_of: datetime, window_days: i
 
 
 def window_events(
-    store: Store,
+    store: Tables,
     project: Project,
     as_of: AsOf,
     cohort: ir.Table,

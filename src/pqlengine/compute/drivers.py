@@ -30,7 +30,7 @@ from pqlengine.stats.sensitivity import (
     holm,
     wald_p_value,
 )
-from pqlengine.store import Store
+from pqlengine.store import Store, Tables
 
 LIKELY_DRIVER = "likely driver"
 CONFOUNDABLE = "associated, could be explained by a confounder"
@@ -197,7 +197,7 @@ def _by_first_user(inside: ir.Table) -> ir.Table:
     return marked.mutate(by_first=marked.u_first.isnull() | same).drop("u_entity", "u_first")
 
 
-def firmographics(store: Store, project: Project) -> ir.Table:
+def firmographics(store: Tables, project: Project) -> ir.Table:
     """f_entity, employees, plan, email_domain (free | company | null) per entity."""
     accounts = store.table("accounts")
     if project.entity == "account":

@@ -11,7 +11,7 @@ import ibis.expr.types as ir
 from pqlengine import registry
 from pqlengine.compute.periods import to_utc_naive
 from pqlengine.config import Project
-from pqlengine.store import Store
+from pqlengine.store import Tables
 
 # The evaluation instant: a datetime, or an Ibis timestamp scalar (the live service passes
 # one read from a table so that one compiled query serves every pass).
@@ -28,7 +28,7 @@ def as_of_literal(as_of: AsOf) -> ir.TimestampScalar:
 
 
 def entity_events(
-    store: Store,
+    store: Tables,
     project: Project,
     as_of: AsOf,
     columns: tuple[str, ...] = ("event", "ts", "properties"),
@@ -71,7 +71,7 @@ def entity_events(
     return direct.union(rolled, distinct=False)
 
 
-def _members(store: Store, only: Only) -> ir.Table:
+def _members(store: Tables, only: Only) -> ir.Table:
     """member_id, member_account: the users that belong to an account (one in `only`),
     through which events naming no account reach one."""
     users = store.table("users").select(member_id="user_id", member_account="account_id")
@@ -81,22 +81,16 @@ def _members(store: Store, only: Only) -> ir.Table:
     return users
 
 
-def runs_on_duckdb(store: Store) -> bool:
-    """Whether the store's queries run on DuckDB (our file, or a DuckDB connection), whose
-    own functions (`min(value, n)`, `list_contains`, `json_extract_string`) may be used."""
-    return getattr(getattr(store, "con", None), "name", None) == "duckdb"
-
-
-def _one_of(store: Store, column: ir.StringColumn, values: list[str]) -> ir.BooleanColumn:
+def _one_of(store: Tables, column: ir.StringColumn, values: list[str]) -> ir.BooleanColumn:
     """`column IN values`. DuckDB turns an IN list of six or more constants into a join
     over every row of the scan; `list_contains` it evaluates inside the scan instead, so
     the other columns are read for the matching rows only."""
-    if runs_on_duckdb(store):
+    if store.capabilities.duckdb_functions:
         return ibis.literal(sorted(values), type="array<string>").contains(column)
     return column.isin(values)
 
 
-def entities(store: Store, project: Project, as_of: AsOf, only: Only = None) -> ir.Table:
+def entities(store: Tables, project: Project, as_of: AsOf, only: Only = None) -> ir.Table:
     """One row per entity that exists at `as_of`: entity_id, signup_at, converted_at
     (all entities, or those in `only`)."""
     per_entity = _from_events(store, project, as_of, only)
@@ -110,7 +104,7 @@ def entities(store: Store, project: Project, as_of: AsOf, only: Only = None) -> 
     return table.filter(table.signup_at <= as_of_literal(as_of))
 
 
-def _from_events(store: Store, project: Project, as_of: AsOf, only: Only) -> ir.Table:
+def _from_events(store: Tables, project: Project, as_of: AsOf, only: Only) -> ir.Table:
     """entity_id and first_event_at of every entity with an event at or before `as_of`, plus
     signup_event_at and converted_at when the signup and the conversion are events."""
     marks: dict[str, str] = {}
@@ -118,7 +112,7 @@ def _from_events(store: Store, project: Project, as_of: AsOf, only: Only) -> ir.
         marks["signup_event_at"] = project.signup.event
     if project.conversion.event is not None:
         marks["converted_at"] = project.conversion.event
-    if not store.has_registry:  # one grouped scan of every event
+    if not store.capabilities.day_registry:  # one grouped scan of every event
         events = entity_events(store, project, as_of, columns=("event", "ts"), only=only)
         return events.group_by("entity_id").agg(
             first_event_at=events.ts.min(),
@@ -137,7 +131,7 @@ def _from_events(store: Store, project: Project, as_of: AsOf, only: Only) -> ir.
     return joined.drop("m_entity")
 
 
-def _registered_firsts(store: Store, project: Project, as_of: AsOf, only: Only) -> ir.Table:
+def _registered_firsts(store: Tables, project: Project, as_of: AsOf, only: Only) -> ir.Table:
     """entity_id, first_event_at from the first-event registry (`registry.FIRSTS`)."""
     rows = registry_rows(store, project, registry.FIRSTS, only)
     rows = rows.filter(rows.first_ts <= as_of_literal(as_of))
@@ -145,7 +139,7 @@ def _registered_firsts(store: Store, project: Project, as_of: AsOf, only: Only) 
 
 
 def registry_rows(
-    store: Store, project: Project, summary: registry.Registry, only: Only = None
+    store: Tables, project: Project, summary: registry.Registry, only: Only = None
 ) -> ir.Table:
     """The rows of a registry of our store (see `registry`) with the entity they belong to:
     entity_id plus the registry's columns other than account_id and user_id. A row without
@@ -168,7 +162,7 @@ def registry_rows(
     )
 
 
-def _narrowed(store: Store, project: Project, only: Only) -> tuple[ir.Table, ir.Table]:
+def _narrowed(store: Tables, project: Project, only: Only) -> tuple[ir.Table, ir.Table]:
     """users and accounts, restricted to the rows that can concern the entities in `only`.
 
     Filtering before the unions and aggregations below, rather than after them, keeps a
@@ -232,7 +226,7 @@ def _signup(
 
 
 def _conversions(
-    store: Store, project: Project, as_of: AsOf, per_entity: ir.Table, only: Only
+    store: Tables, project: Project, as_of: AsOf, per_entity: ir.Table, only: Only
 ) -> ir.Table:
     """conv_entity_id, converted_at (the first conversion at or before `as_of`)."""
     if project.conversion.event is not None:

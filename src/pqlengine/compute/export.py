@@ -27,7 +27,7 @@ from pqlengine.compute.periods import Period
 from pqlengine.compute.qualify import criterion_column, qualification
 from pqlengine.config import Project
 from pqlengine.stats.intervals import Z_95
-from pqlengine.store import SCHEMAS, Store, unique_events
+from pqlengine.store import SCHEMAS, Capabilities, Tables, unique_events
 
 # `--dialect` name -> Ibis compiler module.
 DIALECTS: dict[str, str] = {
@@ -72,15 +72,14 @@ class ExportError(ValueError):
     """The definition cannot be expressed in the requested dialect, or a bad option."""
 
 
-class UnboundTables(Store):
-    """Store-like: the canonical tables as unbound Ibis tables, with no connection.
+class UnboundTables:
+    """`Tables` with no connection: the canonical tables as unbound Ibis tables, read by
+    portable SQL (no DuckDB-only functions; text compared bytewise where the dialect's
+    collation would not give code point order)."""
 
-    Compute functions are typed for a Store and only call `.table(name)` on the
-    qualification and metrics paths; anything else fails here (there is no `.con`).
-    """
-
-    def __init__(self, schema: str | None = None) -> None:  # no connection to open
+    def __init__(self, schema: str | None = None, dialect: str | None = None) -> None:
         self.path = "<unbound>"
+        self.capabilities = Capabilities(text_order_needs_bytes=dialect == "postgres")
         parts = schema.split(".") if schema else []
         if len(parts) > 2 or any(not part for part in parts):
             raise ExportError(f"--schema: '{schema}' is not NAME or CATALOG.NAME")
@@ -111,7 +110,7 @@ class Statement:
     sql: str
 
 
-def qualification_query(tables: Store, project: Project, as_of: AsOf) -> ir.Table:
+def qualification_query(tables: Tables, project: Project, as_of: AsOf) -> ir.Table:
     """`qualification` plus definition_version and as_of, one row per entity."""
     table = qualification(tables, project, as_of)
     return table.mutate(
@@ -120,7 +119,7 @@ def qualification_query(tables: Store, project: Project, as_of: AsOf) -> ir.Tabl
 
 
 def cohort_metrics_query(
-    tables: Store,
+    tables: Tables,
     project: Project,
     as_of: AsOf,
     period: Period,
@@ -154,7 +153,7 @@ def cohort_metrics_query(
     return both.order_by(ibis.asc("cohort_start", nulls_first=False))
 
 
-def pql_count_query(tables: Store, project: Project, as_of: AsOf, period: Period) -> ir.Table:
+def pql_count_query(tables: Tables, project: Project, as_of: AsOf, period: Period) -> ir.Table:
     """PQLs per period of qualified_at, whatever their cohort."""
     prepared = cohort_columns(tables, project, as_of, period, None, None)
     counts = pql_counts(prepared, period)
@@ -245,7 +244,7 @@ def export_statements(
         raise ExportError(f"--what: '{what}' is not qualify, metrics or all")
     if period not in ("week", "month"):
         raise ExportError(f"--period: '{period}' is not week or month")
-    tables = UnboundTables(schema)
+    tables = UnboundTables(schema, dialect)
     moment: AsOf = ibis.now() if as_of is None else to_utc_naive(as_of)
     method = quantiles or ("window" if dialect in WINDOW_QUANTILES else "aggregate")
     queries: list[tuple[str, str, ir.Table]] = []

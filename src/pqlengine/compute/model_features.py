@@ -28,7 +28,7 @@ from pqlengine.compute.drivers import firmographics
 from pqlengine.compute.entities import AsOf, Only, as_of_literal, entities, to_utc_naive
 from pqlengine.compute.qualify import qualification
 from pqlengine.config import Project
-from pqlengine.store import Store
+from pqlengine.store import Store, Tables
 
 SECONDS_PER_DAY = 86_400.0
 
@@ -134,7 +134,7 @@ def unconverted_matrix(
 
 
 def unconverted_features(
-    store: Store, project: Project, as_of: AsOf, window_days: int, events: list[str], only: Only
+    store: Tables, project: Project, as_of: AsOf, window_days: int, events: list[str], only: Only
 ) -> ir.Table:
     """`unconverted_matrix`'s aggregation for the entities in `only` as one unexecuted
     expression, for a caller that compiles it once and runs it many times (the live service
@@ -151,7 +151,7 @@ def entity_matrix(
 
 
 def _unconverted_frame(
-    store: Store, project: Project, as_of: AsOf, window_days: int, only: Only
+    store: Tables, project: Project, as_of: AsOf, window_days: int, only: Only
 ) -> ir.Table:
     if only is None:
         table = qualification(store, project, as_of)
@@ -166,7 +166,7 @@ def _unconverted_frame(
 
 
 def _matrix(
-    store: Store,
+    store: Tables,
     project: Project,
     as_of: datetime,
     window_days: int,
@@ -188,7 +188,7 @@ def _matrix(
 
 
 def _aggregate(
-    store: Store,
+    store: Tables,
     project: Project,
     as_of: AsOf,
     events: list[str],

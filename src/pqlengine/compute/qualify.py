@@ -13,7 +13,7 @@ import pyarrow as pa
 from pqlengine import registry
 from pqlengine.compute import compiled
 from pqlengine.compute.criteria import (
-    Backend,
+    Capabilities,
     criterion_column,
     event_columns,
     event_names,
@@ -41,13 +41,13 @@ from pqlengine.compute.matching import (
     plain,
 )
 from pqlengine.config import RULE_TOLERANCE, Project, semantic_json
-from pqlengine.store import Store
+from pqlengine.store import Store, Tables
 
 STATUSES = ("pql", "converted_pql", "converted_without_qualifying", "failed_fit", "not_qualified")
 
 
 def qualification(
-    store: Store, project: Project, as_of: AsOf, only: Only = None, detail: bool = True
+    store: Tables, project: Project, as_of: AsOf, only: Only = None, detail: bool = True
 ) -> ir.Table:
     """Per entity (all, or those in `only`): signup_at, converted_at, criterion_<i>_at,
     rule_satisfied_at, active_days, active_days_satisfied_at, fit, fit_failed,
@@ -74,24 +74,24 @@ def qualification(
         event_names=event_names(criteria),
         only=only,
     )
-    backend = Backend.of(store)
+    can = store.capabilities
     before = _before_conversion(_after_signup(criterion_events, anchors))
-    satisfied = satisfied_table(before, criteria, backend)
-    satisfied = _with_rule(before, satisfied, project, backend)
+    satisfied = satisfied_table(before, criteria, can)
+    satisfied = _with_rule(before, satisfied, project, can)
     result = people.left_join(satisfied, people.entity_id == satisfied.c_id).drop("c_id")
     if not detail:
         ruled = satisfied.filter(satisfied.rule_satisfied_at.notnull())
         anchors = anchors.semi_join(ruled, anchors.a_entity == ruled.c_id)
-    active = _active(store, project, as_of, anchors, backend, only)
+    active = _active(store, project, as_of, anchors, can, only)
     result = result.left_join(active, result.entity_id == active.a_id).drop("a_id")
     result = result.left_join(fit, result.entity_id == fit.f_id).drop("f_id")
     if not points.monotone(project.definition):
-        result = _first_holding_with_gate(before, satisfied, active, result, project, backend)
+        result = _first_holding_with_gate(before, satisfied, active, result, project, can)
     return _qualified(result, project)
 
 
 def criteria_progress(
-    store: Store, project: Project, as_of: datetime, only: list[str]
+    store: Tables, project: Project, as_of: datetime, only: list[str]
 ) -> dict[str, dict[str, float | None]]:
     """Per entity of `only`, per criterion id, its progress so far (same rules as
     qualification: after signup, inside within_days, before conversion): the present
@@ -110,13 +110,13 @@ def criteria_progress(
         only=only,
     )
     before = _before_conversion(_after_signup(events, anchors))
-    backend = Backend.of(store)
+    can = store.capabilities
     found: dict[str, dict[str, float | None]] = {
         entity: {c.id: (0 if kind_of(c).counting else None) for c in criteria}
         for entity in people.entity_id.to_pyarrow().to_pylist()
     }
     for criterion in criteria:
-        values = kind_of(criterion).progress_value(before, criterion, backend)
+        values = kind_of(criterion).progress_value(before, criterion, can)
         for row in values.to_pyarrow().to_pylist():
             if row["value"] is not None:
                 found[row["p_id"]][criterion.id] = _whole(float(row["value"]))
@@ -124,7 +124,7 @@ def criteria_progress(
 
 
 def progress_words(
-    store: Store, project: Project, as_of: datetime, only: list[str]
+    store: Tables, project: Project, as_of: datetime, only: list[str]
 ) -> dict[str, list[dict[str, Any]]]:
     """Per entity of `only`: per criterion {id, kind, text} with its progress in words
     ("devices: 2 of 3 device_id", "storage: 1.4 GB of 2 GB", "flow: workflow done in 5 h")."""
@@ -166,13 +166,13 @@ _NEVER = datetime(9999, 12, 31)
 
 
 def _with_rule(
-    before: ir.Table, satisfied: ir.Table, project: Project, backend: Backend
+    before: ir.Table, satisfied: ir.Table, project: Project, can: Capabilities
 ) -> ir.Table:
     """`satisfied` plus rule_satisfied_at: the first instant the rule holds."""
     definition = project.definition
     if not points.uses_points(definition):
         return satisfied.mutate(rule_satisfied_at=_rule_satisfied(satisfied, project))
-    changes = points.contributions(before, satisfied, definition, backend)
+    changes = points.contributions(before, satisfied, definition, can)
     held = points.first_holding(changes, definition.threshold)
     joined = satisfied.left_join(held, satisfied.c_id == held.r_id)
     return joined.drop("r_id").rename(rule_satisfied_at="held_at")
@@ -184,12 +184,12 @@ def _first_holding_with_gate(
     active: ir.Table,
     result: ir.Table,
     project: Project,
-    backend: Backend,
+    can: Capabilities,
 ) -> ir.Table:
     """`result` plus rule_gate_at: the first instant the rule holds together with the
     active-days gate, for rules that may stop holding again (points on a sum)."""
     definition = project.definition
-    changes = points.contributions(before, satisfied, definition, backend)
+    changes = points.contributions(before, satisfied, definition, can)
     gate = None
     if definition.min_active_days is not None:
         gate = active.select(g_id="a_id", g_at="active_days_satisfied_at")
@@ -222,13 +222,18 @@ def _rule_satisfied(result: ir.Table, project: Project) -> ir.TimestampValue:
 
 
 def _active(
-    store: Store, project: Project, as_of: AsOf, anchors: ir.Table, backend: Backend, only: Only
+    store: Tables,
+    project: Project,
+    as_of: AsOf,
+    anchors: ir.Table,
+    can: Capabilities,
+    only: Only,
 ) -> ir.Table:
     """a_id, active_days, active_days_satisfied_at of the entities in `anchors`: from our
     store's day registry where it settles them, else from their events."""
     all_events = entity_events(store, project, as_of, columns=("ts",), only=only)
-    if not store.has_registry:
-        return _active_days(_after_signup(all_events, anchors), project, backend)
+    if not store.capabilities.day_registry:
+        return _active_days(_after_signup(all_events, anchors), project, can)
     # A row (user, day) holds an event in [signup_at, as_of] iff last_ts >= signup_at and
     # first_ts <= as_of, and then its first such event is first_ts, unless first_ts <
     # signup_at <= last_ts (the signup day, with events on both sides of the signup): such
@@ -240,23 +245,23 @@ def _active(
     days = rows.group_by("entity_id", "day").agg(
         first_ts=rows.first_ts.min(where=after), unsettled=(~after).any()
     )
-    counted = _count_days(days, project, backend, unsettled=days.unsettled.any())
+    counted = _count_days(days, project, can, unsettled=days.unsettled.any())
     settled = counted.filter(~counted.unsettled).drop("unsettled")
     unsettled = counted.filter(counted.unsettled)
     rescan = anchors.semi_join(unsettled, anchors.a_entity == unsettled.a_id)
-    scanned = _active_days(_after_signup(all_events, rescan), project, backend)
+    scanned = _active_days(_after_signup(all_events, rescan), project, can)
     return settled.union(scanned, distinct=False)
 
 
-def _active_days(after_signup: ir.Table, project: Project, backend: Backend) -> ir.Table:
+def _active_days(after_signup: ir.Table, project: Project, can: Capabilities) -> ir.Table:
     """a_id, active_days, active_days_satisfied_at (first event of the d-th active day)."""
     days = after_signup.group_by("entity_id", day=after_signup.ts.truncate("D")).agg(
         first_ts=after_signup.ts.min()
     )
-    return _count_days(days, project, backend)
+    return _count_days(days, project, can)
 
 
-def _count_days(days: ir.Table, project: Project, backend: Backend, **extra: ir.Value) -> ir.Table:
+def _count_days(days: ir.Table, project: Project, can: Capabilities, **extra: ir.Value) -> ir.Table:
     """Per entity of `days` (entity_id, day, first_ts: its first event that day, NULL when
     none counts): a_id, active_days and, with min_active_days, active_days_satisfied_at."""
     counts = {"active_days": days.first_ts.count(), **extra}
@@ -264,14 +269,14 @@ def _count_days(days: ir.Table, project: Project, backend: Backend, **extra: ir.
     if needed is None:
         return days.group_by(a_id=days.entity_id).agg(**counts)
     # Days' first events rise with the days, so the d-th day's is the d-th smallest.
-    nth = nth_smallest(days.first_ts, needed, days.first_ts.notnull(), backend)
+    nth = nth_smallest(days.first_ts, needed, days.first_ts.notnull(), can)
     if nth is None:
         days = days.mutate(position=ibis.row_number().over(group_by="entity_id", order_by="day"))
         nth = days.first_ts.min(where=days.position == needed - 1)
     return days.group_by(a_id=days.entity_id).agg(**counts, active_days_satisfied_at=nth)
 
 
-def _fit(store: Store, project: Project) -> ir.Table:
+def _fit(store: Tables, project: Project) -> ir.Table:
     """f_id plus one nullable boolean column per configured fit check."""
     fit = project.definition.fit
     accounts = store.table("accounts")
@@ -293,7 +298,7 @@ def _fit(store: Store, project: Project) -> ir.Table:
         checks["fit_free_email"] = ~base.domain_lc.isin(list(fit.free_domains))
     if fit.min_employees is not None:
         checks["fit_employees"] = base.employees >= fit.min_employees
-    bytewise = Backend.of(store).text_order_needs_bytes
+    bytewise = store.capabilities.text_order_needs_bytes
     for key, value in (fit.where or {}).items():
         name = f"fit_where_{len(checks)}"
         column = key in table_columns and key != "traits"

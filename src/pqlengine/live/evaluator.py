@@ -15,6 +15,7 @@ import json
 import logging
 import threading
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -371,15 +372,13 @@ class Evaluator:
                 time.sleep(max(interval, 0.5))
 
 
-class _PassEvents(Store):
-    """The store as the incremental query sees it: `events` is this pass's copy."""
-
-    events_unique = True  # copied from our own events table, one row per event_id
+class _PassEvents:
+    """`Tables` as the incremental query sees them: `events` is this pass's copy (one row
+    per event_id, copied from our own table; no day registry over it)."""
 
     def __init__(self, store: Store) -> None:
-        self._con = store.con
-        self._raw = None
-        self.path = store.path
+        self.con = store.con
+        self.capabilities = replace(store.capabilities, day_registry=False, unique_events=True)
 
     def table(self, name: str) -> ibis.Table:
         """The canonical table, or the pass's events for `events`."""

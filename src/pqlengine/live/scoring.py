@@ -25,7 +25,7 @@ from pqlengine.model.persist import (
     newest_model_version,
 )
 from pqlengine.model.score import check_compatible, scored_rows
-from pqlengine.store import Store
+from pqlengine.store import Store, Tables
 
 CRITERIA_PROGRESS = "criteria_progress"
 MODEL_PREFIX = "model:"
@@ -55,7 +55,7 @@ def progress_score(record: dict[str, Any], project: Project) -> Score:
 class LiveScorer:
     """Scores a pass's open PQLs with the newest compatible stored model."""
 
-    def __init__(self, store: Store, pass_events: Store, project: Project) -> None:
+    def __init__(self, store: Store, pass_events: Tables, project: Project) -> None:
         self._store = store
         self._pass_events = pass_events  # the store with `events` = the pass's copy
         self._project = project

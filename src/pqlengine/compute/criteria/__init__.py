@@ -12,7 +12,7 @@ from typing import Any
 import ibis.expr.types as ir
 
 from pqlengine.compute.criteria.amount import Sum
-from pqlengine.compute.criteria.base import Backend
+from pqlengine.compute.criteria.base import Capabilities
 from pqlengine.compute.criteria.count import Count
 from pqlengine.compute.criteria.days import ActiveDays, ConsecutiveDays
 from pqlengine.compute.criteria.distinct import Distinct, Users
@@ -20,7 +20,7 @@ from pqlengine.compute.criteria.kind import Kind
 from pqlengine.compute.criteria.sequence import Sequence
 from pqlengine.compute.criteria.words import amount
 
-__all__ = ["KINDS", "Backend", "Kind", "describe", "event_columns", "event_names", "kind_of"]
+__all__ = ["KINDS", "Capabilities", "Kind", "describe", "event_columns", "event_names", "kind_of"]
 
 KINDS: dict[str, Kind] = {
     kind.name: kind
@@ -87,13 +87,13 @@ def criterion_column(index: int) -> str:
     return f"criterion_{index}_at"
 
 
-def satisfied_table(before: ir.Table, criteria: list[Any], backend: Backend) -> ir.Table:
+def satisfied_table(before: ir.Table, criteria: list[Any], can: Capabilities) -> ir.Table:
     """c_id plus criterion_<i>_at per entity with a row in `before`. Criteria with an
     aggregate share one grouped scan; each other one is a subquery joined on."""
     aggregates: dict[str, ir.Value] = {}
     separate: list[tuple[int, Any]] = []
     for index, criterion in enumerate(criteria):
-        value = kind_of(criterion).aggregate(before, criterion, backend)
+        value = kind_of(criterion).aggregate(before, criterion, can)
         if value is None:
             separate.append((index, criterion))
         else:
@@ -104,6 +104,6 @@ def satisfied_table(before: ir.Table, criteria: list[Any], backend: Backend) -> 
         table = before.select(c_id=before.entity_id).distinct()
     for index, criterion in separate:
         name = criterion_column(index)
-        part = kind_of(criterion).satisfied(before, criterion, backend, name)
+        part = kind_of(criterion).satisfied(before, criterion, can, name)
         table = table.left_join(part, table.c_id == part.s_id).drop("s_id")
     return table.select("c_id", *[criterion_column(i) for i in range(len(criteria))])

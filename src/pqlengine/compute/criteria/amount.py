@@ -8,7 +8,7 @@ import ibis
 import ibis.expr.types as ir
 
 from pqlengine.compute.criteria.base import (
-    Backend,
+    Capabilities,
     first_reaching,
     keep,
     matching_tests,
@@ -32,23 +32,21 @@ class Sum:
     def columns(self, criterion: Any) -> set[str]:
         return {"properties"}
 
-    def aggregate(self, before: ir.Table, criterion: Any, backend: Backend) -> ir.Value | None:
+    def aggregate(self, before: ir.Table, criterion: Any, can: Capabilities) -> ir.Value | None:
         return None
 
-    def satisfied(self, before: ir.Table, criterion: Any, backend: Backend, name: str) -> ir.Table:
-        return first_reaching(self.items(before, criterion, backend), criterion.at_least, name)
+    def satisfied(self, before: ir.Table, criterion: Any, can: Capabilities, name: str) -> ir.Table:
+        return first_reaching(self.items(before, criterion, can), criterion.at_least, name)
 
-    def items(self, before: ir.Table, criterion: Any, backend: Backend) -> ir.Table:
-        tests = matching_tests(
-            before, criterion.event, criterion.where, criterion.within_days, backend
-        )
+    def items(self, before: ir.Table, criterion: Any, can: Capabilities) -> ir.Table:
+        tests = matching_tests(before, criterion.event, criterion.where, criterion.within_days, can)
         matching = keep(before, tests)
         return matching.select(
             "entity_id", "ts", weight=numeric_value(matching, criterion.property)
         )
 
-    def progress_value(self, before: ir.Table, criterion: Any, backend: Backend) -> ir.Table:
-        return present_weight(self.items(before, criterion, backend))
+    def progress_value(self, before: ir.Table, criterion: Any, can: Capabilities) -> ir.Table:
+        return present_weight(self.items(before, criterion, can))
 
     def progress_unit(self, criterion: Any) -> str:
         return str(criterion.property)

@@ -4,30 +4,13 @@ first instant at which a running total of items reaches a threshold (docs/semant
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 import ibis
 import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
 from pqlengine.compute.matching import Typed, event_where, is_operator, json_matches, plain
 from pqlengine.config import RULE_TOLERANCE, WhereValue
-
-
-@dataclass(frozen=True)
-class Backend:
-    """What the backend running the query can do (capability flags, not backend names)."""
-
-    # DuckDB's min(value, n), list_contains and json_extract_string.
-    duckdb_aggregates: bool
-    # Text compares by locale unless forced to bytes (PostgreSQL's collations).
-    text_order_needs_bytes: bool
-
-    @classmethod
-    def of(cls, store: Any) -> Backend:
-        name = getattr(getattr(store, "con", None), "name", None)
-        return cls(duckdb_aggregates=name == "duckdb", text_order_needs_bytes=name == "postgres")
+from pqlengine.store import Capabilities
 
 
 def window_length(days: float) -> ir.IntervalScalar:
@@ -42,18 +25,16 @@ def window_length(days: float) -> ir.IntervalScalar:
 
 
 def where_tests(
-    table: ir.Table, where: dict[str, WhereValue] | None, backend: Backend
+    table: ir.Table, where: dict[str, WhereValue] | None, can: Capabilities
 ) -> list[ir.BooleanValue]:
     """One row test per `where` entry (False where it does not match)."""
     tests = []
     for key, spec in (where or {}).items():
         if is_operator(spec):
             value = Typed.of_json(table.properties, key)
-            tests.append(event_where(value, spec, backend.text_order_needs_bytes))  # type: ignore[arg-type]
+            tests.append(event_where(value, spec, can.text_order_needs_bytes))  # type: ignore[arg-type]
         else:
-            tests.append(
-                json_matches(table.properties, key, plain(spec), backend.duckdb_aggregates)
-            )
+            tests.append(json_matches(table.properties, key, plain(spec), can.duckdb_functions))
     return tests
 
 
@@ -62,7 +43,7 @@ def matching_tests(
     event: str | None,
     where: dict[str, WhereValue] | None,
     within_days: float | None,
-    backend: Backend,
+    can: Capabilities,
 ) -> list[ir.BooleanValue]:
     """The row tests of matching events (name first) over events after signup and before
     conversion (`table` has ts, signup_at, event and, with `where`, properties)."""
@@ -71,7 +52,7 @@ def matching_tests(
         tests.append(table.event == event)
     if within_days is not None:
         tests.append(table.ts < table.signup_at + window_length(within_days))
-    return tests + where_tests(table, where, backend)
+    return tests + where_tests(table, where, can)
 
 
 def short_circuit(tests: list[ir.BooleanValue]) -> ir.BooleanValue:
@@ -90,22 +71,22 @@ def _smallest(arg: dt.timestamp, n: dt.int64) -> dt.Array(dt.timestamp):  # type
 
 
 def nth_smallest(
-    value: ir.TimestampColumn, n: int, where: ir.BooleanValue | None, backend: Backend
+    value: ir.TimestampColumn, n: int, where: ir.BooleanValue | None, can: Capabilities
 ) -> ir.TimestampScalar | None:
     """The n-th smallest `value` (rows where `where`) as one aggregate, or None when the
     backend needs a window for it. n = 1 is `min` everywhere; otherwise DuckDB's
     `min(value, n)[n]`, which keeps n values per group instead of sorting every row."""
     if n == 1:
         return value.min(where=where)
-    if not backend.duckdb_aggregates:
+    if not can.duckdb_functions:
         return None
     return _smallest(value, n, where=where)[n - 1]
 
 
-def nth_first(items: ir.Table, n: int, backend: Backend, name: str) -> ir.Table:
+def nth_first(items: ir.Table, n: int, can: Capabilities, name: str) -> ir.Table:
     """s_id and `name`: per entity of `items` (entity_id, first_ts: each item's first
     occurrence), the n-th smallest first_ts (the instant n unit items are present)."""
-    nth = nth_smallest(items.first_ts, n, None, backend)
+    nth = nth_smallest(items.first_ts, n, None, can)
     if nth is None:
         ordered = items.mutate(
             position=ibis.row_number().over(group_by="entity_id", order_by="first_ts")

@@ -8,7 +8,7 @@ import ibis
 import ibis.expr.types as ir
 
 from pqlengine.compute.criteria.base import (
-    Backend,
+    Capabilities,
     keep,
     matching_tests,
     nth_smallest,
@@ -25,29 +25,27 @@ class Count:
     def columns(self, criterion: Any) -> set[str]:
         return {"properties"} if criterion.where else set()
 
-    def tests(self, before: ir.Table, criterion: Any, backend: Backend) -> list[ir.BooleanValue]:
-        return matching_tests(
-            before, criterion.event, criterion.where, criterion.within_days, backend
-        )
+    def tests(self, before: ir.Table, criterion: Any, can: Capabilities) -> list[ir.BooleanValue]:
+        return matching_tests(before, criterion.event, criterion.where, criterion.within_days, can)
 
-    def aggregate(self, before: ir.Table, criterion: Any, backend: Backend) -> ir.Value | None:
-        where = short_circuit(self.tests(before, criterion, backend))
-        return nth_smallest(before.ts, criterion.at_least, where, backend)
+    def aggregate(self, before: ir.Table, criterion: Any, can: Capabilities) -> ir.Value | None:
+        where = short_circuit(self.tests(before, criterion, can))
+        return nth_smallest(before.ts, criterion.at_least, where, can)
 
-    def satisfied(self, before: ir.Table, criterion: Any, backend: Backend, name: str) -> ir.Table:
-        matching = keep(before, self.tests(before, criterion, backend))
+    def satisfied(self, before: ir.Table, criterion: Any, can: Capabilities, name: str) -> ir.Table:
+        matching = keep(before, self.tests(before, criterion, can))
         ordered = matching.mutate(
             position=ibis.row_number().over(group_by="entity_id", order_by="ts")
         )
         nth = ordered.filter(ordered.position == criterion.at_least - 1)
         return nth.select(s_id=nth.entity_id, **{name: nth.ts})
 
-    def items(self, before: ir.Table, criterion: Any, backend: Backend) -> ir.Table:
-        matching = keep(before, self.tests(before, criterion, backend))
+    def items(self, before: ir.Table, criterion: Any, can: Capabilities) -> ir.Table:
+        matching = keep(before, self.tests(before, criterion, can))
         return matching.select("entity_id", "ts", weight=ibis.literal(1.0))
 
-    def progress_value(self, before: ir.Table, criterion: Any, backend: Backend) -> ir.Table:
-        return present_weight(self.items(before, criterion, backend))
+    def progress_value(self, before: ir.Table, criterion: Any, can: Capabilities) -> ir.Table:
+        return present_weight(self.items(before, criterion, can))
 
     def progress_unit(self, criterion: Any) -> str:
         return named(criterion.event)

@@ -8,13 +8,19 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from pqlengine.compute.criteria.base import Backend, keep, matching_tests, nth_first, present_weight
+from pqlengine.compute.criteria.base import (
+    Capabilities,
+    keep,
+    matching_tests,
+    nth_first,
+    present_weight,
+)
 from pqlengine.compute.criteria.words import amount, filtered, named
 
 
-def matching_days(before: ir.Table, criterion: Any, backend: Backend) -> ir.Table:
+def matching_days(before: ir.Table, criterion: Any, can: Capabilities) -> ir.Table:
     """entity_id, day, first_ts: each UTC day with a matching event and its first one."""
-    tests = matching_tests(before, criterion.event, criterion.where, criterion.within_days, backend)
+    tests = matching_tests(before, criterion.event, criterion.where, criterion.within_days, can)
     matching = keep(before, tests)
     return matching.group_by("entity_id", day=matching.ts.truncate("D")).agg(
         first_ts=matching.ts.min()
@@ -32,19 +38,19 @@ class ActiveDays:
     def columns(self, criterion: Any) -> set[str]:
         return _columns(criterion)
 
-    def aggregate(self, before: ir.Table, criterion: Any, backend: Backend) -> ir.Value | None:
+    def aggregate(self, before: ir.Table, criterion: Any, can: Capabilities) -> ir.Value | None:
         return None
 
-    def satisfied(self, before: ir.Table, criterion: Any, backend: Backend, name: str) -> ir.Table:
-        days = matching_days(before, criterion, backend).drop("day")
-        return nth_first(days, criterion.at_least, backend, name)
+    def satisfied(self, before: ir.Table, criterion: Any, can: Capabilities, name: str) -> ir.Table:
+        days = matching_days(before, criterion, can).drop("day")
+        return nth_first(days, criterion.at_least, can, name)
 
-    def items(self, before: ir.Table, criterion: Any, backend: Backend) -> ir.Table:
-        days = matching_days(before, criterion, backend)
+    def items(self, before: ir.Table, criterion: Any, can: Capabilities) -> ir.Table:
+        days = matching_days(before, criterion, can)
         return days.select("entity_id", ts=days.first_ts, weight=ibis.literal(1.0))
 
-    def progress_value(self, before: ir.Table, criterion: Any, backend: Backend) -> ir.Table:
-        return present_weight(self.items(before, criterion, backend))
+    def progress_value(self, before: ir.Table, criterion: Any, can: Capabilities) -> ir.Table:
+        return present_weight(self.items(before, criterion, can))
 
     def progress_unit(self, criterion: Any) -> str:
         return "active days"
@@ -65,11 +71,11 @@ class ConsecutiveDays:
     def columns(self, criterion: Any) -> set[str]:
         return _columns(criterion)
 
-    def aggregate(self, before: ir.Table, criterion: Any, backend: Backend) -> ir.Value | None:
+    def aggregate(self, before: ir.Table, criterion: Any, can: Capabilities) -> ir.Value | None:
         return None
 
-    def satisfied(self, before: ir.Table, criterion: Any, backend: Backend, name: str) -> ir.Table:
-        days = matching_days(before, criterion, backend)
+    def satisfied(self, before: ir.Table, criterion: Any, can: Capabilities, name: str) -> ir.Table:
+        days = matching_days(before, criterion, can)
         run = criterion.at_least
         if run == 1:
             return days.group_by(s_id=days.entity_id).agg(**{name: days.first_ts.min()})
@@ -82,12 +88,12 @@ class ConsecutiveDays:
             **{name: ended.first_ts.min(where=ended.ends_run)}
         )
 
-    def items(self, before: ir.Table, criterion: Any, backend: Backend) -> ir.Table:
+    def items(self, before: ir.Table, criterion: Any, can: Capabilities) -> ir.Table:
         raise ValueError("consecutive_days has no items (points do not apply)")
 
-    def progress_value(self, before: ir.Table, criterion: Any, backend: Backend) -> ir.Table:
+    def progress_value(self, before: ir.Table, criterion: Any, can: Capabilities) -> ir.Table:
         """The longest run of consecutive matching days so far."""
-        days = matching_days(before, criterion, backend)
+        days = matching_days(before, criterion, can)
         days = days.mutate(position=ibis.row_number().over(group_by="entity_id", order_by="day"))
         # Within a run, day number minus position is constant.
         island = days.mutate(island=(days.day.epoch_seconds() / 86_400).round() - days.position)

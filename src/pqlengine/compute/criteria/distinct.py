@@ -8,7 +8,13 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from pqlengine.compute.criteria.base import Backend, keep, matching_tests, nth_first, present_weight
+from pqlengine.compute.criteria.base import (
+    Capabilities,
+    keep,
+    matching_tests,
+    nth_first,
+    present_weight,
+)
 from pqlengine.compute.criteria.words import amount, filtered, named
 from pqlengine.compute.matching import Typed
 
@@ -47,28 +53,26 @@ class _Distinct:
     def columns(self, criterion: Any) -> set[str]:
         return {"properties"}
 
-    def firsts(self, before: ir.Table, criterion: Any, backend: Backend) -> ir.Table:
-        tests = matching_tests(
-            before, criterion.event, criterion.where, criterion.within_days, backend
-        )
+    def firsts(self, before: ir.Table, criterion: Any, can: Capabilities) -> ir.Table:
+        tests = matching_tests(before, criterion.event, criterion.where, criterion.within_days, can)
         matching = keep(before, tests)
         return first_occurrences(matching, self.key(matching, criterion))
 
-    def aggregate(self, before: ir.Table, criterion: Any, backend: Backend) -> ir.Value | None:
+    def aggregate(self, before: ir.Table, criterion: Any, can: Capabilities) -> ir.Value | None:
         return None
 
-    def satisfied(self, before: ir.Table, criterion: Any, backend: Backend, name: str) -> ir.Table:
-        return nth_first(self.firsts(before, criterion, backend), criterion.at_least, backend, name)
+    def satisfied(self, before: ir.Table, criterion: Any, can: Capabilities, name: str) -> ir.Table:
+        return nth_first(self.firsts(before, criterion, can), criterion.at_least, can, name)
 
-    def items(self, before: ir.Table, criterion: Any, backend: Backend) -> ir.Table:
-        firsts = self.firsts(before, criterion, backend)
+    def items(self, before: ir.Table, criterion: Any, can: Capabilities) -> ir.Table:
+        firsts = self.firsts(before, criterion, can)
         return firsts.select("entity_id", ts=firsts.first_ts, weight=ibis.literal(1.0))
 
     def unit(self, criterion: Any) -> str:
         return str(criterion.property)
 
-    def progress_value(self, before: ir.Table, criterion: Any, backend: Backend) -> ir.Table:
-        return present_weight(self.items(before, criterion, backend))
+    def progress_value(self, before: ir.Table, criterion: Any, can: Capabilities) -> ir.Table:
+        return present_weight(self.items(before, criterion, can))
 
     def progress_unit(self, criterion: Any) -> str:
         return self.unit(criterion)

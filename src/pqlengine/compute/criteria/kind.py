@@ -6,7 +6,7 @@ from typing import Any, Protocol
 
 import ibis.expr.types as ir
 
-from pqlengine.compute.criteria.base import Backend
+from pqlengine.compute.criteria.base import Capabilities
 
 
 class Kind(Protocol):
@@ -22,21 +22,21 @@ class Kind(Protocol):
         """Event columns it reads besides entity_id, event and ts."""
         ...
 
-    def aggregate(self, before: ir.Table, criterion: Any, backend: Backend) -> ir.Value | None:
+    def aggregate(self, before: ir.Table, criterion: Any, can: Capabilities) -> ir.Value | None:
         """satisfied_at as one aggregate over `before` grouped by entity (a shared scan),
         or None when it needs its own subquery (`satisfied`)."""
         ...
 
-    def satisfied(self, before: ir.Table, criterion: Any, backend: Backend, name: str) -> ir.Table:
+    def satisfied(self, before: ir.Table, criterion: Any, can: Capabilities, name: str) -> ir.Table:
         """s_id and `name` (satisfied_at) per entity that satisfies it."""
         ...
 
-    def items(self, before: ir.Table, criterion: Any, backend: Backend) -> ir.Table:
+    def items(self, before: ir.Table, criterion: Any, can: Capabilities) -> ir.Table:
         """entity_id, ts, weight: each item's weight at each instant it adds to the
         progress (counting kinds; the others raise)."""
         ...
 
-    def progress_value(self, before: ir.Table, criterion: Any, backend: Backend) -> ir.Table:
+    def progress_value(self, before: ir.Table, criterion: Any, can: Capabilities) -> ir.Table:
         """p_id, value per entity with progress (none when nothing counts yet): 2 devices,
         1.4e9 bytes, a longest run of 2 days, 18,000 seconds of workflow."""
         ...

@@ -13,7 +13,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from pqlengine.compute.criteria import Backend, criterion_column, kind_of
+from pqlengine.compute.criteria import Capabilities, criterion_column, kind_of
 from pqlengine.compute.criteria.base import running
 from pqlengine.config import RULE_TOLERANCE, Definition
 
@@ -31,10 +31,10 @@ def monotone(definition: Definition) -> bool:
     )
 
 
-def _points_deltas(before: ir.Table, criterion: Any, backend: Backend) -> ir.Table:
+def _points_deltas(before: ir.Table, criterion: Any, can: Capabilities) -> ir.Table:
     """entity_id, ts, weight: the change of min(points x present weight, max_points) at
     each instant the criterion's present weight changes."""
-    present = running(kind_of(criterion).items(before, criterion, backend))
+    present = running(kind_of(criterion).items(before, criterion, can))
     scaled = present.present * criterion.points
     if criterion.max_points is not None:
         scaled = ibis.least(scaled, criterion.max_points)
@@ -47,14 +47,14 @@ def _points_deltas(before: ir.Table, criterion: Any, backend: Backend) -> ir.Tab
 
 
 def contributions(
-    before: ir.Table, satisfied: ir.Table, definition: Definition, backend: Backend
+    before: ir.Table, satisfied: ir.Table, definition: Definition, can: Capabilities
 ) -> ir.Table:
     """entity_id, ts, weight: every change of the rule's total contribution (`satisfied`
     has c_id and criterion_<i>_at)."""
     parts = []
     for index, criterion in enumerate(definition.criteria):
         if getattr(criterion, "points", None) is not None:
-            parts.append(_points_deltas(before, criterion, backend))
+            parts.append(_points_deltas(before, criterion, can))
             continue
         at = satisfied[criterion_column(index)]
         held = satisfied.filter(at.notnull())

@@ -16,17 +16,22 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from pqlengine.compute.criteria.base import Backend, matching_tests, short_circuit, window_length
+from pqlengine.compute.criteria.base import (
+    Capabilities,
+    matching_tests,
+    short_circuit,
+    window_length,
+)
 from pqlengine.compute.criteria.words import duration
 
 
-def _instants(before: ir.Table, criterion: Any, backend: Backend) -> ir.Table:
+def _instants(before: ir.Table, criterion: Any, can: Capabilities) -> ir.Table:
     """entity_id, ts and has_<j> (whether a step-j event happens at ts) per instant with a
     matching event of some step, plus next_<j>: the first instant after ts with a step-j
     event (j >= 1)."""
     steps = criterion.steps
     flags = {
-        f"has_{j}": short_circuit(matching_tests(before, s.event, s.where, None, backend))
+        f"has_{j}": short_circuit(matching_tests(before, s.event, s.where, None, can))
         for j, s in enumerate(steps)
     }
     marked = before.mutate(**flags)
@@ -47,16 +52,16 @@ class Sequence:
     def columns(self, criterion: Any) -> set[str]:
         return {"properties"} if criterion.reads_properties else set()
 
-    def aggregate(self, before: ir.Table, criterion: Any, backend: Backend) -> ir.Value | None:
+    def aggregate(self, before: ir.Table, criterion: Any, can: Capabilities) -> ir.Value | None:
         return None
 
-    def satisfied(self, before: ir.Table, criterion: Any, backend: Backend, name: str) -> ir.Table:
-        done = self.completions(before, criterion, backend)
+    def satisfied(self, before: ir.Table, criterion: Any, can: Capabilities, name: str) -> ir.Table:
+        done = self.completions(before, criterion, can)
         return done.group_by(s_id=done.c_entity).agg(**{name: done.c_at.min()})
 
-    def completions(self, before: ir.Table, criterion: Any, backend: Backend) -> ir.Table:
+    def completions(self, before: ir.Table, criterion: Any, can: Capabilities) -> ir.Table:
         """c_entity, c_start, c_at: each start's earliest completion inside the bound."""
-        instants = _instants(before, criterion, backend)
+        instants = _instants(before, criterion, can)
         starts = instants.filter(instants.has_0)
         chain = starts.select(c_entity=starts.entity_id, c_start=starts.ts, c_at=starts.next_1)
         for j in range(2, len(criterion.steps)):
@@ -71,10 +76,10 @@ class Sequence:
             done = done.filter(done.c_at < done.c_start + window_length(bound))
         return done
 
-    def progress_value(self, before: ir.Table, criterion: Any, backend: Backend) -> ir.Table:
+    def progress_value(self, before: ir.Table, criterion: Any, can: Capabilities) -> ir.Table:
         """Seconds from the first to the last step of the earliest completion (of those
         ending then, the shortest)."""
-        done = self.completions(before, criterion, backend)
+        done = self.completions(before, criterion, can)
         earliest = done.group_by(e_entity=done.c_entity).agg(e_at=done.c_at.min())
         joined = done.inner_join(
             earliest, (done.c_entity == earliest.e_entity) & (done.c_at == earliest.e_at)
@@ -85,7 +90,7 @@ class Sequence:
         took = latest.e_at.epoch_seconds() - latest.e_start.epoch_seconds()
         return latest.select("p_id", value=took.cast("float64"))
 
-    def items(self, before: ir.Table, criterion: Any, backend: Backend) -> ir.Table:
+    def items(self, before: ir.Table, criterion: Any, can: Capabilities) -> ir.Table:
         raise ValueError("a sequence has no items (points do not apply)")
 
     def progress_unit(self, criterion: Any) -> str:
