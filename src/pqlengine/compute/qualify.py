@@ -23,6 +23,7 @@ from pqlengine.compute.criteria import (
 )
 from pqlengine.compute.criteria import score as points
 from pqlengine.compute.criteria.base import nth_smallest
+from pqlengine.compute.criteria.days import day_firsts
 from pqlengine.compute.entities import (
     AsOf,
     Only,
@@ -255,10 +256,7 @@ def _active(
 
 def _active_days(after_signup: ir.Table, project: Project, can: Capabilities) -> ir.Table:
     """a_id, active_days, active_days_satisfied_at (first event of the d-th active day)."""
-    days = after_signup.group_by("entity_id", day=after_signup.ts.truncate("D")).agg(
-        first_ts=after_signup.ts.min()
-    )
-    return _count_days(days, project, can)
+    return _count_days(day_firsts(after_signup), project, can)
 
 
 def _count_days(days: ir.Table, project: Project, can: Capabilities, **extra: ir.Value) -> ir.Table:

@@ -21,10 +21,15 @@ from pqlengine.compute.criteria.words import amount, filtered, named
 def matching_days(before: ir.Table, criterion: Any, can: Capabilities) -> ir.Table:
     """entity_id, day, first_ts: each UTC day with a matching event and its first one."""
     tests = matching_tests(before, criterion.event, criterion.where, criterion.within_days, can)
-    matching = keep(before, tests)
-    return matching.group_by("entity_id", day=matching.ts.truncate("D")).agg(
-        first_ts=matching.ts.min()
-    )
+    return day_firsts(keep(before, tests))
+
+
+def day_firsts(events: ir.Table) -> ir.Table:
+    """entity_id, day, first_ts: the active-days items of `events` (each UTC day with an
+    event, first occurring at its first event). The definition's min_active_days gate is
+    this over every event after signup (also after a conversion); the day registry is an
+    optimisation of it (registry.py)."""
+    return events.group_by("entity_id", day=events.ts.truncate("D")).agg(first_ts=events.ts.min())
 
 
 def _columns(criterion: Any) -> set[str]:
