@@ -18,6 +18,7 @@ import ibis
 import ibis.expr.types as ir
 import numpy as np
 
+from pqlengine.compute.attributes import entity_attributes
 from pqlengine.compute.discovery import cohort_frame, discover, window_events
 from pqlengine.compute.entities import to_utc_naive
 from pqlengine.config import Project
@@ -199,28 +200,14 @@ def _by_first_user(inside: ir.Table) -> ir.Table:
 
 def firmographics(store: Tables, project: Project) -> ir.Table:
     """f_entity, employees, plan, email_domain (free | company | null) per entity."""
-    accounts = store.table("accounts")
-    if project.entity == "account":
-        source = accounts.select(
-            f_entity="account_id", employees="employees", plan="plan", domain=accounts.domain
-        )
-    else:
-        users = store.table("users")
-        firm = accounts.select(a_id="account_id", a_employees="employees", a_plan="plan")
-        joined = users.left_join(firm, users.account_id == firm.a_id)
-        source = joined.select(
-            f_entity=joined.user_id,
-            employees=joined.a_employees,
-            plan=joined.a_plan,
-            domain=joined.email.re_extract(r"@([^@]+)$", 1).nullif(""),
-        )
-    domain = source.domain.lower()
+    source = entity_attributes(store, project)
+    domain = source.attr_fit_domain
     free = list(project.definition.fit.free_domains)
     kind = ibis.ifelse(domain.isin(free), "free", "company")
     return source.select(
-        "f_entity",
-        employees=source.employees.cast("float64"),
-        plan=source.plan.cast("string"),
+        f_entity=source.attr_id,
+        employees=source.attr_employees.cast("float64"),
+        plan=source.attr_plan.cast("string"),
         email_domain=ibis.ifelse(domain.isnull(), ibis.null("string"), kind),
     )
 

@@ -13,6 +13,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
+from pqlengine.compute.attributes import entity_attributes
 from pqlengine.compute.cohorts import segment_expression
 from pqlengine.compute.entities import to_utc_naive
 from pqlengine.compute.qualify import criterion_column
@@ -39,23 +40,15 @@ def in_segment(
 def fit_attributes(store: Store, project: Project) -> ir.Table:
     """a_id, name, domain, employees, plan, email of each entity (the user's account's for
     user entities)."""
-    accounts = store.table("accounts")
-    if project.entity == "account":
-        return accounts.select(
-            a_id="account_id",
-            name="name",
-            domain="domain",
-            employees="employees",
-            plan="plan",
-            email=ibis.null("string"),
-        )
-    users = store.table("users")
-    firms = accounts.select(
-        f_account="account_id", name="name", domain="domain", employees="employees", plan="plan"
+    found = entity_attributes(store, project)
+    return found.select(
+        a_id=found.attr_id,
+        name=found.attr_name,
+        domain=found.attr_domain,
+        employees=found.attr_employees,
+        plan=found.attr_plan,
+        email=found.attr_email,
     )
-    people = users.select(a_id="user_id", email="email", u_account="account_id")
-    joined = people.left_join(firms, people.u_account == firms.f_account)
-    return joined.select("a_id", "name", "domain", "employees", "plan", "email")
 
 
 def teammates(store: Store, project: Project, ids: list[str]) -> dict[str, int]:

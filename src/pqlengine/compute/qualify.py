@@ -12,6 +12,7 @@ import pyarrow as pa
 
 from pqlengine import registry
 from pqlengine.compute import compiled
+from pqlengine.compute.attributes import entity_attributes, entity_table
 from pqlengine.compute.criteria import (
     Capabilities,
     criterion_column,
@@ -277,25 +278,14 @@ def _count_days(days: ir.Table, project: Project, can: Capabilities, **extra: ir
 def _fit(store: Tables, project: Project) -> ir.Table:
     """f_id plus one nullable boolean column per configured fit check."""
     fit = project.definition.fit
-    accounts = store.table("accounts")
-    if project.entity == "account":
-        base = accounts.mutate(f_id=accounts.account_id, domain_lc=accounts.domain.lower())
-        table_columns = set(accounts.columns)
-    else:
-        users = store.table("users")
-        employees = accounts.select(acc_id=accounts.account_id, employees=accounts.employees)
-        joined = users.left_join(employees, users.account_id == employees.acc_id)
-        base = joined.mutate(
-            f_id=joined.user_id,
-            domain_lc=joined.email.re_extract(r"@([^@]+)$", 1).lower().nullif(""),
-        )
-        table_columns = set(users.columns)
+    base = entity_attributes(store, project)
+    table_columns = set(entity_table(store, project).columns)
     bag = base.traits
     checks: dict[str, ir.BooleanValue] = {}
     if fit.exclude_free_email_domains:
-        checks["fit_free_email"] = ~base.domain_lc.isin(list(fit.free_domains))
+        checks["fit_free_email"] = ~base.attr_fit_domain.isin(list(fit.free_domains))
     if fit.min_employees is not None:
-        checks["fit_employees"] = base.employees >= fit.min_employees
+        checks["fit_employees"] = base.attr_employees >= fit.min_employees
     bytewise = store.capabilities.text_order_needs_bytes
     for key, value in (fit.where or {}).items():
         name = f"fit_where_{len(checks)}"
@@ -307,7 +297,7 @@ def _fit(store: Tables, project: Project) -> ir.Table:
             checks[name] = column_equals(base[key], plain(value))
         else:
             checks[name] = json_equals(bag, key, plain(value))
-    return base.select("f_id", **checks)
+    return base.select(f_id=base.attr_id, **checks)
 
 
 def fit_check_names(project: Project) -> list[tuple[str, str]]:

@@ -22,6 +22,7 @@ from typing import Any
 import ibis
 import pyarrow as pa
 
+from pqlengine.compute.attributes import entity_attributes
 from pqlengine.compute.entities import entity_events
 from pqlengine.compute.qualify import progress_words, qualification, to_record
 from pqlengine.config import Project, semantic_json
@@ -275,28 +276,31 @@ class Evaluator:
             transition["fit"] = fits.get(transition["entity_id"], {})
 
     def _fit_data(self, ids: list[str]) -> dict[str, dict[str, Any]]:
-        raw = self._store.raw
-        raw.register("_ids", pa.table({"entity_id": ids}))
-        try:
-            if self._project.entity == "account":
-                rows = raw.execute(
-                    "SELECT a.account_id, a.name, a.domain, a.employees, a.plan FROM accounts a "
-                    "JOIN _ids i ON a.account_id = i.entity_id"
-                ).fetchall()
-                keys: tuple[str, ...] = ("name", "domain", "employees", "plan")
-            else:
-                rows = raw.execute(
-                    "SELECT u.user_id, u.email, u.account_id FROM users u "
-                    "JOIN _ids i ON u.user_id = i.entity_id"
-                ).fetchall()
-                keys = ("email", "account_id")
-        finally:
-            raw.unregister("_ids")
-        fits = {row[0]: dict(zip(keys, row[1:], strict=True)) for row in rows}
-        for fit in fits.values():
-            email = fit.get("email")
-            if isinstance(email, str) and "@" in email:
-                fit["domain"] = email.rsplit("@", 1)[1].lower()
+        """The firm data a payload shows: name, domain, employees, plan of an account; the
+        email, account and email domain of a user."""
+        found = entity_attributes(self._store, self._project)
+        found = found.filter(found.attr_id.isin(ids))
+        if self._project.entity == "account":
+            picked = found.select(
+                "attr_id",
+                name=found.attr_name,
+                domain=found.attr_domain,
+                employees=found.attr_employees,
+                plan=found.attr_plan,
+            )
+        else:
+            picked = found.select(
+                "attr_id",
+                email=found.attr_email,
+                account_id=found.account_id,
+                domain=found.attr_fit_domain,
+            )
+        fits: dict[str, dict[str, Any]] = {}
+        for row in picked.to_pyarrow().to_pylist():
+            entity = row.pop("attr_id")
+            if row.get("domain") is None and self._project.entity == "user":
+                row.pop("domain")
+            fits[entity] = row
         return fits
 
     def _deliveries(self, transitions: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
