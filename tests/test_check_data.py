@@ -48,7 +48,7 @@ EVENTS = [
 ]
 
 
-def _project(tmp_path: Path, criteria: list[dict[str, Any]], **overrides: Any) -> Path:
+def ingested_project(tmp_path: Path, criteria: list[dict[str, Any]], **overrides: Any) -> Path:
     """A project over ACCOUNTS and EVENTS with these criteria, ingested."""
     config = base_config(**overrides)
     config["definition"]["criteria"] = criteria
@@ -76,7 +76,7 @@ def test_a_correct_definition_has_no_warning(tmp_path: Path) -> None:
         {"id": "storage", "kind": "distinct", "event": "File Uploaded", "property": "kind"},
     ]
     fit = {"where": {"country": "US", "employees": {"eq": 10}, "plan": {"in": ["pro"]}}}
-    project = _project(tmp_path, criteria, definition={"name": "d", "fit": fit})
+    project = ingested_project(tmp_path, criteria, definition={"name": "d", "fit": fit})
     assert _warnings(pql("check", cwd=project)) == []
 
 
@@ -86,7 +86,7 @@ def test_event_name_typos_suggest_stored_names(tmp_path: Path) -> None:
         {"id": "reports", "event": "report created"},
         {"id": "flow", "kind": "sequence", "steps": steps},
     ]
-    project = _project(tmp_path, criteria, signup={"event": "Signed Up"})
+    project = ingested_project(tmp_path, criteria, signup={"event": "Signed Up"})
     assert _warnings(pql("check", cwd=project)) == [
         "criterion 'flow': no event named 'File Uplaoded' in the store (did you mean "
         "'File Uploaded'?)",
@@ -107,7 +107,7 @@ def test_property_key_typo_warns_with_did_you_mean(tmp_path: Path) -> None:
         {"id": "paid", "event": "Paid", "where": {"plan": "pro"}},
         {"id": "anywhere", "kind": "users", "where": {"zzz": {"exists": True}}},
     ]  # fmt: skip
-    assert _warnings(pql("check", cwd=_project(tmp_path, criteria))) == [
+    assert _warnings(pql("check", cwd=ingested_project(tmp_path, criteria))) == [
         "criterion 'anywhere': no event has a property 'zzz' (events have beta, bytes, kind, "
         "plan, source, usage_pct)",
         "criterion 'flow' step 1: no 'Report Created' event has a property 'sorce' (did you "
@@ -132,7 +132,7 @@ def test_values_no_event_has_warn_with_the_engines_equality(tmp_path: Path) -> N
         {"id": "flag", "kind": "active_days", "where": {"beta": False}},
         {"id": "operator", "event": "Report Created", "where": {"source": {"ne": "wbe"}}},
     ]
-    assert _warnings(pql("check", cwd=_project(tmp_path, criteria))) == [
+    assert _warnings(pql("check", cwd=ingested_project(tmp_path, criteria))) == [
         "criterion 'eq': no 'Report Created' event has source = 'API' (did you mean 'api'?)",
         "criterion 'flag': no event has beta = false",
         "criterion 'in': no 'Report Created' event has usage_pct = 91",
@@ -145,7 +145,7 @@ def test_fit_trait_typo_and_unknown_values_warn(tmp_path: Path) -> None:
     fit = {
         "where": {"contry": "US", "plan": ["pro", "enterprise"], "employees": {"gte": 5}},
     }
-    project = _project(
+    project = ingested_project(
         tmp_path, [{"id": "a", "event": "Paid"}], definition={"name": "d", "fit": fit}
     )
     assert _warnings(pql("check", cwd=project)) == [
@@ -156,7 +156,9 @@ def test_fit_trait_typo_and_unknown_values_warn(tmp_path: Path) -> None:
 
 
 def test_conversion_event_the_store_never_has_is_an_error(tmp_path: Path) -> None:
-    project = _project(tmp_path, [{"id": "a", "event": "Paid"}], conversion={"event": "paid"})
+    project = ingested_project(
+        tmp_path, [{"id": "a", "event": "Paid"}], conversion={"event": "paid"}
+    )
     done = pql("check", cwd=project)
     assert done.returncode == 1
     assert done.stderr.splitlines() == [
@@ -175,7 +177,7 @@ def test_sum_reports_the_share_of_non_numeric_values(tmp_path: Path) -> None:
         {"id": "usage", "kind": "sum", "event": "Report Created", "property": "usage_pct",
          "at_least": 100},
     ]  # fmt: skip
-    assert _warnings(pql("check", cwd=_project(tmp_path, criteria))) == [
+    assert _warnings(pql("check", cwd=ingested_project(tmp_path, criteria))) == [
         "criterion 'storage': 2 of 5 'File Uploaded' events (40.0%) have a non-numeric "
         "bytes; they count 0",
     ]
@@ -198,7 +200,9 @@ def test_cached_and_uncached_runs_agree(tmp_path: Path, cache: str) -> None:
         {"id": "storage", "kind": "sum", "event": "File Uploaded", "property": "bytes",
          "at_least": 100},
     ]  # fmt: skip
-    project = _project(tmp_path, criteria, definition={"name": "d", "fit": {"where": {"x": 1}}})
+    project = ingested_project(
+        tmp_path, criteria, definition={"name": "d", "fit": {"where": {"x": 1}}}
+    )
     env = {"PQL_SQL_CACHE": cache}
     runs = [pql("check", cwd=project, env=env).stdout for _ in range(2)]
     assert runs[0] == runs[1] and len(runs[0].splitlines()) == 5
@@ -212,7 +216,7 @@ def test_same_value_follows_the_engines_equality() -> None:
 
 
 def test_check_data_returns_facts(tmp_path: Path) -> None:
-    project = _project(tmp_path, [{"id": "a", "event": "Paid", "where": {"k": 1}}])
+    project = ingested_project(tmp_path, [{"id": "a", "event": "Paid", "where": {"k": 1}}])
     loaded = load_project(project)
     store = Store.for_project(loaded)
     try:
