@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from pqlengine.compute.matching import NUMBER_PATTERN, canonical_text, is_operator, plain
 from pqlengine.compute.stored_names import (
     AttributeUse,
     PropertyUse,
@@ -20,6 +19,7 @@ from pqlengine.compute.stored_names import (
     SumUse,
     stored,
 )
+from pqlengine.compute.where_values import NUMBER_PATTERN, canonical_text, is_operator, plain
 from pqlengine.config import (
     DistinctCriterion,
     Project,
