@@ -125,7 +125,10 @@ def table_rows(
     """The rows (as dicts) of table expressions (`build()`, by name) that do not depend on
     as_of: by cached SQL where the store allows it, else by running the expressions."""
     if not cacheable(store):
-        return {name: table.to_pyarrow().to_pylist() for name, table in build().items()}
+        tables = build().items()
+        if store.is_duckdb:  # by DuckDB directly, as Store.values: Arrow costs the import
+            return {name: rows(store, str(store.con.compile(table))) for name, table in tables}
+        return {name: table.to_pyarrow().to_pylist() for name, table in tables}
 
     def compile_all() -> Statements:
         return {name: to_sql(store, table) for name, table in build().items()}
