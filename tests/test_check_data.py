@@ -229,3 +229,40 @@ def test_check_data_returns_facts(tmp_path: Path) -> None:
         "warnings": ["criterion 'a': no 'Paid' event has a property 'k' ('Paid' events have "
                      "no properties)"],
     }  # fmt: skip
+
+
+def test_the_cached_sql_depends_on_the_keys_compared(tmp_path: Path) -> None:
+    """Values are listed only for the keys a definition compares: a definition comparing
+    another key must not reuse the SQL compiled for the first (the cache key has them)."""
+    first = [{"id": "a", "event": "Report Created", "where": {"source": "web"}}]
+    project = ingested_project(tmp_path, first)
+    assert _warnings(pql("check", cwd=project)) == []
+    config = yaml.safe_load((project / "pql.yaml").read_text(encoding="utf-8"))
+    config["definition"]["criteria"][0]["where"] = {"usage_pct": 85}
+    (project / "pql.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    assert _warnings(pql("check", cwd=project)) == []
+
+
+def test_a_used_value_is_found_beyond_the_values_listed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the most frequent values are listed for did-you-mean, but one the definition
+    compares is always looked up: with one value listed per key, both sources are found."""
+    from pqlengine.compute import stored_queries
+
+    monkeypatch.setattr(stored_queries, "VALUES_LISTED", 1)
+    monkeypatch.setenv("PQL_SQL_CACHE", "off")
+    criteria = [{"id": "a", "event": "Report Created", "where": {"source": ["web", "api"]}}]
+    project = ingested_project(tmp_path, criteria)
+    loaded = load_project(project)
+    store = Store.for_project(loaded)
+    try:
+        assert check_data(store, loaded).warnings == ()
+        wrong = loaded.definition.criteria[0].model_copy(update={"where": {"source": "wbe"}})
+        definition = loaded.definition.model_copy(update={"criteria": [wrong]})
+        changed = loaded.model_copy(update={"definition": definition})
+        assert check_data(store, changed).warnings == (
+            "criterion 'a': no 'Report Created' event has source = 'wbe'",
+        )  # 'web' is not listed (only 'api', first of the two by count then text)
+    finally:
+        store.close()
