@@ -22,6 +22,10 @@ account_id,created_at,employees,plan,country
 A1,2026-01-01T00:00:00Z,10,pro,US
 A2,2026-01-02T00:00:00Z,3,free,DE
 """
+USERS = """\
+user_id,account_id,email,signed_up_at,role
+u1,A1,ann@example.com,2026-01-01T00:00:00Z,admin
+"""
 
 
 def _event(number: int, name: str, **properties: Any) -> dict[str, Any]:
@@ -55,9 +59,11 @@ def ingested_project(tmp_path: Path, criteria: list[dict[str, Any]], **overrides
     config["definition"]["qualify"] = {"at_least": 1}
     (tmp_path / "pql.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
     (tmp_path / "accounts.csv").write_text(ACCOUNTS, encoding="utf-8")
+    (tmp_path / "users.csv").write_text(USERS, encoding="utf-8")
     lines = "".join(json.dumps(event) + "\n" for event in EVENTS)
     (tmp_path / "events.jsonl").write_text(lines, encoding="utf-8")
-    done = pql("ingest", "--accounts", "accounts.csv", "--events", "events.jsonl", cwd=tmp_path)
+    files = ("--accounts", "accounts.csv", "--users", "users.csv", "--events", "events.jsonl")
+    done = pql("ingest", *files, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     return tmp_path
 
@@ -266,3 +272,19 @@ def test_a_used_value_is_found_beyond_the_values_listed(
         )  # 'web' is not listed (only 'api', first of the two by count then text)
     finally:
         store.close()
+
+
+def test_user_entity_fit_reads_users_columns_and_traits(tmp_path: Path) -> None:
+    fit = {"where": {"rol": "admin", "role": "Admin", "email": "ann@example.com"}}
+    project = ingested_project(
+        tmp_path,
+        [{"id": "a", "event": "Paid"}],
+        entity="user",
+        signup={"source": "users"},
+        definition={"name": "d", "fit": fit},
+    )
+    assert _warnings(pql("check", cwd=project)) == [
+        "fit.where: 'rol' is neither a column of users nor a trait of any user (did you "
+        "mean 'role'?)",
+        "fit.where: no user has role = 'Admin' (did you mean 'admin'?)",
+    ]
