@@ -154,18 +154,21 @@ def init(directory: Annotated[Path, typer.Argument(help="Project directory.")] =
 @app.command()
 def check(project_dir: ProjectDir = Path()) -> None:
     """Validate pql.yaml (every problem at once) and compare it with the stored data."""
-    from pqlengine.compute.checks import definition_warnings
+    from pqlengine.compute.checks import check_data
 
     with opened(project_dir) as (project, store):
-        warnings = definition_warnings(store, project)
+        checked = check_data(store, project)
     definition = project.definition
-    console.print(
-        f"[green]ok[/green] pql.yaml: definition '{definition.name}' version {project.version}, "
-        f"{len(definition.criteria)} criteria, rule {definition.qualify.kind} "
-        f"(needs {definition.threshold:g}), entity {project.entity}"
-    )
-    for warning in warnings:
-        console.print(f"[yellow]warning[/yellow] {warning}")
+    if not checked.errors:
+        console.print(
+            f"[green]ok[/green] pql.yaml: definition '{definition.name}' version "
+            f"{project.version}, {len(definition.criteria)} criteria, rule "
+            f"{definition.qualify.kind} (needs {definition.threshold:g}), entity {project.entity}"
+        )
+    for warning in checked.warnings:
+        console.print(f"[yellow]warning[/yellow] {escape(warning)}", highlight=False)
+    if checked.errors:
+        raise UserError("\n".join(checked.errors))
 
 
 @app.command()

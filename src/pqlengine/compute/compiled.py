@@ -119,6 +119,24 @@ def values(
     }
 
 
+def table_rows(
+    store: Store, parts: Mapping[str, Any], build: Callable[[], Mapping[str, ir.Table]]
+) -> dict[str, list[dict[str, Any]]]:
+    """The rows (as dicts) of table expressions (`build()`, by name) that do not depend on
+    as_of: by cached SQL where the store allows it, else by running the expressions."""
+    if not cacheable(store):
+        tables = build().items()
+        if store.is_duckdb:  # by DuckDB directly, as Store.values: Arrow costs the import
+            return {name: rows(store, str(store.con.compile(table))) for name, table in tables}
+        return {name: table.to_pyarrow().to_pylist() for name, table in tables}
+
+    def compile_all() -> Statements:
+        return {name: to_sql(store, table) for name, table in build().items()}
+
+    statements = compiled(store, parts, compile_all)
+    return {name: rows(store, sql) for name, sql in statements.items()}
+
+
 def temporary_names(*slots: str) -> dict[str, str]:
     """A fresh temporary table name per slot, for one run of cached statements (two runs
     on one connection, e.g. two dashboard panels, must not share a table)."""

@@ -12,9 +12,9 @@ from datetime import datetime
 from typing import Any
 
 import ibis
-import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
+from pqlengine.compute.bags import bag_pairs
 from pqlengine.compute.entities import (
     AsOf,
     Only,
@@ -116,7 +116,7 @@ def _property_pairs(
     (E, K) pairs whose property takes 2..MAX_PROPERTY_VALUES distinct values."""
     inside = window_events(store, project, as_of, cohort, ("event", "properties"))
     inside = inside.filter(inside.properties.notnull())
-    pairs = _bag_pairs(store, inside).cache()
+    pairs = bag_pairs(store, inside).cache()
     try:
         spread = pairs.group_by("event", "key").agg(values=pairs.value.nunique())
         few = spread.filter((spread["values"] >= 2) & (spread["values"] <= MAX_PROPERTY_VALUES))
@@ -135,44 +135,6 @@ def _property_pairs(
         cell = (1, bool(row["s_converted"]), int(row["stratum"]))
         out[(row["event"], row["key"], row["value"])][cell] = int(row["n"])
     return {name: Histogram(counts) for name, counts in out.items()}
-
-
-@ibis.udf.scalar.builtin(name="json_object_keys")
-def _pg_keys(bag: dt.json) -> str:  # type: ignore[empty-body]
-    """PostgreSQL: the keys of a JSON object, one row each (a set-returning function)."""
-
-
-@ibis.udf.scalar.builtin(name="json_extract_path_text")
-def _pg_text(bag: dt.json, key: str) -> str:  # type: ignore[empty-body]
-    """PostgreSQL: `bag[key]` as text (strings unquoted, other values as JSON)."""
-
-
-@ibis.udf.scalar.builtin(name="from_json")
-def _spark_map(bag: str, schema: str) -> dt.Map(dt.string, dt.string):  # type: ignore[valid-type]
-    """Spark: a JSON object as a map of text (strings unquoted, other values as JSON)."""
-
-
-def _bag_pairs(store: Store, inside: ir.Table) -> ir.Table:
-    """entity_id, event, key, value: one row per property of every event in `inside`, the
-    value as text (strings without quotes, other values as JSON)."""
-    props = inside.properties
-    if store.backend == "postgres":
-        # Ibis cannot turn JSON into a map there; a set-returning function in the SELECT
-        # list expands each event into one row per key.
-        bag = props.cast("json")
-        keyed = inside.select("entity_id", "event", bag=bag, key=_pg_keys(bag))
-        return keyed.select("entity_id", "event", "key", value=_pg_text(keyed.bag, keyed.key))
-    if store.backend == "pyspark":  # JSON is text there
-        text = props if props.type().is_string() else props.cast("string")
-        mapped = _spark_map(text, "map<string,string>")
-        return inside.select(
-            "entity_id", "event", key=mapped.keys().unnest(), value=mapped.values().unnest()
-        )
-    bag = props.map
-    pairs = inside.select("entity_id", "event", key=bag.keys().unnest(), raw=bag.values().unnest())
-    return pairs.select(
-        "entity_id", "event", "key", value=ibis.coalesce(pairs.raw.str, pairs.raw.cast("string"))
-    )
 
 
 def _cut_points(table: ir.Table) -> list[float]:

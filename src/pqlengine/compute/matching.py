@@ -10,18 +10,11 @@ import ibis
 import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
+from pqlengine.compute.where_values import NUMBER_PATTERN as NUMBER_PATTERN
+from pqlengine.compute.where_values import canonical_text as canonical_text
+from pqlengine.compute.where_values import is_operator as is_operator
+from pqlengine.compute.where_values import plain as plain
 from pqlengine.config import Scalar, WhereValue
-
-
-def canonical_text(value: Scalar) -> str:
-    """The string spelling a value matches: 3 -> '3', 2.5 -> '2.5', True -> 'true'."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    return value
 
 
 def _alternatives(value: WhereValue) -> list[Scalar]:
@@ -214,9 +207,6 @@ def column_equals(column: ir.Column, value: WhereValue) -> ir.BooleanValue:
 # ---------------------------------------------------------------------------------------
 # Operator maps (docs/semantics.md, `where`): {gte: 80}, {ne: US}, {contains: x}, ...
 
-# The JSON number grammar a string must spell in full to compare as a number.
-NUMBER_PATTERN = r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$"
-
 _COMPARISONS = ("gt", "gte", "lt", "lte")
 
 
@@ -279,20 +269,6 @@ class Typed:
         if not tests:
             return ibis.literal(False)
         return ibis.or_(*[t.fill_null(False) for t in tests])
-
-
-def is_operator(spec: WhereValue) -> bool:
-    """Whether a `where` value is an operator map other than plain equality."""
-    return isinstance(spec, dict) and next(iter(spec)) not in ("eq", "in")
-
-
-def plain(spec: WhereValue) -> WhereValue:
-    """`{eq: v}` as `v` and `{in: [..]}` as the list: today's equality forms."""
-    if isinstance(spec, dict):
-        ((operator, operand),) = spec.items()
-        if operator in ("eq", "in"):
-            return operand
-    return spec
 
 
 @ibis.udf.scalar.builtin(name="convert_to")
