@@ -181,3 +181,19 @@ def test_demo_definition_keeps_its_version(tmp_path: Any) -> None:
 
     write_demo(tmp_path, 50, 7)
     assert load_project(tmp_path / "pql.yaml").version == "77471bfbdeb0"
+
+
+def test_a_dumped_project_loads_again() -> None:
+    """Every key written out (defaults and nulls included) reads back to the same project,
+    points included."""
+    config = _config(
+        [
+            {"id": "l", "event": "A", "points": 1, "max_points": 5},
+            {"id": "s", "kind": "sum", "event": "A", "property": "b", "at_least": 2.5},
+            {"id": "q", "kind": "sequence", "steps": [{"event": "A"}, {"event": "B"}]},
+        ]
+    )
+    config["definition"]["qualify"] = {"score": 3}
+    project = Project.from_dict(config)
+    again = Project.from_dict(project.model_dump(mode="json", exclude={"root"}))
+    assert again == project and again.version == project.version

@@ -820,7 +820,10 @@ def _criterion_problems(
                     "user (use entity: account, or kind: count)",
                 )
             )
-        if "points" in criterion and criterion.get("kind") in (*COUNTING_KINDS, None):
+        if criterion.get("points") is not None and criterion.get("kind") in (
+            *COUNTING_KINDS,
+            None,
+        ):
             if not scored:
                 found.append(
                     (
@@ -829,7 +832,7 @@ def _criterion_problems(
                         "(or drop points)",
                     )
                 )
-            if "weight" in criterion:
+            if criterion.get("weight", 1.0) not in (1, 1.0, None):  # 1 is the default
                 found.append(
                     (
                         (*at, "weight"),
