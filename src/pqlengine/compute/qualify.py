@@ -59,7 +59,12 @@ def qualification(
     for entities that pass fit, and active days only for those that met the rule, so
     criterion_<i>_at, rule_satisfied_at, active_days and active_days_satisfied_at are left
     NULL (0) for the others. Metrics need no more.
+
+    Three stages: the population (entities existing at as_of with signup_at, converted_at
+    and fit), the evidence (each criterion's satisfied_at from its kind, the rule, the
+    active-days gate) and the verdict (qualified_at and status).
     """
+    # Population.
     people = entities(store, project, as_of, only)
     fit = _fit(store, project)
     anchors = people.select(a_entity="entity_id", a_signup="signup_at", a_converted="converted_at")
@@ -67,6 +72,7 @@ def qualification(
         # An entity without a row in the fit table has unknown fit, which may pass.
         failing = fit.filter(~_fit_passes(fit, project))
         anchors = anchors.anti_join(failing, anchors.a_entity == failing.f_id)
+    # Evidence.
     criteria = project.definition.criteria
     criterion_events = entity_events(
         store,
@@ -89,7 +95,8 @@ def qualification(
     result = result.left_join(fit, result.entity_id == fit.f_id).drop("f_id")
     if not points.monotone(project.definition):
         result = _first_holding_with_gate(before, satisfied, active, result, project, can)
-    return _qualified(result, project)
+    # Verdict.
+    return _verdict(result, project)
 
 
 def criteria_progress(
@@ -341,7 +348,8 @@ def _fit_passes(table: ir.Table, project: Project) -> ir.BooleanValue:
     return ibis.and_(*[ibis.coalesce(c, unknown_passes) for c in checks])
 
 
-def _qualified(result: ir.Table, project: Project) -> ir.Table:
+def _verdict(result: ir.Table, project: Project) -> ir.Table:
+    """qualified_at and status from the evidence (docs/semantics.md "qualified_at")."""
     fit_ok = _fit_passes(result, project)
     rule_at = result.rule_satisfied_at
     if "rule_gate_at" in result.columns:  # a rule that may stop holding (points on a sum)
