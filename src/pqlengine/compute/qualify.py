@@ -352,9 +352,9 @@ def _verdict(result: ir.Table, project: Project) -> ir.Table:
     """qualified_at and status from the evidence (docs/semantics.md "qualified_at")."""
     fit_ok = _fit_passes(result, project)
     rule_at = result.rule_satisfied_at
-    if "rule_gate_at" in result.columns:  # a rule that may stop holding (points on a sum)
+    gated = "rule_gate_at" in result.columns
+    if gated:  # a rule that may stop holding (points on a sum)
         candidate = result.rule_gate_at
-        result = result.drop("rule_gate_at")
         if project.definition.min_active_days is None:
             result = result.mutate(active_days_satisfied_at=ibis.null("timestamp"))
     elif project.definition.min_active_days is not None:
@@ -380,7 +380,8 @@ def _verdict(result: ir.Table, project: Project) -> ir.Table:
         (~with_fit.fit, "failed_fit"),
         else_="not_qualified",
     )
-    return with_fit.mutate(status=status)
+    verdict = with_fit.mutate(status=status)
+    return verdict.drop("rule_gate_at") if gated else verdict
 
 
 def _fit_failed(row: dict[str, Any], project: Project) -> list[str]:

@@ -29,7 +29,9 @@ def canonical_key(value: Typed) -> ir.StringValue:
     missing values, objects and arrays."""
     number = value.number
     assert number is not None and value.text is not None and value.flag is not None
-    integral = (number == number.floor()) & (number.abs() < _INTEGER_DIGITS_BELOW)
+    # Inside CASE branches: a cast of a double beyond 64 bits would fail the query.
+    small = number.abs() < _INTEGER_DIGITS_BELOW
+    integral = ibis.ifelse(small, number == number.floor(), False)
     spelled = ibis.ifelse(integral, number.cast("int64").cast("string"), number.cast("string"))
     flag = ibis.cases((value.flag == True, "true"), (value.flag == False, "false"))  # noqa: E712
     return ibis.coalesce(value.text, spelled, flag)
