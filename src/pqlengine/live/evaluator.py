@@ -30,7 +30,7 @@ from pqlengine.destinations.outbox import Target, plan_delivery
 from pqlengine.destinations.payloads import transition_document
 from pqlengine.live.scoring import LiveScorer, Score, progress_score
 from pqlengine.live.tables import get_state, set_state
-from pqlengine.store import Store
+from pqlengine.store import SCHEMAS, Store
 
 PQL = "pql"
 log = logging.getLogger("pqlengine.live")
@@ -50,7 +50,7 @@ class Evaluator:
         self._thread = threading.Thread(target=self._run, name="pql-evaluator", daemon=True)
         self.last_pass_ms = 0.0
         self.last_pass_entities = 0
-        self._compiled: dict[bool, str] = {}
+        self._compiled: dict[bool | str, str] = {}
         self.scorer = LiveScorer(self._store, _PassEvents(self._store), project)
         self.passes = 0
 
@@ -173,13 +173,27 @@ class Evaluator:
             if not full:
                 # One narrow scan of events per pass; the query then reads only these rows.
                 raw.execute("DELETE FROM live_pass_events")
-                raw.execute(_PASS_EVENTS[self._project.entity])
+                raw.execute(self._pass_events_sql())
         except Exception:
             raw.execute("ROLLBACK")
             raise
         result = raw.execute(sql).fetch_arrow_table()
         rows: list[dict[str, Any]] = result.to_pylist()
         return rows
+
+    def _pass_events_sql(self) -> str:
+        """INSERT of the events of the entities in `live_pass_ids` into `live_pass_events`,
+        by the rule every query uses (`entity_events`: an account's events name it, or name
+        no account and come from one of its users), compiled once."""
+        if "pass_events" not in self._compiled:
+            ids = self._store.table("live_pass_ids").entity_id
+            clock = self._store.table("live_clock").as_of.max()
+            columns = tuple(SCHEMAS["events"])
+            rows = entity_events(self._store, self._project, clock, columns=columns, only=ids)
+            query = str(self._store.con.compile(rows.select(*columns)))
+            names = ", ".join(columns)
+            self._compiled["pass_events"] = f"INSERT INTO live_pass_events ({names}) {query}"
+        return self._compiled["pass_events"]
 
     def _sql(self, full: bool) -> str:
         """The qualification query for everyone, or for `live_pass_ids` over their events
@@ -388,21 +402,6 @@ class _PassEvents:
         """The canonical table, or the pass's events for `events`."""
         return self.con.table("live_pass_events" if name == "events" else name)
 
-
-# The touched entities' events: an event is an account's when it names it, or names no
-# account and its user belongs to it (the same rule as compute.entities.entity_events).
-_PASS_EVENTS = {
-    "account": (
-        "INSERT INTO live_pass_events "
-        "SELECT * FROM events WHERE account_id IN (SELECT entity_id FROM live_pass_ids) "
-        "UNION ALL SELECT * FROM events WHERE account_id IS NULL AND user_id IN "
-        "(SELECT user_id FROM users WHERE account_id IN (SELECT entity_id FROM live_pass_ids))"
-    ),
-    "user": (
-        "INSERT INTO live_pass_events "
-        "SELECT * FROM events WHERE user_id IN (SELECT entity_id FROM live_pass_ids)"
-    ),
-}
 
 _TRANSITION_COLUMNS = (
     "transition_id",
