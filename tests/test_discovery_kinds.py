@@ -57,13 +57,21 @@ def _planted(seed: int = 11) -> tuple[list[dict[str, Any]], list[dict[str, Any]]
         devices = [f"{account}-d{k}" for k in range(4)] if many else [f"{account}-d0"] * 4
         for k, device in enumerate(devices):
             events.append((account, "Synced", signup + (k + 2) * DAY, {"device_id": device}))
+        if i % 3 == 0:  # a teammate, unrelated to converting
+            events.append((account, "Commented", signup + DAY, {"by": "teammate", "user": "b"}))
         truth["bytes"][account] = best
         truth["devices"][account] = len(set(devices))
         if rng.random() < 0.05 + 0.45 * heavy + 0.35 * many:
             events.append((account, "Paid", signup + 20 * DAY, None))
             truth["converted"].add(account)
     rows = [
-        {"event_id": f"e{n}", "user_id": f"u{a}", "event": name, "ts": ts, "properties": props}
+        {
+            "event_id": f"e{n}",
+            "user_id": f"u{a}" + (props or {}).get("user", ""),
+            "event": name,
+            "ts": ts,
+            "properties": props,
+        }
         for n, (a, name, ts, props) in enumerate(events)
     ]
     return accounts, rows, truth
@@ -72,7 +80,11 @@ def _planted(seed: int = 11) -> tuple[list[dict[str, Any]], list[dict[str, Any]]
 def _ingest(store: Store) -> dict[str, Any]:
     accounts, events, truth = _planted()
     ingest_records(store, "accounts", accounts)
-    users = [{"user_id": f"u{a['account_id']}", "account_id": a["account_id"]} for a in accounts]
+    users = [
+        {"user_id": f"u{a['account_id']}{suffix}", "account_id": a["account_id"]}
+        for a in accounts
+        for suffix in ("", "b")
+    ]
     ingest_records(store, "users", users)
     ingest_records(store, "events", events)
     return truth
@@ -145,6 +157,8 @@ def test_every_candidate_criterion_validates_and_labels_are_words(planted: Any) 
         Project.from_dict(config)  # raises when the criterion is not valid pql.yaml
     run = next(c for c in result["candidates"] if c["kind"] == "consecutive_days")
     assert run["label"] == f"active {run['threshold']} days in a row (any event)"
+    team = next(c for c in result["candidates"] if c["kind"] == "users")
+    assert (team["label"], team["with_total"]) == ("2 users with any event", ACCOUNTS // 3 + 1)
 
 
 def test_the_new_candidates_join_the_multiple_testing_family(planted: Any) -> None:

@@ -123,9 +123,10 @@ def measure_thresholds(kind: str, histogram: Histogram) -> list[float]:
         return histogram.total_thresholds()
     if kind == "consecutive_days":
         return histogram.thresholds(RUN_THRESHOLDS, lowest=2)
-    if kind == "distinct":
-        return histogram.thresholds(lowest=2)  # >= 1 value is "did the event with it"
-    return histogram.thresholds()
+    if kind in ("distinct", "users"):
+        # >= 1 value is "did the event with it"; >= 1 user is any activity
+        return histogram.thresholds(lowest=2)
+    raise ValueError(f"no thresholds for a measure of kind {kind}")
 
 
 def candidates(data: DiscoveryData) -> list[Candidate]:
