@@ -27,7 +27,7 @@ from pqlengine.store import Store
 from tests.support.config import base_config
 
 T0 = datetime(2026, 1, 1)
-AS_OF = datetime(2027, 3, 1)  # every window and conversion window over
+AS_OF = PLANTED_AS_OF = datetime(2027, 3, 1)  # every window and conversion window over
 DAY = timedelta(days=1)
 ACCOUNTS = 400
 
@@ -77,7 +77,9 @@ def _planted(seed: int = 11) -> tuple[list[dict[str, Any]], list[dict[str, Any]]
     return accounts, rows, truth
 
 
-def _ingest(store: Store) -> dict[str, Any]:
+def ingest_planted(store: Store) -> dict[str, Any]:
+    """Ingest the planted product into `store`; the truth behind it (also for the parity
+    suite)."""
     accounts, events, truth = _planted()
     ingest_records(store, "accounts", accounts)
     users = [
@@ -93,7 +95,7 @@ def _ingest(store: Store) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def planted() -> Any:
     store = Store.open(":memory:")
-    truth = _ingest(store)
+    truth = ingest_planted(store)
     project = Project.from_dict(base_config())
     yield store, project, truth, discover(store, project, AS_OF, window_days=14)
     store.close()
@@ -183,7 +185,7 @@ def test_suggest_writes_a_sum_or_distinct_criterion_that_qualifies_what_it_count
     project = load_project(tmp_path)
     store = Store.for_project(project)
     try:
-        _ingest(store)
+        ingest_planted(store)
         result = suggest(store, project, AS_OF, window_days=14)
         criteria = result["rule"]["definition"]["criteria"]
         assert {"sum", "distinct"} & {c.get("kind") for c in criteria}, criteria

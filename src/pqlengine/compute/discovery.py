@@ -271,9 +271,10 @@ def _bag_pairs(store: Store, inside: ir.Table) -> ir.Table:
     if store.backend == "pyspark":  # JSON is text there
         text = props if props.type().is_string() else props.cast("string")
         mapped = _spark_map(text, "map<string,string>")
-        return inside.select(
-            "entity_id", "event", key=mapped.keys().unnest(), value=mapped.values().unnest()
-        )
+        # Two explodes in one SELECT pair every key with every value there: explode the keys,
+        # then look each one up.
+        keyed = inside.select("entity_id", "event", bag=mapped, key=mapped.keys().unnest())
+        return keyed.select("entity_id", "event", "key", value=keyed.bag[keyed.key])
     bag = props.map
     pairs = inside.select("entity_id", "event", key=bag.keys().unnest(), raw=bag.values().unnest())
     return pairs.select(
