@@ -107,9 +107,13 @@ def property_behaviours(spreads: list[PropertySpread]) -> list[Behaviour]:
     return sorted(found)
 
 
-def longest_runs(events: ir.Table) -> ir.Table:
-    """entity_id, value: the longest run of consecutive UTC calendar days with an event."""
-    days = events.select("entity_id", day=events.ts.truncate("D")).distinct()
+def active_days(events: ir.Table) -> ir.Table:
+    """entity_id, day: each UTC calendar day with an event, once."""
+    return events.select("entity_id", day=events.ts.truncate("D")).distinct()
+
+
+def longest_runs(days: ir.Table) -> ir.Table:
+    """entity_id, value: the longest run of consecutive days among `days` (`active_days`)."""
     days = days.mutate(position=ibis.row_number().over(group_by="entity_id", order_by="day"))
     # Within a run, the day's number minus its position is constant.
     island = days.mutate(island=(days.day.epoch_seconds() / 86_400).round() - days.position)

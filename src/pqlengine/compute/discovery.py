@@ -19,6 +19,7 @@ from pqlengine.compute.behaviours import (
     MAX_PROPERTY_VALUES,
     Behaviour,
     PropertySpread,
+    active_days,
     behaviour_of,
     longest_runs,
     measured,
@@ -111,17 +112,19 @@ def _histograms_for(
     )
     per_event = events.group_by("entity_id", "event").agg(value=events.count())
     data.events = _histograms(per_event, strata, key="event")
-    days = events.group_by("entity_id").agg(value=events.ts.truncate("D").nunique())
-    data.active_days = _single_histogram(days, strata)
+    # Materialised once: active days and runs of days both read it.
+    days = active_days(events).cache()
+    data.active_days = _single_histogram(days.group_by("entity_id").agg(value=days.count()), strata)
     inside = _with_properties(store, project, as_of, cohort)
     pairs = _bag_pairs(store, inside).cache()
     try:
         spreads = _spreads(pairs)
         data.properties = _property_pairs(pairs, spreads, strata)
-        behaviours, values = window_measures(store, project, events, inside, spreads)
+        behaviours, values = window_measures(store, project, events, days, inside, spreads)
         data.measures = _measure_histograms(behaviours, values, strata)
     finally:
         pairs.release()
+        days.release()
     data.traits = _traits(store, project, strata)
     strata.release()
     return data
@@ -142,17 +145,18 @@ def window_measures(
     store: Store,
     project: Project,
     events: ir.Table,
+    days: ir.Table,
     inside: ir.Table,
     spreads: list[PropertySpread],
 ) -> tuple[list[Behaviour], ir.Table | None]:
     """The measures besides event counts and active days, one long table (entity_id,
-    behaviour, value): users (accounts), the longest run of consecutive days, and the sums
-    and distinct counts of the properties `spreads` marks numeric or wide."""
+    behaviour, value): users (accounts), the longest run of consecutive `days`, and the
+    sums and distinct counts of the properties `spreads` marks numeric or wide."""
     parts: list[tuple[Behaviour, ir.Table]] = []
     if project.entity == "account":
         users = events.group_by("entity_id").agg(value=events.user_id.nunique())
         parts.append((Behaviour("users"), users))
-    parts.append((Behaviour("consecutive_days"), longest_runs(events)))
+    parts.append((Behaviour("consecutive_days"), longest_runs(days)))
     backend = Backend.of(store)
     for behaviour in property_behaviours(spreads):
         parts.append((behaviour, property_measure(inside, behaviour, backend)))
@@ -170,7 +174,8 @@ def entity_measures(
         events = window_events(store, project, as_of, cohort, _event_columns(project))
         inside = _with_properties(store, project, as_of, cohort)
         spreads = _spreads(_bag_pairs(store, inside))
-        behaviours, values = window_measures(store, project, events, inside, spreads)
+        days = active_days(events)
+        behaviours, values = window_measures(store, project, events, days, inside, spreads)
         rows = [] if values is None else values.to_pyarrow().to_pylist()
     finally:
         framed.release()
