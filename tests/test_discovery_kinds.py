@@ -205,3 +205,15 @@ def test_suggest_writes_a_sum_or_distinct_criterion_that_qualifies_what_it_count
     later = matrix.signup_epoch_s >= split
     assert matrix.rule_pql is not None
     assert int(matrix.rule_pql[later].sum()) == result["test"]["pqls"]
+
+
+def test_suggested_criteria_ids_stay_unique_when_slugs_collide() -> None:
+    from pqlengine.compute.suggest import definition_of
+    from pqlengine.stats.suggest import Atom, Rule
+
+    rule = Rule((Atom("Users", 0, 2), Atom(None, 1, 3, "users"), Atom("users!", 2, 1)), k=2)
+    written = definition_of(rule, 14, "f1")
+    assert [c["id"] for c in written["criteria"]] == ["users", "users_2", "users_3"]
+    config = base_config()
+    config["definition"] = written
+    assert len(Project.from_dict(config).definition.criteria) == 3

@@ -163,6 +163,13 @@ def verdict_on(matrix: EntityMatrix, predicted: np.ndarray, held_out: np.ndarray
 def definition_of(rule: Rule, window_days: int, objective: str) -> dict[str, Any]:
     """The rule as a pql.yaml `definition:` block (criteria of any kind, within the window)."""
     criteria = [_behaviour(a).criterion(a.threshold, window_days) for a in rule.atoms]
+    seen: set[str] = set()
+    for criterion in criteria:  # an event named "Users" and kind users share a slug
+        base, n = criterion["id"], 1
+        while criterion["id"] in seen:
+            n += 1
+            criterion["id"] = f"{base}_{n}"
+        seen.add(criterion["id"])
     qualify: Any = "all" if rule.k == len(rule.atoms) else {"at_least": rule.k}
     return {"name": f"suggested-{objective}", "criteria": criteria, "qualify": qualify}
 
