@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,8 @@ FIELDS = [
     "recall",
     "phi",
     "flags",
+    "criterion",
+    "label",
 ]
 T0 = datetime(2026, 1, 1)
 
@@ -70,7 +73,7 @@ def test_every_candidate_has_exactly_the_documented_fields(
         assert candidate["with_total"] + candidate["without_total"] == result["entities"]
         assert candidate["with_converted"] + candidate["without_converted"] == result["conversions"]
         kinds.add(candidate["kind"])
-    assert kinds == {"event", "active_days", "teammates", "property", "trait"}
+    assert kinds == {"event", "active_days", "users", "consecutive_days", "property", "trait"}
 
 
 def test_p_values_match_scipy(demo_result: tuple[dict[str, Any], Path]) -> None:
@@ -171,7 +174,7 @@ def test_cli_discover_json_and_table(demo_result: tuple[dict[str, Any], Path]) -
     table = pql(
         "discover", "-C", str(directory), "--as-of", "2026-11-01", "--top", "5", cwd=directory
     )
-    assert "Connected Integration >= 1" in table.stdout
+    assert "Connected Integration ≥ 1" in table.stdout
     assert "Invited Member with role = member" in table.stdout
 
 
@@ -194,7 +197,17 @@ def test_user_entity_discovery() -> None:
     x = next(c for c in result["candidates"] if c["event"] == "X" and c["threshold"] == 1)
     assert (x["with_converted"], x["with_total"]) == (10, 20)
     assert (x["without_converted"], x["without_total"]) == (1, 20)
-    assert not any(c["kind"] == "teammates" for c in result["candidates"])
+    assert not any(c["kind"] == "users" for c in result["candidates"])
+
+
+def _longest_run(ts: Any) -> int:
+    """The longest run of consecutive UTC calendar days among `ts` (a pandas Series)."""
+    days = sorted({stamp.date() for stamp in ts})
+    best = run = 1
+    for before, after in pairwise(days):
+        run = run + 1 if (after - before).days == 1 else 1
+        best = max(best, run)
+    return best
 
 
 def _recomputed_groups(directory: Path, window_days: int, as_of: datetime) -> dict[str, Any]:
@@ -220,6 +233,7 @@ def _recomputed_groups(directory: Path, window_days: int, as_of: datetime) -> di
     per_event = inside.groupby(["account_id", "event"]).size()
     days = inside.groupby("account_id").ts.apply(lambda ts: ts.dt.floor("D").nunique())
     team = inside.groupby("account_id").user_id.nunique()
+    runs = inside.groupby("account_id").ts.apply(_longest_run)
     pairs = [
         (account, event, key, value if isinstance(value, str) else json.dumps(value))
         for account, event, props in zip(
@@ -236,7 +250,8 @@ def _recomputed_groups(directory: Path, window_days: int, as_of: datetime) -> di
         "eligible": set(frame.index),
         "event": lambda event, k: {a for (a, e), n in per_event.items() if e == event and n >= k},
         "active_days": lambda k: set(days[days >= k].index),
-        "teammates": lambda k: set(team[team >= k].index),
+        "users": lambda k: set(team[team >= k].index),
+        "consecutive_days": lambda k: set(runs[runs >= k].index),
         "property": lambda event, key, value: (
             set(
                 by_pair[
@@ -273,7 +288,7 @@ def _recomputed_groups(directory: Path, window_days: int, as_of: datetime) -> di
 def test_every_candidate_kind_counts_match_a_recomputation_from_the_files(
     demo_result: tuple[dict[str, Any], Path],
 ) -> None:
-    """Each reported 2x2 (event, active_days, teammates, property, trait candidates) equals
+    """Each reported 2x2 (event, active_days, users, consecutive_days, property, trait) equals
     the groups recomputed from the raw demo files; a candidate reading another's counts fails."""
     result, directory = demo_result
     project = load_project(directory)
@@ -287,7 +302,7 @@ def test_every_candidate_kind_counts_match_a_recomputation_from_the_files(
         seen_kinds.add(kind)
         if kind == "event":
             group = truth["event"](row["event"], row["threshold"])
-        elif kind in ("active_days", "teammates"):
+        elif kind in ("active_days", "users", "consecutive_days"):
             group = truth[kind](row["threshold"])
         elif kind == "property":
             group = truth["property"](row["event"], row["property"], row["value"])
@@ -299,4 +314,4 @@ def test_every_candidate_kind_counts_match_a_recomputation_from_the_files(
         counts = (row["with_converted"], row["with_total"])
         assert counts == (len(group & converted), len(group)), (kind, row)
         assert row["without_total"] == len(eligible) - len(group), (kind, row)
-    assert seen_kinds == {"event", "active_days", "teammates", "property", "trait"}
+    assert seen_kinds == {"event", "active_days", "users", "consecutive_days", "property", "trait"}

@@ -451,7 +451,7 @@ def discover(
         )
     rows = result["candidates"]
     if fmt is Format.table:
-        rows = [{**row, "what": _candidate_label(row)} for row in rows[:top]]
+        rows = [{**row, "what": row["label"]} for row in rows[:top]]
     title = (
         f"{result['entities']:,} entities, {result['conversions']:,} converted after their first "
         f"{window_days} days ({result['excluded_converted_in_window']:,} converted inside the "
@@ -541,16 +541,6 @@ def drivers(
         console.print("Adjusted for: " + "; ".join(result["adjusted_for"]) + ".")
         for limit in result["limits"]:
             console.print(f"[yellow]limit[/yellow] {limit}")
-
-
-def _candidate_label(row: dict[str, Any]) -> str:
-    if row["kind"] == "event":
-        return f"{row['event']} >= {row['threshold']}"
-    if row["kind"] == "trait":
-        return f"{row['property']} = {row['value']}"
-    if row["kind"] == "property":
-        return f"{row['event']} with {row['property']} = {row['value']}"
-    return f"{row['kind']} >= {row['threshold']}"
 
 
 @app.command()

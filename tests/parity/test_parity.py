@@ -30,7 +30,9 @@ from tests.parity.backends import Target, user_project
 from tests.reference.compare import close_differences, metrics_differences, qualify_differences
 from tests.reference.oracle import reference_metrics, reference_qualify
 from tests.reference.strategies import Scenario, scenarios
+from tests.support.config import base_config
 from tests.support.examples import examples
+from tests.test_discovery_kinds import PLANTED_AS_OF, ingest_planted
 from tests.test_handmade import ingested_copy
 
 HANDMADE_AS_OF = datetime(2026, 3, 1)
@@ -210,6 +212,31 @@ def test_demo_discovery_is_identical(
         )
     finally:
         store.close()
+
+
+def test_discovery_of_sums_and_distinct_counts_is_identical(
+    backend: Target, tmp_path: Path
+) -> None:
+    """Numeric properties (JSON numbers, numeric strings, text) summed and wide properties
+    counted the same way everywhere (tests/test_discovery_kinds.py's planted product)."""
+    source = Store.open(":memory:")
+    try:
+        ingest_planted(source)
+        config = base_config()
+        project = Project.from_dict(config)
+        store = _on_backend(backend, source, config, tmp_path)
+        try:
+            mapped = Project.from_dict(user_project(config, store.config.model_dump()))
+            expected = discover(source, project, PLANTED_AS_OF, window_days=14)
+            assert {"sum", "distinct"} <= {c["kind"] for c in expected["candidates"]}
+            _fail_with(
+                close_differences(discover(store, mapped, PLANTED_AS_OF, window_days=14), expected),
+                f"discover (sums, distinct counts) on {backend.name}",
+            )
+        finally:
+            store.close()
+    finally:
+        source.close()
 
 
 # ---- the CLI with store: in pql.yaml ------------------------------------------------------

@@ -40,7 +40,10 @@ def bag_pairs(
     if store.backend == "pyspark":  # JSON is text there
         text = props if props.type().is_string() else props.cast("string")
         mapped = _spark_map(text, "map<string,string>")
-        return inside.select(*keep, key=mapped.keys().unnest(), value=mapped.values().unnest())
+        # Two explodes in one SELECT pair every key with every value there: explode the keys,
+        # then look each one up.
+        keyed = inside.select(*keep, bag=mapped, key=mapped.keys().unnest())
+        return keyed.select(*keep, "key", value=keyed.bag[keyed.key])
     bag = props.map
     pairs = inside.select(*keep, key=bag.keys().unnest(), raw=bag.values().unnest())
     return pairs.select(*keep, "key", value=ibis.coalesce(pairs.raw.str, pairs.raw.cast("string")))

@@ -15,6 +15,17 @@ import ibis
 import ibis.expr.types as ir
 
 from pqlengine.compute.bags import bag_pairs
+from pqlengine.compute.behaviours import (
+    MAX_PROPERTY_VALUES,
+    Behaviour,
+    PropertySpread,
+    active_days,
+    behaviour_of,
+    longest_runs,
+    measured,
+    property_behaviours,
+    property_measure,
+)
 from pqlengine.compute.entities import (
     AsOf,
     Only,
@@ -23,12 +34,14 @@ from pqlengine.compute.entities import (
     to_utc_naive,
 )
 from pqlengine.compute.landmark import landmark_frame
-from pqlengine.compute.matching import json_text
+from pqlengine.compute.matching import Typed, json_text
 from pqlengine.config import Project
 from pqlengine.stats.discovery import (
     DEFAULT_VANITY,
     SORT_RULE,
     VOLUME_STRATA,
+    Candidate,
+    CandidateResult,
     DiscoveryData,
     Histogram,
     candidate_record,
@@ -36,7 +49,6 @@ from pqlengine.stats.discovery import (
 )
 from pqlengine.store import Store, Tables
 
-MAX_PROPERTY_VALUES = 10
 EMPLOYEE_BANDS = ((1, 4, "1-4"), (5, 49, "5-49"), (50, 249, "50-249"), (250, None, "250+"))
 
 
@@ -82,7 +94,7 @@ def _histograms_for(
 ) -> DiscoveryData:
     excluded = int(framed.converted_in_window.sum().execute() or 0)
     cohort = framed.filter(~framed.converted_in_window)
-    events = window_events(store, project, as_of, cohort, ("event",))
+    events = window_events(store, project, as_of, cohort, _event_columns(project))
     volume = events.group_by(v_entity="entity_id").agg(event_count=events.count())
     with_volume = cohort.left_join(volume, cohort.entity_id == volume.v_entity)
     with_volume = with_volume.mutate(event_count=with_volume.event_count.fill_null(0)).cache()
@@ -99,38 +111,136 @@ def _histograms_for(
     )
     per_event = events.group_by("entity_id", "event").agg(value=events.count())
     data.events = _histograms(per_event, strata, key="event")
-    days = events.group_by("entity_id").agg(value=events.ts.truncate("D").nunique())
-    data.active_days = _single_histogram(days, strata)
-    if project.entity == "account":
-        data.teammates = _single_histogram(_team_sizes(store, project, as_of, cohort), strata)
-    data.properties = _property_pairs(store, project, as_of, cohort, strata)
+    # Materialised once: active days and runs of days both read it.
+    days = active_days(events).cache()
+    data.active_days = _single_histogram(days.group_by("entity_id").agg(value=days.count()), strata)
+    inside = _with_properties(store, project, as_of, cohort)
+    pairs = bag_pairs(store, inside).cache()
+    try:
+        spreads = _spreads(pairs)
+        data.properties = _property_pairs(pairs, spreads, strata)
+        behaviours, values = window_measures(store, project, events, days, inside, spreads)
+        data.measures = _measure_histograms(behaviours, values, strata)
+    finally:
+        pairs.release()
+        days.release()
     data.traits = _traits(store, project, strata)
     strata.release()
     return data
 
 
+def _event_columns(project: Project) -> tuple[str, ...]:
+    """The window event columns the histograms read (user_id counts an account's users)."""
+    return ("event", "user_id") if project.entity == "account" else ("event",)
+
+
+def _with_properties(store: Store, project: Project, as_of: AsOf, cohort: ir.Table) -> ir.Table:
+    """The window events that carry properties: entity_id, event, ts, properties."""
+    inside = window_events(store, project, as_of, cohort, ("event", "properties"))
+    return inside.filter(inside.properties.notnull())
+
+
+def window_measures(
+    store: Store,
+    project: Project,
+    events: ir.Table,
+    days: ir.Table,
+    inside: ir.Table,
+    spreads: list[PropertySpread],
+) -> tuple[list[Behaviour], ir.Table | None]:
+    """The measures besides event counts and active days, one long table (entity_id,
+    behaviour, value): users (accounts), the longest run of consecutive `days`, and the
+    sums and distinct counts of the properties `spreads` marks numeric or wide."""
+    parts: list[tuple[Behaviour, ir.Table]] = []
+    if project.entity == "account":
+        users = events.group_by("entity_id").agg(value=events.user_id.nunique())
+        parts.append((Behaviour("users"), users))
+    parts.append((Behaviour("consecutive_days"), longest_runs(days)))
+    backend = store.capabilities
+    for behaviour in property_behaviours(spreads):
+        parts.append((behaviour, property_measure(inside, behaviour, backend)))
+    return measured(parts)
+
+
+def entity_measures(
+    store: Store, project: Project, as_of: datetime, window_days: int
+) -> tuple[list[Behaviour], list[dict[str, Any]]]:
+    """`window_measures` for discovery's entities (window and conversion window over, not
+    converted inside the window): the behaviours and rows entity_id, behaviour, value."""
+    framed = cohort_frame(store, project, as_of, window_days).cache()
+    try:
+        cohort = framed.filter(~framed.converted_in_window)
+        events = window_events(store, project, as_of, cohort, _event_columns(project))
+        inside = _with_properties(store, project, as_of, cohort)
+        spreads = _spreads(bag_pairs(store, inside))
+        days = active_days(events)
+        behaviours, values = window_measures(store, project, events, days, inside, spreads)
+        rows = [] if values is None else values.to_pyarrow().to_pylist()
+    finally:
+        framed.release()
+    return behaviours, rows
+
+
+def _measure_histograms(
+    behaviours: list[Behaviour], values: ir.Table | None, strata: ir.Table
+) -> dict[tuple[str, str | None, str | None], Histogram]:
+    if values is None:
+        return {}
+    by_index = _histograms(values, strata, key="behaviour")
+    out = {}
+    for index, histogram in by_index.items():
+        behaviour = behaviours[int(index)]
+        if behaviour.kind != "sum":  # counts: whole numbers, written as such
+            histogram = Histogram({(int(v), c, s): n for (v, c, s), n in histogram.counts.items()})
+        out[(behaviour.kind, behaviour.event, behaviour.property)] = histogram
+    return out
+
+
+def _spreads(pairs: ir.Table) -> list[PropertySpread]:
+    """Per (event, property) of the window: distinct values, numeric values, all values."""
+    number = Typed.of_column(pairs.value).as_number()
+    assert number is not None
+    rows = (
+        pairs.group_by("event", "key")
+        .agg(
+            values=pairs.value.nunique(),
+            numeric=number.notnull().sum(),
+            total=pairs.value.notnull().sum(),
+        )
+        .to_pyarrow()
+        .to_pylist()
+    )
+    return [
+        PropertySpread(
+            str(r["event"]),
+            str(r["key"]),
+            int(r["values"]),
+            int(r["numeric"] or 0),
+            int(r["total"] or 0),
+        )
+        for r in rows
+        if r["event"] is not None and r["key"] is not None
+    ]
+
+
 def _property_pairs(
-    store: Store, project: Project, as_of: datetime, cohort: ir.Table, strata: ir.Table
+    pairs: ir.Table, spreads: list[PropertySpread], strata: ir.Table
 ) -> dict[tuple[str, str, str], Histogram]:
     """Entities that did event E with property K = V at least once in the window, for the
     (E, K) pairs whose property takes 2..MAX_PROPERTY_VALUES distinct values."""
-    inside = window_events(store, project, as_of, cohort, ("event", "properties"))
-    inside = inside.filter(inside.properties.notnull())
-    pairs = bag_pairs(store, inside).cache()
-    try:
-        spread = pairs.group_by("event", "key").agg(values=pairs.value.nunique())
-        few = spread.filter((spread["values"] >= 2) & (spread["values"] <= MAX_PROPERTY_VALUES))
-        kept = pairs.semi_join(few, ["event", "key"]).distinct()
-        joined = kept.inner_join(strata, kept.entity_id == strata.s_entity)
-        rows = (
-            joined.group_by("event", "key", "value", "s_converted", "stratum")
-            .agg(n=joined.count())
-            .to_pyarrow()
-            .to_pylist()
-        )
-    finally:
-        pairs.release()
-    out: dict[tuple[str, str, str], dict[tuple[int, bool, int], int]] = defaultdict(dict)
+    few = [(s.event, s.key) for s in spreads if 2 <= s.values <= MAX_PROPERTY_VALUES]
+    if not few:
+        return {}
+    wanted = ibis.or_(*[(pairs.event == e) & (pairs.key == k) for e, k in few])
+    kept = pairs.filter(wanted).distinct()
+    joined = kept.inner_join(strata, kept.entity_id == strata.s_entity)
+    rows = (
+        joined.group_by("event", "key", "value", "s_converted", "stratum")
+        .agg(n=joined.count())
+        .to_pyarrow()
+        .to_pylist()
+    )
+    out: dict[tuple[str, str, str], dict[tuple[float, bool, int], int]] = defaultdict(dict)
     for row in rows:
         cell = (1, bool(row["s_converted"]), int(row["stratum"]))
         out[(row["event"], row["key"], row["value"])][cell] = int(row["n"])
@@ -153,13 +263,9 @@ def _stratum(event_count: ir.IntegerColumn, cuts: list[float]) -> ir.IntegerValu
     return stratum
 
 
-def _team_sizes(store: Store, project: Project, as_of: datetime, cohort: ir.Table) -> ir.Table:
-    """entity_id, value = distinct users active in the window (accounts only)."""
-    inside = window_events(store, project, as_of, cohort, ("user_id",))
-    return inside.group_by("entity_id").agg(value=inside.user_id.nunique())
-
-
-def _histograms(per_entity: ir.Table, strata: ir.Table, key: str) -> dict[str, Histogram]:
+def _histograms(per_entity: ir.Table, strata: ir.Table, key: str) -> dict[Any, Histogram]:
+    """Per `key` of `per_entity` (entity_id, key, value): entities by value, converted and
+    stratum."""
     joined = per_entity.inner_join(strata, per_entity.entity_id == strata.s_entity)
     rows = (
         joined.group_by(key, "value", "s_converted", "stratum")
@@ -167,11 +273,10 @@ def _histograms(per_entity: ir.Table, strata: ir.Table, key: str) -> dict[str, H
         .to_pyarrow()
         .to_pylist()
     )
-    out: dict[str, dict[tuple[int, bool, int], int]] = defaultdict(dict)
+    out: dict[Any, dict[tuple[float, bool, int], int]] = defaultdict(dict)
     for row in rows:
-        out[row[key]][(int(row["value"]), bool(row["s_converted"]), int(row["stratum"]))] = int(
-            row["n"]
-        )
+        cell = (row["value"], bool(row["s_converted"]), int(row["stratum"]))
+        out[row[key]][cell] = int(row["n"])
     return {name: Histogram(counts) for name, counts in out.items()}
 
 
@@ -263,5 +368,29 @@ def discover(
         "conversion_window_days": project.conversion_window_days,
         "min_support": min_support,
         "sort": SORT_RULE,
-        "candidates": [candidate_record(r) for r in results],
+        "candidates": [_record(r, window_days) for r in results],
     }
+
+
+def _record(result: CandidateResult, window_days: int) -> dict[str, object]:
+    """The documented candidate record plus the criterion it would be (count, sum, distinct,
+    users, active_days, consecutive_days within the window; None for value pairs and traits)
+    and its label in words."""
+    candidate = result.candidate
+    behaviour = behaviour_of(candidate.kind, candidate.event, candidate.property)
+    record = candidate_record(result)
+    if behaviour is None or candidate.threshold is None:
+        record["criterion"] = None
+    else:
+        record["criterion"] = behaviour.criterion(candidate.threshold, window_days)
+    record["label"] = candidate_label(candidate, behaviour)
+    return record
+
+
+def candidate_label(candidate: Candidate, behaviour: Behaviour | None) -> str:
+    """A candidate in words: the criterion's own words, or 'E with K = V', 'plan = pro'."""
+    if behaviour is not None and candidate.threshold is not None:
+        return behaviour.label(candidate.threshold)
+    if candidate.kind == "property":
+        return f"{candidate.event} with {candidate.property} = {candidate.value}"
+    return f"{candidate.property} = {candidate.value}"

@@ -467,17 +467,6 @@ def segment_choices(store: Store, project: Project, most: int = 30) -> dict[str,
     return found
 
 
-def candidate_label(row: dict[str, Any]) -> str:
-    """A discovery candidate for people: 'Invited Member >= 1', 'plan = pro', ..."""
-    if row["kind"] == "event":
-        return f"{row['event']} ≥ {row['threshold']}"
-    if row["kind"] == "trait":
-        return f"{row['property']} = {row['value']}"
-    if row["kind"] == "property":
-        return f"{row['event']} with {row['property']} = {row['value']}"
-    return f"{row['kind'].replace('_', ' ')} ≥ {row['threshold']}"
-
-
 def drivers_panel(discovered: dict[str, Any], top: int = 25) -> dict[str, Any]:
     """The `top` ranked discovery candidates with their lift interval, flag and q-value."""
     ranked = [c for c in discovered["candidates"] if "low_support" not in c["flags"]]
@@ -495,7 +484,7 @@ def drivers_panel(discovered: dict[str, Any], top: int = 25) -> dict[str, Any]:
             {
                 **candidate,
                 "rank": rank,
-                "label": candidate_label(candidate),
+                "label": candidate["label"],
                 "lift_ci": None if isinstance(interval, Unavailable) else list(interval),
                 "flag": "vanity"
                 if "vanity" in flags

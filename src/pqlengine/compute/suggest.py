@@ -6,13 +6,14 @@ The search replaces the definition's `criteria` and `qualify`; the gates it does
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from pqlengine.compute.behaviours import Behaviour
+from pqlengine.compute.discovery import entity_measures
 from pqlengine.compute.entities import as_of_literal, to_utc_naive
 from pqlengine.compute.model_features import EntityMatrix, matured_matrix
 from pqlengine.config import (
@@ -24,7 +25,7 @@ from pqlengine.config import (
 )
 from pqlengine.stats.discovery import is_vanity
 from pqlengine.stats.held_out import PairedTable, held_out_verdict
-from pqlengine.stats.suggest import Objective, Rule, score, search, shortlist
+from pqlengine.stats.suggest import Atom, Feature, Objective, Rule, score, search, shortlist
 from pqlengine.store import Store
 
 SEARCHED = ("criteria", "qualify")  # the definition keys a suggestion replaces
@@ -60,8 +61,9 @@ def suggest(
         split_s = train_until.replace(tzinfo=train_until.tzinfo or UTC).timestamp()
     train = matrix.signup_epoch_s < split_s
     test = ~train
-    counts, converted, eligible = matrix.counts, matrix.converted, gate(project, matrix)
-    atoms = shortlist(counts[train], converted[train], matrix.events, min_support)
+    features, counts = measure_matrix(store, project, as_of, window_days, matrix, events)
+    converted, eligible = matrix.converted, gate(project, matrix)
+    atoms = shortlist(counts[train], converted[train], features, min_support)
     found = search(
         counts[train],
         converted[train],
@@ -78,7 +80,7 @@ def suggest(
         "objective": objective,
         "train_until": to_utc_naive(split).isoformat() + "Z",
         "candidate_events": matrix.events,
-        "shortlist": [{"event": a.event, "at_least": a.threshold} for a in atoms],
+        "shortlist": [_shortlisted(a) for a in atoms],
         "rule": None,
     }
     if found is None:
@@ -93,6 +95,51 @@ def suggest(
     result["test"] = score(predicted[test], converted[test])
     result["verdict"] = verdict_on(matrix, predicted, test)
     return result
+
+
+def measure_matrix(
+    store: Store,
+    project: Project,
+    as_of: datetime,
+    window_days: int,
+    matrix: EntityMatrix,
+    events: list[str],
+) -> tuple[list[Feature], np.ndarray]:
+    """The features a rule may use and their values per entity of `matrix` (its rows): the
+    event counts, active days, and discovery's other measures (users, the longest run of
+    days, sums of numeric and distinct counts of wide properties) over the allowed events."""
+    allowed = set(events)
+    behaviours, rows = entity_measures(store, project, as_of, window_days)
+    kept = [i for i, b in enumerate(behaviours) if b.event is None or b.event in allowed]
+    extra = np.zeros((len(matrix.entity_ids), len(kept)))
+    row_of = {entity: i for i, entity in enumerate(matrix.entity_ids)}
+    column_of = {index: j for j, index in enumerate(kept)}
+    for row in rows:
+        i, j = row_of.get(row["entity_id"]), column_of.get(row["behaviour"])
+        if i is not None and j is not None:
+            extra[i, j] = row["value"]
+    features = [Feature("count", event) for event in matrix.events]
+    features.append(Feature("active_days", None))
+    features += [
+        Feature(behaviours[i].kind, behaviours[i].event, behaviours[i].property) for i in kept
+    ]
+    values = np.column_stack([matrix.counts.astype(float), matrix.active_days.astype(float), extra])
+    return features, values
+
+
+def _behaviour(atom: Atom) -> Behaviour:
+    return Behaviour(atom.kind, atom.event, atom.property)
+
+
+def _shortlisted(atom: Atom) -> dict[str, Any]:
+    """A shortlisted atom: its kind, event, property and threshold."""
+    written = _behaviour(atom).criterion(atom.threshold)
+    return {
+        "kind": atom.kind,
+        "event": atom.event,
+        "property": atom.property,
+        "at_least": written["at_least"],
+    }
 
 
 def gate(project: Project, matrix: EntityMatrix) -> np.ndarray:
@@ -113,21 +160,16 @@ def verdict_on(matrix: EntityMatrix, predicted: np.ndarray, held_out: np.ndarray
     return held_out_verdict(table)
 
 
-def _slug(event: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", event.lower()).strip("_") or "event"
-
-
 def definition_of(rule: Rule, window_days: int, objective: str) -> dict[str, Any]:
-    """The rule as a pql.yaml `definition:` block."""
-    criteria = [
-        {
-            "id": _slug(a.event),
-            "event": a.event,
-            "at_least": a.threshold,
-            "within_days": window_days,
-        }
-        for a in rule.atoms
-    ]
+    """The rule as a pql.yaml `definition:` block (criteria of any kind, within the window)."""
+    criteria = [_behaviour(a).criterion(a.threshold, window_days) for a in rule.atoms]
+    seen: set[str] = set()
+    for criterion in criteria:  # an event named "Users" and kind users share a slug
+        base, n = criterion["id"], 1
+        while criterion["id"] in seen:
+            n += 1
+            criterion["id"] = f"{base}_{n}"
+        seen.add(criterion["id"])
     qualify: Any = "all" if rule.k == len(rule.atoms) else {"at_least": rule.k}
     return {"name": f"suggested-{objective}", "criteria": criteria, "qualify": qualify}
 

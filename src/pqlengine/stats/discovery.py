@@ -14,26 +14,33 @@ from pqlengine.stats.tables import TableStats, TwoByTwo, analyse, benjamini_hoch
 
 VOLUME_STRATA = 4
 BASE_THRESHOLDS = (1, 2, 3, 5, 10)
+QUANTILES = (0.5, 0.75, 0.9)
+# Runs of consecutive days: 1 is any activity; 2..5 are the streaks people write.
+RUN_THRESHOLDS = (2, 3, 4, 5)
+# A criterion holds when its total reaches at_least within this (docs/semantics.md).
+TOLERANCE = 1e-9
 DEFAULT_VANITY = r"page|view|screen|login|logged in|log in|sign in|session|visit|click"
 
 
 @dataclass(frozen=True)
 class Histogram:
-    """Entities by (count reached, converted, volume stratum) for one behaviour."""
+    """Entities by (value reached, converted, volume stratum) for one behaviour; values are
+    counts, or totals for sums."""
 
-    counts: dict[tuple[int, bool, int], int]
+    counts: dict[tuple[float, bool, int], int]
 
-    def at_least(self, threshold: int) -> dict[tuple[bool, int], int]:
-        """Entities with count >= threshold, by (converted, stratum)."""
+    def at_least(self, threshold: float) -> dict[tuple[bool, int], int]:
+        """Entities with value >= threshold (the criteria's tolerance), by (converted,
+        stratum)."""
         out: dict[tuple[bool, int], int] = defaultdict(int)
         for (value, converted, stratum), n in self.counts.items():
-            if value >= threshold:
+            if value >= threshold - TOLERANCE:
                 out[(converted, stratum)] += n
         return dict(out)
 
-    def quantile_thresholds(self, quantiles: tuple[float, ...] = (0.5, 0.75, 0.9)) -> list[int]:
-        """Nearest-rank quantiles of the counts among doers."""
-        by_value: dict[int, int] = defaultdict(int)
+    def quantile_thresholds(self, quantiles: tuple[float, ...] = QUANTILES) -> list[float]:
+        """Nearest-rank quantiles of the values among doers."""
+        by_value: dict[float, int] = defaultdict(int)
         for (value, _, _), n in self.counts.items():
             by_value[value] += n
         total = sum(by_value.values())
@@ -48,11 +55,22 @@ class Histogram:
                     break
         return chosen
 
-    def thresholds(self) -> list[int]:
-        """Base thresholds plus observed quantiles, deduplicated, ascending, reachable."""
-        top = max((value for value, _, _ in self.counts), default=0)
-        wanted = set(BASE_THRESHOLDS) | set(self.quantile_thresholds())
-        return sorted(t for t in wanted if 1 <= t <= top)
+    @property
+    def top(self) -> float:
+        """The highest value reached (0 when empty)."""
+        return max((value for value, _, _ in self.counts), default=0)
+
+    def thresholds(self, base: tuple[int, ...] = BASE_THRESHOLDS, lowest: int = 1) -> list[float]:
+        """Base thresholds plus observed quantiles, deduplicated, ascending, reachable, at
+        least `lowest`."""
+        wanted = set(base) | set(self.quantile_thresholds())
+        return sorted(t for t in wanted if lowest <= t <= self.top)
+
+    def total_thresholds(self) -> list[float]:
+        """For sums: the observed quantiles rounded to two significant digits (thresholds
+        people would write), positive and reachable."""
+        rounded = {float(f"{q:.2g}") for q in self.quantile_thresholds()}
+        return sorted(t for t in rounded if 0 < t <= self.top + TOLERANCE)
 
 
 @dataclass
@@ -64,7 +82,9 @@ class DiscoveryData:
     excluded_converted_in_window: int
     events: dict[str, Histogram] = field(default_factory=dict)
     active_days: Histogram | None = None
-    teammates: Histogram | None = None
+    # Other measures by (criterion kind, event, property): users, consecutive_days, sum,
+    # distinct (event None: any event).
+    measures: dict[tuple[str, str | None, str | None], Histogram] = field(default_factory=dict)
     traits: dict[tuple[str, str], dict[tuple[bool, int], int]] = field(default_factory=dict)
     properties: dict[tuple[str, str, str], Histogram] = field(default_factory=dict)
 
@@ -88,37 +108,56 @@ def is_vanity(event: str, pattern: str = DEFAULT_VANITY) -> bool:
 class Candidate:
     """One behaviour tested: what it is and its 2x2 counts, split by activity stratum."""
 
-    kind: str  # event | active_days | teammates | property | trait
+    # event | active_days | users | consecutive_days | sum | distinct | property | trait
+    kind: str
     event: str | None
     property: str | None
     value: str | None
-    threshold: int | None
+    threshold: float | None
     with_by_stratum: dict[tuple[bool, int], int]
 
 
+def measure_thresholds(kind: str, histogram: Histogram) -> list[float]:
+    """The thresholds tested for a measure of `kind`."""
+    if kind == "sum":
+        return histogram.total_thresholds()
+    if kind == "consecutive_days":
+        return histogram.thresholds(RUN_THRESHOLDS, lowest=2)
+    if kind in ("distinct", "users"):
+        # >= 1 value is "did the event with it"; >= 1 user is any activity
+        return histogram.thresholds(lowest=2)
+    raise ValueError(f"no thresholds for a measure of kind {kind}")
+
+
 def candidates(data: DiscoveryData) -> list[Candidate]:
-    """Every candidate: event x thresholds, active days, teammates, event + property value
-    pairs, trait segments."""
+    """Every candidate: event x thresholds, active days, the other measures (users, runs of
+    days, sums, distinct counts) x thresholds, event + property value pairs, trait
+    segments. All of them form one multiple-testing family."""
     found: list[Candidate] = []
     for event, done in sorted(data.events.items()):
         for threshold in done.thresholds():
             found.append(Candidate("event", event, None, None, threshold, done.at_least(threshold)))
-    extras: list[tuple[str, Histogram | None]] = [
-        ("active_days", data.active_days),
-        ("teammates", data.teammates),
-    ]
-    for kind, extra in extras:
-        if extra is None:
-            continue
-        for threshold in extra.thresholds():
-            if kind == "active_days" and threshold == 1:
-                continue  # every entity with any event; says nothing beyond "came back"
-            found.append(Candidate(kind, None, None, None, threshold, extra.at_least(threshold)))
+    if data.active_days is not None:
+        for threshold in data.active_days.thresholds(lowest=2):
+            # >= 1 day is every entity with any event; says nothing beyond "came back"
+            cells = data.active_days.at_least(threshold)
+            found.append(Candidate("active_days", None, None, None, threshold, cells))
+    for (kind, on_event, key), measure in sorted(data.measures.items(), key=_measure_order):
+        for threshold in measure_thresholds(kind, measure):
+            cells = measure.at_least(threshold)
+            found.append(Candidate(kind, on_event, key, None, threshold, cells))
     for (event, key, value), pair in sorted(data.properties.items()):
         found.append(Candidate("property", event, key, value, 1, pair.at_least(1)))
     for (name, value), cells in sorted(data.traits.items()):
         found.append(Candidate("trait", None, name, value, None, cells))
     return found
+
+
+def _measure_order(
+    item: tuple[tuple[str, str | None, str | None], Histogram],
+) -> tuple[str, str, str]:
+    kind, event, key = item[0]
+    return (kind, event or "", key or "")
 
 
 def mantel_haenszel_odds_ratio(

@@ -1,6 +1,7 @@
 """Search small k-of-m rules over behaviour thresholds; score them on train and held-out data.
 
-Pure NumPy over a count matrix; nothing here reads data.
+Pure NumPy over a matrix of per-entity measures (event counts, sums, distinct counts, users,
+runs of days); nothing here reads data.
 """
 
 from __future__ import annotations
@@ -15,16 +16,39 @@ from pqlengine.stats.intervals import Proportion, Unavailable, wilson_interval
 
 Objective = Literal["f1", "precision", "lift"]
 THRESHOLDS = (1, 2, 3, 5)
+# Thresholds per criterion kind; a sum's come from its values (`thresholds_for`).
+KIND_THRESHOLDS = {
+    "count": THRESHOLDS,
+    "distinct": (2, 3, 5),
+    "users": (2, 3, 5),
+    "active_days": (2, 3, 5),
+    "consecutive_days": (2, 3, 4, 5),
+}
+SUM_QUANTILES = (0.5, 0.75, 0.9)
 SHORTLIST = 8
+# A criterion holds when its total reaches at_least within this (docs/semantics.md).
+TOLERANCE = 1e-9
 
 
 @dataclass(frozen=True)
 class Atom:
-    """One criterion: `event` done at least `threshold` times in the window."""
+    """One criterion: the measure in `column` (`kind` of `event`'s `property`; event None:
+    any event) reaches `threshold` in the window."""
 
-    event: str
+    event: str | None
     column: int
-    threshold: int
+    threshold: float
+    kind: str = "count"
+    property: str | None = None
+
+
+@dataclass(frozen=True)
+class Feature:
+    """One column of the measure matrix: a criterion kind over an event (and property)."""
+
+    kind: str
+    event: str | None
+    property: str | None = None
 
 
 @dataclass(frozen=True)
@@ -38,8 +62,20 @@ class Rule:
         """Boolean per row: does the entity meet the rule?"""
         met = np.zeros(counts.shape[0], dtype=np.int64)
         for atom in self.atoms:
-            met += counts[:, atom.column] >= atom.threshold
+            met += counts[:, atom.column] >= atom.threshold - TOLERANCE
         return met >= self.k
+
+
+def thresholds_for(kind: str, values: np.ndarray) -> tuple[float, ...]:
+    """The thresholds tried for a measure: fixed per kind, or for a sum the quantiles of its
+    positive values rounded to two significant digits."""
+    if kind != "sum":
+        return tuple(float(t) for t in KIND_THRESHOLDS[kind])
+    positive = values[values > 0]
+    if positive.size == 0:
+        return ()
+    quantiles = np.quantile(positive, SUM_QUANTILES, method="inverted_cdf")
+    return tuple(sorted({float(f"{q:.2g}") for q in quantiles}))
 
 
 def score(predicted: np.ndarray, converted: np.ndarray) -> dict[str, Any]:
@@ -72,19 +108,20 @@ def score(predicted: np.ndarray, converted: np.ndarray) -> dict[str, Any]:
 
 
 def shortlist(
-    counts: np.ndarray, converted: np.ndarray, events: list[str], min_support: int
+    counts: np.ndarray, converted: np.ndarray, features: list[Feature], min_support: int
 ) -> list[Atom]:
-    """The best threshold per event by lift (enough entities on both sides), top SHORTLIST."""
+    """The best threshold per feature by lift (enough entities on both sides), top SHORTLIST."""
     best: list[tuple[float, Atom]] = []
     base = converted.mean() if converted.size else 0.0
-    for column, event in enumerate(events):
+    for column, feature in enumerate(features):
         options = []
-        for threshold in THRESHOLDS:
-            did = counts[:, column] >= threshold
+        for threshold in thresholds_for(feature.kind, counts[:, column]):
+            did = counts[:, column] >= threshold - TOLERANCE
             n_did = int(did.sum())
             if n_did < min_support or converted.size - n_did < min_support or base == 0:
                 continue
-            options.append((float(converted[did].mean() / base), Atom(event, column, threshold)))
+            atom = Atom(feature.event, column, threshold, feature.kind, feature.property)
+            options.append((float(converted[did].mean() / base), atom))
         if options:
             best.append(max(options, key=lambda o: o[0]))
     best.sort(key=lambda o: -o[0])
