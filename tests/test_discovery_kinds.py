@@ -158,9 +158,9 @@ def test_every_candidate_criterion_validates_and_labels_are_words(planted: Any) 
         config["definition"]["criteria"] = [candidate["criterion"]]
         Project.from_dict(config)  # raises when the criterion is not valid pql.yaml
     run = next(c for c in result["candidates"] if c["kind"] == "consecutive_days")
-    assert run["label"] == f"active {run['threshold']} days in a row (any event)"
+    assert run["label"] == f"active {run['threshold']} days in a row"
     team = next(c for c in result["candidates"] if c["kind"] == "users")
-    assert (team["label"], team["with_total"]) == ("2 users with any event", ACCOUNTS // 3 + 1)
+    assert (team["label"], team["with_total"]) == ("2 users", ACCOUNTS // 3 + 1)
 
 
 def test_the_new_candidates_join_the_multiple_testing_family(planted: Any) -> None:

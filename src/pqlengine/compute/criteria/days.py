@@ -15,7 +15,7 @@ from pqlengine.compute.criteria.base import (
     nth_first,
     present_weight,
 )
-from pqlengine.compute.criteria.words import amount, filtered, named
+from pqlengine.compute.criteria.words import amount, scope
 
 
 def matching_days(before: ir.Table, criterion: Any, can: Capabilities) -> ir.Table:
@@ -61,9 +61,7 @@ class ActiveDays:
         return "active days"
 
     def describe(self, criterion: Any) -> str:
-        return (
-            f"active on {criterion.at_least} days ({named(criterion.event)}{filtered(criterion)})"
-        )
+        return f"active on {criterion.at_least} days{scope(criterion)}"
 
     def progress(self, criterion: Any, value: float | None) -> str:
         return f"{amount(value)} of {criterion.at_least} active days"
@@ -109,10 +107,7 @@ class ConsecutiveDays:
         return "days in a row"
 
     def describe(self, criterion: Any) -> str:
-        return (
-            f"active {criterion.at_least} days in a row "
-            f"({named(criterion.event)}{filtered(criterion)})"
-        )
+        return f"active {criterion.at_least} days in a row{scope(criterion)}"
 
     def progress(self, criterion: Any, value: float | None) -> str:
         return f"longest run {amount(value)} of {criterion.at_least} days"

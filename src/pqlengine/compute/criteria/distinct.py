@@ -15,7 +15,7 @@ from pqlengine.compute.criteria.base import (
     nth_first,
     present_weight,
 )
-from pqlengine.compute.criteria.words import amount, filtered, named
+from pqlengine.compute.criteria.words import amount, filtered, named, scope
 from pqlengine.compute.matching import Typed
 
 # Integral numbers below this are keyed by their integer digits; beyond it a double's
@@ -106,4 +106,4 @@ class Users(_Distinct):
         return "users"
 
     def describe(self, criterion: Any) -> str:
-        return f"{criterion.at_least} users with {named(criterion.event)}{filtered(criterion)}"
+        return f"{criterion.at_least} users{scope(criterion)}"

@@ -12,6 +12,14 @@ def named(event: str | None) -> str:
     return event if event is not None else "any event"
 
 
+def scope(criterion: Any, before: str = " with ") -> str:
+    """Which events count, for a kind whose event is optional: "" for any event, else
+    `before` + the name (+ " (filtered)")."""
+    if getattr(criterion, "event", None) is None and not getattr(criterion, "where", None):
+        return ""
+    return f"{before}{named(criterion.event)}{filtered(criterion)}"
+
+
 def filtered(criterion: Any) -> str:
     """ " (filtered)" when the criterion has a `where`."""
     return " (filtered)" if getattr(criterion, "where", None) else ""
