@@ -116,7 +116,7 @@ def _team_events() -> list[dict]:
     return [
         ev("u1", "A", at(2)),
         ev("u1", "A", at(3)),
-        ev(None, "A", at(3, 12), account="x"),  # no user_id: not an item
+        {**ev("u1", "A", at(3, 12), account="x"), "user_id": None},  # no user_id: no item
         ev("u2", "B", at(4)),
         ev("u2", "A", at(5)),
         ev("u3", "A", at(6)),
@@ -269,7 +269,7 @@ def test_sequence_stops_at_the_conversion() -> None:
 
 def test_new_kinds_under_the_all_rule() -> None:
     # sequence done at(2, 6); consecutive_days 2 (A on days 2, 3) at(3, 1): all -> at(3, 1).
-    criteria = [
+    criteria: list[dict[str, Any]] = [
         {"id": "s", "kind": "sequence", "steps": A_THEN_B},
         {"id": "d", "kind": "consecutive_days", "event": "A", "at_least": 2},
     ]
@@ -411,7 +411,7 @@ def test_points_without_max_points_grow_with_every_event() -> None:
 
 def test_max_points_caps_the_contribution() -> None:
     # A gives min(1 * count, 2): at most 2; B (weight 1) at(5): 2 + 1 = 3 at(5).
-    criteria = [
+    criteria: list[dict[str, Any]] = [
         {"id": "a", "event": "A", "points": 1, "max_points": 2},
         {"id": "b", "event": "B"},
     ]

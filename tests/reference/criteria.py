@@ -83,8 +83,12 @@ def present_weight(criterion: Row, matching: list[Row], t: datetime) -> float:
     if kind == "distinct":
         keys = {canonical_text(e["properties"].get(criterion["property"])) for e in upto}
         keys.discard(None)  # missing, JSON null, objects and arrays are not items
+        # Reading: keyed by canonical text alone, so the bool true and the string "true" are
+        # one item, as are 3 and "3" (the text says so only for numbers).
         return float(len(keys))
     if kind == "users":
+        # An event without user_id still matches (it belongs to the account through its
+        # account_id) but carries no item.
         return float(len({e["user_id"] for e in upto if e.get("user_id") is not None}))
     if kind == "active_days":
         return float(len({e["ts"].date() for e in upto}))
@@ -104,6 +108,8 @@ def counting_satisfied_at(criterion: Row, matching: list[Row]) -> datetime | Non
 def consecutive_satisfied_at(criterion: Row, matching: list[Row]) -> datetime | None:
     """The first matching event of the N-th day of the first run of N consecutive UTC days
     that each have a matching event."""
+    # Reading: `at_least` defaults to 1 here too (the general default of Items), so a
+    # single matching day holds.
     needed = criterion.get("at_least", 1)
     days = sorted({e["ts"].date() for e in matching})
     for day in days:  # the first day closing a run of N ends the first run of N
@@ -135,6 +141,8 @@ def step_events(step: Row, events: list[Row], window: Window) -> list[Row]:
 def sequence_satisfied_at(criterion: Row, events: list[Row], window: Window) -> datetime | None:
     """The smallest ek.ts over every completion: one event per step, strictly increasing
     ts, and ek.ts < e1.ts + bound with a bound. Brute force over all chains."""
+    # Reading: a sequence reads only its steps' `where`; the text gives a top-level `where`
+    # on a sequence no meaning, so the oracle ignores one (the strategies never draw it).
     bound = sequence_bound(criterion)
     candidates = [step_events(step, events, window) for step in criterion["steps"]]
     best: datetime | None = None
