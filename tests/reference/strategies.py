@@ -7,6 +7,7 @@ created_at plus whole days, so ties, `ts == signup_at`, `ts == signup_at + withi
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
@@ -558,6 +559,13 @@ def _signal_fit(draw: st.DrawFn) -> Row | None:
     return fit
 
 
+def _most_points(criterion: Row) -> float:
+    """The most a criterion can add to a score."""
+    if "points" not in criterion:
+        return float(criterion.get("weight", 1))
+    return float(criterion.get("max_points", math.inf))
+
+
 @st.composite
 def signal_configs(draw: st.DrawFn) -> Row:
     """A valid pql.yaml-shaped dict whose criteria are of every kind (issue 16)."""
@@ -572,7 +580,11 @@ def signal_configs(draw: st.DrawFn) -> Row:
     elif rule_kind == "fraction":
         rule = {"fraction": draw(st.sampled_from((0.25, 0.5, 0.7, 1.0)))}
     elif scored:
-        rule = {"score": draw(st.sampled_from((0.5, 1.0, 2.0, 2.5, 3.0, 5.0)))}
+        # A score no contribution can reach is a config error: at most the weights plus
+        # max_points (unbounded with points and no max_points).
+        reachable = sum(_most_points(c) for c in criteria)
+        scores = [s for s in (0.5, 1.0, 2.0, 2.5, 3.0, 5.0) if s <= reachable]
+        rule = {"score": draw(st.sampled_from(scores))}
     definition: Row = {"name": "d", "criteria": criteria, "qualify": rule}
     min_active_days = draw(st.sampled_from((None, None, 1, 2, 3)))
     if min_active_days is not None:
