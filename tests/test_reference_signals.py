@@ -116,7 +116,6 @@ def _team_events() -> list[dict]:
     return [
         ev("u1", "A", at(2)),
         ev("u1", "A", at(3)),
-        {**ev("u1", "A", at(3, 12), account="x"), "user_id": None},  # no user_id: no item
         ev("u2", "B", at(4)),
         ev("u2", "A", at(5)),
         ev("u3", "A", at(6)),
@@ -417,8 +416,8 @@ def test_max_points_caps_the_contribution() -> None:
     ]
     row = _points_row(criteria, 3, [*THREE_A, ev("u", "B", at(5))])
     assert row["rule_satisfied_at"] == at(5)
-    row = _points_row(criteria[:1], 3, THREE_A)
-    assert row["rule_satisfied_at"] is None and row["status"] == "not_qualified"
+    # Alone (score 2, its cap): min(1, 2) at(2), min(2, 2) at(3) -> at(3).
+    assert _points_row(criteria[:1], 2, THREE_A)["rule_satisfied_at"] == at(3)
 
 
 def test_points_count_whether_or_not_the_criterion_holds() -> None:
@@ -439,7 +438,7 @@ def _negative_sum_events() -> list[dict]:
     return u_events("U", "n", [(at(2), 3), (at(3), -2), (at(5), 2)])
 
 
-SUM_POINTS = [{"id": "s", "kind": "sum", "event": "U", "property": "n", "points": 1}]
+SUM_POINTS = [{"id": "s", "kind": "sum", "event": "U", "property": "n", "at_least": 1, "points": 1}]
 
 
 def test_points_on_a_negative_sum_hold_then_stop() -> None:
