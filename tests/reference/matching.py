@@ -33,7 +33,7 @@ def value_matches(actual: Any, expected: Any) -> bool:
     return isinstance(actual, str) and actual == expected
 
 
-# DRAFT (issue 16, docs/semantics-signals-draft.md): operator maps in `where`.
+# Operator maps in `where` (docs/semantics.md, Criteria, `where`).
 NUMBER_SPELLING = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?")
 
 
@@ -50,7 +50,8 @@ def as_number(actual: Any) -> float | None:
 
 def spec_matches(actual: Any, spec: Any) -> bool:
     """One `where` entry on events: `actual` is the stored JSON value (None when missing or
-    JSON null); `spec` a scalar, a list, or a one-operator map."""
+    JSON null); `spec` a scalar, a list, or a one-operator map. A missing value matches only
+    `exists: false`."""
     if not isinstance(spec, dict):
         return value_matches(actual, spec)
     ((operator, operand),) = spec.items()
@@ -91,5 +92,52 @@ def _compares(actual: Any, operator: str, operand: Any) -> bool:
 
 
 def where_matches(where: dict[str, Any] | None, lookup: Callable[[str], Any]) -> bool:
-    """Every entry of `where` matches the value `lookup(key)`."""
+    """Every entry of `where` matches the value `lookup(key)` (events: missing is None)."""
     return all(spec_matches(lookup(key), spec) for key, spec in (where or {}).items())
+
+
+def canonical_text(value: Any) -> str | None:
+    """The `distinct` item key of a property value (docs/semantics.md, Items): a string is
+    itself, a bool `true`/`false`, a number its canonical spelling (integral values as
+    integer digits, others the shortest text that reads back to the same double); None for
+    missing, objects and arrays (not items)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return None
+
+
+# Fit (docs/semantics.md, Fit): a column's value is typed by its column.
+NUMERIC_COLUMNS = frozenset({"employees"})
+
+
+def typed_column(name: str, value: Any) -> Any:
+    """A column's value as fit matching sees it: a number for a numeric column, a string for
+    a text column, None when null.
+
+    Reading: the canonical tables type these columns; a raw row handed to the oracle with
+    another Python type is converted the way the store would keep it (a numeric column's
+    string that spells a number is that number, a text column's number or bool its
+    canonical text)."""
+    if value is None:
+        return None
+    if name in NUMERIC_COLUMNS:
+        if isinstance(value, str):
+            return as_number(value)
+        return value
+    if isinstance(value, str):
+        return value
+    return canonical_text(value)
+
+
+def fit_spec_outcome(actual: Any, spec: Any) -> bool | None:
+    """One fit `where` entry: None when the value is missing (unknown, whatever the
+    operator, `exists` included), else whether it matches as on events."""
+    if actual is None:
+        return None
+    return spec_matches(actual, spec)

@@ -11,7 +11,15 @@ import math
 from datetime import datetime, timedelta
 from typing import Any
 
-from tests.reference.matching import value_matches, where_matches
+from tests.reference.criteria import (
+    Evaluated,
+    Window,
+    change_instants,
+    contribution,
+    evaluate,
+    kind_of,
+)
+from tests.reference.matching import fit_spec_outcome, typed_column, value_matches
 from tests.reference.maths import (
     days_between,
     next_period_start,
@@ -109,39 +117,8 @@ def converted_at(config: Row, world: World, entity_id: str) -> datetime | None:
     return min(times) if times else None
 
 
-def criterion_satisfied_at(
-    criterion: Row,
-    events: list[Row],
-    signup: datetime | None,
-    converted: datetime | None,
-    as_of: datetime,
-) -> datetime | None:
-    """ts of the N-th matching event, or None."""
-    if signup is None:  # never listed; kept total so qualify_one works on any entity
-        return None
-    needed = criterion.get("at_least", 1)
-    within_days = criterion.get("within_days")
-    window_end = signup + timedelta(days=within_days) if within_days is not None else None
-    matching = []
-    for event in events:
-        ts = event["ts"]
-        if event["event"] != criterion["event"]:
-            continue
-        if not signup <= ts <= as_of:
-            continue
-        if window_end is not None and not ts < window_end:
-            continue
-        if converted is not None and not ts < converted:
-            continue
-        if not where_matches(criterion.get("where"), event["properties"].get):
-            continue
-        matching.append(ts)
-    matching.sort()
-    return matching[needed - 1] if len(matching) >= needed else None
-
-
 def rule_threshold(definition: Row) -> float:
-    """T: the sum of weights the satisfied criteria must reach."""
+    """T: the total the contributions must reach."""
     rule = definition.get("qualify", "all")
     n = len(definition["criteria"])
     if rule == "all" or (isinstance(rule, dict) and rule.get("all")):
@@ -153,22 +130,34 @@ def rule_threshold(definition: Row) -> float:
     return float(rule["score"])
 
 
-def rule_satisfied_at(definition: Row, satisfied: dict[str, datetime | None]) -> datetime | None:
-    """satisfied_at of the criterion whose running weight first reaches the threshold."""
+def is_scored(definition: Row) -> bool:
+    """Whether the rule is `{score: s}`."""
     rule = definition.get("qualify", "all")
-    scored = isinstance(rule, dict) and "score" in rule
-    weighted: list[tuple[datetime, float]] = []
-    for criterion in definition["criteria"]:
-        at = satisfied[criterion["id"]]
-        if at is not None:
-            weighted.append((at, float(criterion.get("weight", 1)) if scored else 1.0))
-    weighted.sort(key=lambda pair: pair[0])
-    threshold = rule_threshold(definition)
-    running = 0.0
-    for at, weight in weighted:
-        running += weight
-        if running >= threshold - RULE_TOLERANCE:
-            return at
+    return isinstance(rule, dict) and "score" in rule
+
+
+def rule_holds_at(definition: Row, evaluated: list[Evaluated], t: datetime) -> bool:
+    """The contributions of every criterion at t sum to >= T - 1e-9."""
+    scored = is_scored(definition)
+    total = math.fsum(contribution(e, t, scored) for e in evaluated)
+    return total >= rule_threshold(definition) - RULE_TOLERANCE
+
+
+def rule_instants(evaluated: list[Evaluated]) -> list[datetime]:
+    """Every instant at which a contribution may change, ascending.
+
+    Reading: contributions are constant between these instants (W only moves at matching
+    events, `holds` only at satisfied_at), and before the first of them every contribution
+    is 0; the rule is only looked at there (a threshold <= 0, which the config refuses,
+    would hold before any event)."""
+    return sorted({t for e in evaluated for t in change_instants(e)})
+
+
+def rule_satisfied_at(definition: Row, evaluated: list[Evaluated]) -> datetime | None:
+    """The first instant at which the rule holds (null if never)."""
+    for t in rule_instants(evaluated):
+        if rule_holds_at(definition, evaluated, t):
+            return t
     return None
 
 
@@ -205,6 +194,22 @@ def attribute(world: World, entity_id: str, key: str) -> Any:
     return row["traits"].get(key)
 
 
+TIMESTAMP_COLUMNS = ("created_at", "signed_up_at")
+
+
+def fit_attribute(world: World, entity_id: str, key: str) -> Any:
+    """The attribute fit `where` reads: a column typed by its column (numeric: a number,
+    text: a string), else the trait's JSON value; None when missing (null column, absent or
+    JSON-null trait)."""
+    columns = ACCOUNT_COLUMNS if world.entity == "account" else USER_COLUMNS
+    if key in TIMESTAMP_COLUMNS and key in columns:
+        # Reading: the text types numeric and text columns only; a timestamp column in fit
+        # `where` has no stated meaning, so the oracle refuses it rather than guess.
+        raise ValueError(f"fit where on timestamp column {key!r} is not specified")
+    value = attribute(world, entity_id, key)
+    return typed_column(key, value) if key in columns else value
+
+
 def _email_domain(world: World, entity_id: str) -> str | None:
     if world.entity == "account":
         domain = attribute(world, entity_id, "domain")
@@ -237,9 +242,8 @@ def fit_passes(fit: Row | None, world: World, entity_id: str) -> bool:
     if fit.get("min_employees") is not None:
         employees = _employees(world, entity_id)
         outcomes.append(None if employees is None else employees >= fit["min_employees"])
-    for key, expected in (fit.get("where") or {}).items():
-        actual = attribute(world, entity_id, key)
-        outcomes.append(None if actual is None else value_matches(actual, expected))
+    for key, spec in (fit.get("where") or {}).items():
+        outcomes.append(fit_spec_outcome(fit_attribute(world, entity_id, key), spec))
     unknown_passes = not fit.get("require_known", False)
     return all(unknown_passes if outcome is None else outcome for outcome in outcomes)
 
@@ -257,32 +261,63 @@ def status_of(qualified: datetime | None, converted: datetime | None, fit: bool)
     return "not_qualified" if fit else "failed_fit"
 
 
+def _check_kinds(definition: Row, entity: str) -> None:
+    for criterion in definition["criteria"]:
+        # Reading: `users` is "account entity only"; on a user entity the oracle refuses it
+        # (the engine is expected to reject such a config).
+        if kind_of(criterion) == "users" and entity != "account":
+            raise ValueError(f"criterion {criterion['id']!r}: kind users needs entity account")
+
+
+def qualified_at(
+    definition: Row,
+    evaluated: list[Evaluated],
+    fit: bool,
+    days_at: datetime | None,
+    converted: datetime | None,
+) -> datetime | None:
+    """The first instant t with fit, the rule holding, t >= active_days_satisfied_at (with
+    min_active_days) and t < converted_at. Candidates: the instants where contributions
+    change, and active_days_satisfied_at."""
+    gated = definition.get("min_active_days") is not None
+    if not fit or (gated and days_at is None):
+        return None
+    instants = set(rule_instants(evaluated))
+    if days_at is not None:
+        instants.add(days_at)
+    for t in sorted(instants):
+        if gated and days_at is not None and t < days_at:
+            continue
+        if converted is not None and not t < converted:
+            continue
+        if rule_holds_at(definition, evaluated, t):
+            return t
+    return None
+
+
 def qualify_one(config: Row, world: World, entity_id: str) -> Row:
     """The qualification row of one entity."""
     definition = config["definition"]
+    _check_kinds(definition, world.entity)
     events = world.events_of.get(entity_id, [])
     signup = signup_at(config, world, entity_id)
     converted = converted_at(config, world, entity_id)
-    criteria = {
-        c["id"]: criterion_satisfied_at(c, events, signup, converted, world.as_of)
-        for c in definition["criteria"]
-    }
-    rule_at = rule_satisfied_at(definition, criteria)
+    evaluated = []
+    if signup is not None:  # never listed; kept total so qualify_one works on any entity
+        window = Window(signup, converted, world.as_of)
+        evaluated = [evaluate(c, events, window) for c in definition["criteria"]]
+    criteria = {e.criterion["id"]: e.satisfied_at for e in evaluated}
+    for criterion in definition["criteria"]:
+        criteria.setdefault(criterion["id"], None)
     min_days = definition.get("min_active_days")
     day_count, days_at = active_days(events, signup, min_days)
     fit = fit_passes(definition.get("fit"), world, entity_id)
-    needed = [rule_at] if min_days is None else [rule_at, days_at]
-    candidate = None
-    if fit and all(part is not None for part in needed):
-        candidate = max(part for part in needed if part is not None)
-    qualified = candidate
-    if candidate is not None and converted is not None and converted <= candidate:
-        qualified = None
+    qualified = qualified_at(definition, evaluated, fit, days_at, converted)
     return {
         "entity_id": entity_id,
         "signup_at": signup,
         "converted_at": converted,
-        "rule_satisfied_at": rule_at,
+        "rule_satisfied_at": rule_satisfied_at(definition, evaluated),
         "active_days_satisfied_at": days_at,
         "active_days": day_count,
         "criteria": criteria,

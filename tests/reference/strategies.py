@@ -7,6 +7,8 @@ created_at plus whole days, so ties, `ts == signup_at`, `ts == signup_at + withi
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -134,15 +136,24 @@ def _event(draw: st.DrawFn, event_id: str, user: Row, account: Row, start: datet
 
 
 @st.composite
-def _events(draw: st.DrawFn, users: list[Row], accounts: list[Row], start: datetime) -> list[Row]:
-    """Up to MAX_EVENTS events, a handful per user, then exact duplicates of a few."""
+def _events(
+    draw: st.DrawFn,
+    users: list[Row],
+    accounts: list[Row],
+    start: datetime,
+    make: Callable[..., Row] | None = None,
+    per_user: int = 10,
+) -> list[Row]:
+    """Up to MAX_EVENTS events, up to `per_user` per user, then exact duplicates of a few;
+    `make` draws one event (default `_event`)."""
+    make = make or _event
     by_id = {a["account_id"]: a for a in accounts}
     rows: list[Row] = []
     for user in users:
-        for _ in range(draw(st.integers(0, 10))):
+        for _ in range(draw(st.integers(0, per_user))):
             if len(rows) < MAX_EVENTS:
                 account = by_id[user["account"]]
-                rows.append(_event(draw, f"e{len(rows)}", user, account, start))
+                rows.append(make(draw, f"e{len(rows)}", user, account, start))
     duplicates = draw(st.lists(st.sampled_from(rows), max_size=4)) if rows else []
     return rows + [dict(row) for row in duplicates]
 
@@ -263,13 +274,19 @@ def _table_rows(draw: st.DrawFn, accounts: list[Row], users: list[Row]) -> dict[
     return {"accounts": account_rows, "users": user_rows}
 
 
-@st.composite
-def scenarios(draw: st.DrawFn) -> Scenario:
+def _draw_scenario(
+    draw: st.DrawFn,
+    config: st.SearchStrategy[Row],
+    accounts_of: Callable[[datetime], st.SearchStrategy[list[Row]]] = _accounts,
+    users_of: Callable[[list[Row], datetime], st.SearchStrategy[list[Row]]] = _users,
+    make_event: Callable[..., Row] | None = None,
+    per_user: int = 10,
+) -> Scenario:
     """A config, a small event log with users/accounts/conversions, and an as_of."""
     start = draw(st.sampled_from(STARTS))
-    accounts = draw(_accounts(start))
-    users = draw(_users(accounts, start))
-    events = draw(_events(users, accounts, start))
+    accounts = draw(accounts_of(start))
+    users = draw(users_of(accounts, start))
+    events = draw(_events(users, accounts, start, make_event, per_user))
     conversions = draw(_conversions(users, accounts, start))
     tables = _table_rows(draw, accounts, users)
     tables["events"] = [{**e, "ts": _presented(draw, e["ts"])} for e in events]
@@ -281,7 +298,13 @@ def scenarios(draw: st.DrawFn) -> Scenario:
     as_of = draw(
         st.sampled_from((late, late, _grid_time(draw, start), draw(st.sampled_from(times))))
     )
-    return Scenario(config=draw(configs()), tables=tables, as_of=_presented(draw, as_of) or as_of)
+    return Scenario(config=draw(config), tables=tables, as_of=_presented(draw, as_of) or as_of)
+
+
+@st.composite
+def scenarios(draw: st.DrawFn) -> Scenario:
+    """A config, a small event log with users/accounts/conversions, and an as_of."""
+    return _draw_scenario(draw, configs())
 
 
 @st.composite
@@ -342,14 +365,260 @@ class Batch:
         return Scenario(config=first.config, tables=tables, as_of=first.as_of)
 
 
-@st.composite
-def batches(draw: st.DrawFn) -> Batch:
-    """1 to LOGS_PER_BATCH random logs under the first log's config and as_of."""
-    first = draw(scenarios())
-    more = draw(st.lists(scenarios(), max_size=LOGS_PER_BATCH - 1))
+def _draw_batch(draw: st.DrawFn, logs: st.SearchStrategy[Scenario]) -> Batch:
+    """1 to LOGS_PER_BATCH logs drawn from `logs`, under the first log's config and as_of."""
+    first = draw(logs)
+    more = draw(st.lists(logs, max_size=LOGS_PER_BATCH - 1))
     return Batch(
         logs=tuple(
             Scenario(first.config, _prefixed(log.tables, index), first.as_of)
             for index, log in enumerate([first, *more])
         )
     )
+
+
+@st.composite
+def batches(draw: st.DrawFn) -> Batch:
+    """1 to LOGS_PER_BATCH random logs under the first log's config and as_of."""
+    return _draw_batch(draw, scenarios())
+
+
+# ---------------------------------------------------------------------------------------
+# Signals (issue 16): criteria of every kind, where operators, points. Kept apart from the
+# strategies above so that those keep drawing exactly what they drew.
+
+PROPERTY_KEYS = ("n", "n", "s", "tag")
+# Numbers exactly representable in binary (integers, halves, quarters) so that float sums
+# are exact on every backend, and no non-integral number below 1e-4 or above 1e15 (its
+# text differs between backends).
+PROPERTY_VALUES: tuple[Any, ...] = (
+    *(0, 1, 1, 1, 2, 2, 2, 3, 3, 3, -1, -2, 2.5, 2.5, 0.5, 0.75, -0.25, 3.0, 100),
+    *("3", "2.5", "3.0", " 3", "1e2", "-1", "0.25"),
+    *("web", "api", "Web", "true", "x3", ""),
+    *(True, False, None, {"n": 3}, [3]),
+)
+SCALAR_OPERANDS: tuple[Any, ...] = (3, 2.5, -1, "3", "web", "true", True, False)
+NUMBER_OPERANDS: tuple[Any, ...] = (0, 1, 2.5, 3, -1, 100)
+TEXT_OPERANDS: tuple[Any, ...] = ("3", "m", "web", "Web")
+LIST_OPERANDS: tuple[list[Any], ...] = ([3, "web"], [2.5, True], ["3.0", -1], ["api"])
+CONTAINS_OPERANDS = ("e", "3", "W", "we")
+SIGNAL_KINDS = ("count", "sum", "distinct", "users", "active_days", "consecutive_days", "sequence")
+POINT_KINDS = ("count", "sum", "distinct", "users", "active_days")
+FIT_KEYS = ("employees", "plan", "domain", "name", "email", "tier", "seats", "region")
+SEATS = (5, "5", 2.5, "2.5", "x", True, None, {"a": 1}, [1])  # None: a JSON-null trait
+REGIONS = ("US", "DE", "us", None)
+
+
+def _signal_event(draw: st.DrawFn, event_id: str, user: Row, account: Row, start: datetime) -> Row:
+    """An event whose properties draw from keys shared with the criteria: numbers, numeric
+    strings, other strings, bools, JSON null, nested values, or nothing."""
+    event = _event(draw, event_id, user, account, start)
+    keys = [key for key in PROPERTY_KEYS[1:] if draw(st.integers(0, 2)) > 0]
+    event["properties"] = {key: draw(st.sampled_from(PROPERTY_VALUES)) for key in keys}
+    return event
+
+
+def _with_traits(rows: list[Row], draw: st.DrawFn) -> list[Row]:
+    """The rows with traits `seats` and `region` sometimes added (JSON null included)."""
+    for row in rows:
+        extra = draw(
+            st.fixed_dictionaries(
+                {}, optional={"seats": st.sampled_from(SEATS), "region": st.sampled_from(REGIONS)}
+            )
+        )
+        row["traits"] = {**row["traits"], **extra}
+    return rows
+
+
+@st.composite
+def _signal_accounts(draw: st.DrawFn, start: datetime) -> list[Row]:
+    return _with_traits(draw(_accounts(start)), draw)
+
+
+@st.composite
+def _signal_users(draw: st.DrawFn, accounts: list[Row], start: datetime) -> list[Row]:
+    return _with_traits(draw(_users(accounts, start)), draw)
+
+
+@st.composite
+def _where_spec(draw: st.DrawFn) -> Any:
+    """A scalar, a list, or a one-operator map with every operator."""
+    form = draw(st.sampled_from(("scalar", "list", "eq", "ne", "compare", "in", "not_in")))
+    if form == "scalar":
+        return draw(st.sampled_from(SCALAR_OPERANDS))
+    if form == "list":
+        return list(draw(st.sampled_from(LIST_OPERANDS)))
+    if form in ("eq", "ne"):
+        return {form: draw(st.sampled_from(SCALAR_OPERANDS))}
+    if form in ("in", "not_in"):
+        return {form: list(draw(st.sampled_from(LIST_OPERANDS)))}
+    operator = draw(st.sampled_from(("gt", "gte", "lt", "lte", "contains", "exists")))
+    if operator == "contains":
+        return {"contains": draw(st.sampled_from(CONTAINS_OPERANDS))}
+    if operator == "exists":
+        return {"exists": draw(st.booleans())}
+    return {operator: draw(st.sampled_from(NUMBER_OPERANDS + TEXT_OPERANDS))}
+
+
+@st.composite
+def _where(draw: st.DrawFn, keys: tuple[str, ...]) -> Row | None:
+    """None (most often), or one or two entries on distinct keys."""
+    if draw(st.integers(0, 2)) > 0:
+        return None
+    chosen = draw(st.lists(st.sampled_from(keys), min_size=1, max_size=2, unique=True))
+    return {key: draw(_where_spec()) for key in chosen}
+
+
+def _steps(draw: st.DrawFn) -> list[Row]:
+    steps = []
+    for _ in range(draw(st.sampled_from((2, 2, 3)))):
+        step: Row = {"event": draw(st.sampled_from(("A", "A", "B", "B", "C")))}
+        where = draw(_where(PROPERTY_KEYS)) if draw(st.integers(0, 2)) == 0 else None
+        if where is not None:
+            step["where"] = where
+        steps.append(step)
+    return steps
+
+
+@st.composite
+def _signal_criterion(draw: st.DrawFn, index: int, entity: str, scored: bool) -> Row:
+    kinds = [k for k in SIGNAL_KINDS if entity == "account" or k != "users"]
+    kind = draw(st.sampled_from(kinds))
+    criterion: Row = {"id": f"c{index}"}
+    if kind != "count" or draw(st.booleans()):  # `kind: count` written out or not
+        criterion["kind"] = kind
+    if kind == "sequence":
+        criterion["steps"] = _steps(draw)
+        bound = draw(st.sampled_from(("none", "hours", "days")))
+        if bound == "hours":
+            criterion["within_hours"] = draw(st.sampled_from((6, 24, 48, 96, 144)))
+        elif bound == "days":
+            criterion["within_days"] = draw(st.sampled_from((0.5, 1, 3, 5)))
+        criterion["weight"] = draw(st.sampled_from((0.5, 1.0, 2.0)))
+        return criterion
+    optional_event = kind in ("users", "active_days", "consecutive_days")
+    if not optional_event or draw(st.integers(0, 2)) > 0:
+        criterion["event"] = draw(st.sampled_from(("A", "A", "A", "B", "B", "C", "Signup")))
+    if kind == "sum":
+        criterion["at_least"] = draw(st.sampled_from((0.5, 1, 1, 2, 2.5, 3, 100)))
+    else:
+        criterion["at_least"] = draw(st.sampled_from((1, 1, 2, 3)))
+    if kind in ("sum", "distinct"):  # `n` is the key events carry most often
+        criterion["property"] = draw(st.sampled_from(PROPERTY_KEYS))
+    within_days = draw(st.sampled_from((None, None, None, None, None, 1, 2, 5, 1.5)))
+    if within_days is not None:
+        criterion["within_days"] = within_days
+    where = draw(_where(PROPERTY_KEYS))
+    if where is not None:
+        criterion["where"] = where
+    if scored and kind in POINT_KINDS and draw(st.booleans()):
+        criterion["points"] = draw(st.sampled_from((0.5, 1, 2)))
+        cap = draw(st.sampled_from((None, 1, 2, 3.5)))
+        if cap is not None:
+            criterion["max_points"] = cap
+    else:
+        criterion["weight"] = draw(st.sampled_from((0.5, 1.0, 2.0)))
+    return criterion
+
+
+@st.composite
+def _fit_spec(draw: st.DrawFn) -> Any:
+    """Fit operands that reach columns and traits: numbers, text, sizes and existence."""
+    tailored = draw(
+        st.sampled_from(
+            (
+                {"gte": 50},
+                {"lt": 10},
+                {"gt": 2.5},
+                {"in": ["pro", "free"]},
+                {"not_in": ["pro"]},
+                {"ne": "US"},
+                {"contains": "acme"},
+                {"gt": "m"},
+                {"exists": True},
+                {"exists": False},
+                "5",
+                5,
+            )
+        )
+    )
+    return tailored if draw(st.booleans()) else draw(_where_spec())
+
+
+@st.composite
+def _signal_fit(draw: st.DrawFn) -> Row | None:
+    if draw(st.integers(0, 2)) > 0:
+        return None
+    fit: Row = {"require_known": draw(st.integers(0, 2)) == 0}
+    if draw(st.integers(0, 3)) == 0:
+        fit["exclude_free_email_domains"] = True
+    if draw(st.integers(0, 3)) == 0:
+        fit["min_employees"] = draw(st.sampled_from((5, 50)))
+    keys = draw(st.lists(st.sampled_from(FIT_KEYS), min_size=1, max_size=2, unique=True))
+    fit["where"] = {key: draw(_fit_spec()) for key in keys}
+    return fit
+
+
+def _most_points(criterion: Row) -> float:
+    """The most a criterion can add to a score."""
+    if "points" not in criterion:
+        return float(criterion.get("weight", 1))
+    return float(criterion.get("max_points", math.inf))
+
+
+@st.composite
+def signal_configs(draw: st.DrawFn) -> Row:
+    """A valid pql.yaml-shaped dict whose criteria are of every kind (issue 16)."""
+    entity = draw(st.sampled_from(("account", "user")))
+    n = draw(st.sampled_from((1, 2, 2, 3, 4)))
+    rule_kind = draw(st.sampled_from(("all", "at_least", "fraction", "score", "score")))
+    scored = rule_kind == "score"
+    criteria = [draw(_signal_criterion(i, entity, scored)) for i in range(n)]
+    rule: Any = "all"
+    if rule_kind == "at_least":
+        rule = {"at_least": draw(st.integers(1, n))}
+    elif rule_kind == "fraction":
+        rule = {"fraction": draw(st.sampled_from((0.25, 0.5, 0.7, 1.0)))}
+    elif scored:
+        # A score no contribution can reach is a config error: at most the weights plus
+        # max_points (unbounded with points and no max_points).
+        reachable = sum(_most_points(c) for c in criteria)
+        scores = [s for s in (0.5, 1.0, 2.0, 2.5, 3.0, 5.0) if s <= reachable]
+        rule = {"score": draw(st.sampled_from(scores))}
+    definition: Row = {"name": "d", "criteria": criteria, "qualify": rule}
+    min_active_days = draw(st.sampled_from((None, None, 1, 2, 3)))
+    if min_active_days is not None:
+        definition["min_active_days"] = min_active_days
+    fit = draw(_signal_fit())
+    if fit is not None:
+        definition["fit"] = fit
+    return {
+        "project": "p",
+        "entity": entity,
+        "signup": draw(
+            st.sampled_from(({"source": "accounts"}, {"source": "users"}, {"event": "Signup"}))
+        ),
+        "conversion": draw(st.sampled_from(({"event": "Paid"}, {"source": "conversions"}))),
+        "observation_days": draw(st.integers(1, 14)),
+        "conversion_window_days": draw(st.integers(1, 20)),
+        "definition": definition,
+    }
+
+
+@st.composite
+def signal_scenarios(draw: st.DrawFn) -> Scenario:
+    """A signal config and a log whose events carry the properties its criteria read."""
+    return _draw_scenario(
+        draw,
+        signal_configs(),
+        _signal_accounts,
+        _signal_users,
+        make_event=_signal_event,
+        per_user=16,
+    )
+
+
+@st.composite
+def signal_batches(draw: st.DrawFn) -> Batch:
+    """Like `batches()`, with signal configs and logs."""
+    return _draw_batch(draw, signal_scenarios())
