@@ -218,7 +218,7 @@ class SumCriterion(_Counting):
     kind: Literal["sum"]
     event: str = Field(min_length=1)
     property: str = Field(min_length=1)
-    at_least: float = Field(gt=0)  # type: ignore[assignment]
+    at_least: float = Field(default=1.0, gt=0)  # type: ignore[assignment]
 
 
 class DistinctCriterion(_Counting):
