@@ -28,8 +28,8 @@ def _config(criteria: list[dict[str, Any]], **top: Any) -> dict[str, Any]:
         ),
         ({"id": "s", "kind": "distinct", "event": "A"}, "criteria[0].property: Field required"),
         (
-            {"id": "s", "kind": "sum", "event": "A", "property": "b"},
-            "criteria[0].at_least: Field required",
+            {"id": "s", "kind": "sum", "event": "A", "property": "b", "at_least": 0},
+            "criteria[0].at_least: Input should be greater than 0",
         ),
         ({"id": "s", "kind": "summ", "event": "A"}, "unknown kind 'summ' (one of count, sum"),
         ({"id": "s", "kind": "summ", "event": "A"}, "did you mean sum?"),
