@@ -321,13 +321,15 @@ def _fit_passes(table: ir.Table, project: Project) -> ir.BooleanValue:
 
 
 def _qualified(result: ir.Table, project: Project) -> ir.Table:
+    # Every column used below is taken from the final `result`: Ibis refuses a value of
+    # an earlier relation (such as one before a drop) in a later projection.
+    gated = "rule_gate_at" in result.columns  # a rule that may stop holding (points on a sum)
+    if project.definition.min_active_days is None:
+        result = result.mutate(active_days_satisfied_at=ibis.null("timestamp"))
     fit_ok = _fit_passes(result, project)
     rule_at = result.rule_satisfied_at
-    if "rule_gate_at" in result.columns:  # a rule that may stop holding (points on a sum)
+    if gated:
         candidate = result.rule_gate_at
-        result = result.drop("rule_gate_at")
-        if project.definition.min_active_days is None:
-            result = result.mutate(active_days_satisfied_at=ibis.null("timestamp"))
     elif project.definition.min_active_days is not None:
         active_at = result.active_days_satisfied_at
         candidate = ibis.ifelse(
@@ -336,7 +338,6 @@ def _qualified(result: ir.Table, project: Project) -> ir.Table:
             ibis.greatest(rule_at, active_at),
         )
     else:
-        result = result.mutate(active_days_satisfied_at=ibis.null("timestamp"))
         candidate = rule_at
     candidate = ibis.ifelse(fit_ok, candidate, ibis.null("timestamp"))
     converted_first = result.converted_at.notnull() & (result.converted_at <= candidate)
@@ -351,7 +352,8 @@ def _qualified(result: ir.Table, project: Project) -> ir.Table:
         (~with_fit.fit, "failed_fit"),
         else_="not_qualified",
     )
-    return with_fit.mutate(status=status)
+    statused = with_fit.mutate(status=status)
+    return statused.drop("rule_gate_at") if gated else statused
 
 
 def _fit_failed(row: dict[str, Any], project: Project) -> list[str]:
