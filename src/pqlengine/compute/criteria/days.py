@@ -8,7 +8,14 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from pqlengine.compute.criteria.base import Backend, keep, matching_tests, nth_first, present_weight
+from pqlengine.compute.criteria.base import (
+    Backend,
+    keep,
+    matching_tests,
+    nth_first,
+    present_weight,
+    unit_weight,
+)
 from pqlengine.compute.criteria.words import amount, filtered, named
 
 
@@ -41,7 +48,7 @@ class ActiveDays:
 
     def items(self, before: ir.Table, criterion: Any, backend: Backend) -> ir.Table:
         days = matching_days(before, criterion, backend)
-        return days.select("entity_id", ts=days.first_ts, weight=ibis.literal(1.0))
+        return days.select("entity_id", ts=days.first_ts, weight=unit_weight())
 
     def progress_value(self, before: ir.Table, criterion: Any, backend: Backend) -> ir.Table:
         return present_weight(self.items(before, criterion, backend))

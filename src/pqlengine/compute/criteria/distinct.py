@@ -8,7 +8,14 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from pqlengine.compute.criteria.base import Backend, keep, matching_tests, nth_first, present_weight
+from pqlengine.compute.criteria.base import (
+    Backend,
+    keep,
+    matching_tests,
+    nth_first,
+    present_weight,
+    unit_weight,
+)
 from pqlengine.compute.criteria.words import amount, filtered, named
 from pqlengine.compute.matching import Typed
 
@@ -62,7 +69,7 @@ class _Distinct:
 
     def items(self, before: ir.Table, criterion: Any, backend: Backend) -> ir.Table:
         firsts = self.firsts(before, criterion, backend)
-        return firsts.select("entity_id", ts=firsts.first_ts, weight=ibis.literal(1.0))
+        return firsts.select("entity_id", ts=firsts.first_ts, weight=unit_weight())
 
     def unit(self, criterion: Any) -> str:
         return str(criterion.property)
