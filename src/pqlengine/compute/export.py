@@ -79,8 +79,10 @@ class UnboundTables(Store):
     qualification and metrics paths; anything else fails here (there is no `.con`).
     """
 
-    def __init__(self, schema: str | None = None) -> None:  # no connection to open
-        self.path = "<unbound>"
+    def __init__(self, schema: str | None = None, backend_name: str | None = None) -> None:
+        self.path = "<unbound>"  # no connection to open
+        # The Ibis backend the SQL is for: the criteria use its capabilities (Backend.of).
+        self.backend_name = backend_name
         parts = schema.split(".") if schema else []
         if len(parts) > 2 or any(not part for part in parts):
             raise ExportError(f"--schema: '{schema}' is not NAME or CATALOG.NAME")
@@ -245,7 +247,7 @@ def export_statements(
         raise ExportError(f"--what: '{what}' is not qualify, metrics or all")
     if period not in ("week", "month"):
         raise ExportError(f"--period: '{period}' is not week or month")
-    tables = UnboundTables(schema)
+    tables = UnboundTables(schema, DIALECTS[dialect])
     moment: AsOf = ibis.now() if as_of is None else to_utc_naive(as_of)
     method = quantiles or ("window" if dialect in WINDOW_QUANTILES else "aggregate")
     queries: list[tuple[str, str, ir.Table]] = []
@@ -359,11 +361,12 @@ def _refuse_session_udfs(tree: sge.Expression) -> None:
 
 
 # Ibis operations a definition may need that some dialects lack, in the user's words.
+_JSON_READS = "`where:` on event properties or traits, or `property:` of a sum or distinct"
 _OPERATION_NEEDS = {
     "ToJSONMap": "a `where:` key that is not a plain name (like $current_url or page.path)",
-    "UnwrapJSONString": "`where:` on event properties or traits (text values in JSON)",
-    "UnwrapJSONFloat64": "`where:` on event properties or traits (numbers in JSON)",
-    "UnwrapJSONBoolean": "`where:` on event properties or traits (booleans in JSON)",
+    "UnwrapJSONString": f"{_JSON_READS} (text values in JSON)",
+    "UnwrapJSONFloat64": f"{_JSON_READS} (numbers in JSON)",
+    "UnwrapJSONBoolean": f"{_JSON_READS} (booleans in JSON)",
 }
 
 

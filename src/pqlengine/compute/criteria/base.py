@@ -26,7 +26,10 @@ class Backend:
 
     @classmethod
     def of(cls, store: Any) -> Backend:
+        """The flags of the store's connection, or of the Ibis backend whose SQL an export
+        (`backend_name` of a store without a connection) is compiled for."""
         name = getattr(getattr(store, "con", None), "name", None)
+        name = name or getattr(store, "backend_name", None)
         return cls(duckdb_aggregates=name == "duckdb", text_order_needs_bytes=name == "postgres")
 
 
