@@ -74,6 +74,11 @@ def test_postgres_export_equals_engine(postgres: Cluster, case: SignalCase) -> N
         store.close()
 
 
+def _reads_json(criterion: dict[str, Any]) -> bool:
+    steps = criterion.get("steps", [])
+    return "where" in criterion or "property" in criterion or any("where" in s for s in steps)
+
+
 # Every kind without reading JSON: what a dialect without JSON support must still express.
 PLAIN_KINDS: dict[str, Any] = {
     "project": "plain-kinds",
@@ -83,7 +88,7 @@ PLAIN_KINDS: dict[str, Any] = {
     "definition": {
         "name": "plain",
         "criteria": [
-            *[c for c in KIND_CRITERIA if "where" not in c and "property" not in c],
+            *[c for c in KIND_CRITERIA if not _reads_json(c)],
             {"id": "points", "kind": "active_days", "points": 0.5, "max_points": 2},
         ],
         "qualify": {"score": 3},
@@ -92,15 +97,14 @@ PLAIN_KINDS: dict[str, Any] = {
 }
 
 
-@pytest.mark.slow  # sqlglot parses the statements of every dialect
+@pytest.mark.slow  # sqlglot parses the statement: about a minute per dialect
 @pytest.mark.parametrize("dialect", PARSE_ONLY)
 def test_other_dialects_compile_every_kind(dialect: str) -> None:
     kinds = {c["kind"] for c in PLAIN_KINDS["definition"]["criteria"] if "kind" in c}
     assert kinds == {"users", "active_days", "consecutive_days", "sequence"}
     project = Project.from_dict(PLAIN_KINDS)
-    statements = export_statements(project, dialect, "all", "month")
-    for statement in statements:
-        assert sqlglot.parse_one(statement.sql, read=dialect) is not None
+    (statement,) = export_statements(project, dialect, "qualify")
+    assert sqlglot.parse_one(statement.sql, read=dialect) is not None
 
 
 @pytest.mark.parametrize("dialect", PARSE_ONLY)
