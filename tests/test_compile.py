@@ -193,8 +193,10 @@ def run_postgres(
     as_of: datetime | None,
     period: Period,
     quantiles: QuantileMethod | None = None,
+    database: str = "postgres",
 ) -> dict[str, list[dict]]:
-    """The store's tables COPYed into a fresh schema; the exported postgres SQL run by psql."""
+    """The store's tables COPYed into a fresh schema of `database`; the exported postgres
+    SQL run by psql."""
     schema = "s_" + re.sub(r"[^0-9a-z]", "", str(id(store)) + str(datetime.now().timestamp()))
     statements = export_statements(project, "postgres", "all", period, as_of, schema, quantiles)
     types = result_schemas(project, period)
@@ -204,7 +206,7 @@ def run_postgres(
         for statement in statements:
             script += f"\\o {directory / statement.name}.csv\n{statement.sql};\n"
         script += f"\\o\nDROP SCHEMA {schema} CASCADE;\n"
-        cluster.psql(script)
+        cluster.psql(script, database=database)
         results = {}
         for statement in statements:
             header, rows = read_csv_result(directory / f"{statement.name}.csv")

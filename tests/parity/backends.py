@@ -28,6 +28,7 @@ COLUMNS: dict[str, dict[str, str]] = {
     "conversions": {"entity_id": "customer_id", "converted_at": "won_at"},
 }
 ALL = ("duckdb", "postgres", "pyspark")
+ICU_DATABASE = "pql_icu"  # PostgresTarget.in_icu_database
 _serial = itertools.count()
 
 
@@ -124,14 +125,30 @@ class PostgresTarget:
 
     port: int
     name: str = "postgres"
+    database: str = "postgres"
     _conninfo: str = field(init=False)
 
     def __post_init__(self) -> None:
-        self._conninfo = f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres"
+        self._conninfo = f"host=127.0.0.1 port={self.port} user=postgres dbname={self.database}"
 
     @property
     def url(self) -> str:
-        return f"postgres://postgres@127.0.0.1:{self.port}/postgres"
+        return f"postgres://postgres@127.0.0.1:{self.port}/{self.database}"
+
+    def in_icu_database(self) -> PostgresTarget:
+        """The same server, in a database whose text order is ICU's en-US (most users'
+        databases sort by a locale: 'é' < 'z', 'abc' < 'ABC'), not the cluster's C."""
+        import psycopg
+
+        name = ICU_DATABASE
+        with psycopg.connect(self._conninfo, autocommit=True) as con:
+            if con.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+                return PostgresTarget(port=self.port, database=name)
+            con.execute(
+                f"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' "
+                "LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C'"
+            )
+        return PostgresTarget(port=self.port, database=name)
 
     def load(self, source: Store, workdir: Path, portable: bool = False) -> dict[str, Any]:
         import psycopg

@@ -79,7 +79,10 @@ class UnboundTables:
 
     def __init__(self, schema: str | None = None, dialect: str | None = None) -> None:
         self.path = "<unbound>"
-        self.capabilities = Capabilities(text_order_needs_bytes=dialect == "postgres")
+        # The SQL's dialect decides what it may use, as a connection's backend would.
+        self.capabilities = Capabilities(
+            duckdb_functions=dialect == "duckdb", text_order_needs_bytes=dialect == "postgres"
+        )
         parts = schema.split(".") if schema else []
         if len(parts) > 2 or any(not part for part in parts):
             raise ExportError(f"--schema: '{schema}' is not NAME or CATALOG.NAME")
@@ -358,11 +361,12 @@ def _refuse_session_udfs(tree: sge.Expression) -> None:
 
 
 # Ibis operations a definition may need that some dialects lack, in the user's words.
+_JSON_READS = "`where:` on event properties or traits, or `property:` of a sum or distinct"
 _OPERATION_NEEDS = {
     "ToJSONMap": "a `where:` key that is not a plain name (like $current_url or page.path)",
-    "UnwrapJSONString": "`where:` on event properties or traits (text values in JSON)",
-    "UnwrapJSONFloat64": "`where:` on event properties or traits (numbers in JSON)",
-    "UnwrapJSONBoolean": "`where:` on event properties or traits (booleans in JSON)",
+    "UnwrapJSONString": f"{_JSON_READS} (text values in JSON)",
+    "UnwrapJSONFloat64": f"{_JSON_READS} (numbers in JSON)",
+    "UnwrapJSONBoolean": f"{_JSON_READS} (booleans in JSON)",
 }
 
 

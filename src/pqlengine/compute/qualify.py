@@ -350,13 +350,15 @@ def _fit_passes(table: ir.Table, project: Project) -> ir.BooleanValue:
 
 def _verdict(result: ir.Table, project: Project) -> ir.Table:
     """qualified_at and status from the evidence (docs/semantics.md "qualified_at")."""
+    # Every column used below is taken from the final `result`: Ibis refuses a value of
+    # an earlier relation (such as one before a drop) in a later projection.
+    gated = "rule_gate_at" in result.columns  # a rule that may stop holding (points on a sum)
+    if project.definition.min_active_days is None:
+        result = result.mutate(active_days_satisfied_at=ibis.null("timestamp"))
     fit_ok = _fit_passes(result, project)
     rule_at = result.rule_satisfied_at
-    gated = "rule_gate_at" in result.columns
-    if gated:  # a rule that may stop holding (points on a sum)
+    if gated:
         candidate = result.rule_gate_at
-        if project.definition.min_active_days is None:
-            result = result.mutate(active_days_satisfied_at=ibis.null("timestamp"))
     elif project.definition.min_active_days is not None:
         active_at = result.active_days_satisfied_at
         candidate = ibis.ifelse(
@@ -365,7 +367,6 @@ def _verdict(result: ir.Table, project: Project) -> ir.Table:
             ibis.greatest(rule_at, active_at),
         )
     else:
-        result = result.mutate(active_days_satisfied_at=ibis.null("timestamp"))
         candidate = rule_at
     candidate = ibis.ifelse(fit_ok, candidate, ibis.null("timestamp"))
     converted_first = result.converted_at.notnull() & (result.converted_at <= candidate)

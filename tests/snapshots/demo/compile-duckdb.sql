@@ -74,7 +74,7 @@ WITH "t35" AS (
       WHERE
         "t17"."ts" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
         AND "t17"."account_id" IS NOT NULL
-    ) AS "t19"
+    ) AS "t20"
     UNION ALL
     SELECT
       *
@@ -233,36 +233,35 @@ WITH "t35" AS (
     ON "t49"."entity_id" = "t42"."conv_entity_id"
 )
 SELECT
-  "t100"."entity_id",
-  "t100"."signup_at",
-  "t100"."converted_at",
-  "t100"."criterion_0_at",
-  "t100"."criterion_1_at",
-  "t100"."criterion_2_at",
-  "t100"."criterion_3_at",
-  "t100"."criterion_4_at",
-  "t100"."criterion_5_at",
-  "t100"."rule_satisfied_at",
-  "t100"."active_days",
-  "t100"."active_days_satisfied_at",
-  "t100"."fit_free_email",
-  "t100"."fit_employees",
-  "t100"."fit",
-  "t100"."qualified_at",
+  "t78"."entity_id",
+  "t78"."signup_at",
+  "t78"."converted_at",
+  "t78"."criterion_0_at",
+  "t78"."criterion_1_at",
+  "t78"."criterion_2_at",
+  "t78"."criterion_3_at",
+  "t78"."criterion_4_at",
+  "t78"."criterion_5_at",
+  "t78"."rule_satisfied_at",
+  "t78"."active_days",
+  "t78"."active_days_satisfied_at",
+  "t78"."fit_free_email",
+  "t78"."fit_employees",
+  "t78"."fit",
+  "t78"."qualified_at",
   CASE
     WHEN (
-      "t100"."qualified_at" IS NOT NULL
-    )
-    AND (
-      "t100"."converted_at" IS NOT NULL
+      "t78"."qualified_at" IS NOT NULL
+    ) AND (
+      "t78"."converted_at" IS NOT NULL
     )
     THEN 'converted_pql'
-    WHEN "t100"."qualified_at" IS NOT NULL
+    WHEN "t78"."qualified_at" IS NOT NULL
     THEN 'pql'
-    WHEN "t100"."converted_at" IS NOT NULL
+    WHEN "t78"."converted_at" IS NOT NULL
     THEN 'converted_without_qualifying'
     WHEN NOT (
-      "t100"."fit"
+      "t78"."fit"
     )
     THEN 'failed_fit'
     ELSE 'not_qualified'
@@ -271,114 +270,114 @@ SELECT
   MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0) AS "as_of"
 FROM (
   SELECT
-    "t99"."entity_id",
-    "t99"."signup_at",
-    "t99"."converted_at",
-    "t99"."criterion_0_at",
-    "t99"."criterion_1_at",
-    "t99"."criterion_2_at",
-    "t99"."criterion_3_at",
-    "t99"."criterion_4_at",
-    "t99"."criterion_5_at",
-    "t99"."rule_satisfied_at",
-    COALESCE("t99"."active_days", 0) AS "active_days",
-    "t99"."active_days_satisfied_at",
-    "t99"."fit_free_email",
-    "t99"."fit_employees",
-    COALESCE("t99"."fit_free_email", TRUE) AND COALESCE("t99"."fit_employees", TRUE) AS "fit",
+    "t77"."entity_id",
+    "t77"."signup_at",
+    "t77"."converted_at",
+    "t77"."criterion_0_at",
+    "t77"."criterion_1_at",
+    "t77"."criterion_2_at",
+    "t77"."criterion_3_at",
+    "t77"."criterion_4_at",
+    "t77"."criterion_5_at",
+    "t77"."rule_satisfied_at",
+    COALESCE("t77"."active_days", 0) AS "active_days",
+    "t77"."active_days_satisfied_at",
+    "t77"."fit_free_email",
+    "t77"."fit_employees",
+    COALESCE("t77"."fit_free_email", TRUE) AND COALESCE("t77"."fit_employees", TRUE) AS "fit",
     CASE
       WHEN (
-        "t99"."converted_at" IS NOT NULL
+        "t77"."converted_at" IS NOT NULL
       )
       AND (
-        "t99"."converted_at" <= CASE
-          WHEN COALESCE("t99"."fit_free_email", TRUE) AND COALESCE("t99"."fit_employees", TRUE)
+        "t77"."converted_at" <= CASE
+          WHEN COALESCE("t77"."fit_free_email", TRUE) AND COALESCE("t77"."fit_employees", TRUE)
           THEN CASE
             WHEN (
-              "t99"."rule_satisfied_at" IS NULL
+              "t77"."rule_satisfied_at" IS NULL
             )
             OR (
-              "t99"."active_days_satisfied_at" IS NULL
+              "t77"."active_days_satisfied_at" IS NULL
             )
             THEN CAST(NULL AS TIMESTAMP)
-            ELSE GREATEST("t99"."rule_satisfied_at", "t99"."active_days_satisfied_at")
+            ELSE GREATEST("t77"."rule_satisfied_at", "t77"."active_days_satisfied_at")
           END
           ELSE CAST(NULL AS TIMESTAMP)
         END
       )
       THEN CAST(NULL AS TIMESTAMP)
       ELSE CASE
-        WHEN COALESCE("t99"."fit_free_email", TRUE) AND COALESCE("t99"."fit_employees", TRUE)
+        WHEN COALESCE("t77"."fit_free_email", TRUE) AND COALESCE("t77"."fit_employees", TRUE)
         THEN CASE
           WHEN (
-            "t99"."rule_satisfied_at" IS NULL
+            "t77"."rule_satisfied_at" IS NULL
           )
           OR (
-            "t99"."active_days_satisfied_at" IS NULL
+            "t77"."active_days_satisfied_at" IS NULL
           )
           THEN CAST(NULL AS TIMESTAMP)
-          ELSE GREATEST("t99"."rule_satisfied_at", "t99"."active_days_satisfied_at")
+          ELSE GREATEST("t77"."rule_satisfied_at", "t77"."active_days_satisfied_at")
         END
         ELSE CAST(NULL AS TIMESTAMP)
       END
     END AS "qualified_at"
   FROM (
     SELECT
-      "t98".*
+      "t76".*
       EXCLUDE ("f_id")
     FROM (
       SELECT
-        "t97"."entity_id",
-        "t97"."signup_at",
-        "t97"."converted_at",
-        "t97"."criterion_0_at",
-        "t97"."criterion_1_at",
-        "t97"."criterion_2_at",
-        "t97"."criterion_3_at",
-        "t97"."criterion_4_at",
-        "t97"."criterion_5_at",
-        "t97"."rule_satisfied_at",
-        "t97"."active_days",
-        "t97"."active_days_satisfied_at",
+        "t75"."entity_id",
+        "t75"."signup_at",
+        "t75"."converted_at",
+        "t75"."criterion_0_at",
+        "t75"."criterion_1_at",
+        "t75"."criterion_2_at",
+        "t75"."criterion_3_at",
+        "t75"."criterion_4_at",
+        "t75"."criterion_5_at",
+        "t75"."rule_satisfied_at",
+        "t75"."active_days",
+        "t75"."active_days_satisfied_at",
         "t13"."f_id",
         "t13"."fit_free_email",
         "t13"."fit_employees"
       FROM (
         SELECT
-          "t95".*
+          "t73".*
           EXCLUDE ("a_id")
         FROM (
           SELECT
-            "t94"."entity_id",
-            "t94"."signup_at",
-            "t94"."converted_at",
-            "t94"."criterion_0_at",
-            "t94"."criterion_1_at",
-            "t94"."criterion_2_at",
-            "t94"."criterion_3_at",
-            "t94"."criterion_4_at",
-            "t94"."criterion_5_at",
-            "t94"."rule_satisfied_at",
-            "t80"."a_id",
-            "t80"."active_days",
-            "t80"."active_days_satisfied_at"
+            "t72"."entity_id",
+            "t72"."signup_at",
+            "t72"."converted_at",
+            "t72"."criterion_0_at",
+            "t72"."criterion_1_at",
+            "t72"."criterion_2_at",
+            "t72"."criterion_3_at",
+            "t72"."criterion_4_at",
+            "t72"."criterion_5_at",
+            "t72"."rule_satisfied_at",
+            "t66"."a_id",
+            "t66"."active_days",
+            "t66"."active_days_satisfied_at"
           FROM (
             SELECT
-              "t92".*
+              "t70".*
               EXCLUDE ("c_id")
             FROM (
               SELECT
                 "t54"."entity_id",
                 "t54"."signup_at",
                 "t54"."converted_at",
-                "t91"."c_id",
-                "t91"."criterion_0_at",
-                "t91"."criterion_1_at",
-                "t91"."criterion_2_at",
-                "t91"."criterion_3_at",
-                "t91"."criterion_4_at",
-                "t91"."criterion_5_at",
-                "t91"."rule_satisfied_at"
+                "t69"."c_id",
+                "t69"."criterion_0_at",
+                "t69"."criterion_1_at",
+                "t69"."criterion_2_at",
+                "t69"."criterion_3_at",
+                "t69"."criterion_4_at",
+                "t69"."criterion_5_at",
+                "t69"."rule_satisfied_at"
               FROM (
                 SELECT
                   *
@@ -388,55 +387,55 @@ FROM (
               ) AS "t54"
               LEFT OUTER JOIN (
                 SELECT
-                  "t89"."c_id",
-                  "t89"."criterion_0_at",
-                  "t89"."criterion_1_at",
-                  "t89"."criterion_2_at",
-                  "t89"."criterion_3_at",
-                  "t89"."criterion_4_at",
-                  "t89"."criterion_5_at",
+                  "t67"."c_id",
+                  "t67"."criterion_0_at",
+                  "t67"."criterion_1_at",
+                  "t67"."criterion_2_at",
+                  "t67"."criterion_3_at",
+                  "t67"."criterion_4_at",
+                  "t67"."criterion_5_at",
                   NULLIF(
                     LEAST(
                       CASE
                         WHEN (
-                          0.0 + CASE WHEN "t89"."criterion_0_at" <= "t89"."criterion_0_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t89"."criterion_1_at" <= "t89"."criterion_0_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t89"."criterion_2_at" <= "t89"."criterion_0_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t89"."criterion_3_at" <= "t89"."criterion_0_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t89"."criterion_4_at" <= "t89"."criterion_0_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t89"."criterion_5_at" <= "t89"."criterion_0_at" THEN 1.0 ELSE 0.0 END
+                          0.0 + CASE WHEN "t67"."criterion_0_at" <= "t67"."criterion_0_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t67"."criterion_1_at" <= "t67"."criterion_0_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t67"."criterion_2_at" <= "t67"."criterion_0_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t67"."criterion_3_at" <= "t67"."criterion_0_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t67"."criterion_4_at" <= "t67"."criterion_0_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t67"."criterion_5_at" <= "t67"."criterion_0_at" THEN 1.0 ELSE 0.0 END
                         ) >= 2.999999999
-                        THEN "t89"."criterion_0_at"
+                        THEN "t67"."criterion_0_at"
                         ELSE MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0)
                       END,
                       CASE
                         WHEN (
-                          0.0 + CASE WHEN "t89"."criterion_0_at" <= "t89"."criterion_1_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t89"."criterion_1_at" <= "t89"."criterion_1_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t89"."criterion_2_at" <= "t89"."criterion_1_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t89"."criterion_3_at" <= "t89"."criterion_1_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t89"."criterion_4_at" <= "t89"."criterion_1_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t89"."criterion_5_at" <= "t89"."criterion_1_at" THEN 1.0 ELSE 0.0 END
+                          0.0 + CASE WHEN "t67"."criterion_0_at" <= "t67"."criterion_1_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t67"."criterion_1_at" <= "t67"."criterion_1_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t67"."criterion_2_at" <= "t67"."criterion_1_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t67"."criterion_3_at" <= "t67"."criterion_1_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t67"."criterion_4_at" <= "t67"."criterion_1_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t67"."criterion_5_at" <= "t67"."criterion_1_at" THEN 1.0 ELSE 0.0 END
                         ) >= 2.999999999
-                        THEN "t89"."criterion_1_at"
+                        THEN "t67"."criterion_1_at"
                         ELSE MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0)
                       END,
                       CASE
                         WHEN (
-                          0.0 + CASE WHEN "t89"."criterion_0_at" <= "t89"."criterion_2_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t89"."criterion_1_at" <= "t89"."criterion_2_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t89"."criterion_2_at" <= "t89"."criterion_2_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t89"."criterion_3_at" <= "t89"."criterion_2_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t89"."criterion_4_at" <= "t89"."criterion_2_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t89"."criterion_5_at" <= "t89"."criterion_2_at" THEN 1.0 ELSE 0.0 END
+                          0.0 + CASE WHEN "t67"."criterion_0_at" <= "t67"."criterion_2_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t67"."criterion_1_at" <= "t67"."criterion_2_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t67"."criterion_2_at" <= "t67"."criterion_2_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t67"."criterion_3_at" <= "t67"."criterion_2_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t67"."criterion_4_at" <= "t67"."criterion_2_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t67"."criterion_5_at" <= "t67"."criterion_2_at" THEN 1.0 ELSE 0.0 END
                         ) >= 2.999999999
-                        THEN "t89"."criterion_2_at"
+                        THEN "t67"."criterion_2_at"
                         ELSE MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0)
                       END,
                       CASE
                         WHEN (
-                          0.0 + CASE WHEN "t89"."criterion_0_at" <= "t89"."criterion_3_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t89"."criterion_1_at" <= "t89"."criterion_3_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t89"."criterion_2_at" <= "t89"."criterion_3_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t89"."criterion_3_at" <= "t89"."criterion_3_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t89"."criterion_4_at" <= "t89"."criterion_3_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t89"."criterion_5_at" <= "t89"."criterion_3_at" THEN 1.0 ELSE 0.0 END
+                          0.0 + CASE WHEN "t67"."criterion_0_at" <= "t67"."criterion_3_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t67"."criterion_1_at" <= "t67"."criterion_3_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t67"."criterion_2_at" <= "t67"."criterion_3_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t67"."criterion_3_at" <= "t67"."criterion_3_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t67"."criterion_4_at" <= "t67"."criterion_3_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t67"."criterion_5_at" <= "t67"."criterion_3_at" THEN 1.0 ELSE 0.0 END
                         ) >= 2.999999999
-                        THEN "t89"."criterion_3_at"
+                        THEN "t67"."criterion_3_at"
                         ELSE MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0)
                       END,
                       CASE
                         WHEN (
-                          0.0 + CASE WHEN "t89"."criterion_0_at" <= "t89"."criterion_4_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t89"."criterion_1_at" <= "t89"."criterion_4_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t89"."criterion_2_at" <= "t89"."criterion_4_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t89"."criterion_3_at" <= "t89"."criterion_4_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t89"."criterion_4_at" <= "t89"."criterion_4_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t89"."criterion_5_at" <= "t89"."criterion_4_at" THEN 1.0 ELSE 0.0 END
+                          0.0 + CASE WHEN "t67"."criterion_0_at" <= "t67"."criterion_4_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t67"."criterion_1_at" <= "t67"."criterion_4_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t67"."criterion_2_at" <= "t67"."criterion_4_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t67"."criterion_3_at" <= "t67"."criterion_4_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t67"."criterion_4_at" <= "t67"."criterion_4_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t67"."criterion_5_at" <= "t67"."criterion_4_at" THEN 1.0 ELSE 0.0 END
                         ) >= 2.999999999
-                        THEN "t89"."criterion_4_at"
+                        THEN "t67"."criterion_4_at"
                         ELSE MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0)
                       END,
                       CASE
                         WHEN (
-                          0.0 + CASE WHEN "t89"."criterion_0_at" <= "t89"."criterion_5_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t89"."criterion_1_at" <= "t89"."criterion_5_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t89"."criterion_2_at" <= "t89"."criterion_5_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t89"."criterion_3_at" <= "t89"."criterion_5_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t89"."criterion_4_at" <= "t89"."criterion_5_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t89"."criterion_5_at" <= "t89"."criterion_5_at" THEN 1.0 ELSE 0.0 END
+                          0.0 + CASE WHEN "t67"."criterion_0_at" <= "t67"."criterion_5_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t67"."criterion_1_at" <= "t67"."criterion_5_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t67"."criterion_2_at" <= "t67"."criterion_5_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t67"."criterion_3_at" <= "t67"."criterion_5_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t67"."criterion_4_at" <= "t67"."criterion_5_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t67"."criterion_5_at" <= "t67"."criterion_5_at" THEN 1.0 ELSE 0.0 END
                         ) >= 2.999999999
-                        THEN "t89"."criterion_5_at"
+                        THEN "t67"."criterion_5_at"
                         ELSE MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0)
                       END
                     ),
@@ -444,913 +443,66 @@ FROM (
                   ) AS "rule_satisfied_at"
                 FROM (
                   SELECT
-                    "t88".*
-                    EXCLUDE ("s_id")
+                    "t63"."entity_id" AS "c_id",
+                    MIN("t63"."ts") FILTER(WHERE
+                      "t63"."event" = 'Invited Member') AS "criterion_0_at",
+                    LIST_EXTRACT(MIN("t63"."ts", 2) FILTER(WHERE
+                      "t63"."event" = 'Created Document'), 2) AS "criterion_1_at",
+                    MIN("t63"."ts") FILTER(WHERE
+                      CASE
+                        WHEN "t63"."event" = 'Shared Document'
+                        THEN "t63"."ts" < (
+                          "t63"."signup_at" + INTERVAL '14' DAY
+                        )
+                        ELSE FALSE
+                      END) AS "criterion_2_at",
+                    LIST_EXTRACT(MIN("t63"."ts", 3) FILTER(WHERE
+                      "t63"."event" = 'Uploaded Asset'), 3) AS "criterion_3_at",
+                    LIST_EXTRACT(
+                      MIN("t63"."ts", 3) FILTER(WHERE
+                        CASE
+                          WHEN "t63"."event" = 'Added Task'
+                          THEN COALESCE((
+                            "t63"."properties" ->> '$.source'
+                          ) IN ('web'), FALSE)
+                          ELSE FALSE
+                        END),
+                      3
+                    ) AS "criterion_4_at",
+                    MIN("t63"."ts") FILTER(WHERE
+                      "t63"."event" = 'Created Calendar') AS "criterion_5_at"
                   FROM (
                     SELECT
-                      "t87"."c_id",
-                      "t87"."criterion_0_at",
-                      "t87"."criterion_2_at",
-                      "t87"."criterion_5_at",
-                      "t87"."criterion_1_at",
-                      "t87"."criterion_3_at",
-                      "t81"."s_id",
-                      "t81"."criterion_4_at"
+                      "t61"."entity_id",
+                      "t61"."event",
+                      "t61"."properties",
+                      "t61"."ts",
+                      "t61"."a_signup" AS "signup_at",
+                      "t61"."a_converted" AS "converted_at"
                     FROM (
                       SELECT
-                        "t85".*
-                        EXCLUDE ("s_id")
+                        "t59".*
+                        EXCLUDE ("a_entity")
                       FROM (
                         SELECT
-                          "t84"."c_id",
-                          "t84"."criterion_0_at",
-                          "t84"."criterion_2_at",
-                          "t84"."criterion_5_at",
-                          "t84"."criterion_1_at",
-                          "t76"."s_id",
-                          "t76"."criterion_3_at"
+                          *
                         FROM (
                           SELECT
-                            "t82".*
-                            EXCLUDE ("s_id")
+                            "t34"."entity_id",
+                            "t34"."event",
+                            "t34"."properties",
+                            "t34"."ts",
+                            "t55"."a_entity",
+                            "t55"."a_signup",
+                            "t55"."a_converted"
                           FROM (
                             SELECT
-                              "t73"."c_id",
-                              "t73"."criterion_0_at",
-                              "t73"."criterion_2_at",
-                              "t73"."criterion_5_at",
-                              "t77"."s_id",
-                              "t77"."criterion_1_at"
+                              *
                             FROM (
                               SELECT
-                                "t64"."entity_id" AS "c_id",
-                                MIN("t64"."ts") FILTER(WHERE
-                                  "t64"."event" = 'Invited Member') AS "criterion_0_at",
-                                MIN("t64"."ts") FILTER(WHERE
-                                  CASE
-                                    WHEN "t64"."event" = 'Shared Document'
-                                    THEN "t64"."ts" < (
-                                      "t64"."signup_at" + INTERVAL '14' DAY
-                                    )
-                                    ELSE FALSE
-                                  END) AS "criterion_2_at",
-                                MIN("t64"."ts") FILTER(WHERE
-                                  "t64"."event" = 'Created Calendar') AS "criterion_5_at"
-                              FROM (
-                                SELECT
-                                  "t61"."entity_id",
-                                  "t61"."event",
-                                  "t61"."properties",
-                                  "t61"."ts",
-                                  "t61"."a_signup" AS "signup_at",
-                                  "t61"."a_converted" AS "converted_at"
-                                FROM (
-                                  SELECT
-                                    "t59".*
-                                    EXCLUDE ("a_entity")
-                                  FROM (
-                                    SELECT
-                                      *
-                                    FROM (
-                                      SELECT
-                                        "t34"."entity_id",
-                                        "t34"."event",
-                                        "t34"."properties",
-                                        "t34"."ts",
-                                        "t55"."a_entity",
-                                        "t55"."a_signup",
-                                        "t55"."a_converted"
-                                      FROM (
-                                        SELECT
-                                          *
-                                        FROM (
-                                          SELECT
-                                            "t17"."account_id" AS "entity_id",
-                                            "t17"."event",
-                                            "t17"."properties",
-                                            "t17"."ts"
-                                          FROM (
-                                            SELECT
-                                              "t16".*
-                                              EXCLUDE ("_pql_copy")
-                                            FROM (
-                                              SELECT
-                                                *
-                                              FROM (
-                                                SELECT
-                                                  "t2"."event_id",
-                                                  "t2"."user_id",
-                                                  "t2"."account_id",
-                                                  "t2"."event",
-                                                  "t2"."ts",
-                                                  "t2"."properties",
-                                                  ROW_NUMBER() OVER (
-                                                    PARTITION BY "t2"."event_id"
-                                                    ORDER BY "t2"."ts" ASC, "t2"."user_id" ASC, "t2"."account_id" ASC, "t2"."event" ASC, CAST("t2"."properties" AS TEXT) ASC
-                                                    ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-                                                  ) - 1 AS "_pql_copy"
-                                                FROM "events" AS "t2"
-                                              ) AS "t15"
-                                              WHERE
-                                                (
-                                                  "t15"."_pql_copy" = 0
-                                                ) OR (
-                                                  "t15"."event_id" IS NULL
-                                                )
-                                            ) AS "t16"
-                                          ) AS "t17"
-                                          WHERE
-                                            "t17"."ts" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
-                                            AND "t17"."event" IN (
-                                              'Added Task',
-                                              'Created Calendar',
-                                              'Created Document',
-                                              'Invited Member',
-                                              'Shared Document',
-                                              'Uploaded Asset'
-                                            )
-                                            AND "t17"."account_id" IS NOT NULL
-                                        ) AS "t22"
-                                        UNION ALL
-                                        SELECT
-                                          *
-                                        FROM (
-                                          SELECT
-                                            "t9"."member_account" AS "entity_id",
-                                            "t26"."event",
-                                            "t26"."properties",
-                                            "t26"."ts"
-                                          FROM (
-                                            SELECT
-                                              "t17"."user_id",
-                                              "t17"."account_id",
-                                              "t17"."event",
-                                              "t17"."properties",
-                                              "t17"."ts"
-                                            FROM (
-                                              SELECT
-                                                "t16".*
-                                                EXCLUDE ("_pql_copy")
-                                              FROM (
-                                                SELECT
-                                                  *
-                                                FROM (
-                                                  SELECT
-                                                    "t2"."event_id",
-                                                    "t2"."user_id",
-                                                    "t2"."account_id",
-                                                    "t2"."event",
-                                                    "t2"."ts",
-                                                    "t2"."properties",
-                                                    ROW_NUMBER() OVER (
-                                                      PARTITION BY "t2"."event_id"
-                                                      ORDER BY "t2"."ts" ASC, "t2"."user_id" ASC, "t2"."account_id" ASC, "t2"."event" ASC, CAST("t2"."properties" AS TEXT) ASC
-                                                      ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-                                                    ) - 1 AS "_pql_copy"
-                                                  FROM "events" AS "t2"
-                                                ) AS "t15"
-                                                WHERE
-                                                  (
-                                                    "t15"."_pql_copy" = 0
-                                                  ) OR (
-                                                    "t15"."event_id" IS NULL
-                                                  )
-                                              ) AS "t16"
-                                            ) AS "t17"
-                                            WHERE
-                                              "t17"."ts" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
-                                              AND "t17"."event" IN (
-                                                'Added Task',
-                                                'Created Calendar',
-                                                'Created Document',
-                                                'Invited Member',
-                                                'Shared Document',
-                                                'Uploaded Asset'
-                                              )
-                                              AND "t17"."account_id" IS NULL
-                                          ) AS "t26"
-                                          INNER JOIN (
-                                            SELECT
-                                              "t1"."user_id" AS "member_id",
-                                              "t1"."account_id" AS "member_account"
-                                            FROM "users" AS "t1"
-                                            WHERE
-                                              "t1"."account_id" IS NOT NULL
-                                          ) AS "t9"
-                                            ON "t26"."user_id" = "t9"."member_id"
-                                        ) AS "t29"
-                                      ) AS "t34"
-                                      INNER JOIN (
-                                        SELECT
-                                          "t51"."entity_id" AS "a_entity",
-                                          "t51"."signup_at" AS "a_signup",
-                                          "t51"."converted_at" AS "a_converted"
-                                        FROM "t50" AS "t51"
-                                        WHERE
-                                          "t51"."signup_at" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
-                                      ) AS "t55"
-                                        ON "t34"."entity_id" = "t55"."a_entity"
-                                    ) AS "t57"
-                                    WHERE
-                                      "t57"."ts" >= "t57"."a_signup"
-                                  ) AS "t59"
-                                ) AS "t61"
-                                WHERE
-                                  (
-                                    "t61"."a_converted" IS NULL
-                                  ) OR (
-                                    "t61"."ts" < "t61"."a_converted"
-                                  )
-                              ) AS "t64"
-                              GROUP BY
-                                1
-                            ) AS "t73"
-                            LEFT OUTER JOIN (
-                              SELECT
-                                "t69"."entity_id" AS "s_id",
-                                "t69"."ts" AS "criterion_1_at"
-                              FROM (
-                                SELECT
-                                  "t65"."entity_id",
-                                  "t65"."event",
-                                  "t65"."properties",
-                                  "t65"."ts",
-                                  "t65"."signup_at",
-                                  "t65"."converted_at",
-                                  ROW_NUMBER() OVER (
-                                    PARTITION BY "t65"."entity_id"
-                                    ORDER BY "t65"."ts" ASC
-                                    ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-                                  ) - 1 AS "position"
-                                FROM (
-                                  SELECT
-                                    "t61"."entity_id",
-                                    "t61"."event",
-                                    "t61"."properties",
-                                    "t61"."ts",
-                                    "t61"."a_signup" AS "signup_at",
-                                    "t61"."a_converted" AS "converted_at"
-                                  FROM (
-                                    SELECT
-                                      "t59".*
-                                      EXCLUDE ("a_entity")
-                                    FROM (
-                                      SELECT
-                                        *
-                                      FROM (
-                                        SELECT
-                                          "t34"."entity_id",
-                                          "t34"."event",
-                                          "t34"."properties",
-                                          "t34"."ts",
-                                          "t55"."a_entity",
-                                          "t55"."a_signup",
-                                          "t55"."a_converted"
-                                        FROM (
-                                          SELECT
-                                            *
-                                          FROM (
-                                            SELECT
-                                              "t17"."account_id" AS "entity_id",
-                                              "t17"."event",
-                                              "t17"."properties",
-                                              "t17"."ts"
-                                            FROM (
-                                              SELECT
-                                                "t16".*
-                                                EXCLUDE ("_pql_copy")
-                                              FROM (
-                                                SELECT
-                                                  *
-                                                FROM (
-                                                  SELECT
-                                                    "t2"."event_id",
-                                                    "t2"."user_id",
-                                                    "t2"."account_id",
-                                                    "t2"."event",
-                                                    "t2"."ts",
-                                                    "t2"."properties",
-                                                    ROW_NUMBER() OVER (
-                                                      PARTITION BY "t2"."event_id"
-                                                      ORDER BY "t2"."ts" ASC, "t2"."user_id" ASC, "t2"."account_id" ASC, "t2"."event" ASC, CAST("t2"."properties" AS TEXT) ASC
-                                                      ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-                                                    ) - 1 AS "_pql_copy"
-                                                  FROM "events" AS "t2"
-                                                ) AS "t15"
-                                                WHERE
-                                                  (
-                                                    "t15"."_pql_copy" = 0
-                                                  ) OR (
-                                                    "t15"."event_id" IS NULL
-                                                  )
-                                              ) AS "t16"
-                                            ) AS "t17"
-                                            WHERE
-                                              "t17"."ts" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
-                                              AND "t17"."event" IN (
-                                                'Added Task',
-                                                'Created Calendar',
-                                                'Created Document',
-                                                'Invited Member',
-                                                'Shared Document',
-                                                'Uploaded Asset'
-                                              )
-                                              AND "t17"."account_id" IS NOT NULL
-                                          ) AS "t22"
-                                          UNION ALL
-                                          SELECT
-                                            *
-                                          FROM (
-                                            SELECT
-                                              "t9"."member_account" AS "entity_id",
-                                              "t26"."event",
-                                              "t26"."properties",
-                                              "t26"."ts"
-                                            FROM (
-                                              SELECT
-                                                "t17"."user_id",
-                                                "t17"."account_id",
-                                                "t17"."event",
-                                                "t17"."properties",
-                                                "t17"."ts"
-                                              FROM (
-                                                SELECT
-                                                  "t16".*
-                                                  EXCLUDE ("_pql_copy")
-                                                FROM (
-                                                  SELECT
-                                                    *
-                                                  FROM (
-                                                    SELECT
-                                                      "t2"."event_id",
-                                                      "t2"."user_id",
-                                                      "t2"."account_id",
-                                                      "t2"."event",
-                                                      "t2"."ts",
-                                                      "t2"."properties",
-                                                      ROW_NUMBER() OVER (
-                                                        PARTITION BY "t2"."event_id"
-                                                        ORDER BY "t2"."ts" ASC, "t2"."user_id" ASC, "t2"."account_id" ASC, "t2"."event" ASC, CAST("t2"."properties" AS TEXT) ASC
-                                                        ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-                                                      ) - 1 AS "_pql_copy"
-                                                    FROM "events" AS "t2"
-                                                  ) AS "t15"
-                                                  WHERE
-                                                    (
-                                                      "t15"."_pql_copy" = 0
-                                                    ) OR (
-                                                      "t15"."event_id" IS NULL
-                                                    )
-                                                ) AS "t16"
-                                              ) AS "t17"
-                                              WHERE
-                                                "t17"."ts" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
-                                                AND "t17"."event" IN (
-                                                  'Added Task',
-                                                  'Created Calendar',
-                                                  'Created Document',
-                                                  'Invited Member',
-                                                  'Shared Document',
-                                                  'Uploaded Asset'
-                                                )
-                                                AND "t17"."account_id" IS NULL
-                                            ) AS "t26"
-                                            INNER JOIN (
-                                              SELECT
-                                                "t1"."user_id" AS "member_id",
-                                                "t1"."account_id" AS "member_account"
-                                              FROM "users" AS "t1"
-                                              WHERE
-                                                "t1"."account_id" IS NOT NULL
-                                            ) AS "t9"
-                                              ON "t26"."user_id" = "t9"."member_id"
-                                          ) AS "t29"
-                                        ) AS "t34"
-                                        INNER JOIN (
-                                          SELECT
-                                            "t51"."entity_id" AS "a_entity",
-                                            "t51"."signup_at" AS "a_signup",
-                                            "t51"."converted_at" AS "a_converted"
-                                          FROM "t50" AS "t51"
-                                          WHERE
-                                            "t51"."signup_at" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
-                                        ) AS "t55"
-                                          ON "t34"."entity_id" = "t55"."a_entity"
-                                      ) AS "t57"
-                                      WHERE
-                                        "t57"."ts" >= "t57"."a_signup"
-                                    ) AS "t59"
-                                  ) AS "t61"
-                                  WHERE
-                                    (
-                                      (
-                                        "t61"."a_converted" IS NULL
-                                      ) OR (
-                                        "t61"."ts" < "t61"."a_converted"
-                                      )
-                                    )
-                                    AND "t61"."event" = 'Created Document'
-                                ) AS "t65"
-                              ) AS "t69"
-                              WHERE
-                                "t69"."position" = 1
-                            ) AS "t77"
-                              ON "t73"."c_id" = "t77"."s_id"
-                          ) AS "t82"
-                        ) AS "t84"
-                        LEFT OUTER JOIN (
-                          SELECT
-                            "t68"."entity_id" AS "s_id",
-                            "t68"."ts" AS "criterion_3_at"
-                          FROM (
-                            SELECT
-                              "t63"."entity_id",
-                              "t63"."event",
-                              "t63"."properties",
-                              "t63"."ts",
-                              "t63"."signup_at",
-                              "t63"."converted_at",
-                              ROW_NUMBER() OVER (
-                                PARTITION BY "t63"."entity_id"
-                                ORDER BY "t63"."ts" ASC
-                                ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-                              ) - 1 AS "position"
-                            FROM (
-                              SELECT
-                                "t61"."entity_id",
-                                "t61"."event",
-                                "t61"."properties",
-                                "t61"."ts",
-                                "t61"."a_signup" AS "signup_at",
-                                "t61"."a_converted" AS "converted_at"
-                              FROM (
-                                SELECT
-                                  "t59".*
-                                  EXCLUDE ("a_entity")
-                                FROM (
-                                  SELECT
-                                    *
-                                  FROM (
-                                    SELECT
-                                      "t34"."entity_id",
-                                      "t34"."event",
-                                      "t34"."properties",
-                                      "t34"."ts",
-                                      "t55"."a_entity",
-                                      "t55"."a_signup",
-                                      "t55"."a_converted"
-                                    FROM (
-                                      SELECT
-                                        *
-                                      FROM (
-                                        SELECT
-                                          "t17"."account_id" AS "entity_id",
-                                          "t17"."event",
-                                          "t17"."properties",
-                                          "t17"."ts"
-                                        FROM (
-                                          SELECT
-                                            "t16".*
-                                            EXCLUDE ("_pql_copy")
-                                          FROM (
-                                            SELECT
-                                              *
-                                            FROM (
-                                              SELECT
-                                                "t2"."event_id",
-                                                "t2"."user_id",
-                                                "t2"."account_id",
-                                                "t2"."event",
-                                                "t2"."ts",
-                                                "t2"."properties",
-                                                ROW_NUMBER() OVER (
-                                                  PARTITION BY "t2"."event_id"
-                                                  ORDER BY "t2"."ts" ASC, "t2"."user_id" ASC, "t2"."account_id" ASC, "t2"."event" ASC, CAST("t2"."properties" AS TEXT) ASC
-                                                  ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-                                                ) - 1 AS "_pql_copy"
-                                              FROM "events" AS "t2"
-                                            ) AS "t15"
-                                            WHERE
-                                              (
-                                                "t15"."_pql_copy" = 0
-                                              ) OR (
-                                                "t15"."event_id" IS NULL
-                                              )
-                                          ) AS "t16"
-                                        ) AS "t17"
-                                        WHERE
-                                          "t17"."ts" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
-                                          AND "t17"."event" IN (
-                                            'Added Task',
-                                            'Created Calendar',
-                                            'Created Document',
-                                            'Invited Member',
-                                            'Shared Document',
-                                            'Uploaded Asset'
-                                          )
-                                          AND "t17"."account_id" IS NOT NULL
-                                      ) AS "t22"
-                                      UNION ALL
-                                      SELECT
-                                        *
-                                      FROM (
-                                        SELECT
-                                          "t9"."member_account" AS "entity_id",
-                                          "t26"."event",
-                                          "t26"."properties",
-                                          "t26"."ts"
-                                        FROM (
-                                          SELECT
-                                            "t17"."user_id",
-                                            "t17"."account_id",
-                                            "t17"."event",
-                                            "t17"."properties",
-                                            "t17"."ts"
-                                          FROM (
-                                            SELECT
-                                              "t16".*
-                                              EXCLUDE ("_pql_copy")
-                                            FROM (
-                                              SELECT
-                                                *
-                                              FROM (
-                                                SELECT
-                                                  "t2"."event_id",
-                                                  "t2"."user_id",
-                                                  "t2"."account_id",
-                                                  "t2"."event",
-                                                  "t2"."ts",
-                                                  "t2"."properties",
-                                                  ROW_NUMBER() OVER (
-                                                    PARTITION BY "t2"."event_id"
-                                                    ORDER BY "t2"."ts" ASC, "t2"."user_id" ASC, "t2"."account_id" ASC, "t2"."event" ASC, CAST("t2"."properties" AS TEXT) ASC
-                                                    ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-                                                  ) - 1 AS "_pql_copy"
-                                                FROM "events" AS "t2"
-                                              ) AS "t15"
-                                              WHERE
-                                                (
-                                                  "t15"."_pql_copy" = 0
-                                                ) OR (
-                                                  "t15"."event_id" IS NULL
-                                                )
-                                            ) AS "t16"
-                                          ) AS "t17"
-                                          WHERE
-                                            "t17"."ts" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
-                                            AND "t17"."event" IN (
-                                              'Added Task',
-                                              'Created Calendar',
-                                              'Created Document',
-                                              'Invited Member',
-                                              'Shared Document',
-                                              'Uploaded Asset'
-                                            )
-                                            AND "t17"."account_id" IS NULL
-                                        ) AS "t26"
-                                        INNER JOIN (
-                                          SELECT
-                                            "t1"."user_id" AS "member_id",
-                                            "t1"."account_id" AS "member_account"
-                                          FROM "users" AS "t1"
-                                          WHERE
-                                            "t1"."account_id" IS NOT NULL
-                                        ) AS "t9"
-                                          ON "t26"."user_id" = "t9"."member_id"
-                                      ) AS "t29"
-                                    ) AS "t34"
-                                    INNER JOIN (
-                                      SELECT
-                                        "t51"."entity_id" AS "a_entity",
-                                        "t51"."signup_at" AS "a_signup",
-                                        "t51"."converted_at" AS "a_converted"
-                                      FROM "t50" AS "t51"
-                                      WHERE
-                                        "t51"."signup_at" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
-                                    ) AS "t55"
-                                      ON "t34"."entity_id" = "t55"."a_entity"
-                                  ) AS "t57"
-                                  WHERE
-                                    "t57"."ts" >= "t57"."a_signup"
-                                ) AS "t59"
-                              ) AS "t61"
-                              WHERE
-                                (
-                                  (
-                                    "t61"."a_converted" IS NULL
-                                  ) OR (
-                                    "t61"."ts" < "t61"."a_converted"
-                                  )
-                                )
-                                AND "t61"."event" = 'Uploaded Asset'
-                            ) AS "t63"
-                          ) AS "t68"
-                          WHERE
-                            "t68"."position" = 2
-                        ) AS "t76"
-                          ON "t84"."c_id" = "t76"."s_id"
-                      ) AS "t85"
-                    ) AS "t87"
-                    LEFT OUTER JOIN (
-                      SELECT
-                        "t72"."entity_id" AS "s_id",
-                        "t72"."ts" AS "criterion_4_at"
-                      FROM (
-                        SELECT
-                          "t67"."entity_id",
-                          "t67"."event",
-                          "t67"."properties",
-                          "t67"."ts",
-                          "t67"."signup_at",
-                          "t67"."converted_at",
-                          ROW_NUMBER() OVER (
-                            PARTITION BY "t67"."entity_id"
-                            ORDER BY "t67"."ts" ASC
-                            ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-                          ) - 1 AS "position"
-                        FROM (
-                          SELECT
-                            "t61"."entity_id",
-                            "t61"."event",
-                            "t61"."properties",
-                            "t61"."ts",
-                            "t61"."a_signup" AS "signup_at",
-                            "t61"."a_converted" AS "converted_at"
-                          FROM (
-                            SELECT
-                              "t59".*
-                              EXCLUDE ("a_entity")
-                            FROM (
-                              SELECT
-                                *
-                              FROM (
-                                SELECT
-                                  "t34"."entity_id",
-                                  "t34"."event",
-                                  "t34"."properties",
-                                  "t34"."ts",
-                                  "t55"."a_entity",
-                                  "t55"."a_signup",
-                                  "t55"."a_converted"
-                                FROM (
-                                  SELECT
-                                    *
-                                  FROM (
-                                    SELECT
-                                      "t17"."account_id" AS "entity_id",
-                                      "t17"."event",
-                                      "t17"."properties",
-                                      "t17"."ts"
-                                    FROM (
-                                      SELECT
-                                        "t16".*
-                                        EXCLUDE ("_pql_copy")
-                                      FROM (
-                                        SELECT
-                                          *
-                                        FROM (
-                                          SELECT
-                                            "t2"."event_id",
-                                            "t2"."user_id",
-                                            "t2"."account_id",
-                                            "t2"."event",
-                                            "t2"."ts",
-                                            "t2"."properties",
-                                            ROW_NUMBER() OVER (
-                                              PARTITION BY "t2"."event_id"
-                                              ORDER BY "t2"."ts" ASC, "t2"."user_id" ASC, "t2"."account_id" ASC, "t2"."event" ASC, CAST("t2"."properties" AS TEXT) ASC
-                                              ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-                                            ) - 1 AS "_pql_copy"
-                                          FROM "events" AS "t2"
-                                        ) AS "t15"
-                                        WHERE
-                                          (
-                                            "t15"."_pql_copy" = 0
-                                          ) OR (
-                                            "t15"."event_id" IS NULL
-                                          )
-                                      ) AS "t16"
-                                    ) AS "t17"
-                                    WHERE
-                                      "t17"."ts" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
-                                      AND "t17"."event" IN (
-                                        'Added Task',
-                                        'Created Calendar',
-                                        'Created Document',
-                                        'Invited Member',
-                                        'Shared Document',
-                                        'Uploaded Asset'
-                                      )
-                                      AND "t17"."account_id" IS NOT NULL
-                                  ) AS "t22"
-                                  UNION ALL
-                                  SELECT
-                                    *
-                                  FROM (
-                                    SELECT
-                                      "t9"."member_account" AS "entity_id",
-                                      "t26"."event",
-                                      "t26"."properties",
-                                      "t26"."ts"
-                                    FROM (
-                                      SELECT
-                                        "t17"."user_id",
-                                        "t17"."account_id",
-                                        "t17"."event",
-                                        "t17"."properties",
-                                        "t17"."ts"
-                                      FROM (
-                                        SELECT
-                                          "t16".*
-                                          EXCLUDE ("_pql_copy")
-                                        FROM (
-                                          SELECT
-                                            *
-                                          FROM (
-                                            SELECT
-                                              "t2"."event_id",
-                                              "t2"."user_id",
-                                              "t2"."account_id",
-                                              "t2"."event",
-                                              "t2"."ts",
-                                              "t2"."properties",
-                                              ROW_NUMBER() OVER (
-                                                PARTITION BY "t2"."event_id"
-                                                ORDER BY "t2"."ts" ASC, "t2"."user_id" ASC, "t2"."account_id" ASC, "t2"."event" ASC, CAST("t2"."properties" AS TEXT) ASC
-                                                ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-                                              ) - 1 AS "_pql_copy"
-                                            FROM "events" AS "t2"
-                                          ) AS "t15"
-                                          WHERE
-                                            (
-                                              "t15"."_pql_copy" = 0
-                                            ) OR (
-                                              "t15"."event_id" IS NULL
-                                            )
-                                        ) AS "t16"
-                                      ) AS "t17"
-                                      WHERE
-                                        "t17"."ts" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
-                                        AND "t17"."event" IN (
-                                          'Added Task',
-                                          'Created Calendar',
-                                          'Created Document',
-                                          'Invited Member',
-                                          'Shared Document',
-                                          'Uploaded Asset'
-                                        )
-                                        AND "t17"."account_id" IS NULL
-                                    ) AS "t26"
-                                    INNER JOIN (
-                                      SELECT
-                                        "t1"."user_id" AS "member_id",
-                                        "t1"."account_id" AS "member_account"
-                                      FROM "users" AS "t1"
-                                      WHERE
-                                        "t1"."account_id" IS NOT NULL
-                                    ) AS "t9"
-                                      ON "t26"."user_id" = "t9"."member_id"
-                                  ) AS "t29"
-                                ) AS "t34"
-                                INNER JOIN (
-                                  SELECT
-                                    "t51"."entity_id" AS "a_entity",
-                                    "t51"."signup_at" AS "a_signup",
-                                    "t51"."converted_at" AS "a_converted"
-                                  FROM "t50" AS "t51"
-                                  WHERE
-                                    "t51"."signup_at" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
-                                ) AS "t55"
-                                  ON "t34"."entity_id" = "t55"."a_entity"
-                              ) AS "t57"
-                              WHERE
-                                "t57"."ts" >= "t57"."a_signup"
-                            ) AS "t59"
-                          ) AS "t61"
-                          WHERE
-                            (
-                              (
-                                "t61"."a_converted" IS NULL
-                              ) OR (
-                                "t61"."ts" < "t61"."a_converted"
-                              )
-                            )
-                            AND "t61"."event" = 'Added Task'
-                            AND COALESCE(
-                              CASE
-                                WHEN JSON_TYPE("t61"."properties" -> '$.source') = 'VARCHAR'
-                                THEN (
-                                  "t61"."properties" -> '$.source'
-                                ) ->> '$'
-                                ELSE NULL
-                              END IN ('web'),
-                              FALSE
-                            )
-                        ) AS "t67"
-                      ) AS "t72"
-                      WHERE
-                        "t72"."position" = 2
-                    ) AS "t81"
-                      ON "t87"."c_id" = "t81"."s_id"
-                  ) AS "t88"
-                ) AS "t89"
-              ) AS "t91"
-                ON "t54"."entity_id" = "t91"."c_id"
-            ) AS "t92"
-          ) AS "t94"
-          LEFT OUTER JOIN (
-            SELECT
-              "t70"."entity_id" AS "a_id",
-              COUNT("t70"."first_ts") AS "active_days",
-              MIN("t70"."first_ts") FILTER(WHERE
-                "t70"."position" = 1) AS "active_days_satisfied_at"
-            FROM (
-              SELECT
-                "t66"."entity_id",
-                "t66"."day",
-                "t66"."first_ts",
-                ROW_NUMBER() OVER (
-                  PARTITION BY "t66"."entity_id"
-                  ORDER BY "t66"."day" ASC
-                  ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-                ) - 1 AS "position"
-              FROM (
-                SELECT
-                  "t62"."entity_id",
-                  DATE_TRUNC('DAY', "t62"."ts") AS "day",
-                  MIN("t62"."ts") AS "first_ts"
-                FROM (
-                  SELECT
-                    "t60"."entity_id",
-                    "t60"."ts",
-                    "t60"."a_signup" AS "signup_at",
-                    "t60"."a_converted" AS "converted_at"
-                  FROM (
-                    SELECT
-                      "t58".*
-                      EXCLUDE ("a_entity")
-                    FROM (
-                      SELECT
-                        *
-                      FROM (
-                        SELECT
-                          "t33"."entity_id",
-                          "t33"."ts",
-                          "t55"."a_entity",
-                          "t55"."a_signup",
-                          "t55"."a_converted"
-                        FROM (
-                          SELECT
-                            *
-                          FROM (
-                            SELECT
-                              "t17"."account_id" AS "entity_id",
-                              "t17"."ts"
-                            FROM (
-                              SELECT
-                                "t16".*
-                                EXCLUDE ("_pql_copy")
-                              FROM (
-                                SELECT
-                                  *
-                                FROM (
-                                  SELECT
-                                    "t2"."event_id",
-                                    "t2"."user_id",
-                                    "t2"."account_id",
-                                    "t2"."event",
-                                    "t2"."ts",
-                                    "t2"."properties",
-                                    ROW_NUMBER() OVER (
-                                      PARTITION BY "t2"."event_id"
-                                      ORDER BY "t2"."ts" ASC, "t2"."user_id" ASC, "t2"."account_id" ASC, "t2"."event" ASC, CAST("t2"."properties" AS TEXT) ASC
-                                      ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-                                    ) - 1 AS "_pql_copy"
-                                  FROM "events" AS "t2"
-                                ) AS "t15"
-                                WHERE
-                                  (
-                                    "t15"."_pql_copy" = 0
-                                  ) OR (
-                                    "t15"."event_id" IS NULL
-                                  )
-                              ) AS "t16"
-                            ) AS "t17"
-                            WHERE
-                              "t17"."ts" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
-                              AND "t17"."account_id" IS NOT NULL
-                          ) AS "t18"
-                          UNION ALL
-                          SELECT
-                            *
-                          FROM (
-                            SELECT
-                              "t9"."member_account" AS "entity_id",
-                              "t24"."ts"
-                            FROM (
-                              SELECT
-                                "t17"."user_id",
-                                "t17"."account_id",
+                                "t17"."account_id" AS "entity_id",
+                                "t17"."event",
+                                "t17"."properties",
                                 "t17"."ts"
                               FROM (
                                 SELECT
@@ -1384,46 +536,275 @@ FROM (
                               ) AS "t17"
                               WHERE
                                 "t17"."ts" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
-                                AND "t17"."account_id" IS NULL
-                            ) AS "t24"
-                            INNER JOIN (
+                                AND ARRAY_CONTAINS(
+                                  [
+                                    'Added Task',
+                                    'Created Calendar',
+                                    'Created Document',
+                                    'Invited Member',
+                                    'Shared Document',
+                                    'Uploaded Asset'
+                                  ],
+                                  "t17"."event"
+                                )
+                                AND "t17"."account_id" IS NOT NULL
+                            ) AS "t22"
+                            UNION ALL
+                            SELECT
+                              *
+                            FROM (
                               SELECT
-                                "t1"."user_id" AS "member_id",
-                                "t1"."account_id" AS "member_account"
-                              FROM "users" AS "t1"
-                              WHERE
-                                "t1"."account_id" IS NOT NULL
-                            ) AS "t9"
-                              ON "t24"."user_id" = "t9"."member_id"
-                          ) AS "t27"
-                        ) AS "t33"
-                        INNER JOIN (
-                          SELECT
-                            "t51"."entity_id" AS "a_entity",
-                            "t51"."signup_at" AS "a_signup",
-                            "t51"."converted_at" AS "a_converted"
-                          FROM "t50" AS "t51"
-                          WHERE
-                            "t51"."signup_at" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
-                        ) AS "t55"
-                          ON "t33"."entity_id" = "t55"."a_entity"
-                      ) AS "t56"
-                      WHERE
-                        "t56"."ts" >= "t56"."a_signup"
-                    ) AS "t58"
-                  ) AS "t60"
-                ) AS "t62"
-                GROUP BY
-                  1,
-                  2
-              ) AS "t66"
+                                "t9"."member_account" AS "entity_id",
+                                "t26"."event",
+                                "t26"."properties",
+                                "t26"."ts"
+                              FROM (
+                                SELECT
+                                  "t17"."user_id",
+                                  "t17"."account_id",
+                                  "t17"."event",
+                                  "t17"."properties",
+                                  "t17"."ts"
+                                FROM (
+                                  SELECT
+                                    "t16".*
+                                    EXCLUDE ("_pql_copy")
+                                  FROM (
+                                    SELECT
+                                      *
+                                    FROM (
+                                      SELECT
+                                        "t2"."event_id",
+                                        "t2"."user_id",
+                                        "t2"."account_id",
+                                        "t2"."event",
+                                        "t2"."ts",
+                                        "t2"."properties",
+                                        ROW_NUMBER() OVER (
+                                          PARTITION BY "t2"."event_id"
+                                          ORDER BY "t2"."ts" ASC, "t2"."user_id" ASC, "t2"."account_id" ASC, "t2"."event" ASC, CAST("t2"."properties" AS TEXT) ASC
+                                          ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+                                        ) - 1 AS "_pql_copy"
+                                      FROM "events" AS "t2"
+                                    ) AS "t15"
+                                    WHERE
+                                      (
+                                        "t15"."_pql_copy" = 0
+                                      ) OR (
+                                        "t15"."event_id" IS NULL
+                                      )
+                                  ) AS "t16"
+                                ) AS "t17"
+                                WHERE
+                                  "t17"."ts" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
+                                  AND ARRAY_CONTAINS(
+                                    [
+                                      'Added Task',
+                                      'Created Calendar',
+                                      'Created Document',
+                                      'Invited Member',
+                                      'Shared Document',
+                                      'Uploaded Asset'
+                                    ],
+                                    "t17"."event"
+                                  )
+                                  AND "t17"."account_id" IS NULL
+                              ) AS "t26"
+                              INNER JOIN (
+                                SELECT
+                                  "t1"."user_id" AS "member_id",
+                                  "t1"."account_id" AS "member_account"
+                                FROM "users" AS "t1"
+                                WHERE
+                                  "t1"."account_id" IS NOT NULL
+                              ) AS "t9"
+                                ON "t26"."user_id" = "t9"."member_id"
+                            ) AS "t29"
+                          ) AS "t34"
+                          INNER JOIN (
+                            SELECT
+                              "t51"."entity_id" AS "a_entity",
+                              "t51"."signup_at" AS "a_signup",
+                              "t51"."converted_at" AS "a_converted"
+                            FROM "t50" AS "t51"
+                            WHERE
+                              "t51"."signup_at" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
+                          ) AS "t55"
+                            ON "t34"."entity_id" = "t55"."a_entity"
+                        ) AS "t57"
+                        WHERE
+                          "t57"."ts" >= "t57"."a_signup"
+                      ) AS "t59"
+                    ) AS "t61"
+                    WHERE
+                      (
+                        "t61"."a_converted" IS NULL
+                      ) OR (
+                        "t61"."ts" < "t61"."a_converted"
+                      )
+                  ) AS "t63"
+                  GROUP BY
+                    1
+                ) AS "t67"
+              ) AS "t69"
+                ON "t54"."entity_id" = "t69"."c_id"
             ) AS "t70"
+          ) AS "t72"
+          LEFT OUTER JOIN (
+            SELECT
+              "t64"."entity_id" AS "a_id",
+              COUNT("t64"."first_ts") AS "active_days",
+              LIST_EXTRACT(MIN("t64"."first_ts", 2) FILTER(WHERE
+                "t64"."first_ts" IS NOT NULL), 2) AS "active_days_satisfied_at"
+            FROM (
+              SELECT
+                "t62"."entity_id",
+                DATE_TRUNC('DAY', "t62"."ts") AS "day",
+                MIN("t62"."ts") AS "first_ts"
+              FROM (
+                SELECT
+                  "t60"."entity_id",
+                  "t60"."ts",
+                  "t60"."a_signup" AS "signup_at",
+                  "t60"."a_converted" AS "converted_at"
+                FROM (
+                  SELECT
+                    "t58".*
+                    EXCLUDE ("a_entity")
+                  FROM (
+                    SELECT
+                      *
+                    FROM (
+                      SELECT
+                        "t33"."entity_id",
+                        "t33"."ts",
+                        "t55"."a_entity",
+                        "t55"."a_signup",
+                        "t55"."a_converted"
+                      FROM (
+                        SELECT
+                          *
+                        FROM (
+                          SELECT
+                            "t17"."account_id" AS "entity_id",
+                            "t17"."ts"
+                          FROM (
+                            SELECT
+                              "t16".*
+                              EXCLUDE ("_pql_copy")
+                            FROM (
+                              SELECT
+                                *
+                              FROM (
+                                SELECT
+                                  "t2"."event_id",
+                                  "t2"."user_id",
+                                  "t2"."account_id",
+                                  "t2"."event",
+                                  "t2"."ts",
+                                  "t2"."properties",
+                                  ROW_NUMBER() OVER (
+                                    PARTITION BY "t2"."event_id"
+                                    ORDER BY "t2"."ts" ASC, "t2"."user_id" ASC, "t2"."account_id" ASC, "t2"."event" ASC, CAST("t2"."properties" AS TEXT) ASC
+                                    ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+                                  ) - 1 AS "_pql_copy"
+                                FROM "events" AS "t2"
+                              ) AS "t15"
+                              WHERE
+                                (
+                                  "t15"."_pql_copy" = 0
+                                ) OR (
+                                  "t15"."event_id" IS NULL
+                                )
+                            ) AS "t16"
+                          ) AS "t17"
+                          WHERE
+                            "t17"."ts" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
+                            AND "t17"."account_id" IS NOT NULL
+                        ) AS "t18"
+                        UNION ALL
+                        SELECT
+                          *
+                        FROM (
+                          SELECT
+                            "t9"."member_account" AS "entity_id",
+                            "t24"."ts"
+                          FROM (
+                            SELECT
+                              "t17"."user_id",
+                              "t17"."account_id",
+                              "t17"."ts"
+                            FROM (
+                              SELECT
+                                "t16".*
+                                EXCLUDE ("_pql_copy")
+                              FROM (
+                                SELECT
+                                  *
+                                FROM (
+                                  SELECT
+                                    "t2"."event_id",
+                                    "t2"."user_id",
+                                    "t2"."account_id",
+                                    "t2"."event",
+                                    "t2"."ts",
+                                    "t2"."properties",
+                                    ROW_NUMBER() OVER (
+                                      PARTITION BY "t2"."event_id"
+                                      ORDER BY "t2"."ts" ASC, "t2"."user_id" ASC, "t2"."account_id" ASC, "t2"."event" ASC, CAST("t2"."properties" AS TEXT) ASC
+                                      ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+                                    ) - 1 AS "_pql_copy"
+                                  FROM "events" AS "t2"
+                                ) AS "t15"
+                                WHERE
+                                  (
+                                    "t15"."_pql_copy" = 0
+                                  ) OR (
+                                    "t15"."event_id" IS NULL
+                                  )
+                              ) AS "t16"
+                            ) AS "t17"
+                            WHERE
+                              "t17"."ts" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
+                              AND "t17"."account_id" IS NULL
+                          ) AS "t24"
+                          INNER JOIN (
+                            SELECT
+                              "t1"."user_id" AS "member_id",
+                              "t1"."account_id" AS "member_account"
+                            FROM "users" AS "t1"
+                            WHERE
+                              "t1"."account_id" IS NOT NULL
+                          ) AS "t9"
+                            ON "t24"."user_id" = "t9"."member_id"
+                        ) AS "t27"
+                      ) AS "t33"
+                      INNER JOIN (
+                        SELECT
+                          "t51"."entity_id" AS "a_entity",
+                          "t51"."signup_at" AS "a_signup",
+                          "t51"."converted_at" AS "a_converted"
+                        FROM "t50" AS "t51"
+                        WHERE
+                          "t51"."signup_at" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
+                      ) AS "t55"
+                        ON "t33"."entity_id" = "t55"."a_entity"
+                    ) AS "t56"
+                    WHERE
+                      "t56"."ts" >= "t56"."a_signup"
+                  ) AS "t58"
+                ) AS "t60"
+              ) AS "t62"
+              GROUP BY
+                1,
+                2
+            ) AS "t64"
             GROUP BY
               1
-          ) AS "t80"
-            ON "t94"."entity_id" = "t80"."a_id"
-        ) AS "t95"
-      ) AS "t97"
+          ) AS "t66"
+            ON "t72"."entity_id" = "t66"."a_id"
+        ) AS "t73"
+      ) AS "t75"
       LEFT OUTER JOIN (
         SELECT
           "t0"."account_id" AS "f_id",
@@ -1459,12 +840,12 @@ FROM (
           "t0"."employees" >= 5 AS "fit_employees"
         FROM "accounts" AS "t0"
       ) AS "t13"
-        ON "t97"."entity_id" = "t13"."f_id"
-    ) AS "t98"
-  ) AS "t99"
-) AS "t100"
+        ON "t75"."entity_id" = "t13"."f_id"
+    ) AS "t76"
+  ) AS "t77"
+) AS "t78"
 ORDER BY
-  "t100"."entity_id" ASC;
+  "t78"."entity_id" ASC;
 
 -- cohort_metrics: sufficient statistics per month of signup, then the overall row (cohort NULL) over complete cohorts
 WITH "t11" AS (
@@ -1548,7 +929,7 @@ WITH "t11" AS (
       WHERE
         "t19"."ts" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
         AND "t19"."account_id" IS NOT NULL
-    ) AS "t22"
+    ) AS "t23"
     UNION ALL
     SELECT
       *
@@ -1705,57 +1086,57 @@ WITH "t11" AS (
     FROM "t38" AS "t39"
   ) AS "t45"
     ON "t52"."entity_id" = "t45"."conv_entity_id"
-), "t87" AS (
+), "t66" AS (
   SELECT
-    "t86"."c_id",
-    "t86"."criterion_0_at",
-    "t86"."criterion_1_at",
-    "t86"."criterion_2_at",
-    "t86"."criterion_3_at",
-    "t86"."criterion_4_at",
-    "t86"."criterion_5_at",
+    "t65"."c_id",
+    "t65"."criterion_0_at",
+    "t65"."criterion_1_at",
+    "t65"."criterion_2_at",
+    "t65"."criterion_3_at",
+    "t65"."criterion_4_at",
+    "t65"."criterion_5_at",
     NULLIF(
       LEAST(
         CASE
           WHEN (
-            0.0 + CASE WHEN "t86"."criterion_0_at" <= "t86"."criterion_0_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t86"."criterion_1_at" <= "t86"."criterion_0_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t86"."criterion_2_at" <= "t86"."criterion_0_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t86"."criterion_3_at" <= "t86"."criterion_0_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t86"."criterion_4_at" <= "t86"."criterion_0_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t86"."criterion_5_at" <= "t86"."criterion_0_at" THEN 1.0 ELSE 0.0 END
+            0.0 + CASE WHEN "t65"."criterion_0_at" <= "t65"."criterion_0_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t65"."criterion_1_at" <= "t65"."criterion_0_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t65"."criterion_2_at" <= "t65"."criterion_0_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t65"."criterion_3_at" <= "t65"."criterion_0_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t65"."criterion_4_at" <= "t65"."criterion_0_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t65"."criterion_5_at" <= "t65"."criterion_0_at" THEN 1.0 ELSE 0.0 END
           ) >= 2.999999999
-          THEN "t86"."criterion_0_at"
+          THEN "t65"."criterion_0_at"
           ELSE MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0)
         END,
         CASE
           WHEN (
-            0.0 + CASE WHEN "t86"."criterion_0_at" <= "t86"."criterion_1_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t86"."criterion_1_at" <= "t86"."criterion_1_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t86"."criterion_2_at" <= "t86"."criterion_1_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t86"."criterion_3_at" <= "t86"."criterion_1_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t86"."criterion_4_at" <= "t86"."criterion_1_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t86"."criterion_5_at" <= "t86"."criterion_1_at" THEN 1.0 ELSE 0.0 END
+            0.0 + CASE WHEN "t65"."criterion_0_at" <= "t65"."criterion_1_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t65"."criterion_1_at" <= "t65"."criterion_1_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t65"."criterion_2_at" <= "t65"."criterion_1_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t65"."criterion_3_at" <= "t65"."criterion_1_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t65"."criterion_4_at" <= "t65"."criterion_1_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t65"."criterion_5_at" <= "t65"."criterion_1_at" THEN 1.0 ELSE 0.0 END
           ) >= 2.999999999
-          THEN "t86"."criterion_1_at"
+          THEN "t65"."criterion_1_at"
           ELSE MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0)
         END,
         CASE
           WHEN (
-            0.0 + CASE WHEN "t86"."criterion_0_at" <= "t86"."criterion_2_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t86"."criterion_1_at" <= "t86"."criterion_2_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t86"."criterion_2_at" <= "t86"."criterion_2_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t86"."criterion_3_at" <= "t86"."criterion_2_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t86"."criterion_4_at" <= "t86"."criterion_2_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t86"."criterion_5_at" <= "t86"."criterion_2_at" THEN 1.0 ELSE 0.0 END
+            0.0 + CASE WHEN "t65"."criterion_0_at" <= "t65"."criterion_2_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t65"."criterion_1_at" <= "t65"."criterion_2_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t65"."criterion_2_at" <= "t65"."criterion_2_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t65"."criterion_3_at" <= "t65"."criterion_2_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t65"."criterion_4_at" <= "t65"."criterion_2_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t65"."criterion_5_at" <= "t65"."criterion_2_at" THEN 1.0 ELSE 0.0 END
           ) >= 2.999999999
-          THEN "t86"."criterion_2_at"
+          THEN "t65"."criterion_2_at"
           ELSE MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0)
         END,
         CASE
           WHEN (
-            0.0 + CASE WHEN "t86"."criterion_0_at" <= "t86"."criterion_3_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t86"."criterion_1_at" <= "t86"."criterion_3_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t86"."criterion_2_at" <= "t86"."criterion_3_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t86"."criterion_3_at" <= "t86"."criterion_3_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t86"."criterion_4_at" <= "t86"."criterion_3_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t86"."criterion_5_at" <= "t86"."criterion_3_at" THEN 1.0 ELSE 0.0 END
+            0.0 + CASE WHEN "t65"."criterion_0_at" <= "t65"."criterion_3_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t65"."criterion_1_at" <= "t65"."criterion_3_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t65"."criterion_2_at" <= "t65"."criterion_3_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t65"."criterion_3_at" <= "t65"."criterion_3_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t65"."criterion_4_at" <= "t65"."criterion_3_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t65"."criterion_5_at" <= "t65"."criterion_3_at" THEN 1.0 ELSE 0.0 END
           ) >= 2.999999999
-          THEN "t86"."criterion_3_at"
+          THEN "t65"."criterion_3_at"
           ELSE MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0)
         END,
         CASE
           WHEN (
-            0.0 + CASE WHEN "t86"."criterion_0_at" <= "t86"."criterion_4_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t86"."criterion_1_at" <= "t86"."criterion_4_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t86"."criterion_2_at" <= "t86"."criterion_4_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t86"."criterion_3_at" <= "t86"."criterion_4_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t86"."criterion_4_at" <= "t86"."criterion_4_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t86"."criterion_5_at" <= "t86"."criterion_4_at" THEN 1.0 ELSE 0.0 END
+            0.0 + CASE WHEN "t65"."criterion_0_at" <= "t65"."criterion_4_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t65"."criterion_1_at" <= "t65"."criterion_4_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t65"."criterion_2_at" <= "t65"."criterion_4_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t65"."criterion_3_at" <= "t65"."criterion_4_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t65"."criterion_4_at" <= "t65"."criterion_4_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t65"."criterion_5_at" <= "t65"."criterion_4_at" THEN 1.0 ELSE 0.0 END
           ) >= 2.999999999
-          THEN "t86"."criterion_4_at"
+          THEN "t65"."criterion_4_at"
           ELSE MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0)
         END,
         CASE
           WHEN (
-            0.0 + CASE WHEN "t86"."criterion_0_at" <= "t86"."criterion_5_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t86"."criterion_1_at" <= "t86"."criterion_5_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t86"."criterion_2_at" <= "t86"."criterion_5_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t86"."criterion_3_at" <= "t86"."criterion_5_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t86"."criterion_4_at" <= "t86"."criterion_5_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t86"."criterion_5_at" <= "t86"."criterion_5_at" THEN 1.0 ELSE 0.0 END
+            0.0 + CASE WHEN "t65"."criterion_0_at" <= "t65"."criterion_5_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t65"."criterion_1_at" <= "t65"."criterion_5_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t65"."criterion_2_at" <= "t65"."criterion_5_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t65"."criterion_3_at" <= "t65"."criterion_5_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t65"."criterion_4_at" <= "t65"."criterion_5_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t65"."criterion_5_at" <= "t65"."criterion_5_at" THEN 1.0 ELSE 0.0 END
           ) >= 2.999999999
-          THEN "t86"."criterion_5_at"
+          THEN "t65"."criterion_5_at"
           ELSE MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0)
         END
       ),
@@ -1763,501 +1144,383 @@ WITH "t11" AS (
     ) AS "rule_satisfied_at"
   FROM (
     SELECT
-      "t85".*
-      EXCLUDE ("s_id")
+      "t64"."entity_id" AS "c_id",
+      MIN("t64"."ts") FILTER(WHERE
+        "t64"."event" = 'Invited Member') AS "criterion_0_at",
+      LIST_EXTRACT(MIN("t64"."ts", 2) FILTER(WHERE
+        "t64"."event" = 'Created Document'), 2) AS "criterion_1_at",
+      MIN("t64"."ts") FILTER(WHERE
+        CASE
+          WHEN "t64"."event" = 'Shared Document'
+          THEN "t64"."ts" < (
+            "t64"."signup_at" + INTERVAL '14' DAY
+          )
+          ELSE FALSE
+        END) AS "criterion_2_at",
+      LIST_EXTRACT(MIN("t64"."ts", 3) FILTER(WHERE
+        "t64"."event" = 'Uploaded Asset'), 3) AS "criterion_3_at",
+      LIST_EXTRACT(
+        MIN("t64"."ts", 3) FILTER(WHERE
+          CASE
+            WHEN "t64"."event" = 'Added Task'
+            THEN COALESCE((
+              "t64"."properties" ->> '$.source'
+            ) IN ('web'), FALSE)
+            ELSE FALSE
+          END),
+        3
+      ) AS "criterion_4_at",
+      MIN("t64"."ts") FILTER(WHERE
+        "t64"."event" = 'Created Calendar') AS "criterion_5_at"
     FROM (
       SELECT
-        "t84"."c_id",
-        "t84"."criterion_0_at",
-        "t84"."criterion_2_at",
-        "t84"."criterion_5_at",
-        "t84"."criterion_1_at",
-        "t84"."criterion_3_at",
-        "t78"."s_id",
-        "t78"."criterion_4_at"
+        "t63"."entity_id",
+        "t63"."event",
+        "t63"."properties",
+        "t63"."ts",
+        "t63"."a_signup" AS "signup_at",
+        "t63"."a_converted" AS "converted_at"
       FROM (
         SELECT
-          "t82".*
-          EXCLUDE ("s_id")
+          "t62".*
+          EXCLUDE ("a_entity")
         FROM (
           SELECT
-            "t81"."c_id",
-            "t81"."criterion_0_at",
-            "t81"."criterion_2_at",
-            "t81"."criterion_5_at",
-            "t81"."criterion_1_at",
-            "t75"."s_id",
-            "t75"."criterion_3_at"
+            *
           FROM (
             SELECT
-              "t79".*
-              EXCLUDE ("s_id")
+              "t37"."entity_id",
+              "t37"."event",
+              "t37"."properties",
+              "t37"."ts",
+              "t60"."a_entity",
+              "t60"."a_signup",
+              "t60"."a_converted"
             FROM (
               SELECT
-                "t72"."c_id",
-                "t72"."criterion_0_at",
-                "t72"."criterion_2_at",
-                "t72"."criterion_5_at",
-                "t76"."s_id",
-                "t76"."criterion_1_at"
+                *
               FROM (
                 SELECT
-                  "t65"."entity_id" AS "c_id",
-                  MIN("t65"."ts") FILTER(WHERE
-                    "t65"."event" = 'Invited Member') AS "criterion_0_at",
-                  MIN("t65"."ts") FILTER(WHERE
-                    CASE
-                      WHEN "t65"."event" = 'Shared Document'
-                      THEN "t65"."ts" < (
-                        "t65"."signup_at" + INTERVAL '14' DAY
-                      )
-                      ELSE FALSE
-                    END) AS "criterion_2_at",
-                  MIN("t65"."ts") FILTER(WHERE
-                    "t65"."event" = 'Created Calendar') AS "criterion_5_at"
+                  "t19"."account_id" AS "entity_id",
+                  "t19"."event",
+                  "t19"."properties",
+                  "t19"."ts"
                 FROM (
                   SELECT
-                    "t63"."entity_id",
-                    "t63"."event",
-                    "t63"."properties",
-                    "t63"."ts",
-                    "t63"."a_signup" AS "signup_at",
-                    "t63"."a_converted" AS "converted_at"
+                    "t17".*
+                    EXCLUDE ("_pql_copy")
                   FROM (
                     SELECT
-                      "t62".*
-                      EXCLUDE ("a_entity")
+                      *
+                    FROM (
+                      SELECT
+                        "t2"."event_id",
+                        "t2"."user_id",
+                        "t2"."account_id",
+                        "t2"."event",
+                        "t2"."ts",
+                        "t2"."properties",
+                        ROW_NUMBER() OVER (
+                          PARTITION BY "t2"."event_id"
+                          ORDER BY "t2"."ts" ASC, "t2"."user_id" ASC, "t2"."account_id" ASC, "t2"."event" ASC, CAST("t2"."properties" AS TEXT) ASC
+                          ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+                        ) - 1 AS "_pql_copy"
+                      FROM "events" AS "t2"
+                    ) AS "t15"
+                    WHERE
+                      (
+                        "t15"."_pql_copy" = 0
+                      ) OR (
+                        "t15"."event_id" IS NULL
+                      )
+                  ) AS "t17"
+                ) AS "t19"
+                WHERE
+                  "t19"."ts" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
+                  AND ARRAY_CONTAINS(
+                    [
+                      'Added Task',
+                      'Created Calendar',
+                      'Created Document',
+                      'Invited Member',
+                      'Shared Document',
+                      'Uploaded Asset'
+                    ],
+                    "t19"."event"
+                  )
+                  AND "t19"."account_id" IS NOT NULL
+              ) AS "t25"
+              UNION ALL
+              SELECT
+                *
+              FROM (
+                SELECT
+                  "t9"."member_account" AS "entity_id",
+                  "t29"."event",
+                  "t29"."properties",
+                  "t29"."ts"
+                FROM (
+                  SELECT
+                    "t19"."user_id",
+                    "t19"."account_id",
+                    "t19"."event",
+                    "t19"."properties",
+                    "t19"."ts"
+                  FROM (
+                    SELECT
+                      "t17".*
+                      EXCLUDE ("_pql_copy")
                     FROM (
                       SELECT
                         *
                       FROM (
                         SELECT
-                          "t37"."entity_id",
-                          "t37"."event",
-                          "t37"."properties",
-                          "t37"."ts",
-                          "t60"."a_entity",
-                          "t60"."a_signup",
-                          "t60"."a_converted"
-                        FROM (
-                          SELECT
-                            *
-                          FROM (
-                            SELECT
-                              "t19"."account_id" AS "entity_id",
-                              "t19"."event",
-                              "t19"."properties",
-                              "t19"."ts"
-                            FROM (
-                              SELECT
-                                "t17".*
-                                EXCLUDE ("_pql_copy")
-                              FROM (
-                                SELECT
-                                  *
-                                FROM (
-                                  SELECT
-                                    "t2"."event_id",
-                                    "t2"."user_id",
-                                    "t2"."account_id",
-                                    "t2"."event",
-                                    "t2"."ts",
-                                    "t2"."properties",
-                                    ROW_NUMBER() OVER (
-                                      PARTITION BY "t2"."event_id"
-                                      ORDER BY "t2"."ts" ASC, "t2"."user_id" ASC, "t2"."account_id" ASC, "t2"."event" ASC, CAST("t2"."properties" AS TEXT) ASC
-                                      ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-                                    ) - 1 AS "_pql_copy"
-                                  FROM "events" AS "t2"
-                                ) AS "t15"
-                                WHERE
-                                  (
-                                    "t15"."_pql_copy" = 0
-                                  ) OR (
-                                    "t15"."event_id" IS NULL
-                                  )
-                              ) AS "t17"
-                            ) AS "t19"
-                            WHERE
-                              "t19"."ts" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
-                              AND "t19"."event" IN (
-                                'Added Task',
-                                'Created Calendar',
-                                'Created Document',
-                                'Invited Member',
-                                'Shared Document',
-                                'Uploaded Asset'
-                              )
-                              AND "t19"."account_id" IS NOT NULL
-                          ) AS "t25"
-                          UNION ALL
-                          SELECT
-                            *
-                          FROM (
-                            SELECT
-                              "t9"."member_account" AS "entity_id",
-                              "t29"."event",
-                              "t29"."properties",
-                              "t29"."ts"
-                            FROM (
-                              SELECT
-                                "t19"."user_id",
-                                "t19"."account_id",
-                                "t19"."event",
-                                "t19"."properties",
-                                "t19"."ts"
-                              FROM (
-                                SELECT
-                                  "t17".*
-                                  EXCLUDE ("_pql_copy")
-                                FROM (
-                                  SELECT
-                                    *
-                                  FROM (
-                                    SELECT
-                                      "t2"."event_id",
-                                      "t2"."user_id",
-                                      "t2"."account_id",
-                                      "t2"."event",
-                                      "t2"."ts",
-                                      "t2"."properties",
-                                      ROW_NUMBER() OVER (
-                                        PARTITION BY "t2"."event_id"
-                                        ORDER BY "t2"."ts" ASC, "t2"."user_id" ASC, "t2"."account_id" ASC, "t2"."event" ASC, CAST("t2"."properties" AS TEXT) ASC
-                                        ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-                                      ) - 1 AS "_pql_copy"
-                                    FROM "events" AS "t2"
-                                  ) AS "t15"
-                                  WHERE
-                                    (
-                                      "t15"."_pql_copy" = 0
-                                    ) OR (
-                                      "t15"."event_id" IS NULL
-                                    )
-                                ) AS "t17"
-                              ) AS "t19"
-                              WHERE
-                                "t19"."ts" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
-                                AND "t19"."event" IN (
-                                  'Added Task',
-                                  'Created Calendar',
-                                  'Created Document',
-                                  'Invited Member',
-                                  'Shared Document',
-                                  'Uploaded Asset'
-                                )
-                                AND "t19"."account_id" IS NULL
-                            ) AS "t29"
-                            INNER JOIN (
-                              SELECT
-                                "t1"."user_id" AS "member_id",
-                                "t1"."account_id" AS "member_account"
-                              FROM "users" AS "t1"
-                              WHERE
-                                "t1"."account_id" IS NOT NULL
-                            ) AS "t9"
-                              ON "t29"."user_id" = "t9"."member_id"
-                          ) AS "t32"
-                        ) AS "t37"
-                        INNER JOIN (
-                          SELECT
-                            "t58"."a_entity",
-                            "t58"."a_signup",
-                            "t58"."a_converted"
-                          FROM (
-                            SELECT
-                              "t54"."entity_id" AS "a_entity",
-                              "t54"."signup_at" AS "a_signup",
-                              "t54"."converted_at" AS "a_converted"
-                            FROM "t53" AS "t54"
-                            WHERE
-                              "t54"."signup_at" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
-                          ) AS "t58"
-                          ANTI JOIN (
-                            SELECT
-                              *
-                            FROM "t11" AS "t13"
-                            WHERE
-                              NOT (
-                                COALESCE("t13"."fit_free_email", TRUE) AND COALESCE("t13"."fit_employees", TRUE)
-                              )
-                          ) AS "t20"
-                            ON "t58"."a_entity" = "t20"."f_id"
-                        ) AS "t60"
-                          ON "t37"."entity_id" = "t60"."a_entity"
-                      ) AS "t61"
+                          "t2"."event_id",
+                          "t2"."user_id",
+                          "t2"."account_id",
+                          "t2"."event",
+                          "t2"."ts",
+                          "t2"."properties",
+                          ROW_NUMBER() OVER (
+                            PARTITION BY "t2"."event_id"
+                            ORDER BY "t2"."ts" ASC, "t2"."user_id" ASC, "t2"."account_id" ASC, "t2"."event" ASC, CAST("t2"."properties" AS TEXT) ASC
+                            ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+                          ) - 1 AS "_pql_copy"
+                        FROM "events" AS "t2"
+                      ) AS "t15"
                       WHERE
-                        "t61"."ts" >= "t61"."a_signup"
-                    ) AS "t62"
-                  ) AS "t63"
-                  WHERE
-                    (
-                      "t63"."a_converted" IS NULL
-                    ) OR (
-                      "t63"."ts" < "t63"."a_converted"
-                    )
-                ) AS "t65"
-                GROUP BY
-                  1
-              ) AS "t72"
-              LEFT OUTER JOIN (
-                SELECT
-                  "t69"."entity_id" AS "s_id",
-                  "t69"."ts" AS "criterion_1_at"
-                FROM (
-                  SELECT
-                    "t66"."entity_id",
-                    "t66"."event",
-                    "t66"."properties",
-                    "t66"."ts",
-                    "t66"."signup_at",
-                    "t66"."converted_at",
-                    ROW_NUMBER() OVER (
-                      PARTITION BY "t66"."entity_id"
-                      ORDER BY "t66"."ts" ASC
-                      ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-                    ) - 1 AS "position"
-                  FROM (
-                    SELECT
-                      "t63"."entity_id",
-                      "t63"."event",
-                      "t63"."properties",
-                      "t63"."ts",
-                      "t63"."a_signup" AS "signup_at",
-                      "t63"."a_converted" AS "converted_at"
-                    FROM (
-                      SELECT
-                        "t62".*
-                        EXCLUDE ("a_entity")
-                      FROM (
-                        SELECT
-                          *
-                        FROM (
-                          SELECT
-                            "t37"."entity_id",
-                            "t37"."event",
-                            "t37"."properties",
-                            "t37"."ts",
-                            "t60"."a_entity",
-                            "t60"."a_signup",
-                            "t60"."a_converted"
-                          FROM (
-                            SELECT
-                              *
-                            FROM (
-                              SELECT
-                                "t19"."account_id" AS "entity_id",
-                                "t19"."event",
-                                "t19"."properties",
-                                "t19"."ts"
-                              FROM (
-                                SELECT
-                                  "t17".*
-                                  EXCLUDE ("_pql_copy")
-                                FROM (
-                                  SELECT
-                                    *
-                                  FROM (
-                                    SELECT
-                                      "t2"."event_id",
-                                      "t2"."user_id",
-                                      "t2"."account_id",
-                                      "t2"."event",
-                                      "t2"."ts",
-                                      "t2"."properties",
-                                      ROW_NUMBER() OVER (
-                                        PARTITION BY "t2"."event_id"
-                                        ORDER BY "t2"."ts" ASC, "t2"."user_id" ASC, "t2"."account_id" ASC, "t2"."event" ASC, CAST("t2"."properties" AS TEXT) ASC
-                                        ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-                                      ) - 1 AS "_pql_copy"
-                                    FROM "events" AS "t2"
-                                  ) AS "t15"
-                                  WHERE
-                                    (
-                                      "t15"."_pql_copy" = 0
-                                    ) OR (
-                                      "t15"."event_id" IS NULL
-                                    )
-                                ) AS "t17"
-                              ) AS "t19"
-                              WHERE
-                                "t19"."ts" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
-                                AND "t19"."event" IN (
-                                  'Added Task',
-                                  'Created Calendar',
-                                  'Created Document',
-                                  'Invited Member',
-                                  'Shared Document',
-                                  'Uploaded Asset'
-                                )
-                                AND "t19"."account_id" IS NOT NULL
-                            ) AS "t25"
-                            UNION ALL
-                            SELECT
-                              *
-                            FROM (
-                              SELECT
-                                "t9"."member_account" AS "entity_id",
-                                "t29"."event",
-                                "t29"."properties",
-                                "t29"."ts"
-                              FROM (
-                                SELECT
-                                  "t19"."user_id",
-                                  "t19"."account_id",
-                                  "t19"."event",
-                                  "t19"."properties",
-                                  "t19"."ts"
-                                FROM (
-                                  SELECT
-                                    "t17".*
-                                    EXCLUDE ("_pql_copy")
-                                  FROM (
-                                    SELECT
-                                      *
-                                    FROM (
-                                      SELECT
-                                        "t2"."event_id",
-                                        "t2"."user_id",
-                                        "t2"."account_id",
-                                        "t2"."event",
-                                        "t2"."ts",
-                                        "t2"."properties",
-                                        ROW_NUMBER() OVER (
-                                          PARTITION BY "t2"."event_id"
-                                          ORDER BY "t2"."ts" ASC, "t2"."user_id" ASC, "t2"."account_id" ASC, "t2"."event" ASC, CAST("t2"."properties" AS TEXT) ASC
-                                          ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-                                        ) - 1 AS "_pql_copy"
-                                      FROM "events" AS "t2"
-                                    ) AS "t15"
-                                    WHERE
-                                      (
-                                        "t15"."_pql_copy" = 0
-                                      ) OR (
-                                        "t15"."event_id" IS NULL
-                                      )
-                                  ) AS "t17"
-                                ) AS "t19"
-                                WHERE
-                                  "t19"."ts" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
-                                  AND "t19"."event" IN (
-                                    'Added Task',
-                                    'Created Calendar',
-                                    'Created Document',
-                                    'Invited Member',
-                                    'Shared Document',
-                                    'Uploaded Asset'
-                                  )
-                                  AND "t19"."account_id" IS NULL
-                              ) AS "t29"
-                              INNER JOIN (
-                                SELECT
-                                  "t1"."user_id" AS "member_id",
-                                  "t1"."account_id" AS "member_account"
-                                FROM "users" AS "t1"
-                                WHERE
-                                  "t1"."account_id" IS NOT NULL
-                              ) AS "t9"
-                                ON "t29"."user_id" = "t9"."member_id"
-                            ) AS "t32"
-                          ) AS "t37"
-                          INNER JOIN (
-                            SELECT
-                              "t58"."a_entity",
-                              "t58"."a_signup",
-                              "t58"."a_converted"
-                            FROM (
-                              SELECT
-                                "t54"."entity_id" AS "a_entity",
-                                "t54"."signup_at" AS "a_signup",
-                                "t54"."converted_at" AS "a_converted"
-                              FROM "t53" AS "t54"
-                              WHERE
-                                "t54"."signup_at" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
-                            ) AS "t58"
-                            ANTI JOIN (
-                              SELECT
-                                *
-                              FROM "t11" AS "t13"
-                              WHERE
-                                NOT (
-                                  COALESCE("t13"."fit_free_email", TRUE) AND COALESCE("t13"."fit_employees", TRUE)
-                                )
-                            ) AS "t20"
-                              ON "t58"."a_entity" = "t20"."f_id"
-                          ) AS "t60"
-                            ON "t37"."entity_id" = "t60"."a_entity"
-                        ) AS "t61"
-                        WHERE
-                          "t61"."ts" >= "t61"."a_signup"
-                      ) AS "t62"
-                    ) AS "t63"
-                    WHERE
-                      (
                         (
-                          "t63"."a_converted" IS NULL
+                          "t15"."_pql_copy" = 0
                         ) OR (
-                          "t63"."ts" < "t63"."a_converted"
+                          "t15"."event_id" IS NULL
                         )
-                      )
-                      AND "t63"."event" = 'Created Document'
-                  ) AS "t66"
-                ) AS "t69"
-                WHERE
-                  "t69"."position" = 1
-              ) AS "t76"
-                ON "t72"."c_id" = "t76"."s_id"
-            ) AS "t79"
-          ) AS "t81"
-          LEFT OUTER JOIN (
-            SELECT
-              "t68"."entity_id" AS "s_id",
-              "t68"."ts" AS "criterion_3_at"
-            FROM (
+                    ) AS "t17"
+                  ) AS "t19"
+                  WHERE
+                    "t19"."ts" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
+                    AND ARRAY_CONTAINS(
+                      [
+                        'Added Task',
+                        'Created Calendar',
+                        'Created Document',
+                        'Invited Member',
+                        'Shared Document',
+                        'Uploaded Asset'
+                      ],
+                      "t19"."event"
+                    )
+                    AND "t19"."account_id" IS NULL
+                ) AS "t29"
+                INNER JOIN (
+                  SELECT
+                    "t1"."user_id" AS "member_id",
+                    "t1"."account_id" AS "member_account"
+                  FROM "users" AS "t1"
+                  WHERE
+                    "t1"."account_id" IS NOT NULL
+                ) AS "t9"
+                  ON "t29"."user_id" = "t9"."member_id"
+              ) AS "t32"
+            ) AS "t37"
+            INNER JOIN (
               SELECT
-                "t64"."entity_id",
-                "t64"."event",
-                "t64"."properties",
-                "t64"."ts",
-                "t64"."signup_at",
-                "t64"."converted_at",
-                ROW_NUMBER() OVER (
-                  PARTITION BY "t64"."entity_id"
-                  ORDER BY "t64"."ts" ASC
-                  ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-                ) - 1 AS "position"
+                "t58"."a_entity",
+                "t58"."a_signup",
+                "t58"."a_converted"
               FROM (
                 SELECT
-                  "t63"."entity_id",
-                  "t63"."event",
-                  "t63"."properties",
-                  "t63"."ts",
-                  "t63"."a_signup" AS "signup_at",
-                  "t63"."a_converted" AS "converted_at"
+                  "t54"."entity_id" AS "a_entity",
+                  "t54"."signup_at" AS "a_signup",
+                  "t54"."converted_at" AS "a_converted"
+                FROM "t53" AS "t54"
+                WHERE
+                  "t54"."signup_at" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
+              ) AS "t58"
+              ANTI JOIN (
+                SELECT
+                  *
+                FROM "t11" AS "t13"
+                WHERE
+                  NOT (
+                    COALESCE("t13"."fit_free_email", TRUE) AND COALESCE("t13"."fit_employees", TRUE)
+                  )
+              ) AS "t20"
+                ON "t58"."a_entity" = "t20"."f_id"
+            ) AS "t60"
+              ON "t37"."entity_id" = "t60"."a_entity"
+          ) AS "t61"
+          WHERE
+            "t61"."ts" >= "t61"."a_signup"
+        ) AS "t62"
+      ) AS "t63"
+      WHERE
+        (
+          "t63"."a_converted" IS NULL
+        ) OR (
+          "t63"."ts" < "t63"."a_converted"
+        )
+    ) AS "t64"
+    GROUP BY
+      1
+  ) AS "t65"
+), "t88" AS (
+  SELECT
+    "t87"."entity_id",
+    "t87"."signup_at",
+    "t87"."converted_at",
+    "t87"."criterion_0_at",
+    "t87"."criterion_1_at",
+    "t87"."criterion_2_at",
+    "t87"."criterion_3_at",
+    "t87"."criterion_4_at",
+    "t87"."criterion_5_at",
+    "t87"."rule_satisfied_at",
+    COALESCE("t87"."active_days", 0) AS "active_days",
+    "t87"."active_days_satisfied_at",
+    "t87"."fit_free_email",
+    "t87"."fit_employees",
+    COALESCE("t87"."fit_free_email", TRUE) AND COALESCE("t87"."fit_employees", TRUE) AS "fit",
+    CASE
+      WHEN (
+        "t87"."converted_at" IS NOT NULL
+      )
+      AND (
+        "t87"."converted_at" <= CASE
+          WHEN COALESCE("t87"."fit_free_email", TRUE) AND COALESCE("t87"."fit_employees", TRUE)
+          THEN CASE
+            WHEN (
+              "t87"."rule_satisfied_at" IS NULL
+            )
+            OR (
+              "t87"."active_days_satisfied_at" IS NULL
+            )
+            THEN CAST(NULL AS TIMESTAMP)
+            ELSE GREATEST("t87"."rule_satisfied_at", "t87"."active_days_satisfied_at")
+          END
+          ELSE CAST(NULL AS TIMESTAMP)
+        END
+      )
+      THEN CAST(NULL AS TIMESTAMP)
+      ELSE CASE
+        WHEN COALESCE("t87"."fit_free_email", TRUE) AND COALESCE("t87"."fit_employees", TRUE)
+        THEN CASE
+          WHEN (
+            "t87"."rule_satisfied_at" IS NULL
+          )
+          OR (
+            "t87"."active_days_satisfied_at" IS NULL
+          )
+          THEN CAST(NULL AS TIMESTAMP)
+          ELSE GREATEST("t87"."rule_satisfied_at", "t87"."active_days_satisfied_at")
+        END
+        ELSE CAST(NULL AS TIMESTAMP)
+      END
+    END AS "qualified_at"
+  FROM (
+    SELECT
+      "t86".*
+      EXCLUDE ("f_id")
+    FROM (
+      SELECT
+        "t85"."entity_id",
+        "t85"."signup_at",
+        "t85"."converted_at",
+        "t85"."criterion_0_at",
+        "t85"."criterion_1_at",
+        "t85"."criterion_2_at",
+        "t85"."criterion_3_at",
+        "t85"."criterion_4_at",
+        "t85"."criterion_5_at",
+        "t85"."rule_satisfied_at",
+        "t85"."active_days",
+        "t85"."active_days_satisfied_at",
+        "t16"."f_id",
+        "t16"."fit_free_email",
+        "t16"."fit_employees"
+      FROM (
+        SELECT
+          "t83".*
+          EXCLUDE ("a_id")
+        FROM (
+          SELECT
+            "t73"."entity_id",
+            "t73"."signup_at",
+            "t73"."converted_at",
+            "t73"."criterion_0_at",
+            "t73"."criterion_1_at",
+            "t73"."criterion_2_at",
+            "t73"."criterion_3_at",
+            "t73"."criterion_4_at",
+            "t73"."criterion_5_at",
+            "t73"."rule_satisfied_at",
+            "t82"."a_id",
+            "t82"."active_days",
+            "t82"."active_days_satisfied_at"
+          FROM (
+            SELECT
+              "t71".*
+              EXCLUDE ("c_id")
+            FROM (
+              SELECT
+                "t57"."entity_id",
+                "t57"."signup_at",
+                "t57"."converted_at",
+                "t68"."c_id",
+                "t68"."criterion_0_at",
+                "t68"."criterion_1_at",
+                "t68"."criterion_2_at",
+                "t68"."criterion_3_at",
+                "t68"."criterion_4_at",
+                "t68"."criterion_5_at",
+                "t68"."rule_satisfied_at"
+              FROM (
+                SELECT
+                  *
+                FROM "t53" AS "t54"
+                WHERE
+                  "t54"."signup_at" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
+              ) AS "t57"
+              LEFT OUTER JOIN "t66" AS "t68"
+                ON "t57"."entity_id" = "t68"."c_id"
+            ) AS "t71"
+          ) AS "t73"
+          LEFT OUTER JOIN (
+            SELECT
+              "t80"."entity_id" AS "a_id",
+              COUNT("t80"."first_ts") AS "active_days",
+              LIST_EXTRACT(MIN("t80"."first_ts", 2) FILTER(WHERE
+                "t80"."first_ts" IS NOT NULL), 2) AS "active_days_satisfied_at"
+            FROM (
+              SELECT
+                "t79"."entity_id",
+                DATE_TRUNC('DAY', "t79"."ts") AS "day",
+                MIN("t79"."ts") AS "first_ts"
+              FROM (
+                SELECT
+                  "t78"."entity_id",
+                  "t78"."ts",
+                  "t78"."a_signup" AS "signup_at",
+                  "t78"."a_converted" AS "converted_at"
                 FROM (
                   SELECT
-                    "t62".*
+                    "t77".*
                     EXCLUDE ("a_entity")
                   FROM (
                     SELECT
                       *
                     FROM (
                       SELECT
-                        "t37"."entity_id",
-                        "t37"."event",
-                        "t37"."properties",
-                        "t37"."ts",
-                        "t60"."a_entity",
-                        "t60"."a_signup",
-                        "t60"."a_converted"
+                        "t36"."entity_id",
+                        "t36"."ts",
+                        "t75"."a_entity",
+                        "t75"."a_signup",
+                        "t75"."a_converted"
                       FROM (
                         SELECT
                           *
                         FROM (
                           SELECT
                             "t19"."account_id" AS "entity_id",
-                            "t19"."event",
-                            "t19"."properties",
                             "t19"."ts"
                           FROM (
                             SELECT
@@ -2291,31 +1554,19 @@ WITH "t11" AS (
                           ) AS "t19"
                           WHERE
                             "t19"."ts" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
-                            AND "t19"."event" IN (
-                              'Added Task',
-                              'Created Calendar',
-                              'Created Document',
-                              'Invited Member',
-                              'Shared Document',
-                              'Uploaded Asset'
-                            )
                             AND "t19"."account_id" IS NOT NULL
-                        ) AS "t25"
+                        ) AS "t21"
                         UNION ALL
                         SELECT
                           *
                         FROM (
                           SELECT
                             "t9"."member_account" AS "entity_id",
-                            "t29"."event",
-                            "t29"."properties",
-                            "t29"."ts"
+                            "t27"."ts"
                           FROM (
                             SELECT
                               "t19"."user_id",
                               "t19"."account_id",
-                              "t19"."event",
-                              "t19"."properties",
                               "t19"."ts"
                             FROM (
                               SELECT
@@ -2349,16 +1600,8 @@ WITH "t11" AS (
                             ) AS "t19"
                             WHERE
                               "t19"."ts" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
-                              AND "t19"."event" IN (
-                                'Added Task',
-                                'Created Calendar',
-                                'Created Document',
-                                'Invited Member',
-                                'Shared Document',
-                                'Uploaded Asset'
-                              )
                               AND "t19"."account_id" IS NULL
-                          ) AS "t29"
+                          ) AS "t27"
                           INNER JOIN (
                             SELECT
                               "t1"."user_id" AS "member_id",
@@ -2367,9 +1610,9 @@ WITH "t11" AS (
                             WHERE
                               "t1"."account_id" IS NOT NULL
                           ) AS "t9"
-                            ON "t29"."user_id" = "t9"."member_id"
-                        ) AS "t32"
-                      ) AS "t37"
+                            ON "t27"."user_id" = "t9"."member_id"
+                        ) AS "t30"
+                      ) AS "t36"
                       INNER JOIN (
                         SELECT
                           "t58"."a_entity",
@@ -2394,567 +1637,36 @@ WITH "t11" AS (
                             )
                         ) AS "t20"
                           ON "t58"."a_entity" = "t20"."f_id"
-                      ) AS "t60"
-                        ON "t37"."entity_id" = "t60"."a_entity"
-                    ) AS "t61"
-                    WHERE
-                      "t61"."ts" >= "t61"."a_signup"
-                  ) AS "t62"
-                ) AS "t63"
-                WHERE
-                  (
-                    (
-                      "t63"."a_converted" IS NULL
-                    ) OR (
-                      "t63"."ts" < "t63"."a_converted"
-                    )
-                  )
-                  AND "t63"."event" = 'Uploaded Asset'
-              ) AS "t64"
-            ) AS "t68"
-            WHERE
-              "t68"."position" = 2
-          ) AS "t75"
-            ON "t81"."c_id" = "t75"."s_id"
-        ) AS "t82"
-      ) AS "t84"
-      LEFT OUTER JOIN (
-        SELECT
-          "t71"."entity_id" AS "s_id",
-          "t71"."ts" AS "criterion_4_at"
-        FROM (
-          SELECT
-            "t67"."entity_id",
-            "t67"."event",
-            "t67"."properties",
-            "t67"."ts",
-            "t67"."signup_at",
-            "t67"."converted_at",
-            ROW_NUMBER() OVER (
-              PARTITION BY "t67"."entity_id"
-              ORDER BY "t67"."ts" ASC
-              ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-            ) - 1 AS "position"
-          FROM (
-            SELECT
-              "t63"."entity_id",
-              "t63"."event",
-              "t63"."properties",
-              "t63"."ts",
-              "t63"."a_signup" AS "signup_at",
-              "t63"."a_converted" AS "converted_at"
-            FROM (
-              SELECT
-                "t62".*
-                EXCLUDE ("a_entity")
-              FROM (
-                SELECT
-                  *
-                FROM (
-                  SELECT
-                    "t37"."entity_id",
-                    "t37"."event",
-                    "t37"."properties",
-                    "t37"."ts",
-                    "t60"."a_entity",
-                    "t60"."a_signup",
-                    "t60"."a_converted"
-                  FROM (
-                    SELECT
-                      *
-                    FROM (
-                      SELECT
-                        "t19"."account_id" AS "entity_id",
-                        "t19"."event",
-                        "t19"."properties",
-                        "t19"."ts"
-                      FROM (
-                        SELECT
-                          "t17".*
-                          EXCLUDE ("_pql_copy")
-                        FROM (
+                        SEMI JOIN (
                           SELECT
                             *
-                          FROM (
-                            SELECT
-                              "t2"."event_id",
-                              "t2"."user_id",
-                              "t2"."account_id",
-                              "t2"."event",
-                              "t2"."ts",
-                              "t2"."properties",
-                              ROW_NUMBER() OVER (
-                                PARTITION BY "t2"."event_id"
-                                ORDER BY "t2"."ts" ASC, "t2"."user_id" ASC, "t2"."account_id" ASC, "t2"."event" ASC, CAST("t2"."properties" AS TEXT) ASC
-                                ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-                              ) - 1 AS "_pql_copy"
-                            FROM "events" AS "t2"
-                          ) AS "t15"
+                          FROM "t66" AS "t67"
                           WHERE
-                            (
-                              "t15"."_pql_copy" = 0
-                            ) OR (
-                              "t15"."event_id" IS NULL
-                            )
-                        ) AS "t17"
-                      ) AS "t19"
-                      WHERE
-                        "t19"."ts" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
-                        AND "t19"."event" IN (
-                          'Added Task',
-                          'Created Calendar',
-                          'Created Document',
-                          'Invited Member',
-                          'Shared Document',
-                          'Uploaded Asset'
-                        )
-                        AND "t19"."account_id" IS NOT NULL
-                    ) AS "t25"
-                    UNION ALL
-                    SELECT
-                      *
-                    FROM (
-                      SELECT
-                        "t9"."member_account" AS "entity_id",
-                        "t29"."event",
-                        "t29"."properties",
-                        "t29"."ts"
-                      FROM (
-                        SELECT
-                          "t19"."user_id",
-                          "t19"."account_id",
-                          "t19"."event",
-                          "t19"."properties",
-                          "t19"."ts"
-                        FROM (
-                          SELECT
-                            "t17".*
-                            EXCLUDE ("_pql_copy")
-                          FROM (
-                            SELECT
-                              *
-                            FROM (
-                              SELECT
-                                "t2"."event_id",
-                                "t2"."user_id",
-                                "t2"."account_id",
-                                "t2"."event",
-                                "t2"."ts",
-                                "t2"."properties",
-                                ROW_NUMBER() OVER (
-                                  PARTITION BY "t2"."event_id"
-                                  ORDER BY "t2"."ts" ASC, "t2"."user_id" ASC, "t2"."account_id" ASC, "t2"."event" ASC, CAST("t2"."properties" AS TEXT) ASC
-                                  ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-                                ) - 1 AS "_pql_copy"
-                              FROM "events" AS "t2"
-                            ) AS "t15"
-                            WHERE
-                              (
-                                "t15"."_pql_copy" = 0
-                              ) OR (
-                                "t15"."event_id" IS NULL
-                              )
-                          ) AS "t17"
-                        ) AS "t19"
-                        WHERE
-                          "t19"."ts" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
-                          AND "t19"."event" IN (
-                            'Added Task',
-                            'Created Calendar',
-                            'Created Document',
-                            'Invited Member',
-                            'Shared Document',
-                            'Uploaded Asset'
-                          )
-                          AND "t19"."account_id" IS NULL
-                      ) AS "t29"
-                      INNER JOIN (
-                        SELECT
-                          "t1"."user_id" AS "member_id",
-                          "t1"."account_id" AS "member_account"
-                        FROM "users" AS "t1"
-                        WHERE
-                          "t1"."account_id" IS NOT NULL
-                      ) AS "t9"
-                        ON "t29"."user_id" = "t9"."member_id"
-                    ) AS "t32"
-                  ) AS "t37"
-                  INNER JOIN (
-                    SELECT
-                      "t58"."a_entity",
-                      "t58"."a_signup",
-                      "t58"."a_converted"
-                    FROM (
-                      SELECT
-                        "t54"."entity_id" AS "a_entity",
-                        "t54"."signup_at" AS "a_signup",
-                        "t54"."converted_at" AS "a_converted"
-                      FROM "t53" AS "t54"
-                      WHERE
-                        "t54"."signup_at" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
-                    ) AS "t58"
-                    ANTI JOIN (
-                      SELECT
-                        *
-                      FROM "t11" AS "t13"
-                      WHERE
-                        NOT (
-                          COALESCE("t13"."fit_free_email", TRUE) AND COALESCE("t13"."fit_employees", TRUE)
-                        )
-                    ) AS "t20"
-                      ON "t58"."a_entity" = "t20"."f_id"
-                  ) AS "t60"
-                    ON "t37"."entity_id" = "t60"."a_entity"
-                ) AS "t61"
-                WHERE
-                  "t61"."ts" >= "t61"."a_signup"
-              ) AS "t62"
-            ) AS "t63"
-            WHERE
-              (
-                (
-                  "t63"."a_converted" IS NULL
-                ) OR (
-                  "t63"."ts" < "t63"."a_converted"
-                )
-              )
-              AND "t63"."event" = 'Added Task'
-              AND COALESCE(
-                CASE
-                  WHEN JSON_TYPE("t63"."properties" -> '$.source') = 'VARCHAR'
-                  THEN (
-                    "t63"."properties" -> '$.source'
-                  ) ->> '$'
-                  ELSE NULL
-                END IN ('web'),
-                FALSE
-              )
-          ) AS "t67"
-        ) AS "t71"
-        WHERE
-          "t71"."position" = 2
-      ) AS "t78"
-        ON "t84"."c_id" = "t78"."s_id"
-    ) AS "t85"
-  ) AS "t86"
-), "t110" AS (
-  SELECT
-    "t109"."entity_id",
-    "t109"."signup_at",
-    "t109"."converted_at",
-    "t109"."criterion_0_at",
-    "t109"."criterion_1_at",
-    "t109"."criterion_2_at",
-    "t109"."criterion_3_at",
-    "t109"."criterion_4_at",
-    "t109"."criterion_5_at",
-    "t109"."rule_satisfied_at",
-    COALESCE("t109"."active_days", 0) AS "active_days",
-    "t109"."active_days_satisfied_at",
-    "t109"."fit_free_email",
-    "t109"."fit_employees",
-    COALESCE("t109"."fit_free_email", TRUE)
-    AND COALESCE("t109"."fit_employees", TRUE) AS "fit",
-    CASE
-      WHEN (
-        "t109"."converted_at" IS NOT NULL
-      )
-      AND (
-        "t109"."converted_at" <= CASE
-          WHEN COALESCE("t109"."fit_free_email", TRUE)
-          AND COALESCE("t109"."fit_employees", TRUE)
-          THEN CASE
-            WHEN (
-              "t109"."rule_satisfied_at" IS NULL
-            )
-            OR (
-              "t109"."active_days_satisfied_at" IS NULL
-            )
-            THEN CAST(NULL AS TIMESTAMP)
-            ELSE GREATEST("t109"."rule_satisfied_at", "t109"."active_days_satisfied_at")
-          END
-          ELSE CAST(NULL AS TIMESTAMP)
-        END
-      )
-      THEN CAST(NULL AS TIMESTAMP)
-      ELSE CASE
-        WHEN COALESCE("t109"."fit_free_email", TRUE)
-        AND COALESCE("t109"."fit_employees", TRUE)
-        THEN CASE
-          WHEN (
-            "t109"."rule_satisfied_at" IS NULL
-          )
-          OR (
-            "t109"."active_days_satisfied_at" IS NULL
-          )
-          THEN CAST(NULL AS TIMESTAMP)
-          ELSE GREATEST("t109"."rule_satisfied_at", "t109"."active_days_satisfied_at")
-        END
-        ELSE CAST(NULL AS TIMESTAMP)
-      END
-    END AS "qualified_at"
-  FROM (
-    SELECT
-      "t108".*
-      EXCLUDE ("f_id")
-    FROM (
-      SELECT
-        "t107"."entity_id",
-        "t107"."signup_at",
-        "t107"."converted_at",
-        "t107"."criterion_0_at",
-        "t107"."criterion_1_at",
-        "t107"."criterion_2_at",
-        "t107"."criterion_3_at",
-        "t107"."criterion_4_at",
-        "t107"."criterion_5_at",
-        "t107"."rule_satisfied_at",
-        "t107"."active_days",
-        "t107"."active_days_satisfied_at",
-        "t16"."f_id",
-        "t16"."fit_free_email",
-        "t16"."fit_employees"
-      FROM (
-        SELECT
-          "t105".*
-          EXCLUDE ("a_id")
-        FROM (
-          SELECT
-            "t94"."entity_id",
-            "t94"."signup_at",
-            "t94"."converted_at",
-            "t94"."criterion_0_at",
-            "t94"."criterion_1_at",
-            "t94"."criterion_2_at",
-            "t94"."criterion_3_at",
-            "t94"."criterion_4_at",
-            "t94"."criterion_5_at",
-            "t94"."rule_satisfied_at",
-            "t104"."a_id",
-            "t104"."active_days",
-            "t104"."active_days_satisfied_at"
-          FROM (
-            SELECT
-              "t92".*
-              EXCLUDE ("c_id")
-            FROM (
-              SELECT
-                "t57"."entity_id",
-                "t57"."signup_at",
-                "t57"."converted_at",
-                "t89"."c_id",
-                "t89"."criterion_0_at",
-                "t89"."criterion_1_at",
-                "t89"."criterion_2_at",
-                "t89"."criterion_3_at",
-                "t89"."criterion_4_at",
-                "t89"."criterion_5_at",
-                "t89"."rule_satisfied_at"
-              FROM (
-                SELECT
-                  *
-                FROM "t53" AS "t54"
-                WHERE
-                  "t54"."signup_at" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
-              ) AS "t57"
-              LEFT OUTER JOIN "t87" AS "t89"
-                ON "t57"."entity_id" = "t89"."c_id"
-            ) AS "t92"
-          ) AS "t94"
-          LEFT OUTER JOIN (
-            SELECT
-              "t102"."entity_id" AS "a_id",
-              COUNT("t102"."first_ts") AS "active_days",
-              MIN("t102"."first_ts") FILTER(WHERE
-                "t102"."position" = 1) AS "active_days_satisfied_at"
-            FROM (
-              SELECT
-                "t101"."entity_id",
-                "t101"."day",
-                "t101"."first_ts",
-                ROW_NUMBER() OVER (
-                  PARTITION BY "t101"."entity_id"
-                  ORDER BY "t101"."day" ASC
-                  ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-                ) - 1 AS "position"
-              FROM (
-                SELECT
-                  "t100"."entity_id",
-                  DATE_TRUNC('DAY', "t100"."ts") AS "day",
-                  MIN("t100"."ts") AS "first_ts"
-                FROM (
-                  SELECT
-                    "t99"."entity_id",
-                    "t99"."ts",
-                    "t99"."a_signup" AS "signup_at",
-                    "t99"."a_converted" AS "converted_at"
-                  FROM (
-                    SELECT
-                      "t98".*
-                      EXCLUDE ("a_entity")
-                    FROM (
-                      SELECT
-                        *
-                      FROM (
-                        SELECT
-                          "t36"."entity_id",
-                          "t36"."ts",
-                          "t96"."a_entity",
-                          "t96"."a_signup",
-                          "t96"."a_converted"
-                        FROM (
-                          SELECT
-                            *
-                          FROM (
-                            SELECT
-                              "t19"."account_id" AS "entity_id",
-                              "t19"."ts"
-                            FROM (
-                              SELECT
-                                "t17".*
-                                EXCLUDE ("_pql_copy")
-                              FROM (
-                                SELECT
-                                  *
-                                FROM (
-                                  SELECT
-                                    "t2"."event_id",
-                                    "t2"."user_id",
-                                    "t2"."account_id",
-                                    "t2"."event",
-                                    "t2"."ts",
-                                    "t2"."properties",
-                                    ROW_NUMBER() OVER (
-                                      PARTITION BY "t2"."event_id"
-                                      ORDER BY "t2"."ts" ASC, "t2"."user_id" ASC, "t2"."account_id" ASC, "t2"."event" ASC, CAST("t2"."properties" AS TEXT) ASC
-                                      ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-                                    ) - 1 AS "_pql_copy"
-                                  FROM "events" AS "t2"
-                                ) AS "t15"
-                                WHERE
-                                  (
-                                    "t15"."_pql_copy" = 0
-                                  ) OR (
-                                    "t15"."event_id" IS NULL
-                                  )
-                              ) AS "t17"
-                            ) AS "t19"
-                            WHERE
-                              "t19"."ts" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
-                              AND "t19"."account_id" IS NOT NULL
-                          ) AS "t21"
-                          UNION ALL
-                          SELECT
-                            *
-                          FROM (
-                            SELECT
-                              "t9"."member_account" AS "entity_id",
-                              "t27"."ts"
-                            FROM (
-                              SELECT
-                                "t19"."user_id",
-                                "t19"."account_id",
-                                "t19"."ts"
-                              FROM (
-                                SELECT
-                                  "t17".*
-                                  EXCLUDE ("_pql_copy")
-                                FROM (
-                                  SELECT
-                                    *
-                                  FROM (
-                                    SELECT
-                                      "t2"."event_id",
-                                      "t2"."user_id",
-                                      "t2"."account_id",
-                                      "t2"."event",
-                                      "t2"."ts",
-                                      "t2"."properties",
-                                      ROW_NUMBER() OVER (
-                                        PARTITION BY "t2"."event_id"
-                                        ORDER BY "t2"."ts" ASC, "t2"."user_id" ASC, "t2"."account_id" ASC, "t2"."event" ASC, CAST("t2"."properties" AS TEXT) ASC
-                                        ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-                                      ) - 1 AS "_pql_copy"
-                                    FROM "events" AS "t2"
-                                  ) AS "t15"
-                                  WHERE
-                                    (
-                                      "t15"."_pql_copy" = 0
-                                    ) OR (
-                                      "t15"."event_id" IS NULL
-                                    )
-                                ) AS "t17"
-                              ) AS "t19"
-                              WHERE
-                                "t19"."ts" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
-                                AND "t19"."account_id" IS NULL
-                            ) AS "t27"
-                            INNER JOIN (
-                              SELECT
-                                "t1"."user_id" AS "member_id",
-                                "t1"."account_id" AS "member_account"
-                              FROM "users" AS "t1"
-                              WHERE
-                                "t1"."account_id" IS NOT NULL
-                            ) AS "t9"
-                              ON "t27"."user_id" = "t9"."member_id"
-                          ) AS "t30"
-                        ) AS "t36"
-                        INNER JOIN (
-                          SELECT
-                            "t58"."a_entity",
-                            "t58"."a_signup",
-                            "t58"."a_converted"
-                          FROM (
-                            SELECT
-                              "t54"."entity_id" AS "a_entity",
-                              "t54"."signup_at" AS "a_signup",
-                              "t54"."converted_at" AS "a_converted"
-                            FROM "t53" AS "t54"
-                            WHERE
-                              "t54"."signup_at" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
-                          ) AS "t58"
-                          ANTI JOIN (
-                            SELECT
-                              *
-                            FROM "t11" AS "t13"
-                            WHERE
-                              NOT (
-                                COALESCE("t13"."fit_free_email", TRUE) AND COALESCE("t13"."fit_employees", TRUE)
-                              )
-                          ) AS "t20"
-                            ON "t58"."a_entity" = "t20"."f_id"
-                          SEMI JOIN (
-                            SELECT
-                              *
-                            FROM "t87" AS "t88"
-                            WHERE
-                              "t88"."rule_satisfied_at" IS NOT NULL
-                          ) AS "t91"
-                            ON "t58"."a_entity" = "t91"."c_id"
-                        ) AS "t96"
-                          ON "t36"."entity_id" = "t96"."a_entity"
-                      ) AS "t97"
-                      WHERE
-                        "t97"."ts" >= "t97"."a_signup"
-                    ) AS "t98"
-                  ) AS "t99"
-                ) AS "t100"
-                GROUP BY
-                  1,
-                  2
-              ) AS "t101"
-            ) AS "t102"
+                            "t67"."rule_satisfied_at" IS NOT NULL
+                        ) AS "t70"
+                          ON "t58"."a_entity" = "t70"."c_id"
+                      ) AS "t75"
+                        ON "t36"."entity_id" = "t75"."a_entity"
+                    ) AS "t76"
+                    WHERE
+                      "t76"."ts" >= "t76"."a_signup"
+                  ) AS "t77"
+                ) AS "t78"
+              ) AS "t79"
+              GROUP BY
+                1,
+                2
+            ) AS "t80"
             GROUP BY
               1
-          ) AS "t104"
-            ON "t94"."entity_id" = "t104"."a_id"
-        ) AS "t105"
-      ) AS "t107"
+          ) AS "t82"
+            ON "t73"."entity_id" = "t82"."a_id"
+        ) AS "t83"
+      ) AS "t85"
       LEFT OUTER JOIN "t11" AS "t16"
-        ON "t107"."entity_id" = "t16"."f_id"
-    ) AS "t108"
-  ) AS "t109"
+        ON "t85"."entity_id" = "t16"."f_id"
+    ) AS "t86"
+  ) AS "t87"
 )
 SELECT
   *
@@ -2963,126 +1675,125 @@ FROM (
     *
   FROM (
     SELECT
-      CAST(EXTRACT(year FROM "t114"."cohort_start") AS TEXT) || '-' || CASE
-        WHEN 2 <= LENGTH(CAST(EXTRACT(month FROM "t114"."cohort_start") AS TEXT))
-        THEN CAST(EXTRACT(month FROM "t114"."cohort_start") AS TEXT)
-        ELSE REPEAT('0', 2 - LENGTH(CAST(EXTRACT(month FROM "t114"."cohort_start") AS TEXT))) || CAST(EXTRACT(month FROM "t114"."cohort_start") AS TEXT)
+      CAST(EXTRACT(year FROM "t92"."cohort_start") AS TEXT) || '-' || CASE
+        WHEN 2 <= LENGTH(CAST(EXTRACT(month FROM "t92"."cohort_start") AS TEXT))
+        THEN CAST(EXTRACT(month FROM "t92"."cohort_start") AS TEXT)
+        ELSE REPEAT('0', 2 - LENGTH(CAST(EXTRACT(month FROM "t92"."cohort_start") AS TEXT))) || CAST(EXTRACT(month FROM "t92"."cohort_start") AS TEXT)
       END AS "cohort",
-      "t114"."cohort_start",
-      "t114"."complete",
-      "t114"."signups",
-      COALESCE("t114"."pqls", 0) AS "pqls",
-      COALESCE("t114"."converted_pqls", 0) AS "converted_pqls",
-      "t114"."signups" - COALESCE("t114"."pqls", 0) AS "non_pql_signups",
-      COALESCE("t114"."non_pql_converted", 0) AS "non_pql_converted",
-      "t114"."p25" AS "time_to_pql_days_p25",
-      "t114"."median" AS "time_to_pql_days_median",
-      "t114"."p75" AS "time_to_pql_days_p75"
+      "t92"."cohort_start",
+      "t92"."complete",
+      "t92"."signups",
+      COALESCE("t92"."pqls", 0) AS "pqls",
+      COALESCE("t92"."converted_pqls", 0) AS "converted_pqls",
+      "t92"."signups" - COALESCE("t92"."pqls", 0) AS "non_pql_signups",
+      COALESCE("t92"."non_pql_converted", 0) AS "non_pql_converted",
+      "t92"."p25" AS "time_to_pql_days_p25",
+      "t92"."median" AS "time_to_pql_days_median",
+      "t92"."p75" AS "time_to_pql_days_p75"
     FROM (
       SELECT
-        "t112"."cohort_start",
-        "t112"."complete",
+        "t90"."cohort_start",
+        "t90"."complete",
         COUNT(*) AS "signups",
-        SUM(CAST("t112"."is_pql" AS INT)) AS "pqls",
-        SUM(CAST("t112"."converted_pql" AS INT)) AS "converted_pqls",
-        SUM(CAST("t112"."non_pql_converted" AS INT)) AS "non_pql_converted",
-        QUANTILE_CONT("t112"."days_to_pql", 0.5) FILTER(WHERE
-          "t112"."is_pql") AS "median",
-        QUANTILE_CONT("t112"."days_to_pql", 0.25) FILTER(WHERE
-          "t112"."is_pql") AS "p25",
-        QUANTILE_CONT("t112"."days_to_pql", 0.75) FILTER(WHERE
-          "t112"."is_pql") AS "p75"
+        SUM(CAST("t90"."is_pql" AS INT)) AS "pqls",
+        SUM(CAST("t90"."converted_pql" AS INT)) AS "converted_pqls",
+        SUM(CAST("t90"."non_pql_converted" AS INT)) AS "non_pql_converted",
+        QUANTILE_CONT("t90"."days_to_pql", 0.5) FILTER(WHERE
+          "t90"."is_pql") AS "median",
+        QUANTILE_CONT("t90"."days_to_pql", 0.25) FILTER(WHERE
+          "t90"."is_pql") AS "p25",
+        QUANTILE_CONT("t90"."days_to_pql", 0.75) FILTER(WHERE
+          "t90"."is_pql") AS "p75"
       FROM (
         SELECT
-          "t111"."entity_id",
-          "t111"."signup_at",
-          "t111"."converted_at",
-          "t111"."criterion_0_at",
-          "t111"."criterion_1_at",
-          "t111"."criterion_2_at",
-          "t111"."criterion_3_at",
-          "t111"."criterion_4_at",
-          "t111"."criterion_5_at",
-          "t111"."rule_satisfied_at",
-          "t111"."active_days",
-          "t111"."active_days_satisfied_at",
-          "t111"."fit_free_email",
-          "t111"."fit_employees",
-          "t111"."fit",
-          "t111"."qualified_at",
+          "t89"."entity_id",
+          "t89"."signup_at",
+          "t89"."converted_at",
+          "t89"."criterion_0_at",
+          "t89"."criterion_1_at",
+          "t89"."criterion_2_at",
+          "t89"."criterion_3_at",
+          "t89"."criterion_4_at",
+          "t89"."criterion_5_at",
+          "t89"."rule_satisfied_at",
+          "t89"."active_days",
+          "t89"."active_days_satisfied_at",
+          "t89"."fit_free_email",
+          "t89"."fit_employees",
+          "t89"."fit",
+          "t89"."qualified_at",
           CASE
             WHEN (
-              "t111"."qualified_at" IS NOT NULL
-            )
-            AND (
-              "t111"."converted_at" IS NOT NULL
+              "t89"."qualified_at" IS NOT NULL
+            ) AND (
+              "t89"."converted_at" IS NOT NULL
             )
             THEN 'converted_pql'
-            WHEN "t111"."qualified_at" IS NOT NULL
+            WHEN "t89"."qualified_at" IS NOT NULL
             THEN 'pql'
-            WHEN "t111"."converted_at" IS NOT NULL
+            WHEN "t89"."converted_at" IS NOT NULL
             THEN 'converted_without_qualifying'
             WHEN NOT (
-              "t111"."fit"
+              "t89"."fit"
             )
             THEN 'failed_fit'
             ELSE 'not_qualified'
           END AS "status",
           CAST(NULL AS TEXT) AS "segment",
-          DATE_TRUNC('MONTH', "t111"."signup_at") AS "cohort_start",
+          DATE_TRUNC('MONTH', "t89"."signup_at") AS "cohort_start",
           (
-            DATE_TRUNC('MONTH', "t111"."signup_at") + INTERVAL '1' MONTH + INTERVAL '30' DAY
+            DATE_TRUNC('MONTH', "t89"."signup_at") + INTERVAL '1' MONTH + INTERVAL '30' DAY
           ) <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0) AS "complete",
           (
-            "t111"."qualified_at" IS NOT NULL
+            "t89"."qualified_at" IS NOT NULL
           )
           AND (
-            "t111"."qualified_at" <= (
-              "t111"."signup_at" + INTERVAL '30' DAY
+            "t89"."qualified_at" <= (
+              "t89"."signup_at" + INTERVAL '30' DAY
             )
           ) AS "is_pql",
           (
-            "t111"."qualified_at" IS NOT NULL
+            "t89"."qualified_at" IS NOT NULL
           )
           AND (
-            "t111"."qualified_at" <= (
-              "t111"."signup_at" + INTERVAL '30' DAY
+            "t89"."qualified_at" <= (
+              "t89"."signup_at" + INTERVAL '30' DAY
             )
           )
           AND (
-            "t111"."converted_at" > "t111"."qualified_at"
+            "t89"."converted_at" > "t89"."qualified_at"
           )
           AND (
-            "t111"."converted_at" <= (
-              "t111"."qualified_at" + INTERVAL '90' DAY
+            "t89"."converted_at" <= (
+              "t89"."qualified_at" + INTERVAL '90' DAY
             )
           ) AS "converted_pql",
           NOT (
             (
-              "t111"."qualified_at" IS NOT NULL
+              "t89"."qualified_at" IS NOT NULL
             )
             AND (
-              "t111"."qualified_at" <= (
-                "t111"."signup_at" + INTERVAL '30' DAY
+              "t89"."qualified_at" <= (
+                "t89"."signup_at" + INTERVAL '30' DAY
               )
             )
           )
           AND (
-            "t111"."converted_at" IS NOT NULL
+            "t89"."converted_at" IS NOT NULL
           )
           AND (
-            "t111"."converted_at" <= (
-              "t111"."signup_at" + INTERVAL '120' DAY
+            "t89"."converted_at" <= (
+              "t89"."signup_at" + INTERVAL '120' DAY
             )
           ) AS "non_pql_converted",
-          CAST(DATE_DIFF('MICROSECOND', "t111"."signup_at", "t111"."qualified_at") AS DOUBLE) / 86400000000 AS "days_to_pql"
-        FROM "t110" AS "t111"
-      ) AS "t112"
+          CAST(DATE_DIFF('MICROSECOND', "t89"."signup_at", "t89"."qualified_at") AS DOUBLE) / 86400000000 AS "days_to_pql"
+        FROM "t88" AS "t89"
+      ) AS "t90"
       GROUP BY
         1,
         2
-    ) AS "t114"
-  ) AS "t117"
+    ) AS "t92"
+  ) AS "t95"
   UNION ALL
   SELECT
     *
@@ -3091,121 +1802,120 @@ FROM (
       CAST(NULL AS TEXT) AS "cohort",
       CAST(NULL AS TIMESTAMP) AS "cohort_start",
       TRUE AS "complete",
-      "t115"."signups",
-      COALESCE("t115"."pqls", 0) AS "pqls",
-      COALESCE("t115"."converted_pqls", 0) AS "converted_pqls",
-      "t115"."signups" - COALESCE("t115"."pqls", 0) AS "non_pql_signups",
-      COALESCE("t115"."non_pql_converted", 0) AS "non_pql_converted",
-      "t115"."p25" AS "time_to_pql_days_p25",
-      "t115"."median" AS "time_to_pql_days_median",
-      "t115"."p75" AS "time_to_pql_days_p75"
+      "t93"."signups",
+      COALESCE("t93"."pqls", 0) AS "pqls",
+      COALESCE("t93"."converted_pqls", 0) AS "converted_pqls",
+      "t93"."signups" - COALESCE("t93"."pqls", 0) AS "non_pql_signups",
+      COALESCE("t93"."non_pql_converted", 0) AS "non_pql_converted",
+      "t93"."p25" AS "time_to_pql_days_p25",
+      "t93"."median" AS "time_to_pql_days_median",
+      "t93"."p75" AS "time_to_pql_days_p75"
     FROM (
       SELECT
         COUNT(*) AS "signups",
-        SUM(CAST("t113"."is_pql" AS INT)) AS "pqls",
-        SUM(CAST("t113"."converted_pql" AS INT)) AS "converted_pqls",
-        SUM(CAST("t113"."non_pql_converted" AS INT)) AS "non_pql_converted",
-        QUANTILE_CONT("t113"."days_to_pql", 0.5) FILTER(WHERE
-          "t113"."is_pql") AS "median",
-        QUANTILE_CONT("t113"."days_to_pql", 0.25) FILTER(WHERE
-          "t113"."is_pql") AS "p25",
-        QUANTILE_CONT("t113"."days_to_pql", 0.75) FILTER(WHERE
-          "t113"."is_pql") AS "p75"
+        SUM(CAST("t91"."is_pql" AS INT)) AS "pqls",
+        SUM(CAST("t91"."converted_pql" AS INT)) AS "converted_pqls",
+        SUM(CAST("t91"."non_pql_converted" AS INT)) AS "non_pql_converted",
+        QUANTILE_CONT("t91"."days_to_pql", 0.5) FILTER(WHERE
+          "t91"."is_pql") AS "median",
+        QUANTILE_CONT("t91"."days_to_pql", 0.25) FILTER(WHERE
+          "t91"."is_pql") AS "p25",
+        QUANTILE_CONT("t91"."days_to_pql", 0.75) FILTER(WHERE
+          "t91"."is_pql") AS "p75"
       FROM (
         SELECT
-          "t111"."entity_id",
-          "t111"."signup_at",
-          "t111"."converted_at",
-          "t111"."criterion_0_at",
-          "t111"."criterion_1_at",
-          "t111"."criterion_2_at",
-          "t111"."criterion_3_at",
-          "t111"."criterion_4_at",
-          "t111"."criterion_5_at",
-          "t111"."rule_satisfied_at",
-          "t111"."active_days",
-          "t111"."active_days_satisfied_at",
-          "t111"."fit_free_email",
-          "t111"."fit_employees",
-          "t111"."fit",
-          "t111"."qualified_at",
+          "t89"."entity_id",
+          "t89"."signup_at",
+          "t89"."converted_at",
+          "t89"."criterion_0_at",
+          "t89"."criterion_1_at",
+          "t89"."criterion_2_at",
+          "t89"."criterion_3_at",
+          "t89"."criterion_4_at",
+          "t89"."criterion_5_at",
+          "t89"."rule_satisfied_at",
+          "t89"."active_days",
+          "t89"."active_days_satisfied_at",
+          "t89"."fit_free_email",
+          "t89"."fit_employees",
+          "t89"."fit",
+          "t89"."qualified_at",
           CASE
             WHEN (
-              "t111"."qualified_at" IS NOT NULL
-            )
-            AND (
-              "t111"."converted_at" IS NOT NULL
+              "t89"."qualified_at" IS NOT NULL
+            ) AND (
+              "t89"."converted_at" IS NOT NULL
             )
             THEN 'converted_pql'
-            WHEN "t111"."qualified_at" IS NOT NULL
+            WHEN "t89"."qualified_at" IS NOT NULL
             THEN 'pql'
-            WHEN "t111"."converted_at" IS NOT NULL
+            WHEN "t89"."converted_at" IS NOT NULL
             THEN 'converted_without_qualifying'
             WHEN NOT (
-              "t111"."fit"
+              "t89"."fit"
             )
             THEN 'failed_fit'
             ELSE 'not_qualified'
           END AS "status",
           CAST(NULL AS TEXT) AS "segment",
-          DATE_TRUNC('MONTH', "t111"."signup_at") AS "cohort_start",
+          DATE_TRUNC('MONTH', "t89"."signup_at") AS "cohort_start",
           (
-            DATE_TRUNC('MONTH', "t111"."signup_at") + INTERVAL '1' MONTH + INTERVAL '30' DAY
+            DATE_TRUNC('MONTH', "t89"."signup_at") + INTERVAL '1' MONTH + INTERVAL '30' DAY
           ) <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0) AS "complete",
           (
-            "t111"."qualified_at" IS NOT NULL
+            "t89"."qualified_at" IS NOT NULL
           )
           AND (
-            "t111"."qualified_at" <= (
-              "t111"."signup_at" + INTERVAL '30' DAY
+            "t89"."qualified_at" <= (
+              "t89"."signup_at" + INTERVAL '30' DAY
             )
           ) AS "is_pql",
           (
-            "t111"."qualified_at" IS NOT NULL
+            "t89"."qualified_at" IS NOT NULL
           )
           AND (
-            "t111"."qualified_at" <= (
-              "t111"."signup_at" + INTERVAL '30' DAY
+            "t89"."qualified_at" <= (
+              "t89"."signup_at" + INTERVAL '30' DAY
             )
           )
           AND (
-            "t111"."converted_at" > "t111"."qualified_at"
+            "t89"."converted_at" > "t89"."qualified_at"
           )
           AND (
-            "t111"."converted_at" <= (
-              "t111"."qualified_at" + INTERVAL '90' DAY
+            "t89"."converted_at" <= (
+              "t89"."qualified_at" + INTERVAL '90' DAY
             )
           ) AS "converted_pql",
           NOT (
             (
-              "t111"."qualified_at" IS NOT NULL
+              "t89"."qualified_at" IS NOT NULL
             )
             AND (
-              "t111"."qualified_at" <= (
-                "t111"."signup_at" + INTERVAL '30' DAY
+              "t89"."qualified_at" <= (
+                "t89"."signup_at" + INTERVAL '30' DAY
               )
             )
           )
           AND (
-            "t111"."converted_at" IS NOT NULL
+            "t89"."converted_at" IS NOT NULL
           )
           AND (
-            "t111"."converted_at" <= (
-              "t111"."signup_at" + INTERVAL '120' DAY
+            "t89"."converted_at" <= (
+              "t89"."signup_at" + INTERVAL '120' DAY
             )
           ) AS "non_pql_converted",
-          CAST(DATE_DIFF('MICROSECOND', "t111"."signup_at", "t111"."qualified_at") AS DOUBLE) / 86400000000 AS "days_to_pql"
-        FROM "t110" AS "t111"
+          CAST(DATE_DIFF('MICROSECOND', "t89"."signup_at", "t89"."qualified_at") AS DOUBLE) / 86400000000 AS "days_to_pql"
+        FROM "t88" AS "t89"
         WHERE
           (
-            DATE_TRUNC('MONTH', "t111"."signup_at") + INTERVAL '1' MONTH + INTERVAL '30' DAY
+            DATE_TRUNC('MONTH', "t89"."signup_at") + INTERVAL '1' MONTH + INTERVAL '30' DAY
           ) <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
-      ) AS "t113"
-    ) AS "t115"
-  ) AS "t116"
-) AS "t118"
+      ) AS "t91"
+    ) AS "t93"
+  ) AS "t94"
+) AS "t96"
 ORDER BY
-  "t118"."cohort_start" ASC;
+  "t96"."cohort_start" ASC;
 
 -- pql_count_by_period: PQLs per month of qualified_at, whatever their cohort
 WITH "t11" AS (
@@ -3289,7 +1999,7 @@ WITH "t11" AS (
       WHERE
         "t19"."ts" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
         AND "t19"."account_id" IS NOT NULL
-    ) AS "t22"
+    ) AS "t23"
     UNION ALL
     SELECT
       *
@@ -3446,57 +2156,57 @@ WITH "t11" AS (
     FROM "t38" AS "t39"
   ) AS "t45"
     ON "t52"."entity_id" = "t45"."conv_entity_id"
-), "t87" AS (
+), "t66" AS (
   SELECT
-    "t86"."c_id",
-    "t86"."criterion_0_at",
-    "t86"."criterion_1_at",
-    "t86"."criterion_2_at",
-    "t86"."criterion_3_at",
-    "t86"."criterion_4_at",
-    "t86"."criterion_5_at",
+    "t65"."c_id",
+    "t65"."criterion_0_at",
+    "t65"."criterion_1_at",
+    "t65"."criterion_2_at",
+    "t65"."criterion_3_at",
+    "t65"."criterion_4_at",
+    "t65"."criterion_5_at",
     NULLIF(
       LEAST(
         CASE
           WHEN (
-            0.0 + CASE WHEN "t86"."criterion_0_at" <= "t86"."criterion_0_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t86"."criterion_1_at" <= "t86"."criterion_0_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t86"."criterion_2_at" <= "t86"."criterion_0_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t86"."criterion_3_at" <= "t86"."criterion_0_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t86"."criterion_4_at" <= "t86"."criterion_0_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t86"."criterion_5_at" <= "t86"."criterion_0_at" THEN 1.0 ELSE 0.0 END
+            0.0 + CASE WHEN "t65"."criterion_0_at" <= "t65"."criterion_0_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t65"."criterion_1_at" <= "t65"."criterion_0_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t65"."criterion_2_at" <= "t65"."criterion_0_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t65"."criterion_3_at" <= "t65"."criterion_0_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t65"."criterion_4_at" <= "t65"."criterion_0_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t65"."criterion_5_at" <= "t65"."criterion_0_at" THEN 1.0 ELSE 0.0 END
           ) >= 2.999999999
-          THEN "t86"."criterion_0_at"
+          THEN "t65"."criterion_0_at"
           ELSE MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0)
         END,
         CASE
           WHEN (
-            0.0 + CASE WHEN "t86"."criterion_0_at" <= "t86"."criterion_1_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t86"."criterion_1_at" <= "t86"."criterion_1_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t86"."criterion_2_at" <= "t86"."criterion_1_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t86"."criterion_3_at" <= "t86"."criterion_1_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t86"."criterion_4_at" <= "t86"."criterion_1_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t86"."criterion_5_at" <= "t86"."criterion_1_at" THEN 1.0 ELSE 0.0 END
+            0.0 + CASE WHEN "t65"."criterion_0_at" <= "t65"."criterion_1_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t65"."criterion_1_at" <= "t65"."criterion_1_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t65"."criterion_2_at" <= "t65"."criterion_1_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t65"."criterion_3_at" <= "t65"."criterion_1_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t65"."criterion_4_at" <= "t65"."criterion_1_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t65"."criterion_5_at" <= "t65"."criterion_1_at" THEN 1.0 ELSE 0.0 END
           ) >= 2.999999999
-          THEN "t86"."criterion_1_at"
+          THEN "t65"."criterion_1_at"
           ELSE MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0)
         END,
         CASE
           WHEN (
-            0.0 + CASE WHEN "t86"."criterion_0_at" <= "t86"."criterion_2_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t86"."criterion_1_at" <= "t86"."criterion_2_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t86"."criterion_2_at" <= "t86"."criterion_2_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t86"."criterion_3_at" <= "t86"."criterion_2_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t86"."criterion_4_at" <= "t86"."criterion_2_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t86"."criterion_5_at" <= "t86"."criterion_2_at" THEN 1.0 ELSE 0.0 END
+            0.0 + CASE WHEN "t65"."criterion_0_at" <= "t65"."criterion_2_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t65"."criterion_1_at" <= "t65"."criterion_2_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t65"."criterion_2_at" <= "t65"."criterion_2_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t65"."criterion_3_at" <= "t65"."criterion_2_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t65"."criterion_4_at" <= "t65"."criterion_2_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t65"."criterion_5_at" <= "t65"."criterion_2_at" THEN 1.0 ELSE 0.0 END
           ) >= 2.999999999
-          THEN "t86"."criterion_2_at"
+          THEN "t65"."criterion_2_at"
           ELSE MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0)
         END,
         CASE
           WHEN (
-            0.0 + CASE WHEN "t86"."criterion_0_at" <= "t86"."criterion_3_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t86"."criterion_1_at" <= "t86"."criterion_3_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t86"."criterion_2_at" <= "t86"."criterion_3_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t86"."criterion_3_at" <= "t86"."criterion_3_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t86"."criterion_4_at" <= "t86"."criterion_3_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t86"."criterion_5_at" <= "t86"."criterion_3_at" THEN 1.0 ELSE 0.0 END
+            0.0 + CASE WHEN "t65"."criterion_0_at" <= "t65"."criterion_3_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t65"."criterion_1_at" <= "t65"."criterion_3_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t65"."criterion_2_at" <= "t65"."criterion_3_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t65"."criterion_3_at" <= "t65"."criterion_3_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t65"."criterion_4_at" <= "t65"."criterion_3_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t65"."criterion_5_at" <= "t65"."criterion_3_at" THEN 1.0 ELSE 0.0 END
           ) >= 2.999999999
-          THEN "t86"."criterion_3_at"
+          THEN "t65"."criterion_3_at"
           ELSE MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0)
         END,
         CASE
           WHEN (
-            0.0 + CASE WHEN "t86"."criterion_0_at" <= "t86"."criterion_4_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t86"."criterion_1_at" <= "t86"."criterion_4_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t86"."criterion_2_at" <= "t86"."criterion_4_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t86"."criterion_3_at" <= "t86"."criterion_4_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t86"."criterion_4_at" <= "t86"."criterion_4_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t86"."criterion_5_at" <= "t86"."criterion_4_at" THEN 1.0 ELSE 0.0 END
+            0.0 + CASE WHEN "t65"."criterion_0_at" <= "t65"."criterion_4_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t65"."criterion_1_at" <= "t65"."criterion_4_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t65"."criterion_2_at" <= "t65"."criterion_4_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t65"."criterion_3_at" <= "t65"."criterion_4_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t65"."criterion_4_at" <= "t65"."criterion_4_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t65"."criterion_5_at" <= "t65"."criterion_4_at" THEN 1.0 ELSE 0.0 END
           ) >= 2.999999999
-          THEN "t86"."criterion_4_at"
+          THEN "t65"."criterion_4_at"
           ELSE MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0)
         END,
         CASE
           WHEN (
-            0.0 + CASE WHEN "t86"."criterion_0_at" <= "t86"."criterion_5_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t86"."criterion_1_at" <= "t86"."criterion_5_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t86"."criterion_2_at" <= "t86"."criterion_5_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t86"."criterion_3_at" <= "t86"."criterion_5_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t86"."criterion_4_at" <= "t86"."criterion_5_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t86"."criterion_5_at" <= "t86"."criterion_5_at" THEN 1.0 ELSE 0.0 END
+            0.0 + CASE WHEN "t65"."criterion_0_at" <= "t65"."criterion_5_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t65"."criterion_1_at" <= "t65"."criterion_5_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t65"."criterion_2_at" <= "t65"."criterion_5_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t65"."criterion_3_at" <= "t65"."criterion_5_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t65"."criterion_4_at" <= "t65"."criterion_5_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t65"."criterion_5_at" <= "t65"."criterion_5_at" THEN 1.0 ELSE 0.0 END
           ) >= 2.999999999
-          THEN "t86"."criterion_5_at"
+          THEN "t65"."criterion_5_at"
           ELSE MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0)
         END
       ),
@@ -3504,292 +2214,480 @@ WITH "t11" AS (
     ) AS "rule_satisfied_at"
   FROM (
     SELECT
-      "t85".*
-      EXCLUDE ("s_id")
+      "t64"."entity_id" AS "c_id",
+      MIN("t64"."ts") FILTER(WHERE
+        "t64"."event" = 'Invited Member') AS "criterion_0_at",
+      LIST_EXTRACT(MIN("t64"."ts", 2) FILTER(WHERE
+        "t64"."event" = 'Created Document'), 2) AS "criterion_1_at",
+      MIN("t64"."ts") FILTER(WHERE
+        CASE
+          WHEN "t64"."event" = 'Shared Document'
+          THEN "t64"."ts" < (
+            "t64"."signup_at" + INTERVAL '14' DAY
+          )
+          ELSE FALSE
+        END) AS "criterion_2_at",
+      LIST_EXTRACT(MIN("t64"."ts", 3) FILTER(WHERE
+        "t64"."event" = 'Uploaded Asset'), 3) AS "criterion_3_at",
+      LIST_EXTRACT(
+        MIN("t64"."ts", 3) FILTER(WHERE
+          CASE
+            WHEN "t64"."event" = 'Added Task'
+            THEN COALESCE((
+              "t64"."properties" ->> '$.source'
+            ) IN ('web'), FALSE)
+            ELSE FALSE
+          END),
+        3
+      ) AS "criterion_4_at",
+      MIN("t64"."ts") FILTER(WHERE
+        "t64"."event" = 'Created Calendar') AS "criterion_5_at"
     FROM (
       SELECT
-        "t84"."c_id",
-        "t84"."criterion_0_at",
-        "t84"."criterion_2_at",
-        "t84"."criterion_5_at",
-        "t84"."criterion_1_at",
-        "t84"."criterion_3_at",
-        "t78"."s_id",
-        "t78"."criterion_4_at"
+        "t63"."entity_id",
+        "t63"."event",
+        "t63"."properties",
+        "t63"."ts",
+        "t63"."a_signup" AS "signup_at",
+        "t63"."a_converted" AS "converted_at"
       FROM (
         SELECT
-          "t82".*
-          EXCLUDE ("s_id")
+          "t62".*
+          EXCLUDE ("a_entity")
         FROM (
           SELECT
-            "t81"."c_id",
-            "t81"."criterion_0_at",
-            "t81"."criterion_2_at",
-            "t81"."criterion_5_at",
-            "t81"."criterion_1_at",
-            "t75"."s_id",
-            "t75"."criterion_3_at"
+            *
           FROM (
             SELECT
-              "t79".*
-              EXCLUDE ("s_id")
+              "t37"."entity_id",
+              "t37"."event",
+              "t37"."properties",
+              "t37"."ts",
+              "t60"."a_entity",
+              "t60"."a_signup",
+              "t60"."a_converted"
             FROM (
               SELECT
-                "t72"."c_id",
-                "t72"."criterion_0_at",
-                "t72"."criterion_2_at",
-                "t72"."criterion_5_at",
-                "t76"."s_id",
-                "t76"."criterion_1_at"
+                *
               FROM (
                 SELECT
-                  "t65"."entity_id" AS "c_id",
-                  MIN("t65"."ts") FILTER(WHERE
-                    "t65"."event" = 'Invited Member') AS "criterion_0_at",
-                  MIN("t65"."ts") FILTER(WHERE
-                    CASE
-                      WHEN "t65"."event" = 'Shared Document'
-                      THEN "t65"."ts" < (
-                        "t65"."signup_at" + INTERVAL '14' DAY
-                      )
-                      ELSE FALSE
-                    END) AS "criterion_2_at",
-                  MIN("t65"."ts") FILTER(WHERE
-                    "t65"."event" = 'Created Calendar') AS "criterion_5_at"
+                  "t19"."account_id" AS "entity_id",
+                  "t19"."event",
+                  "t19"."properties",
+                  "t19"."ts"
                 FROM (
                   SELECT
-                    "t63"."entity_id",
-                    "t63"."event",
-                    "t63"."properties",
-                    "t63"."ts",
-                    "t63"."a_signup" AS "signup_at",
-                    "t63"."a_converted" AS "converted_at"
+                    "t17".*
+                    EXCLUDE ("_pql_copy")
                   FROM (
                     SELECT
-                      "t62".*
-                      EXCLUDE ("a_entity")
+                      *
+                    FROM (
+                      SELECT
+                        "t2"."event_id",
+                        "t2"."user_id",
+                        "t2"."account_id",
+                        "t2"."event",
+                        "t2"."ts",
+                        "t2"."properties",
+                        ROW_NUMBER() OVER (
+                          PARTITION BY "t2"."event_id"
+                          ORDER BY "t2"."ts" ASC, "t2"."user_id" ASC, "t2"."account_id" ASC, "t2"."event" ASC, CAST("t2"."properties" AS TEXT) ASC
+                          ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+                        ) - 1 AS "_pql_copy"
+                      FROM "events" AS "t2"
+                    ) AS "t15"
+                    WHERE
+                      (
+                        "t15"."_pql_copy" = 0
+                      ) OR (
+                        "t15"."event_id" IS NULL
+                      )
+                  ) AS "t17"
+                ) AS "t19"
+                WHERE
+                  "t19"."ts" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
+                  AND ARRAY_CONTAINS(
+                    [
+                      'Added Task',
+                      'Created Calendar',
+                      'Created Document',
+                      'Invited Member',
+                      'Shared Document',
+                      'Uploaded Asset'
+                    ],
+                    "t19"."event"
+                  )
+                  AND "t19"."account_id" IS NOT NULL
+              ) AS "t25"
+              UNION ALL
+              SELECT
+                *
+              FROM (
+                SELECT
+                  "t9"."member_account" AS "entity_id",
+                  "t29"."event",
+                  "t29"."properties",
+                  "t29"."ts"
+                FROM (
+                  SELECT
+                    "t19"."user_id",
+                    "t19"."account_id",
+                    "t19"."event",
+                    "t19"."properties",
+                    "t19"."ts"
+                  FROM (
+                    SELECT
+                      "t17".*
+                      EXCLUDE ("_pql_copy")
                     FROM (
                       SELECT
                         *
                       FROM (
                         SELECT
-                          "t37"."entity_id",
-                          "t37"."event",
-                          "t37"."properties",
-                          "t37"."ts",
-                          "t60"."a_entity",
-                          "t60"."a_signup",
-                          "t60"."a_converted"
-                        FROM (
-                          SELECT
-                            *
-                          FROM (
-                            SELECT
-                              "t19"."account_id" AS "entity_id",
-                              "t19"."event",
-                              "t19"."properties",
-                              "t19"."ts"
-                            FROM (
-                              SELECT
-                                "t17".*
-                                EXCLUDE ("_pql_copy")
-                              FROM (
-                                SELECT
-                                  *
-                                FROM (
-                                  SELECT
-                                    "t2"."event_id",
-                                    "t2"."user_id",
-                                    "t2"."account_id",
-                                    "t2"."event",
-                                    "t2"."ts",
-                                    "t2"."properties",
-                                    ROW_NUMBER() OVER (
-                                      PARTITION BY "t2"."event_id"
-                                      ORDER BY "t2"."ts" ASC, "t2"."user_id" ASC, "t2"."account_id" ASC, "t2"."event" ASC, CAST("t2"."properties" AS TEXT) ASC
-                                      ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-                                    ) - 1 AS "_pql_copy"
-                                  FROM "events" AS "t2"
-                                ) AS "t15"
-                                WHERE
-                                  (
-                                    "t15"."_pql_copy" = 0
-                                  ) OR (
-                                    "t15"."event_id" IS NULL
-                                  )
-                              ) AS "t17"
-                            ) AS "t19"
-                            WHERE
-                              "t19"."ts" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
-                              AND "t19"."event" IN (
-                                'Added Task',
-                                'Created Calendar',
-                                'Created Document',
-                                'Invited Member',
-                                'Shared Document',
-                                'Uploaded Asset'
-                              )
-                              AND "t19"."account_id" IS NOT NULL
-                          ) AS "t25"
-                          UNION ALL
-                          SELECT
-                            *
-                          FROM (
-                            SELECT
-                              "t9"."member_account" AS "entity_id",
-                              "t29"."event",
-                              "t29"."properties",
-                              "t29"."ts"
-                            FROM (
-                              SELECT
-                                "t19"."user_id",
-                                "t19"."account_id",
-                                "t19"."event",
-                                "t19"."properties",
-                                "t19"."ts"
-                              FROM (
-                                SELECT
-                                  "t17".*
-                                  EXCLUDE ("_pql_copy")
-                                FROM (
-                                  SELECT
-                                    *
-                                  FROM (
-                                    SELECT
-                                      "t2"."event_id",
-                                      "t2"."user_id",
-                                      "t2"."account_id",
-                                      "t2"."event",
-                                      "t2"."ts",
-                                      "t2"."properties",
-                                      ROW_NUMBER() OVER (
-                                        PARTITION BY "t2"."event_id"
-                                        ORDER BY "t2"."ts" ASC, "t2"."user_id" ASC, "t2"."account_id" ASC, "t2"."event" ASC, CAST("t2"."properties" AS TEXT) ASC
-                                        ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-                                      ) - 1 AS "_pql_copy"
-                                    FROM "events" AS "t2"
-                                  ) AS "t15"
-                                  WHERE
-                                    (
-                                      "t15"."_pql_copy" = 0
-                                    ) OR (
-                                      "t15"."event_id" IS NULL
-                                    )
-                                ) AS "t17"
-                              ) AS "t19"
-                              WHERE
-                                "t19"."ts" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
-                                AND "t19"."event" IN (
-                                  'Added Task',
-                                  'Created Calendar',
-                                  'Created Document',
-                                  'Invited Member',
-                                  'Shared Document',
-                                  'Uploaded Asset'
-                                )
-                                AND "t19"."account_id" IS NULL
-                            ) AS "t29"
-                            INNER JOIN (
-                              SELECT
-                                "t1"."user_id" AS "member_id",
-                                "t1"."account_id" AS "member_account"
-                              FROM "users" AS "t1"
-                              WHERE
-                                "t1"."account_id" IS NOT NULL
-                            ) AS "t9"
-                              ON "t29"."user_id" = "t9"."member_id"
-                          ) AS "t32"
-                        ) AS "t37"
-                        INNER JOIN (
-                          SELECT
-                            "t58"."a_entity",
-                            "t58"."a_signup",
-                            "t58"."a_converted"
-                          FROM (
-                            SELECT
-                              "t54"."entity_id" AS "a_entity",
-                              "t54"."signup_at" AS "a_signup",
-                              "t54"."converted_at" AS "a_converted"
-                            FROM "t53" AS "t54"
-                            WHERE
-                              "t54"."signup_at" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
-                          ) AS "t58"
-                          ANTI JOIN (
-                            SELECT
-                              *
-                            FROM "t11" AS "t13"
-                            WHERE
-                              NOT (
-                                COALESCE("t13"."fit_free_email", TRUE) AND COALESCE("t13"."fit_employees", TRUE)
-                              )
-                          ) AS "t20"
-                            ON "t58"."a_entity" = "t20"."f_id"
-                        ) AS "t60"
-                          ON "t37"."entity_id" = "t60"."a_entity"
-                      ) AS "t61"
+                          "t2"."event_id",
+                          "t2"."user_id",
+                          "t2"."account_id",
+                          "t2"."event",
+                          "t2"."ts",
+                          "t2"."properties",
+                          ROW_NUMBER() OVER (
+                            PARTITION BY "t2"."event_id"
+                            ORDER BY "t2"."ts" ASC, "t2"."user_id" ASC, "t2"."account_id" ASC, "t2"."event" ASC, CAST("t2"."properties" AS TEXT) ASC
+                            ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+                          ) - 1 AS "_pql_copy"
+                        FROM "events" AS "t2"
+                      ) AS "t15"
                       WHERE
-                        "t61"."ts" >= "t61"."a_signup"
-                    ) AS "t62"
-                  ) AS "t63"
+                        (
+                          "t15"."_pql_copy" = 0
+                        ) OR (
+                          "t15"."event_id" IS NULL
+                        )
+                    ) AS "t17"
+                  ) AS "t19"
                   WHERE
-                    (
-                      "t63"."a_converted" IS NULL
-                    ) OR (
-                      "t63"."ts" < "t63"."a_converted"
+                    "t19"."ts" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
+                    AND ARRAY_CONTAINS(
+                      [
+                        'Added Task',
+                        'Created Calendar',
+                        'Created Document',
+                        'Invited Member',
+                        'Shared Document',
+                        'Uploaded Asset'
+                      ],
+                      "t19"."event"
                     )
-                ) AS "t65"
-                GROUP BY
-                  1
-              ) AS "t72"
-              LEFT OUTER JOIN (
+                    AND "t19"."account_id" IS NULL
+                ) AS "t29"
+                INNER JOIN (
+                  SELECT
+                    "t1"."user_id" AS "member_id",
+                    "t1"."account_id" AS "member_account"
+                  FROM "users" AS "t1"
+                  WHERE
+                    "t1"."account_id" IS NOT NULL
+                ) AS "t9"
+                  ON "t29"."user_id" = "t9"."member_id"
+              ) AS "t32"
+            ) AS "t37"
+            INNER JOIN (
+              SELECT
+                "t58"."a_entity",
+                "t58"."a_signup",
+                "t58"."a_converted"
+              FROM (
                 SELECT
-                  "t69"."entity_id" AS "s_id",
-                  "t69"."ts" AS "criterion_1_at"
+                  "t54"."entity_id" AS "a_entity",
+                  "t54"."signup_at" AS "a_signup",
+                  "t54"."converted_at" AS "a_converted"
+                FROM "t53" AS "t54"
+                WHERE
+                  "t54"."signup_at" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
+              ) AS "t58"
+              ANTI JOIN (
+                SELECT
+                  *
+                FROM "t11" AS "t13"
+                WHERE
+                  NOT (
+                    COALESCE("t13"."fit_free_email", TRUE) AND COALESCE("t13"."fit_employees", TRUE)
+                  )
+              ) AS "t20"
+                ON "t58"."a_entity" = "t20"."f_id"
+            ) AS "t60"
+              ON "t37"."entity_id" = "t60"."a_entity"
+          ) AS "t61"
+          WHERE
+            "t61"."ts" >= "t61"."a_signup"
+        ) AS "t62"
+      ) AS "t63"
+      WHERE
+        (
+          "t63"."a_converted" IS NULL
+        ) OR (
+          "t63"."ts" < "t63"."a_converted"
+        )
+    ) AS "t64"
+    GROUP BY
+      1
+  ) AS "t65"
+)
+SELECT
+  CAST(EXTRACT(year FROM "t90"."start") AS TEXT) || '-' || CASE
+    WHEN 2 <= LENGTH(CAST(EXTRACT(month FROM "t90"."start") AS TEXT))
+    THEN CAST(EXTRACT(month FROM "t90"."start") AS TEXT)
+    ELSE REPEAT('0', 2 - LENGTH(CAST(EXTRACT(month FROM "t90"."start") AS TEXT))) || CAST(EXTRACT(month FROM "t90"."start") AS TEXT)
+  END AS "period",
+  "t90"."start" AS "period_start",
+  "t90"."pqls"
+FROM (
+  SELECT
+    DATE_TRUNC('MONTH', "t89"."qualified_at") AS "start",
+    "t89"."segment",
+    COUNT(*) AS "pqls"
+  FROM (
+    SELECT
+      "t88"."entity_id",
+      "t88"."signup_at",
+      "t88"."converted_at",
+      "t88"."criterion_0_at",
+      "t88"."criterion_1_at",
+      "t88"."criterion_2_at",
+      "t88"."criterion_3_at",
+      "t88"."criterion_4_at",
+      "t88"."criterion_5_at",
+      "t88"."rule_satisfied_at",
+      "t88"."active_days",
+      "t88"."active_days_satisfied_at",
+      "t88"."fit_free_email",
+      "t88"."fit_employees",
+      "t88"."fit",
+      "t88"."qualified_at",
+      CASE
+        WHEN (
+          "t88"."qualified_at" IS NOT NULL
+        ) AND (
+          "t88"."converted_at" IS NOT NULL
+        )
+        THEN 'converted_pql'
+        WHEN "t88"."qualified_at" IS NOT NULL
+        THEN 'pql'
+        WHEN "t88"."converted_at" IS NOT NULL
+        THEN 'converted_without_qualifying'
+        WHEN NOT (
+          "t88"."fit"
+        )
+        THEN 'failed_fit'
+        ELSE 'not_qualified'
+      END AS "status",
+      CAST(NULL AS TEXT) AS "segment",
+      DATE_TRUNC('MONTH', "t88"."signup_at") AS "cohort_start",
+      (
+        DATE_TRUNC('MONTH', "t88"."signup_at") + INTERVAL '1' MONTH + INTERVAL '30' DAY
+      ) <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0) AS "complete",
+      (
+        "t88"."qualified_at" IS NOT NULL
+      )
+      AND (
+        "t88"."qualified_at" <= (
+          "t88"."signup_at" + INTERVAL '30' DAY
+        )
+      ) AS "is_pql",
+      (
+        "t88"."qualified_at" IS NOT NULL
+      )
+      AND (
+        "t88"."qualified_at" <= (
+          "t88"."signup_at" + INTERVAL '30' DAY
+        )
+      )
+      AND (
+        "t88"."converted_at" > "t88"."qualified_at"
+      )
+      AND (
+        "t88"."converted_at" <= (
+          "t88"."qualified_at" + INTERVAL '90' DAY
+        )
+      ) AS "converted_pql",
+      NOT (
+        (
+          "t88"."qualified_at" IS NOT NULL
+        )
+        AND (
+          "t88"."qualified_at" <= (
+            "t88"."signup_at" + INTERVAL '30' DAY
+          )
+        )
+      )
+      AND (
+        "t88"."converted_at" IS NOT NULL
+      )
+      AND (
+        "t88"."converted_at" <= (
+          "t88"."signup_at" + INTERVAL '120' DAY
+        )
+      ) AS "non_pql_converted",
+      CAST(DATE_DIFF('MICROSECOND', "t88"."signup_at", "t88"."qualified_at") AS DOUBLE) / 86400000000 AS "days_to_pql"
+    FROM (
+      SELECT
+        "t87"."entity_id",
+        "t87"."signup_at",
+        "t87"."converted_at",
+        "t87"."criterion_0_at",
+        "t87"."criterion_1_at",
+        "t87"."criterion_2_at",
+        "t87"."criterion_3_at",
+        "t87"."criterion_4_at",
+        "t87"."criterion_5_at",
+        "t87"."rule_satisfied_at",
+        COALESCE("t87"."active_days", 0) AS "active_days",
+        "t87"."active_days_satisfied_at",
+        "t87"."fit_free_email",
+        "t87"."fit_employees",
+        COALESCE("t87"."fit_free_email", TRUE) AND COALESCE("t87"."fit_employees", TRUE) AS "fit",
+        CASE
+          WHEN (
+            "t87"."converted_at" IS NOT NULL
+          )
+          AND (
+            "t87"."converted_at" <= CASE
+              WHEN COALESCE("t87"."fit_free_email", TRUE) AND COALESCE("t87"."fit_employees", TRUE)
+              THEN CASE
+                WHEN (
+                  "t87"."rule_satisfied_at" IS NULL
+                )
+                OR (
+                  "t87"."active_days_satisfied_at" IS NULL
+                )
+                THEN CAST(NULL AS TIMESTAMP)
+                ELSE GREATEST("t87"."rule_satisfied_at", "t87"."active_days_satisfied_at")
+              END
+              ELSE CAST(NULL AS TIMESTAMP)
+            END
+          )
+          THEN CAST(NULL AS TIMESTAMP)
+          ELSE CASE
+            WHEN COALESCE("t87"."fit_free_email", TRUE) AND COALESCE("t87"."fit_employees", TRUE)
+            THEN CASE
+              WHEN (
+                "t87"."rule_satisfied_at" IS NULL
+              )
+              OR (
+                "t87"."active_days_satisfied_at" IS NULL
+              )
+              THEN CAST(NULL AS TIMESTAMP)
+              ELSE GREATEST("t87"."rule_satisfied_at", "t87"."active_days_satisfied_at")
+            END
+            ELSE CAST(NULL AS TIMESTAMP)
+          END
+        END AS "qualified_at"
+      FROM (
+        SELECT
+          "t86".*
+          EXCLUDE ("f_id")
+        FROM (
+          SELECT
+            "t85"."entity_id",
+            "t85"."signup_at",
+            "t85"."converted_at",
+            "t85"."criterion_0_at",
+            "t85"."criterion_1_at",
+            "t85"."criterion_2_at",
+            "t85"."criterion_3_at",
+            "t85"."criterion_4_at",
+            "t85"."criterion_5_at",
+            "t85"."rule_satisfied_at",
+            "t85"."active_days",
+            "t85"."active_days_satisfied_at",
+            "t16"."f_id",
+            "t16"."fit_free_email",
+            "t16"."fit_employees"
+          FROM (
+            SELECT
+              "t83".*
+              EXCLUDE ("a_id")
+            FROM (
+              SELECT
+                "t73"."entity_id",
+                "t73"."signup_at",
+                "t73"."converted_at",
+                "t73"."criterion_0_at",
+                "t73"."criterion_1_at",
+                "t73"."criterion_2_at",
+                "t73"."criterion_3_at",
+                "t73"."criterion_4_at",
+                "t73"."criterion_5_at",
+                "t73"."rule_satisfied_at",
+                "t82"."a_id",
+                "t82"."active_days",
+                "t82"."active_days_satisfied_at"
+              FROM (
+                SELECT
+                  "t71".*
+                  EXCLUDE ("c_id")
                 FROM (
                   SELECT
-                    "t66"."entity_id",
-                    "t66"."event",
-                    "t66"."properties",
-                    "t66"."ts",
-                    "t66"."signup_at",
-                    "t66"."converted_at",
-                    ROW_NUMBER() OVER (
-                      PARTITION BY "t66"."entity_id"
-                      ORDER BY "t66"."ts" ASC
-                      ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-                    ) - 1 AS "position"
+                    "t57"."entity_id",
+                    "t57"."signup_at",
+                    "t57"."converted_at",
+                    "t68"."c_id",
+                    "t68"."criterion_0_at",
+                    "t68"."criterion_1_at",
+                    "t68"."criterion_2_at",
+                    "t68"."criterion_3_at",
+                    "t68"."criterion_4_at",
+                    "t68"."criterion_5_at",
+                    "t68"."rule_satisfied_at"
                   FROM (
                     SELECT
-                      "t63"."entity_id",
-                      "t63"."event",
-                      "t63"."properties",
-                      "t63"."ts",
-                      "t63"."a_signup" AS "signup_at",
-                      "t63"."a_converted" AS "converted_at"
+                      *
+                    FROM "t53" AS "t54"
+                    WHERE
+                      "t54"."signup_at" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
+                  ) AS "t57"
+                  LEFT OUTER JOIN "t66" AS "t68"
+                    ON "t57"."entity_id" = "t68"."c_id"
+                ) AS "t71"
+              ) AS "t73"
+              LEFT OUTER JOIN (
+                SELECT
+                  "t80"."entity_id" AS "a_id",
+                  COUNT("t80"."first_ts") AS "active_days",
+                  LIST_EXTRACT(MIN("t80"."first_ts", 2) FILTER(WHERE
+                    "t80"."first_ts" IS NOT NULL), 2) AS "active_days_satisfied_at"
+                FROM (
+                  SELECT
+                    "t79"."entity_id",
+                    DATE_TRUNC('DAY', "t79"."ts") AS "day",
+                    MIN("t79"."ts") AS "first_ts"
+                  FROM (
+                    SELECT
+                      "t78"."entity_id",
+                      "t78"."ts",
+                      "t78"."a_signup" AS "signup_at",
+                      "t78"."a_converted" AS "converted_at"
                     FROM (
                       SELECT
-                        "t62".*
+                        "t77".*
                         EXCLUDE ("a_entity")
                       FROM (
                         SELECT
                           *
                         FROM (
                           SELECT
-                            "t37"."entity_id",
-                            "t37"."event",
-                            "t37"."properties",
-                            "t37"."ts",
-                            "t60"."a_entity",
-                            "t60"."a_signup",
-                            "t60"."a_converted"
+                            "t36"."entity_id",
+                            "t36"."ts",
+                            "t75"."a_entity",
+                            "t75"."a_signup",
+                            "t75"."a_converted"
                           FROM (
                             SELECT
                               *
                             FROM (
                               SELECT
                                 "t19"."account_id" AS "entity_id",
-                                "t19"."event",
-                                "t19"."properties",
                                 "t19"."ts"
                               FROM (
                                 SELECT
@@ -3823,31 +2721,19 @@ WITH "t11" AS (
                               ) AS "t19"
                               WHERE
                                 "t19"."ts" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
-                                AND "t19"."event" IN (
-                                  'Added Task',
-                                  'Created Calendar',
-                                  'Created Document',
-                                  'Invited Member',
-                                  'Shared Document',
-                                  'Uploaded Asset'
-                                )
                                 AND "t19"."account_id" IS NOT NULL
-                            ) AS "t25"
+                            ) AS "t21"
                             UNION ALL
                             SELECT
                               *
                             FROM (
                               SELECT
                                 "t9"."member_account" AS "entity_id",
-                                "t29"."event",
-                                "t29"."properties",
-                                "t29"."ts"
+                                "t27"."ts"
                               FROM (
                                 SELECT
                                   "t19"."user_id",
                                   "t19"."account_id",
-                                  "t19"."event",
-                                  "t19"."properties",
                                   "t19"."ts"
                                 FROM (
                                   SELECT
@@ -3881,16 +2767,8 @@ WITH "t11" AS (
                                 ) AS "t19"
                                 WHERE
                                   "t19"."ts" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
-                                  AND "t19"."event" IN (
-                                    'Added Task',
-                                    'Created Calendar',
-                                    'Created Document',
-                                    'Invited Member',
-                                    'Shared Document',
-                                    'Uploaded Asset'
-                                  )
                                   AND "t19"."account_id" IS NULL
-                              ) AS "t29"
+                              ) AS "t27"
                               INNER JOIN (
                                 SELECT
                                   "t1"."user_id" AS "member_id",
@@ -3899,9 +2777,9 @@ WITH "t11" AS (
                                 WHERE
                                   "t1"."account_id" IS NOT NULL
                               ) AS "t9"
-                                ON "t29"."user_id" = "t9"."member_id"
-                            ) AS "t32"
-                          ) AS "t37"
+                                ON "t27"."user_id" = "t9"."member_id"
+                            ) AS "t30"
+                          ) AS "t36"
                           INNER JOIN (
                             SELECT
                               "t58"."a_entity",
@@ -3926,882 +2804,44 @@ WITH "t11" AS (
                                 )
                             ) AS "t20"
                               ON "t58"."a_entity" = "t20"."f_id"
-                          ) AS "t60"
-                            ON "t37"."entity_id" = "t60"."a_entity"
-                        ) AS "t61"
-                        WHERE
-                          "t61"."ts" >= "t61"."a_signup"
-                      ) AS "t62"
-                    ) AS "t63"
-                    WHERE
-                      (
-                        (
-                          "t63"."a_converted" IS NULL
-                        ) OR (
-                          "t63"."ts" < "t63"."a_converted"
-                        )
-                      )
-                      AND "t63"."event" = 'Created Document'
-                  ) AS "t66"
-                ) AS "t69"
-                WHERE
-                  "t69"."position" = 1
-              ) AS "t76"
-                ON "t72"."c_id" = "t76"."s_id"
-            ) AS "t79"
-          ) AS "t81"
-          LEFT OUTER JOIN (
-            SELECT
-              "t68"."entity_id" AS "s_id",
-              "t68"."ts" AS "criterion_3_at"
-            FROM (
-              SELECT
-                "t64"."entity_id",
-                "t64"."event",
-                "t64"."properties",
-                "t64"."ts",
-                "t64"."signup_at",
-                "t64"."converted_at",
-                ROW_NUMBER() OVER (
-                  PARTITION BY "t64"."entity_id"
-                  ORDER BY "t64"."ts" ASC
-                  ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-                ) - 1 AS "position"
-              FROM (
-                SELECT
-                  "t63"."entity_id",
-                  "t63"."event",
-                  "t63"."properties",
-                  "t63"."ts",
-                  "t63"."a_signup" AS "signup_at",
-                  "t63"."a_converted" AS "converted_at"
-                FROM (
-                  SELECT
-                    "t62".*
-                    EXCLUDE ("a_entity")
-                  FROM (
-                    SELECT
-                      *
-                    FROM (
-                      SELECT
-                        "t37"."entity_id",
-                        "t37"."event",
-                        "t37"."properties",
-                        "t37"."ts",
-                        "t60"."a_entity",
-                        "t60"."a_signup",
-                        "t60"."a_converted"
-                      FROM (
-                        SELECT
-                          *
-                        FROM (
-                          SELECT
-                            "t19"."account_id" AS "entity_id",
-                            "t19"."event",
-                            "t19"."properties",
-                            "t19"."ts"
-                          FROM (
-                            SELECT
-                              "t17".*
-                              EXCLUDE ("_pql_copy")
-                            FROM (
+                            SEMI JOIN (
                               SELECT
                                 *
-                              FROM (
-                                SELECT
-                                  "t2"."event_id",
-                                  "t2"."user_id",
-                                  "t2"."account_id",
-                                  "t2"."event",
-                                  "t2"."ts",
-                                  "t2"."properties",
-                                  ROW_NUMBER() OVER (
-                                    PARTITION BY "t2"."event_id"
-                                    ORDER BY "t2"."ts" ASC, "t2"."user_id" ASC, "t2"."account_id" ASC, "t2"."event" ASC, CAST("t2"."properties" AS TEXT) ASC
-                                    ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-                                  ) - 1 AS "_pql_copy"
-                                FROM "events" AS "t2"
-                              ) AS "t15"
+                              FROM "t66" AS "t67"
                               WHERE
-                                (
-                                  "t15"."_pql_copy" = 0
-                                ) OR (
-                                  "t15"."event_id" IS NULL
-                                )
-                            ) AS "t17"
-                          ) AS "t19"
-                          WHERE
-                            "t19"."ts" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
-                            AND "t19"."event" IN (
-                              'Added Task',
-                              'Created Calendar',
-                              'Created Document',
-                              'Invited Member',
-                              'Shared Document',
-                              'Uploaded Asset'
-                            )
-                            AND "t19"."account_id" IS NOT NULL
-                        ) AS "t25"
-                        UNION ALL
-                        SELECT
-                          *
-                        FROM (
-                          SELECT
-                            "t9"."member_account" AS "entity_id",
-                            "t29"."event",
-                            "t29"."properties",
-                            "t29"."ts"
-                          FROM (
-                            SELECT
-                              "t19"."user_id",
-                              "t19"."account_id",
-                              "t19"."event",
-                              "t19"."properties",
-                              "t19"."ts"
-                            FROM (
-                              SELECT
-                                "t17".*
-                                EXCLUDE ("_pql_copy")
-                              FROM (
-                                SELECT
-                                  *
-                                FROM (
-                                  SELECT
-                                    "t2"."event_id",
-                                    "t2"."user_id",
-                                    "t2"."account_id",
-                                    "t2"."event",
-                                    "t2"."ts",
-                                    "t2"."properties",
-                                    ROW_NUMBER() OVER (
-                                      PARTITION BY "t2"."event_id"
-                                      ORDER BY "t2"."ts" ASC, "t2"."user_id" ASC, "t2"."account_id" ASC, "t2"."event" ASC, CAST("t2"."properties" AS TEXT) ASC
-                                      ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-                                    ) - 1 AS "_pql_copy"
-                                  FROM "events" AS "t2"
-                                ) AS "t15"
-                                WHERE
-                                  (
-                                    "t15"."_pql_copy" = 0
-                                  ) OR (
-                                    "t15"."event_id" IS NULL
-                                  )
-                              ) AS "t17"
-                            ) AS "t19"
-                            WHERE
-                              "t19"."ts" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
-                              AND "t19"."event" IN (
-                                'Added Task',
-                                'Created Calendar',
-                                'Created Document',
-                                'Invited Member',
-                                'Shared Document',
-                                'Uploaded Asset'
-                              )
-                              AND "t19"."account_id" IS NULL
-                          ) AS "t29"
-                          INNER JOIN (
-                            SELECT
-                              "t1"."user_id" AS "member_id",
-                              "t1"."account_id" AS "member_account"
-                            FROM "users" AS "t1"
-                            WHERE
-                              "t1"."account_id" IS NOT NULL
-                          ) AS "t9"
-                            ON "t29"."user_id" = "t9"."member_id"
-                        ) AS "t32"
-                      ) AS "t37"
-                      INNER JOIN (
-                        SELECT
-                          "t58"."a_entity",
-                          "t58"."a_signup",
-                          "t58"."a_converted"
-                        FROM (
-                          SELECT
-                            "t54"."entity_id" AS "a_entity",
-                            "t54"."signup_at" AS "a_signup",
-                            "t54"."converted_at" AS "a_converted"
-                          FROM "t53" AS "t54"
-                          WHERE
-                            "t54"."signup_at" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
-                        ) AS "t58"
-                        ANTI JOIN (
-                          SELECT
-                            *
-                          FROM "t11" AS "t13"
-                          WHERE
-                            NOT (
-                              COALESCE("t13"."fit_free_email", TRUE) AND COALESCE("t13"."fit_employees", TRUE)
-                            )
-                        ) AS "t20"
-                          ON "t58"."a_entity" = "t20"."f_id"
-                      ) AS "t60"
-                        ON "t37"."entity_id" = "t60"."a_entity"
-                    ) AS "t61"
-                    WHERE
-                      "t61"."ts" >= "t61"."a_signup"
-                  ) AS "t62"
-                ) AS "t63"
-                WHERE
-                  (
-                    (
-                      "t63"."a_converted" IS NULL
-                    ) OR (
-                      "t63"."ts" < "t63"."a_converted"
-                    )
-                  )
-                  AND "t63"."event" = 'Uploaded Asset'
-              ) AS "t64"
-            ) AS "t68"
-            WHERE
-              "t68"."position" = 2
-          ) AS "t75"
-            ON "t81"."c_id" = "t75"."s_id"
-        ) AS "t82"
-      ) AS "t84"
-      LEFT OUTER JOIN (
-        SELECT
-          "t71"."entity_id" AS "s_id",
-          "t71"."ts" AS "criterion_4_at"
-        FROM (
-          SELECT
-            "t67"."entity_id",
-            "t67"."event",
-            "t67"."properties",
-            "t67"."ts",
-            "t67"."signup_at",
-            "t67"."converted_at",
-            ROW_NUMBER() OVER (
-              PARTITION BY "t67"."entity_id"
-              ORDER BY "t67"."ts" ASC
-              ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-            ) - 1 AS "position"
-          FROM (
-            SELECT
-              "t63"."entity_id",
-              "t63"."event",
-              "t63"."properties",
-              "t63"."ts",
-              "t63"."a_signup" AS "signup_at",
-              "t63"."a_converted" AS "converted_at"
-            FROM (
-              SELECT
-                "t62".*
-                EXCLUDE ("a_entity")
-              FROM (
-                SELECT
-                  *
-                FROM (
-                  SELECT
-                    "t37"."entity_id",
-                    "t37"."event",
-                    "t37"."properties",
-                    "t37"."ts",
-                    "t60"."a_entity",
-                    "t60"."a_signup",
-                    "t60"."a_converted"
-                  FROM (
-                    SELECT
-                      *
-                    FROM (
-                      SELECT
-                        "t19"."account_id" AS "entity_id",
-                        "t19"."event",
-                        "t19"."properties",
-                        "t19"."ts"
-                      FROM (
-                        SELECT
-                          "t17".*
-                          EXCLUDE ("_pql_copy")
-                        FROM (
-                          SELECT
-                            *
-                          FROM (
-                            SELECT
-                              "t2"."event_id",
-                              "t2"."user_id",
-                              "t2"."account_id",
-                              "t2"."event",
-                              "t2"."ts",
-                              "t2"."properties",
-                              ROW_NUMBER() OVER (
-                                PARTITION BY "t2"."event_id"
-                                ORDER BY "t2"."ts" ASC, "t2"."user_id" ASC, "t2"."account_id" ASC, "t2"."event" ASC, CAST("t2"."properties" AS TEXT) ASC
-                                ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-                              ) - 1 AS "_pql_copy"
-                            FROM "events" AS "t2"
-                          ) AS "t15"
-                          WHERE
-                            (
-                              "t15"."_pql_copy" = 0
-                            ) OR (
-                              "t15"."event_id" IS NULL
-                            )
-                        ) AS "t17"
-                      ) AS "t19"
-                      WHERE
-                        "t19"."ts" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
-                        AND "t19"."event" IN (
-                          'Added Task',
-                          'Created Calendar',
-                          'Created Document',
-                          'Invited Member',
-                          'Shared Document',
-                          'Uploaded Asset'
-                        )
-                        AND "t19"."account_id" IS NOT NULL
-                    ) AS "t25"
-                    UNION ALL
-                    SELECT
-                      *
-                    FROM (
-                      SELECT
-                        "t9"."member_account" AS "entity_id",
-                        "t29"."event",
-                        "t29"."properties",
-                        "t29"."ts"
-                      FROM (
-                        SELECT
-                          "t19"."user_id",
-                          "t19"."account_id",
-                          "t19"."event",
-                          "t19"."properties",
-                          "t19"."ts"
-                        FROM (
-                          SELECT
-                            "t17".*
-                            EXCLUDE ("_pql_copy")
-                          FROM (
-                            SELECT
-                              *
-                            FROM (
-                              SELECT
-                                "t2"."event_id",
-                                "t2"."user_id",
-                                "t2"."account_id",
-                                "t2"."event",
-                                "t2"."ts",
-                                "t2"."properties",
-                                ROW_NUMBER() OVER (
-                                  PARTITION BY "t2"."event_id"
-                                  ORDER BY "t2"."ts" ASC, "t2"."user_id" ASC, "t2"."account_id" ASC, "t2"."event" ASC, CAST("t2"."properties" AS TEXT) ASC
-                                  ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-                                ) - 1 AS "_pql_copy"
-                              FROM "events" AS "t2"
-                            ) AS "t15"
-                            WHERE
-                              (
-                                "t15"."_pql_copy" = 0
-                              ) OR (
-                                "t15"."event_id" IS NULL
-                              )
-                          ) AS "t17"
-                        ) AS "t19"
+                                "t67"."rule_satisfied_at" IS NOT NULL
+                            ) AS "t70"
+                              ON "t58"."a_entity" = "t70"."c_id"
+                          ) AS "t75"
+                            ON "t36"."entity_id" = "t75"."a_entity"
+                        ) AS "t76"
                         WHERE
-                          "t19"."ts" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
-                          AND "t19"."event" IN (
-                            'Added Task',
-                            'Created Calendar',
-                            'Created Document',
-                            'Invited Member',
-                            'Shared Document',
-                            'Uploaded Asset'
-                          )
-                          AND "t19"."account_id" IS NULL
-                      ) AS "t29"
-                      INNER JOIN (
-                        SELECT
-                          "t1"."user_id" AS "member_id",
-                          "t1"."account_id" AS "member_account"
-                        FROM "users" AS "t1"
-                        WHERE
-                          "t1"."account_id" IS NOT NULL
-                      ) AS "t9"
-                        ON "t29"."user_id" = "t9"."member_id"
-                    ) AS "t32"
-                  ) AS "t37"
-                  INNER JOIN (
-                    SELECT
-                      "t58"."a_entity",
-                      "t58"."a_signup",
-                      "t58"."a_converted"
-                    FROM (
-                      SELECT
-                        "t54"."entity_id" AS "a_entity",
-                        "t54"."signup_at" AS "a_signup",
-                        "t54"."converted_at" AS "a_converted"
-                      FROM "t53" AS "t54"
-                      WHERE
-                        "t54"."signup_at" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
-                    ) AS "t58"
-                    ANTI JOIN (
-                      SELECT
-                        *
-                      FROM "t11" AS "t13"
-                      WHERE
-                        NOT (
-                          COALESCE("t13"."fit_free_email", TRUE) AND COALESCE("t13"."fit_employees", TRUE)
-                        )
-                    ) AS "t20"
-                      ON "t58"."a_entity" = "t20"."f_id"
-                  ) AS "t60"
-                    ON "t37"."entity_id" = "t60"."a_entity"
-                ) AS "t61"
-                WHERE
-                  "t61"."ts" >= "t61"."a_signup"
-              ) AS "t62"
-            ) AS "t63"
-            WHERE
-              (
-                (
-                  "t63"."a_converted" IS NULL
-                ) OR (
-                  "t63"."ts" < "t63"."a_converted"
-                )
-              )
-              AND "t63"."event" = 'Added Task'
-              AND COALESCE(
-                CASE
-                  WHEN JSON_TYPE("t63"."properties" -> '$.source') = 'VARCHAR'
-                  THEN (
-                    "t63"."properties" -> '$.source'
-                  ) ->> '$'
-                  ELSE NULL
-                END IN ('web'),
-                FALSE
-              )
-          ) AS "t67"
-        ) AS "t71"
-        WHERE
-          "t71"."position" = 2
-      ) AS "t78"
-        ON "t84"."c_id" = "t78"."s_id"
-    ) AS "t85"
-  ) AS "t86"
-)
-SELECT
-  CAST(EXTRACT(year FROM "t112"."start") AS TEXT) || '-' || CASE
-    WHEN 2 <= LENGTH(CAST(EXTRACT(month FROM "t112"."start") AS TEXT))
-    THEN CAST(EXTRACT(month FROM "t112"."start") AS TEXT)
-    ELSE REPEAT('0', 2 - LENGTH(CAST(EXTRACT(month FROM "t112"."start") AS TEXT))) || CAST(EXTRACT(month FROM "t112"."start") AS TEXT)
-  END AS "period",
-  "t112"."start" AS "period_start",
-  "t112"."pqls"
-FROM (
-  SELECT
-    DATE_TRUNC('MONTH', "t111"."qualified_at") AS "start",
-    "t111"."segment",
-    COUNT(*) AS "pqls"
-  FROM (
-    SELECT
-      "t110"."entity_id",
-      "t110"."signup_at",
-      "t110"."converted_at",
-      "t110"."criterion_0_at",
-      "t110"."criterion_1_at",
-      "t110"."criterion_2_at",
-      "t110"."criterion_3_at",
-      "t110"."criterion_4_at",
-      "t110"."criterion_5_at",
-      "t110"."rule_satisfied_at",
-      "t110"."active_days",
-      "t110"."active_days_satisfied_at",
-      "t110"."fit_free_email",
-      "t110"."fit_employees",
-      "t110"."fit",
-      "t110"."qualified_at",
-      CASE
-        WHEN (
-          "t110"."qualified_at" IS NOT NULL
-        )
-        AND (
-          "t110"."converted_at" IS NOT NULL
-        )
-        THEN 'converted_pql'
-        WHEN "t110"."qualified_at" IS NOT NULL
-        THEN 'pql'
-        WHEN "t110"."converted_at" IS NOT NULL
-        THEN 'converted_without_qualifying'
-        WHEN NOT (
-          "t110"."fit"
-        )
-        THEN 'failed_fit'
-        ELSE 'not_qualified'
-      END AS "status",
-      CAST(NULL AS TEXT) AS "segment",
-      DATE_TRUNC('MONTH', "t110"."signup_at") AS "cohort_start",
-      (
-        DATE_TRUNC('MONTH', "t110"."signup_at") + INTERVAL '1' MONTH + INTERVAL '30' DAY
-      ) <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0) AS "complete",
-      (
-        "t110"."qualified_at" IS NOT NULL
-      )
-      AND (
-        "t110"."qualified_at" <= (
-          "t110"."signup_at" + INTERVAL '30' DAY
-        )
-      ) AS "is_pql",
-      (
-        "t110"."qualified_at" IS NOT NULL
-      )
-      AND (
-        "t110"."qualified_at" <= (
-          "t110"."signup_at" + INTERVAL '30' DAY
-        )
-      )
-      AND (
-        "t110"."converted_at" > "t110"."qualified_at"
-      )
-      AND (
-        "t110"."converted_at" <= (
-          "t110"."qualified_at" + INTERVAL '90' DAY
-        )
-      ) AS "converted_pql",
-      NOT (
-        (
-          "t110"."qualified_at" IS NOT NULL
-        )
-        AND (
-          "t110"."qualified_at" <= (
-            "t110"."signup_at" + INTERVAL '30' DAY
-          )
-        )
-      )
-      AND (
-        "t110"."converted_at" IS NOT NULL
-      )
-      AND (
-        "t110"."converted_at" <= (
-          "t110"."signup_at" + INTERVAL '120' DAY
-        )
-      ) AS "non_pql_converted",
-      CAST(DATE_DIFF('MICROSECOND', "t110"."signup_at", "t110"."qualified_at") AS DOUBLE) / 86400000000 AS "days_to_pql"
-    FROM (
-      SELECT
-        "t109"."entity_id",
-        "t109"."signup_at",
-        "t109"."converted_at",
-        "t109"."criterion_0_at",
-        "t109"."criterion_1_at",
-        "t109"."criterion_2_at",
-        "t109"."criterion_3_at",
-        "t109"."criterion_4_at",
-        "t109"."criterion_5_at",
-        "t109"."rule_satisfied_at",
-        COALESCE("t109"."active_days", 0) AS "active_days",
-        "t109"."active_days_satisfied_at",
-        "t109"."fit_free_email",
-        "t109"."fit_employees",
-        COALESCE("t109"."fit_free_email", TRUE)
-        AND COALESCE("t109"."fit_employees", TRUE) AS "fit",
-        CASE
-          WHEN (
-            "t109"."converted_at" IS NOT NULL
-          )
-          AND (
-            "t109"."converted_at" <= CASE
-              WHEN COALESCE("t109"."fit_free_email", TRUE)
-              AND COALESCE("t109"."fit_employees", TRUE)
-              THEN CASE
-                WHEN (
-                  "t109"."rule_satisfied_at" IS NULL
-                )
-                OR (
-                  "t109"."active_days_satisfied_at" IS NULL
-                )
-                THEN CAST(NULL AS TIMESTAMP)
-                ELSE GREATEST("t109"."rule_satisfied_at", "t109"."active_days_satisfied_at")
-              END
-              ELSE CAST(NULL AS TIMESTAMP)
-            END
-          )
-          THEN CAST(NULL AS TIMESTAMP)
-          ELSE CASE
-            WHEN COALESCE("t109"."fit_free_email", TRUE)
-            AND COALESCE("t109"."fit_employees", TRUE)
-            THEN CASE
-              WHEN (
-                "t109"."rule_satisfied_at" IS NULL
-              )
-              OR (
-                "t109"."active_days_satisfied_at" IS NULL
-              )
-              THEN CAST(NULL AS TIMESTAMP)
-              ELSE GREATEST("t109"."rule_satisfied_at", "t109"."active_days_satisfied_at")
-            END
-            ELSE CAST(NULL AS TIMESTAMP)
-          END
-        END AS "qualified_at"
-      FROM (
-        SELECT
-          "t108".*
-          EXCLUDE ("f_id")
-        FROM (
-          SELECT
-            "t107"."entity_id",
-            "t107"."signup_at",
-            "t107"."converted_at",
-            "t107"."criterion_0_at",
-            "t107"."criterion_1_at",
-            "t107"."criterion_2_at",
-            "t107"."criterion_3_at",
-            "t107"."criterion_4_at",
-            "t107"."criterion_5_at",
-            "t107"."rule_satisfied_at",
-            "t107"."active_days",
-            "t107"."active_days_satisfied_at",
-            "t16"."f_id",
-            "t16"."fit_free_email",
-            "t16"."fit_employees"
-          FROM (
-            SELECT
-              "t105".*
-              EXCLUDE ("a_id")
-            FROM (
-              SELECT
-                "t94"."entity_id",
-                "t94"."signup_at",
-                "t94"."converted_at",
-                "t94"."criterion_0_at",
-                "t94"."criterion_1_at",
-                "t94"."criterion_2_at",
-                "t94"."criterion_3_at",
-                "t94"."criterion_4_at",
-                "t94"."criterion_5_at",
-                "t94"."rule_satisfied_at",
-                "t104"."a_id",
-                "t104"."active_days",
-                "t104"."active_days_satisfied_at"
-              FROM (
-                SELECT
-                  "t92".*
-                  EXCLUDE ("c_id")
-                FROM (
-                  SELECT
-                    "t57"."entity_id",
-                    "t57"."signup_at",
-                    "t57"."converted_at",
-                    "t89"."c_id",
-                    "t89"."criterion_0_at",
-                    "t89"."criterion_1_at",
-                    "t89"."criterion_2_at",
-                    "t89"."criterion_3_at",
-                    "t89"."criterion_4_at",
-                    "t89"."criterion_5_at",
-                    "t89"."rule_satisfied_at"
-                  FROM (
-                    SELECT
-                      *
-                    FROM "t53" AS "t54"
-                    WHERE
-                      "t54"."signup_at" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
-                  ) AS "t57"
-                  LEFT OUTER JOIN "t87" AS "t89"
-                    ON "t57"."entity_id" = "t89"."c_id"
-                ) AS "t92"
-              ) AS "t94"
-              LEFT OUTER JOIN (
-                SELECT
-                  "t102"."entity_id" AS "a_id",
-                  COUNT("t102"."first_ts") AS "active_days",
-                  MIN("t102"."first_ts") FILTER(WHERE
-                    "t102"."position" = 1) AS "active_days_satisfied_at"
-                FROM (
-                  SELECT
-                    "t101"."entity_id",
-                    "t101"."day",
-                    "t101"."first_ts",
-                    ROW_NUMBER() OVER (
-                      PARTITION BY "t101"."entity_id"
-                      ORDER BY "t101"."day" ASC
-                      ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-                    ) - 1 AS "position"
-                  FROM (
-                    SELECT
-                      "t100"."entity_id",
-                      DATE_TRUNC('DAY', "t100"."ts") AS "day",
-                      MIN("t100"."ts") AS "first_ts"
-                    FROM (
-                      SELECT
-                        "t99"."entity_id",
-                        "t99"."ts",
-                        "t99"."a_signup" AS "signup_at",
-                        "t99"."a_converted" AS "converted_at"
-                      FROM (
-                        SELECT
-                          "t98".*
-                          EXCLUDE ("a_entity")
-                        FROM (
-                          SELECT
-                            *
-                          FROM (
-                            SELECT
-                              "t36"."entity_id",
-                              "t36"."ts",
-                              "t96"."a_entity",
-                              "t96"."a_signup",
-                              "t96"."a_converted"
-                            FROM (
-                              SELECT
-                                *
-                              FROM (
-                                SELECT
-                                  "t19"."account_id" AS "entity_id",
-                                  "t19"."ts"
-                                FROM (
-                                  SELECT
-                                    "t17".*
-                                    EXCLUDE ("_pql_copy")
-                                  FROM (
-                                    SELECT
-                                      *
-                                    FROM (
-                                      SELECT
-                                        "t2"."event_id",
-                                        "t2"."user_id",
-                                        "t2"."account_id",
-                                        "t2"."event",
-                                        "t2"."ts",
-                                        "t2"."properties",
-                                        ROW_NUMBER() OVER (
-                                          PARTITION BY "t2"."event_id"
-                                          ORDER BY "t2"."ts" ASC, "t2"."user_id" ASC, "t2"."account_id" ASC, "t2"."event" ASC, CAST("t2"."properties" AS TEXT) ASC
-                                          ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-                                        ) - 1 AS "_pql_copy"
-                                      FROM "events" AS "t2"
-                                    ) AS "t15"
-                                    WHERE
-                                      (
-                                        "t15"."_pql_copy" = 0
-                                      ) OR (
-                                        "t15"."event_id" IS NULL
-                                      )
-                                  ) AS "t17"
-                                ) AS "t19"
-                                WHERE
-                                  "t19"."ts" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
-                                  AND "t19"."account_id" IS NOT NULL
-                              ) AS "t21"
-                              UNION ALL
-                              SELECT
-                                *
-                              FROM (
-                                SELECT
-                                  "t9"."member_account" AS "entity_id",
-                                  "t27"."ts"
-                                FROM (
-                                  SELECT
-                                    "t19"."user_id",
-                                    "t19"."account_id",
-                                    "t19"."ts"
-                                  FROM (
-                                    SELECT
-                                      "t17".*
-                                      EXCLUDE ("_pql_copy")
-                                    FROM (
-                                      SELECT
-                                        *
-                                      FROM (
-                                        SELECT
-                                          "t2"."event_id",
-                                          "t2"."user_id",
-                                          "t2"."account_id",
-                                          "t2"."event",
-                                          "t2"."ts",
-                                          "t2"."properties",
-                                          ROW_NUMBER() OVER (
-                                            PARTITION BY "t2"."event_id"
-                                            ORDER BY "t2"."ts" ASC, "t2"."user_id" ASC, "t2"."account_id" ASC, "t2"."event" ASC, CAST("t2"."properties" AS TEXT) ASC
-                                            ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-                                          ) - 1 AS "_pql_copy"
-                                        FROM "events" AS "t2"
-                                      ) AS "t15"
-                                      WHERE
-                                        (
-                                          "t15"."_pql_copy" = 0
-                                        ) OR (
-                                          "t15"."event_id" IS NULL
-                                        )
-                                    ) AS "t17"
-                                  ) AS "t19"
-                                  WHERE
-                                    "t19"."ts" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
-                                    AND "t19"."account_id" IS NULL
-                                ) AS "t27"
-                                INNER JOIN (
-                                  SELECT
-                                    "t1"."user_id" AS "member_id",
-                                    "t1"."account_id" AS "member_account"
-                                  FROM "users" AS "t1"
-                                  WHERE
-                                    "t1"."account_id" IS NOT NULL
-                                ) AS "t9"
-                                  ON "t27"."user_id" = "t9"."member_id"
-                              ) AS "t30"
-                            ) AS "t36"
-                            INNER JOIN (
-                              SELECT
-                                "t58"."a_entity",
-                                "t58"."a_signup",
-                                "t58"."a_converted"
-                              FROM (
-                                SELECT
-                                  "t54"."entity_id" AS "a_entity",
-                                  "t54"."signup_at" AS "a_signup",
-                                  "t54"."converted_at" AS "a_converted"
-                                FROM "t53" AS "t54"
-                                WHERE
-                                  "t54"."signup_at" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
-                              ) AS "t58"
-                              ANTI JOIN (
-                                SELECT
-                                  *
-                                FROM "t11" AS "t13"
-                                WHERE
-                                  NOT (
-                                    COALESCE("t13"."fit_free_email", TRUE) AND COALESCE("t13"."fit_employees", TRUE)
-                                  )
-                              ) AS "t20"
-                                ON "t58"."a_entity" = "t20"."f_id"
-                              SEMI JOIN (
-                                SELECT
-                                  *
-                                FROM "t87" AS "t88"
-                                WHERE
-                                  "t88"."rule_satisfied_at" IS NOT NULL
-                              ) AS "t91"
-                                ON "t58"."a_entity" = "t91"."c_id"
-                            ) AS "t96"
-                              ON "t36"."entity_id" = "t96"."a_entity"
-                          ) AS "t97"
-                          WHERE
-                            "t97"."ts" >= "t97"."a_signup"
-                        ) AS "t98"
-                      ) AS "t99"
-                    ) AS "t100"
-                    GROUP BY
-                      1,
-                      2
-                  ) AS "t101"
-                ) AS "t102"
+                          "t76"."ts" >= "t76"."a_signup"
+                      ) AS "t77"
+                    ) AS "t78"
+                  ) AS "t79"
+                  GROUP BY
+                    1,
+                    2
+                ) AS "t80"
                 GROUP BY
                   1
-              ) AS "t104"
-                ON "t94"."entity_id" = "t104"."a_id"
-            ) AS "t105"
-          ) AS "t107"
+              ) AS "t82"
+                ON "t73"."entity_id" = "t82"."a_id"
+            ) AS "t83"
+          ) AS "t85"
           LEFT OUTER JOIN "t11" AS "t16"
-            ON "t107"."entity_id" = "t16"."f_id"
-        ) AS "t108"
-      ) AS "t109"
-    ) AS "t110"
+            ON "t85"."entity_id" = "t16"."f_id"
+        ) AS "t86"
+      ) AS "t87"
+    ) AS "t88"
     WHERE
-      "t110"."qualified_at" IS NOT NULL
-  ) AS "t111"
+      "t88"."qualified_at" IS NOT NULL
+  ) AS "t89"
   GROUP BY
     1,
     2
-) AS "t112"
+) AS "t90"
 ORDER BY
-  "t112"."start" ASC,
-  "t112"."segment" ASC NULLS FIRST;
+  "t90"."start" ASC,
+  "t90"."segment" ASC NULLS FIRST;

@@ -117,6 +117,13 @@ def present_weight(items: ir.Table) -> ir.Table:
     return items.group_by(p_id=items.entity_id).agg(value=items.weight.sum())
 
 
+def unit_weight() -> ir.FloatingScalar:
+    """The weight 1 of an item, as a double on every backend: Ibis writes the literal 1.0
+    plainly, which PostgreSQL types as numeric, and a numeric sum comes back as a Decimal
+    that a float64 result refuses."""
+    return ibis.literal(1).cast("float64")
+
+
 def keep(table: ir.Table, tests: list[ir.BooleanValue]) -> ir.Table:
     """The rows of `table` passing every test (all of them without tests)."""
     return table.filter(tests) if tests else table

@@ -14,6 +14,7 @@ from pqlengine.compute.criteria.base import (
     nth_smallest,
     present_weight,
     short_circuit,
+    unit_weight,
 )
 from pqlengine.compute.criteria.words import amount, filtered, named
 
@@ -42,7 +43,7 @@ class Count:
 
     def items(self, before: ir.Table, criterion: Any, can: Capabilities) -> ir.Table:
         matching = keep(before, self.tests(before, criterion, can))
-        return matching.select("entity_id", "ts", weight=ibis.literal(1.0))
+        return matching.select("entity_id", "ts", weight=unit_weight())
 
     def progress_value(self, before: ir.Table, criterion: Any, can: Capabilities) -> ir.Table:
         return present_weight(self.items(before, criterion, can))

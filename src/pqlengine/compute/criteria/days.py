@@ -14,6 +14,7 @@ from pqlengine.compute.criteria.base import (
     matching_tests,
     nth_first,
     present_weight,
+    unit_weight,
 )
 from pqlengine.compute.criteria.words import amount, scope
 
@@ -52,7 +53,7 @@ class ActiveDays:
 
     def items(self, before: ir.Table, criterion: Any, can: Capabilities) -> ir.Table:
         days = matching_days(before, criterion, can)
-        return days.select("entity_id", ts=days.first_ts, weight=ibis.literal(1.0))
+        return days.select("entity_id", ts=days.first_ts, weight=unit_weight())
 
     def progress_value(self, before: ir.Table, criterion: Any, can: Capabilities) -> ir.Table:
         return present_weight(self.items(before, criterion, can))

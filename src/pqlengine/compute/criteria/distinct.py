@@ -14,6 +14,7 @@ from pqlengine.compute.criteria.base import (
     matching_tests,
     nth_first,
     present_weight,
+    unit_weight,
 )
 from pqlengine.compute.criteria.words import amount, filtered, named, scope
 from pqlengine.compute.matching import Typed
@@ -68,7 +69,7 @@ class _Distinct:
 
     def items(self, before: ir.Table, criterion: Any, can: Capabilities) -> ir.Table:
         firsts = self.firsts(before, criterion, can)
-        return firsts.select("entity_id", ts=firsts.first_ts, weight=ibis.literal(1.0))
+        return firsts.select("entity_id", ts=firsts.first_ts, weight=unit_weight())
 
     def unit(self, criterion: Any) -> str:
         return str(criterion.property)
