@@ -23,7 +23,8 @@ event's properties gain `size_mb` = hash(event_id) % 100 + 1 (DuckDB's hash: det
 for a DuckDB version), by an UPDATE on a copy of the store. Both definitions of (2) and
 both engines of (1) read that copy. Medians, ratios and per-criterion satisfied counts go
 to bench/results.jsonl and are printed. `--skip satisfied|old_vs_new|kinds_vs_counts` leaves
-a part out (each invocation appends its own record), so a long run can be split.
+a part out (each invocation appends its own record), so a long run can be split; `--drop ID`
+leaves a criterion out of the kinds definition (to see what one kind costs).
 """
 
 from __future__ import annotations
@@ -87,7 +88,7 @@ KINDS_CRITERIA: list[dict[str, Any]] = [
 KINDS_QUALIFY = {"at_least": 3}
 
 
-def prepare(project: Path, work: Path) -> dict[str, Path]:
+def prepare(project: Path, work: Path, drop: set[str]) -> dict[str, Path]:
     """The working copy of the store (with `size_mb`) and the two project dirs over it."""
     store = work / "store" / "taskly.duckdb"
     if not (work / "store" / "prepared").exists():
@@ -108,7 +109,7 @@ def prepare(project: Path, work: Path) -> dict[str, Path]:
             config["definition"] = {
                 **config["definition"],
                 "name": "kinds",
-                "criteria": KINDS_CRITERIA,
+                "criteria": [c for c in KINDS_CRITERIA if c["id"] not in drop],
                 "qualify": KINDS_QUALIFY,
             }
         (directory / "pql.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
@@ -251,11 +252,14 @@ def main() -> int:
     parser.add_argument(
         "--skip", choices=("satisfied", "old_vs_new", "kinds_vs_counts"), action="append"
     )
+    parser.add_argument(
+        "--drop", action="append", default=[], help="a kinds criterion id to leave out"
+    )
     args = parser.parse_args()
     project = args.project.resolve()
     work = (args.work or project.parent / f"{project.name}-signals").resolve()
     skip = set(args.skip or ())
-    dirs = prepare(project, work)
+    dirs = prepare(project, work, set(args.drop))
     new_src = REPO / "src"
     results: dict[str, Any] = {
         "benchmark": "signals",
@@ -265,7 +269,10 @@ def main() -> int:
         "pairs": args.pairs,
         "numeric_property": f"added: Uploaded Asset properties.{SIZE_PROPERTY} = "
         "hash(event_id) % 100 + 1 (UPDATE on a copy of the store)",
-        "kinds_definition": {"criteria": KINDS_CRITERIA, "qualify": KINDS_QUALIFY},
+        "kinds_definition": {
+            "criteria": [c for c in KINDS_CRITERIA if c["id"] not in args.drop],
+            "qualify": KINDS_QUALIFY,
+        },
         "new_commit": git_head(new_src),
         "old_commit": git_head(args.old_src),
         "load_average_start": load_average(),
