@@ -139,9 +139,13 @@ def satisfied_counts(project_dir: Path) -> dict[str, Any]:
     return {name: int(counts[name].iloc[0]) for name in counts.columns}
 
 
-def run_command(project_dir: Path, out: Path, src: Path) -> tuple[list[str], dict[str, str]]:
+def run_command(
+    project_dir: Path, out: Path, src: Path, memory_limit: str | None
+) -> tuple[list[str], dict[str, str]]:
     """The `ours` runner over a project, with pqlengine imported from `src`."""
     env = {**os.environ, "PYTHONPATH": f"{src}{os.pathsep}{REPO}"}
+    if memory_limit:
+        env["PQL_MEMORY_LIMIT"] = memory_limit
     return [PYTHON, "-m", "bench.peers.ours", str(project_dir), str(out)], env
 
 
@@ -255,6 +259,7 @@ def main() -> int:
     parser.add_argument(
         "--drop", action="append", default=[], help="a kinds criterion id to leave out"
     )
+    parser.add_argument("--memory-limit", help="PQL_MEMORY_LIMIT for the timed runs, e.g. 600MB")
     args = parser.parse_args()
     project = args.project.resolve()
     work = (args.work or project.parent / f"{project.name}-signals").resolve()
@@ -267,6 +272,7 @@ def main() -> int:
         "project": str(args.project),
         "as_of": AS_OF,
         "pairs": args.pairs,
+        "memory_limit": args.memory_limit,
         "numeric_property": f"added: Uploaded Asset properties.{SIZE_PROPERTY} = "
         "hash(event_id) % 100 + 1 (UPDATE on a copy of the store)",
         "kinds_definition": {
@@ -295,8 +301,8 @@ def main() -> int:
     out = work / "runs"
     if "old_vs_new" not in skip:
         print("old vs new, count-only definition (A = new, B = old)", flush=True)
-        new = run_command(dirs["counts"], out / "new", new_src)
-        old = run_command(dirs["counts"], out / "old", args.old_src.resolve())
+        new = run_command(dirs["counts"], out / "new", new_src, args.memory_limit)
+        old = run_command(dirs["counts"], out / "old", args.old_src.resolve(), args.memory_limit)
         summary = interleaved(new, old, args.pairs)
         commits = f"new ({results['new_commit']}) / old ({results['old_commit']})"
         summary["label"] = f"count-only, {commits}"
@@ -305,8 +311,8 @@ def main() -> int:
         print(f"  same outputs: {summary['same_outputs']}")
     if "kinds_vs_counts" not in skip:
         print("kinds vs counts, new engine (A = kinds, B = counts)", flush=True)
-        kinds_run = run_command(dirs["kinds"], out / "kinds", new_src)
-        counts_run = run_command(dirs["counts"], out / "counts", new_src)
+        kinds_run = run_command(dirs["kinds"], out / "kinds", new_src, args.memory_limit)
+        counts_run = run_command(dirs["counts"], out / "counts", new_src, args.memory_limit)
         summary = interleaved(kinds_run, counts_run, args.pairs)
         summary["label"] = "kinds definition / count-only, new engine"
         summary["qualified"] = {name: qualified(out / name) for name in ("kinds", "counts")}
