@@ -12,13 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from pqlengine.compute.stored_names import (
-    AttributeUse,
-    PropertyUse,
-    Stored,
-    SumUse,
-    stored,
-)
+from pqlengine.compute.stored_names import Stored, stored
+from pqlengine.compute.uses import AttributeUse, PropertyUse, SumUse
 from pqlengine.compute.where_values import NUMBER_PATTERN, canonical_text, is_operator, plain
 from pqlengine.config import (
     DistinctCriterion,

@@ -11,38 +11,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pqlengine.compute import compiled
+from pqlengine.compute.uses import AttributeUse, PropertyUse, SumUse
 from pqlengine.config import Scalar
 from pqlengine.store import Store
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
-
-
-@dataclass(frozen=True)
-class PropertyUse:
-    """A property `key` the definition reads on events named `event` (None: any event),
-    with the values it must equal (empty: the key is read some other way)."""
-
-    where: str
-    event: str | None
-    key: str
-    options: tuple[Scalar, ...] = ()
-
-
-@dataclass(frozen=True)
-class AttributeUse:
-    """A fit `where` key of the entity, with the values it must equal (empty: other)."""
-
-    key: str
-    options: tuple[Scalar, ...] = ()
-
-
-@dataclass(frozen=True)
-class SumUse:
-    """A `sum` criterion's event name and numeric property."""
-
-    event: str
-    key: str
 
 
 @dataclass

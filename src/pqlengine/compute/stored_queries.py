@@ -7,7 +7,7 @@ import ibis.expr.types as ir
 
 from pqlengine.compute.bags import bag_pairs
 from pqlengine.compute.matching import Typed
-from pqlengine.compute.stored_names import AttributeUse, PropertyUse, SumUse
+from pqlengine.compute.uses import AttributeUse, PropertyUse, SumUse
 from pqlengine.compute.where_values import canonical_text
 from pqlengine.config import Scalar
 from pqlengine.store import Store
