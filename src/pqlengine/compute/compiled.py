@@ -101,24 +101,6 @@ def compiled(store: Store, parts: Mapping[str, Any], build: Callable[[], Stateme
     return statements
 
 
-def values(
-    store: Store, parts: Mapping[str, Any], build: Callable[[], Mapping[str, ir.Expr]]
-) -> dict[str, list[Any]]:
-    """The values of one-column expressions (`build()`, by name) that do not depend on
-    as_of: by cached SQL where the store allows it, else by running the expressions."""
-    if not cacheable(store):
-        return {name: store.values(expression) for name, expression in build().items()}
-
-    def compile_all() -> Statements:
-        return {name: to_sql(store, expression) for name, expression in build().items()}
-
-    statements = compiled(store, parts, compile_all)
-    return {
-        name: [row[0] for row in store.raw.execute(sql).fetchall()]
-        for name, sql in statements.items()
-    }
-
-
 def table_rows(
     store: Store, parts: Mapping[str, Any], build: Callable[[], Mapping[str, ir.Table]]
 ) -> dict[str, list[dict[str, Any]]]:
