@@ -222,17 +222,23 @@ def _fit(draw: st.DrawFn) -> Row | None:
     return fit
 
 
+def _gate_and_fit(draw: st.DrawFn, definition: Row, fit_strategy: Any) -> None:
+    """Draw min_active_days, then fit, into `definition` (in that order: the examples
+    drawn depend on it)."""
+    min_active_days = draw(st.sampled_from((None, None, 1, 2, 3)))
+    if min_active_days is not None:
+        definition["min_active_days"] = min_active_days
+    fit = draw(fit_strategy)
+    if fit is not None:
+        definition["fit"] = fit
+
+
 @st.composite
 def configs(draw: st.DrawFn) -> Row:
     """A valid pql.yaml-shaped dict."""
     criteria = [draw(_criterion(i)) for i in range(draw(st.sampled_from((1, 1, 2, 2, 3, 4))))]
     definition: Row = {"name": "d", "criteria": criteria, "qualify": draw(_rule(criteria))}
-    min_active_days = draw(st.sampled_from((None, None, 1, 2, 3)))
-    if min_active_days is not None:
-        definition["min_active_days"] = min_active_days
-    fit = draw(_fit())
-    if fit is not None:
-        definition["fit"] = fit
+    _gate_and_fit(draw, definition, _fit())
     return {
         "project": "p",
         "entity": draw(st.sampled_from(("account", "user"))),
@@ -586,12 +592,7 @@ def signal_configs(draw: st.DrawFn) -> Row:
         scores = [s for s in (0.5, 1.0, 2.0, 2.5, 3.0, 5.0) if s <= reachable]
         rule = {"score": draw(st.sampled_from(scores))}
     definition: Row = {"name": "d", "criteria": criteria, "qualify": rule}
-    min_active_days = draw(st.sampled_from((None, None, 1, 2, 3)))
-    if min_active_days is not None:
-        definition["min_active_days"] = min_active_days
-    fit = draw(_signal_fit())
-    if fit is not None:
-        definition["fit"] = fit
+    _gate_and_fit(draw, definition, _signal_fit())
     return {
         "project": "p",
         "entity": entity,
