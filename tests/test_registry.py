@@ -208,15 +208,30 @@ def _day_events(rng: random.Random, count: int) -> list[dict[str, Any]]:
     ]
 
 
-@pytest.mark.slow  # 8 cases of ~3.5 s
+def _every_event_criteria(entity: str) -> list[dict[str, Any]]:
+    """A count plus the criteria read from user-days (every event, no where)."""
+    criteria: list[dict[str, Any]] = [
+        {"id": "x", "event": "X", "at_least": 2},
+        {"id": "days", "kind": "active_days", "at_least": 3, "within_days": 5},
+        {"id": "streak", "kind": "consecutive_days", "at_least": 2},
+    ]
+    if entity == "account":
+        criteria.append({"id": "team", "kind": "users", "at_least": 2})
+    return criteria
+
+
+@pytest.mark.slow  # 16 cases of ~3.5 s
 @pytest.mark.parametrize("entity", ["account", "user"])
 @pytest.mark.parametrize("min_active_days", [None, 1, 2, 3])
+@pytest.mark.parametrize("criteria", ["count", "every_event"])
 def test_active_days_from_the_registry_equal_a_scan_of_the_events(
-    monkeypatch: pytest.MonkeyPatch, entity: str, min_active_days: int | None
+    monkeypatch: pytest.MonkeyPatch, entity: str, min_active_days: int | None, criteria: str
 ) -> None:
     """Signups in the middle of days with events before and after them (the rows the day
     registry cannot settle), as_of in the middle of days and on signup days: the whole
-    qualification, detailed and not, equals the one computed from the events."""
+    qualification, detailed and not, equals the one computed from the events; also with
+    the criteria read from user-days (users, active_days, consecutive_days over every
+    event), which the registry serves too."""
     rng = random.Random(min_active_days or 0)
     store = Store.open(":memory:")
     signups = {"A": 2.5, "B": 6.3, "C": 11.75}  # days after T0
@@ -234,15 +249,25 @@ def test_active_days_from_the_registry_equal_a_scan_of_the_events(
         for i in range(6)
     ]
     ingest_records(store, "users", users)
-    ingest_records(store, "events", _day_events(rng, 400))
+    events = _day_events(rng, 400)
+    if criteria == "every_event":  # conversions (Paid) rare enough to leave criteria to meet
+        rare = random.Random(1)
+        for event in events:
+            if event["event"] == "Paid" and rare.random() > 0.03:
+                event["event"] = "Y"
+    ingest_records(store, "events", events)
     project = Project.from_dict(
         base_config(
             entity=entity,
             signup={"source": "accounts" if entity == "account" else "users"},
             definition={
                 "name": "d",
-                "criteria": [{"id": "x", "event": "X", "at_least": 2}],
-                "qualify": "all",
+                "criteria": (
+                    _every_event_criteria(entity)
+                    if criteria == "every_event"
+                    else [{"id": "x", "event": "X", "at_least": 2}]
+                ),
+                "qualify": {"at_least": 2} if criteria == "every_event" else "all",
                 "min_active_days": min_active_days,
             },
         )
@@ -253,7 +278,7 @@ def test_active_days_from_the_registry_equal_a_scan_of_the_events(
         return table.to_pyarrow().to_pylist()
 
     try:
-        checked = 0
+        checked = met = 0
         for as_of in (T0 + timedelta(days=d) for d in (2.7, 6.31, 6.9, 9.5, 11.8, 30)):
             for detail in (True, False):
                 registered = rows(as_of, detail)
@@ -262,7 +287,13 @@ def test_active_days_from_the_registry_equal_a_scan_of_the_events(
                     scanned = rows(as_of, detail)
                 assert registered == scanned, (as_of, detail)
                 checked += detail * sum(r["active_days"] > 0 for r in registered)
+                met += detail * sum(
+                    r[f"criterion_{i}_at"] is not None
+                    for r in registered
+                    for i in range(1, len(project.definition.criteria))
+                )
         assert checked > 5
+        assert criteria == "count" or met > 5
         # the data has signup days the registry cannot settle (events on both sides)
         straddles = store.raw.execute(
             "SELECT count(*) FROM event_days JOIN accounts USING (account_id) "

@@ -139,13 +139,19 @@ def _registered_firsts(store: Tables, project: Project, as_of: AsOf, only: Only)
 
 
 def registry_rows(
-    store: Tables, project: Project, summary: registry.Registry, only: Only = None
+    store: Tables,
+    project: Project,
+    summary: registry.Registry,
+    only: Only = None,
+    user: bool = False,
 ) -> ir.Table:
     """The rows of a registry of our store (see `registry`) with the entity they belong to:
-    entity_id plus the registry's columns other than account_id and user_id. A row without
-    an account_id is its user's account's, as in `entity_events`."""
+    entity_id plus the registry's columns other than account_id and user_id (user_id too
+    with `user`). A row without an account_id is its user's account's, as in
+    `entity_events`."""
     table = store.table(summary.table)
-    columns = [c for c in [*summary.keys, *summary.values] if c not in ("account_id", "user_id")]
+    dropped = ("account_id",) if user else ("account_id", "user_id")
+    columns = [c for c in [*summary.keys, *summary.values] if c not in dropped]
     if project.entity == "user":
         if only is not None:
             table = table.filter(table.user_id.isin(only))
@@ -238,3 +244,18 @@ def _conversions(
     return conversions.group_by(conv_entity_id=conversions.entity_id).agg(
         converted_at=conversions.converted_at.min()
     )
+
+
+def after_signup(events: ir.Table, anchors: ir.Table) -> ir.Table:
+    """Events (entity_id, ts, ...) at or after their entity's signup, with signup_at and
+    converted_at (`anchors`: a_entity, a_signup, a_converted)."""
+    joined = events.inner_join(anchors, events.entity_id == anchors.a_entity)
+    joined = joined.filter(joined.ts >= joined.a_signup)
+    return joined.drop("a_entity").rename(signup_at="a_signup", converted_at="a_converted")
+
+
+def before_conversion(table: ir.Table, instant: str = "ts") -> ir.Table:
+    """The rows of `table` (with converted_at) whose `instant` is before the entity's
+    conversion: what criteria read."""
+    converted = table.converted_at
+    return table.filter(converted.isnull() | (table[instant] < converted))

@@ -10,8 +10,8 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
-from pqlengine import registry
 from pqlengine.compute import compiled
+from pqlengine.compute.activity import active_gate, count_days, per_day, per_user, user_days
 from pqlengine.compute.attributes import entity_attributes, entity_table
 from pqlengine.compute.criteria import (
     Capabilities,
@@ -23,15 +23,14 @@ from pqlengine.compute.criteria import (
     satisfied_table,
 )
 from pqlengine.compute.criteria import score as points
-from pqlengine.compute.criteria.base import nth_smallest
-from pqlengine.compute.criteria.days import day_firsts
+from pqlengine.compute.criteria.every_event import Firsts, needs_users, reads_user_days
 from pqlengine.compute.entities import (
     AsOf,
     Only,
-    as_of_literal,
+    after_signup,
+    before_conversion,
     entities,
     entity_events,
-    registry_rows,
     to_utc_naive,
 )
 from pqlengine.compute.matching import (
@@ -74,23 +73,39 @@ def qualification(
         anchors = anchors.anti_join(failing, anchors.a_entity == failing.f_id)
     # Evidence.
     criteria = project.definition.criteria
+    scanned = [c for c in criteria if not reads_user_days(c)]
     criterion_events = entity_events(
         store,
         project,
         as_of,
-        columns=event_columns(criteria),
-        event_names=event_names(criteria),
+        columns=event_columns(scanned),
+        event_names=event_names(scanned),
         only=only,
     )
     can = store.capabilities
-    before = _before_conversion(_after_signup(criterion_events, anchors))
-    satisfied = satisfied_table(before, criteria, can)
+    before = before_conversion(after_signup(criterion_events, anchors))
+    days = None
+    if len(scanned) < len(criteria):
+        # Criteria over every event: from each day's (and user's) first event, read once
+        # for them and for the active-days gate.
+        by_user = needs_users(criteria)
+        rows = user_days(store, project, as_of, anchors, only, by_user)
+        days = per_day(rows)
+        users = before_conversion(per_user(rows), "first_ts") if by_user else None
+        firsts = Firsts(before_conversion(days, "first_ts"), users)
+        population = anchors.select(c_id=anchors.a_entity)
+        satisfied = satisfied_table(before, criteria, can, firsts, population)
+    else:
+        satisfied = satisfied_table(before, criteria, can)
     satisfied = _with_rule(before, satisfied, project, can)
     result = people.left_join(satisfied, people.entity_id == satisfied.c_id).drop("c_id")
-    if not detail:
-        ruled = satisfied.filter(satisfied.rule_satisfied_at.notnull())
-        anchors = anchors.semi_join(ruled, anchors.a_entity == ruled.c_id)
-    active = _active(store, project, as_of, anchors, can, only)
+    if days is not None:
+        active = count_days(days.select("entity_id", "day", "first_ts"), project, can)
+    else:
+        if not detail:
+            ruled = satisfied.filter(satisfied.rule_satisfied_at.notnull())
+            anchors = anchors.semi_join(ruled, anchors.a_entity == ruled.c_id)
+        active = active_gate(store, project, as_of, anchors, only)
     result = result.left_join(active, result.entity_id == active.a_id).drop("a_id")
     result = result.left_join(fit, result.entity_id == fit.f_id).drop("f_id")
     if not points.monotone(project.definition):
@@ -118,7 +133,7 @@ def criteria_progress(
         event_names=event_names(criteria),
         only=only,
     )
-    before = _before_conversion(_after_signup(events, anchors))
+    before = before_conversion(after_signup(events, anchors))
     can = store.capabilities
     found: dict[str, dict[str, float | None]] = {
         entity: {c.id: (0 if kind_of(c).counting else None) for c in criteria}
@@ -154,19 +169,6 @@ def progress_words(
 def _whole(value: float) -> float:
     """Whole numbers as ints (2 devices, not 2.0)."""
     return int(value) if value.is_integer() else value
-
-
-def _after_signup(events: ir.Table, anchors: ir.Table) -> ir.Table:
-    """Events at or after their entity's signup, with signup_at and converted_at."""
-    joined = events.inner_join(anchors, events.entity_id == anchors.a_entity)
-    joined = joined.filter(joined.ts >= joined.a_signup)
-    return joined.drop("a_entity").rename(signup_at="a_signup", converted_at="a_converted")
-
-
-def _before_conversion(after_signup: ir.Table) -> ir.Table:
-    """The events criteria read: those before the entity's conversion."""
-    converted = after_signup.converted_at
-    return after_signup.filter(converted.isnull() | (after_signup.ts < converted))
 
 
 # Later than any instant in a store: stands for "never" where LEAST must not see NULLs
@@ -228,58 +230,6 @@ def _rule_satisfied(result: ir.Table, project: Project) -> ir.TimestampValue:
         )
     earliest = ibis.least(*candidates) if len(candidates) > 1 else candidates[0]
     return earliest.nullif(never)
-
-
-def _active(
-    store: Tables,
-    project: Project,
-    as_of: AsOf,
-    anchors: ir.Table,
-    can: Capabilities,
-    only: Only,
-) -> ir.Table:
-    """a_id, active_days, active_days_satisfied_at of the entities in `anchors`: from our
-    store's day registry where it settles them, else from their events."""
-    all_events = entity_events(store, project, as_of, columns=("ts",), only=only)
-    if not store.capabilities.day_registry:
-        return _active_days(_after_signup(all_events, anchors), project, can)
-    # A row (user, day) holds an event in [signup_at, as_of] iff last_ts >= signup_at and
-    # first_ts <= as_of, and then its first such event is first_ts, unless first_ts <
-    # signup_at <= last_ts (the signup day, with events on both sides of the signup): such
-    # an entity is unsettled and read from its events.
-    rows = registry_rows(store, project, registry.DAYS, only)
-    rows = rows.inner_join(anchors, rows.entity_id == anchors.a_entity)
-    rows = rows.filter(rows.last_ts >= rows.a_signup, rows.first_ts <= as_of_literal(as_of))
-    after = rows.first_ts >= rows.a_signup
-    days = rows.group_by("entity_id", "day").agg(
-        first_ts=rows.first_ts.min(where=after), unsettled=(~after).any()
-    )
-    counted = _count_days(days, project, can, unsettled=days.unsettled.any())
-    settled = counted.filter(~counted.unsettled).drop("unsettled")
-    unsettled = counted.filter(counted.unsettled)
-    rescan = anchors.semi_join(unsettled, anchors.a_entity == unsettled.a_id)
-    scanned = _active_days(_after_signup(all_events, rescan), project, can)
-    return settled.union(scanned, distinct=False)
-
-
-def _active_days(after_signup: ir.Table, project: Project, can: Capabilities) -> ir.Table:
-    """a_id, active_days, active_days_satisfied_at (first event of the d-th active day)."""
-    return _count_days(day_firsts(after_signup), project, can)
-
-
-def _count_days(days: ir.Table, project: Project, can: Capabilities, **extra: ir.Value) -> ir.Table:
-    """Per entity of `days` (entity_id, day, first_ts: its first event that day, NULL when
-    none counts): a_id, active_days and, with min_active_days, active_days_satisfied_at."""
-    counts = {"active_days": days.first_ts.count(), **extra}
-    needed = project.definition.min_active_days
-    if needed is None:
-        return days.group_by(a_id=days.entity_id).agg(**counts)
-    # Days' first events rise with the days, so the d-th day's is the d-th smallest.
-    nth = nth_smallest(days.first_ts, needed, days.first_ts.notnull(), can)
-    if nth is None:
-        days = days.mutate(position=ibis.row_number().over(group_by="entity_id", order_by="day"))
-        nth = days.first_ts.min(where=days.position == needed - 1)
-    return days.group_by(a_id=days.entity_id).agg(**counts, active_days_satisfied_at=nth)
 
 
 def _fit(store: Tables, project: Project) -> ir.Table:

@@ -16,6 +16,7 @@ from pqlengine.compute.criteria.base import Capabilities
 from pqlengine.compute.criteria.count import Count
 from pqlengine.compute.criteria.days import ActiveDays, ConsecutiveDays
 from pqlengine.compute.criteria.distinct import Distinct, Users
+from pqlengine.compute.criteria.every_event import Firsts, reads_user_days, satisfied_from_firsts
 from pqlengine.compute.criteria.kind import Kind
 from pqlengine.compute.criteria.sequence import Sequence
 from pqlengine.compute.criteria.words import amount
@@ -87,23 +88,43 @@ def criterion_column(index: int) -> str:
     return f"criterion_{index}_at"
 
 
-def satisfied_table(before: ir.Table, criteria: list[Any], can: Capabilities) -> ir.Table:
-    """c_id plus criterion_<i>_at per entity with a row in `before`. Criteria with an
-    aggregate share one grouped scan; each other one is a subquery joined on."""
+def satisfied_table(
+    before: ir.Table,
+    criteria: list[Any],
+    can: Capabilities,
+    firsts: Firsts | None = None,
+    population: ir.Table | None = None,
+) -> ir.Table:
+    """c_id plus criterion_<i>_at per entity with a row in `before` (or per entity of
+    `population`, a c_id column, when given). Criteria with an aggregate share one grouped
+    scan; each other one is a subquery joined on; those over every event
+    (`every_event.reads_user_days`) are read from `firsts`, which must then be given,
+    with `population`."""
     aggregates: dict[str, ir.Value] = {}
     separate: list[tuple[int, Any]] = []
     for index, criterion in enumerate(criteria):
-        value = kind_of(criterion).aggregate(before, criterion, can)
+        value = None
+        if not reads_user_days(criterion):
+            value = kind_of(criterion).aggregate(before, criterion, can)
         if value is None:
             separate.append((index, criterion))
         else:
             aggregates[criterion_column(index)] = value
+    table = population
     if aggregates:
-        table = before.group_by(c_id=before.entity_id).agg(**aggregates)
-    else:
+        scanned = before.group_by(sc_id=before.entity_id).agg(**aggregates)
+        if table is None:
+            table = scanned.rename(c_id="sc_id")
+        else:
+            table = table.left_join(scanned, table.c_id == scanned.sc_id).drop("sc_id")
+    elif table is None:
         table = before.select(c_id=before.entity_id).distinct()
     for index, criterion in separate:
         name = criterion_column(index)
-        part = kind_of(criterion).satisfied(before, criterion, can, name)
+        if reads_user_days(criterion):
+            assert firsts is not None, "criteria over every event need the first events"
+            part = satisfied_from_firsts(firsts, criterion, can, name)
+        else:
+            part = kind_of(criterion).satisfied(before, criterion, can, name)
         table = table.left_join(part, table.c_id == part.s_id).drop("s_id")
     return table.select("c_id", *[criterion_column(i) for i in range(len(criteria))])

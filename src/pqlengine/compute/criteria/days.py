@@ -33,6 +33,28 @@ def day_firsts(events: ir.Table) -> ir.Table:
     return events.group_by("entity_id", day=events.ts.truncate("D")).agg(first_ts=events.ts.min())
 
 
+def days_reached(days: ir.Table, criterion: Any, can: Capabilities, name: str) -> ir.Table:
+    """s_id and `name`: per entity of `days` (entity_id, day, first_ts), the first event
+    of its at_least-th day (an `active_days` criterion's satisfied_at)."""
+    return nth_first(days.drop("day"), criterion.at_least, can, name)
+
+
+def run_reached(days: ir.Table, criterion: Any, can: Capabilities, name: str) -> ir.Table:
+    """s_id and `name`: per entity of `days` (entity_id, day, first_ts), the first event
+    of the last day of its first run of at_least consecutive days (`consecutive_days`)."""
+    run = criterion.at_least
+    if run == 1:
+        return days.group_by(s_id=days.entity_id).agg(**{name: days.first_ts.min()})
+    # Days are distinct and ascending: the run-th day back is exactly run - 1 days
+    # earlier iff the run days in between are all there.
+    window = ibis.window(group_by="entity_id", order_by="day")
+    back = days.day.lag(run - 1).over(window)
+    ended = days.mutate(ends_run=back == days.day - ibis.interval(days=run - 1))
+    return ended.group_by(s_id=ended.entity_id).agg(
+        **{name: ended.first_ts.min(where=ended.ends_run)}
+    )
+
+
 def _columns(criterion: Any) -> set[str]:
     return {"properties"} if criterion.where else set()
 
@@ -48,8 +70,7 @@ class ActiveDays:
         return None
 
     def satisfied(self, before: ir.Table, criterion: Any, can: Capabilities, name: str) -> ir.Table:
-        days = matching_days(before, criterion, can).drop("day")
-        return nth_first(days, criterion.at_least, can, name)
+        return days_reached(matching_days(before, criterion, can), criterion, can, name)
 
     def items(self, before: ir.Table, criterion: Any, can: Capabilities) -> ir.Table:
         days = matching_days(before, criterion, can)
@@ -79,18 +100,7 @@ class ConsecutiveDays:
         return None
 
     def satisfied(self, before: ir.Table, criterion: Any, can: Capabilities, name: str) -> ir.Table:
-        days = matching_days(before, criterion, can)
-        run = criterion.at_least
-        if run == 1:
-            return days.group_by(s_id=days.entity_id).agg(**{name: days.first_ts.min()})
-        # Days are distinct and ascending: the run-th day back is exactly run - 1 days
-        # earlier iff the run days in between are all there.
-        window = ibis.window(group_by="entity_id", order_by="day")
-        back = days.day.lag(run - 1).over(window)
-        ended = days.mutate(ends_run=back == days.day - ibis.interval(days=run - 1))
-        return ended.group_by(s_id=ended.entity_id).agg(
-            **{name: ended.first_ts.min(where=ended.ends_run)}
-        )
+        return run_reached(matching_days(before, criterion, can), criterion, can, name)
 
     def items(self, before: ir.Table, criterion: Any, can: Capabilities) -> ir.Table:
         raise ValueError("consecutive_days has no items (points do not apply)")

@@ -1,0 +1,139 @@
+"""Each entity's activity after signup: its active days (the `min_active_days` gate,
+docs/semantics.md "Active days") and its user-days, from which the criteria over every
+event (`users`, `active_days`, `consecutive_days` without `event` or `where`) are read.
+
+Both come from our store's day registry (`registry.DAYS`) where it settles them, else from
+the events. A registry row (user, day) holds an event in [signup_at, as_of] iff last_ts >=
+signup_at and first_ts <= as_of, and then its first such event is first_ts, unless
+first_ts < signup_at <= last_ts (the signup day, with events on both sides of the signup):
+such an entity is unsettled and read from its events.
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from pqlengine import registry
+from pqlengine.compute.criteria import Capabilities
+from pqlengine.compute.criteria.base import nth_smallest
+from pqlengine.compute.criteria.days import day_firsts
+from pqlengine.compute.entities import (
+    AsOf,
+    Only,
+    after_signup,
+    as_of_literal,
+    entity_events,
+    registry_rows,
+)
+from pqlengine.config import Project
+from pqlengine.store import Tables
+
+
+def active_gate(
+    store: Tables, project: Project, as_of: AsOf, anchors: ir.Table, only: Only
+) -> ir.Table:
+    """a_id, active_days, active_days_satisfied_at of the entities in `anchors` (a_entity,
+    a_signup, a_converted)."""
+    can = store.capabilities
+    all_events = entity_events(store, project, as_of, columns=("ts",), only=only)
+    if not can.day_registry:
+        return count_days(day_firsts(after_signup(all_events, anchors)), project, can)
+    rows = _registered(store, project, as_of, anchors, only, by_user=False)
+    after = rows.first_ts >= rows.a_signup
+    days = rows.group_by("entity_id", "day").agg(
+        first_ts=rows.first_ts.min(where=after), unsettled=(~after).any()
+    )
+    # The entity's unsettled flag in the same aggregate as its count: no second pass.
+    counted = count_days(days, project, can, unsettled=days.unsettled.any())
+    settled = counted.filter(~counted.unsettled).drop("unsettled")
+    unsettled = counted.filter(counted.unsettled)
+    rescan = anchors.semi_join(unsettled, anchors.a_entity == unsettled.a_id)
+    scanned = count_days(day_firsts(after_signup(all_events, rescan)), project, can)
+    return settled.union(scanned, distinct=False)
+
+
+def user_days(
+    store: Tables, project: Project, as_of: AsOf, anchors: ir.Table, only: Only, by_user: bool
+) -> ir.Table:
+    """entity_id, user_id (with `by_user`), day (a UTC day as a timestamp), first_ts,
+    signup_at, converted_at: per entity of `anchors`, each (user,) day with an event in
+    [signup_at, as_of], first_ts its first such event (events after a conversion too). A
+    (user,) day may have several rows (read them through min(first_ts))."""
+    keys = ["entity_id", "day", *(["user_id"] if by_user else [])]
+    columns = ("ts", "user_id") if by_user else ("ts",)
+    all_events = entity_events(store, project, as_of, columns=columns, only=only)
+    if not store.capabilities.day_registry:
+        return _scanned(after_signup(all_events, anchors), keys)
+    # Not grouped: the readers take minima, which repeated (user, day) rows (events with
+    # and without account_id) do not change, and a grouping of every row costs more.
+    rows = _registered(store, project, as_of, anchors, only, by_user)
+    wrong = rows.filter(rows.first_ts < rows.a_signup).select(u_id="entity_id").distinct()
+    settled = rows.anti_join(wrong, rows.entity_id == wrong.u_id)
+    settled = settled.select(
+        *keys[:1],
+        day=settled.day.cast("timestamp"),
+        **{key: settled[key] for key in keys[2:]},
+        first_ts=settled.first_ts,
+        signup_at=settled.a_signup,
+        converted_at=settled.a_converted,
+    )
+    rescan = anchors.semi_join(wrong, anchors.a_entity == wrong.u_id)
+    scanned = _scanned(after_signup(all_events, rescan), keys)
+    return settled.union(scanned.select(*settled.columns), distinct=False)
+
+
+def per_day(rows: ir.Table) -> ir.Table:
+    """entity_id, day, first_ts, signup_at, converted_at: `user_days` rows, one per day."""
+    return rows.group_by("entity_id", "day").agg(
+        first_ts=rows.first_ts.min(),
+        signup_at=rows.signup_at.min(),
+        converted_at=rows.converted_at.min(),
+    )
+
+
+def per_user(rows: ir.Table) -> ir.Table:
+    """entity_id, user_id, first_ts, signup_at, converted_at: `user_days` rows (by user),
+    one per named user: its first event after signup."""
+    named = rows.filter(rows.user_id.notnull())
+    return named.group_by("entity_id", "user_id").agg(
+        first_ts=named.first_ts.min(),
+        signup_at=named.signup_at.min(),
+        converted_at=named.converted_at.min(),
+    )
+
+
+def count_days(days: ir.Table, project: Project, can: Capabilities, **extra: ir.Value) -> ir.Table:
+    """Per entity of `days` (entity_id, day, first_ts: its first event that day, NULL when
+    none counts): a_id, active_days and, with min_active_days, active_days_satisfied_at."""
+    counts = {"active_days": days.first_ts.count(), **extra}
+    needed = project.definition.min_active_days
+    if needed is None:
+        return days.group_by(a_id=days.entity_id).agg(**counts)
+    # Days' first events rise with the days, so the d-th day's is the d-th smallest.
+    nth = nth_smallest(days.first_ts, needed, days.first_ts.notnull(), can)
+    if nth is None:
+        days = days.mutate(position=ibis.row_number().over(group_by="entity_id", order_by="day"))
+        nth = days.first_ts.min(where=days.position == needed - 1)
+    return days.group_by(a_id=days.entity_id).agg(**counts, active_days_satisfied_at=nth)
+
+
+def _registered(
+    store: Tables, project: Project, as_of: AsOf, anchors: ir.Table, only: Only, by_user: bool
+) -> ir.Table:
+    """The registry rows of the entities in `anchors` that hold an event in [signup_at,
+    as_of] (with a_signup and a_converted)."""
+    rows = registry_rows(store, project, registry.DAYS, only, user=by_user)
+    rows = rows.inner_join(anchors, rows.entity_id == anchors.a_entity)
+    return rows.filter(rows.last_ts >= rows.a_signup, rows.first_ts <= as_of_literal(as_of))
+
+
+def _scanned(after: ir.Table, keys: list[str]) -> ir.Table:
+    """`user_days` from events after signup (entity_id, ts, user_id?, signup_at,
+    converted_at)."""
+    dated = after.mutate(day=after.ts.truncate("D"))
+    return dated.group_by(keys).agg(
+        first_ts=dated.ts.min(),
+        signup_at=dated.signup_at.min(),
+        converted_at=dated.converted_at.min(),
+    )
