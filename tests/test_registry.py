@@ -250,11 +250,27 @@ def test_active_days_from_the_registry_equal_a_scan_of_the_events(
     ]
     ingest_records(store, "users", users)
     events = _day_events(rng, 400)
-    if criteria == "every_event":  # conversions (Paid) rare enough to leave criteria to meet
+    if criteria == "every_event":
+        # Conversions (Paid) rare enough to leave criteria to meet, and an account D whose
+        # users are active only after its signup (the rows the registries settle).
         rare = random.Random(1)
         for event in events:
             if event["event"] == "Paid" and rare.random() > 0.03:
                 event["event"] = "Y"
+        d_signup = T0 + timedelta(days=8.5)
+        ingest_records(store, "accounts", [{"account_id": "D", "created_at": d_signup}])
+        late = [{"user_id": f"d{i}", "account_id": "D", "signed_up_at": d_signup} for i in range(3)]
+        ingest_records(store, "users", late)
+        events += [
+            {
+                "event_id": f"late{i}",
+                "user_id": f"d{rare.randrange(3)}",
+                "account_id": rare.choice([None, "D"]),
+                "event": rare.choice(["X", "Y"]),
+                "ts": d_signup + timedelta(minutes=1 + rare.randrange(int(11.5 * 1440))),
+            }
+            for i in range(120)
+        ]
     ingest_records(store, "events", events)
     project = Project.from_dict(
         base_config(

@@ -39,7 +39,8 @@ def active_gate(
     all_events = entity_events(store, project, as_of, columns=("ts",), only=only)
     if not can.day_registry:
         return count_days(day_firsts(after_signup(all_events, anchors)), project, can)
-    rows = _registered(store, project, as_of, anchors, only, by_user=False)
+    rows = _registered(store, project, as_of, anchors, only, registry.DAYS, user=False)
+    rows = rows.filter(rows.last_ts >= rows.a_signup)
     after = rows.first_ts >= rows.a_signup
     days = rows.group_by("entity_id", "day").agg(
         first_ts=rows.first_ts.min(where=after), unsettled=(~after).any()
@@ -54,33 +55,61 @@ def active_gate(
 
 
 def user_days(
-    store: Tables, project: Project, as_of: AsOf, anchors: ir.Table, only: Only, by_user: bool
+    store: Tables, project: Project, as_of: AsOf, anchors: ir.Table, only: Only
 ) -> ir.Table:
-    """entity_id, user_id (with `by_user`), day (a UTC day as a timestamp), first_ts,
-    signup_at, converted_at: per entity of `anchors`, each (user,) day with an event in
-    [signup_at, as_of], first_ts its first such event (events after a conversion too). A
-    (user,) day may have several rows (read them through min(first_ts))."""
-    keys = ["entity_id", "day", *(["user_id"] if by_user else [])]
-    columns = ("ts", "user_id") if by_user else ("ts",)
-    all_events = entity_events(store, project, as_of, columns=columns, only=only)
+    """entity_id, day (a UTC day as a timestamp), first_ts, signup_at, converted_at: per
+    entity of `anchors`, each day with an event in [signup_at, as_of], first_ts its first
+    such event (events after a conversion too). A day may have several rows (one per user
+    in the registry: read them through min(first_ts), `per_day`)."""
+    all_events = entity_events(store, project, as_of, columns=("ts",), only=only)
     if not store.capabilities.day_registry:
-        return _scanned(after_signup(all_events, anchors), keys)
-    # Not grouped: the readers take minima, which repeated (user, day) rows (events with
-    # and without account_id) do not change, and a grouping of every row costs more.
-    rows = _registered(store, project, as_of, anchors, only, by_user)
+        return _scanned(after_signup(all_events, anchors), ["entity_id", "day"])
+    # Not grouped here: `per_day` groups once for every reader.
+    rows = _registered(store, project, as_of, anchors, only, registry.DAYS, user=False)
+    rows = rows.filter(rows.last_ts >= rows.a_signup)
     wrong = rows.filter(rows.first_ts < rows.a_signup).select(u_id="entity_id").distinct()
     settled = rows.anti_join(wrong, rows.entity_id == wrong.u_id)
     settled = settled.select(
-        *keys[:1],
+        "entity_id",
         day=settled.day.cast("timestamp"),
-        **{key: settled[key] for key in keys[2:]},
+        first_ts=settled.first_ts,
+        signup_at=settled.a_signup,
+        converted_at=settled.a_converted,
+    )
+    rescan = anchors.semi_join(wrong, anchors.a_entity == wrong.u_id)
+    scanned = _scanned(after_signup(all_events, rescan), ["entity_id", "day"])
+    return settled.union(scanned.select(*settled.columns), distinct=False)
+
+
+def user_firsts(
+    store: Tables, project: Project, as_of: AsOf, anchors: ir.Table, only: Only
+) -> ir.Table:
+    """entity_id, user_id, first_ts, signup_at, converted_at: per entity of `anchors`, each
+    named user with an event in [signup_at, as_of], first_ts its first such event. From
+    the first-event registry where a user's first event is at or after the signup (then it
+    is the one); an entity with a user whose first event is earlier is read from events."""
+    all_events = entity_events(store, project, as_of, columns=("ts", "user_id"), only=only)
+    keys = ["entity_id", "user_id"]
+    if not store.capabilities.day_registry:
+        return _named(_scanned(after_signup(all_events, anchors), keys))
+    rows = _registered(store, project, as_of, anchors, only, registry.FIRSTS, user=True)
+    wrong = rows.filter(rows.first_ts < rows.a_signup).select(u_id="entity_id").distinct()
+    settled = rows.anti_join(wrong, rows.entity_id == wrong.u_id)
+    settled = settled.select(
+        "entity_id",
+        "user_id",
         first_ts=settled.first_ts,
         signup_at=settled.a_signup,
         converted_at=settled.a_converted,
     )
     rescan = anchors.semi_join(wrong, anchors.a_entity == wrong.u_id)
     scanned = _scanned(after_signup(all_events, rescan), keys)
-    return settled.union(scanned.select(*settled.columns), distinct=False)
+    return _named(settled.union(scanned.select(*settled.columns), distinct=False))
+
+
+def _named(users: ir.Table) -> ir.Table:
+    """The rows of named users (events without a user_id are no user's)."""
+    return users.filter(users.user_id.notnull())
 
 
 def per_day(rows: ir.Table) -> ir.Table:
@@ -89,17 +118,6 @@ def per_day(rows: ir.Table) -> ir.Table:
         first_ts=rows.first_ts.min(),
         signup_at=rows.signup_at.min(),
         converted_at=rows.converted_at.min(),
-    )
-
-
-def per_user(rows: ir.Table) -> ir.Table:
-    """entity_id, user_id, first_ts, signup_at, converted_at: `user_days` rows (by user),
-    one per named user: its first event after signup."""
-    named = rows.filter(rows.user_id.notnull())
-    return named.group_by("entity_id", "user_id").agg(
-        first_ts=named.first_ts.min(),
-        signup_at=named.signup_at.min(),
-        converted_at=named.converted_at.min(),
     )
 
 
@@ -119,18 +137,24 @@ def count_days(days: ir.Table, project: Project, can: Capabilities, **extra: ir.
 
 
 def _registered(
-    store: Tables, project: Project, as_of: AsOf, anchors: ir.Table, only: Only, by_user: bool
+    store: Tables,
+    project: Project,
+    as_of: AsOf,
+    anchors: ir.Table,
+    only: Only,
+    summary: registry.Registry,
+    user: bool,
 ) -> ir.Table:
-    """The registry rows of the entities in `anchors` that hold an event in [signup_at,
-    as_of] (with a_signup and a_converted)."""
-    rows = registry_rows(store, project, registry.DAYS, only, user=by_user)
+    """The rows of a registry (with user_id if `user`) of the entities in `anchors` whose
+    first_ts is at or before as_of (with a_signup and a_converted)."""
+    rows = registry_rows(store, project, summary, only, user=user)
     rows = rows.inner_join(anchors, rows.entity_id == anchors.a_entity)
-    return rows.filter(rows.last_ts >= rows.a_signup, rows.first_ts <= as_of_literal(as_of))
+    return rows.filter(rows.first_ts <= as_of_literal(as_of))
 
 
 def _scanned(after: ir.Table, keys: list[str]) -> ir.Table:
-    """`user_days` from events after signup (entity_id, ts, user_id?, signup_at,
-    converted_at)."""
+    """`user_days` (keys entity_id, day) or `user_firsts` (entity_id, user_id) from events
+    after signup (entity_id, ts, user_id?, signup_at, converted_at)."""
     dated = after.mutate(day=after.ts.truncate("D"))
     return dated.group_by(keys).agg(
         first_ts=dated.ts.min(),

@@ -11,7 +11,13 @@ import ibis.expr.types as ir
 import pyarrow as pa
 
 from pqlengine.compute import compiled
-from pqlengine.compute.activity import active_gate, count_days, per_day, per_user, user_days
+from pqlengine.compute.activity import (
+    active_gate,
+    count_days,
+    per_day,
+    user_days,
+    user_firsts,
+)
 from pqlengine.compute.attributes import entity_attributes, entity_table
 from pqlengine.compute.criteria import (
     Capabilities,
@@ -88,10 +94,10 @@ def qualification(
     if len(scanned) < len(criteria):
         # Criteria over every event: from each day's (and user's) first event, read once
         # for them and for the active-days gate.
-        by_user = needs_users(criteria)
-        rows = user_days(store, project, as_of, anchors, only, by_user)
-        days = per_day(rows)
-        users = before_conversion(per_user(rows), "first_ts") if by_user else None
+        days = per_day(user_days(store, project, as_of, anchors, only))
+        users = None
+        if needs_users(criteria):
+            users = before_conversion(user_firsts(store, project, as_of, anchors, only), "first_ts")
         firsts = Firsts(before_conversion(days, "first_ts"), users)
         population = anchors.select(c_id=anchors.a_entity)
         satisfied = satisfied_table(before, criteria, can, firsts, population)
