@@ -112,10 +112,11 @@ def satisfied_table(
             aggregates[criterion_column(index)] = value
     table = population
     if aggregates:
-        scanned = before.group_by(sc_id=before.entity_id).agg(**aggregates)
+        scanned = before.group_by(c_id=before.entity_id).agg(**aggregates)
         if table is None:
-            table = scanned.rename(c_id="sc_id")
+            table = scanned
         else:
+            scanned = scanned.rename(sc_id="c_id")
             table = table.left_join(scanned, table.c_id == scanned.sc_id).drop("sc_id")
     elif table is None:
         table = before.select(c_id=before.entity_id).distinct()
