@@ -6,7 +6,8 @@ Both come from our store's day registry (`registry.DAYS`) where it settles them,
 the events. A registry row (user, day) holds an event in [signup_at, as_of] iff last_ts >=
 signup_at and first_ts <= as_of, and then its first such event is first_ts, unless
 first_ts < signup_at <= last_ts (the signup day, with events on both sides of the signup):
-such an entity is unsettled and read from its events.
+such an entity is unsettled and read from its events (for the gate only when
+`min_active_days` is 1: see `active_gate`).
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ def active_gate(
     rows = _registered(store, project, as_of, anchors, only, registry.DAYS, user=False)
     rows = rows.filter(rows.last_ts >= rows.a_signup)
     after = rows.first_ts >= rows.a_signup
+    if project.definition.min_active_days != 1:
+        return _gate_with_signup_days(rows, all_events, anchors, as_of, project, can)
     days = rows.group_by("entity_id", "day").agg(
         first_ts=rows.first_ts.min(where=after), unsettled=(~after).any()
     )
@@ -51,6 +54,35 @@ def active_gate(
     unsettled = counted.filter(counted.unsettled)
     rescan = anchors.semi_join(unsettled, anchors.a_entity == unsettled.a_id)
     scanned = count_days(day_firsts(after_signup(all_events, rescan)), project, can)
+    return settled.union(scanned, distinct=False)
+
+
+def _gate_with_signup_days(
+    rows: ir.Table,
+    all_events: ir.Table,
+    anchors: ir.Table,
+    as_of: AsOf,
+    project: Project,
+    can: Capabilities,
+) -> ir.Table:
+    """`active_gate` from registry `rows` (last_ts >= a_signup) without a rescan of the
+    entities with unsettled rows, where min_active_days is not 1.
+
+    An unsettled row is on the signup day, the entity's first active day. With last_ts <=
+    as_of its day counts (an event in [signup_at, last_ts]), and signup_at in place of its
+    unknown first event keeps every later day's rank: only `min_active_days: 1` would read
+    that event. With last_ts > as_of the signup day is as_of's day, so the entity's events
+    since the start of that day (a narrow scan) settle it."""
+    after = rows.first_ts >= rows.a_signup
+    sure = after | (rows.last_ts <= as_of_literal(as_of))
+    first = ibis.ifelse(after, rows.first_ts, rows.a_signup)
+    known = rows.filter(sure)
+    days = known.group_by("entity_id", "day").agg(first_ts=first.min())
+    unsure = rows.filter(~sure).select(u_id="entity_id").distinct()
+    settled = count_days(days.anti_join(unsure, days.entity_id == unsure.u_id), project, can)
+    today = all_events.filter(all_events.ts >= as_of_literal(as_of).truncate("D"))
+    rescan = anchors.semi_join(unsure, anchors.a_entity == unsure.u_id)
+    scanned = count_days(day_firsts(after_signup(today, rescan)), project, can)
     return settled.union(scanned, distinct=False)
 
 
