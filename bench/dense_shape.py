@@ -18,7 +18,8 @@ Per account (numpy, seeded, one chunk of accounts in memory at a time):
   events meets --events;
 - each active day, every user is active with probability USER_DAY_P (at least one is); a
   user-day has 1 + Poisson(EXTRA_EVENTS) events at uniform times of the day (after signup;
-  EARLY_SHARE of accounts also have events up to two hours before it on the signup day);
+  --early-share of the accounts, default 2%, also have events up to two hours before it on
+  the signup day: the engine's active-day registry cannot settle those days alone);
 - events named from a fixed mix; the optional features (the criteria's events among them)
   occur only in accounts that adopted them, so about half of the accounts meet 3 of 5;
 - a conversion ("Subscription Started") for a share growing with the adopted criteria, on
@@ -56,7 +57,7 @@ SIGNUP_LAST = datetime(2026, 10, 15)
 ACTIVE_SPAN_DAYS = 90
 USER_DAY_P = 0.55
 EXTRA_EVENTS = 0.667  # a user-day has 1 + Poisson(EXTRA_EVENTS) events
-EARLY_SHARE = 0.02
+EARLY_SHARE = 0.02  # default of --early-share
 CHUNK_ACCOUNTS = 25_000
 MAX_USERS = 12
 
@@ -147,7 +148,7 @@ def simulate_accounts(rng: np.random.Generator, n: int, target_events: int) -> A
 
 
 def _chunk_events(
-    rng: np.random.Generator, acc: Accounts, start: int, stop: int
+    rng: np.random.Generator, acc: Accounts, start: int, stop: int, early_share: float
 ) -> dict[str, np.ndarray]:
     """The events of accounts start..stop-1 as arrays: account, user (global numbers),
     code (index into EVENT_NAMES), property code, ts (microseconds)."""
@@ -174,13 +175,13 @@ def _chunk_events(
     ud_day = row_day[on]
     ud_user = acc.first_user[day_account[ud_day]] + row_user[on]
     # Events of each user-day, at uniform times of its day (day 0: after the signup, or up
-    # to two hours before it for EARLY_SHARE of the accounts).
+    # to two hours before it for `early_share` of the accounts).
     per = 1 + rng.poisson(EXTRA_EVENTS, len(ud_day))
     ev_day = np.repeat(ud_day, per)
     account = day_account[ev_day]
     signup = acc.signup_us[account]
     day_start = (signup // DAY_US + day_offset[ev_day]) * DAY_US
-    early = (rng.random(len(index)) < EARLY_SHARE)[account - start]
+    early = (rng.random(len(index)) < early_share)[account - start]
     lower = np.where(
         day_offset[ev_day] == 0,
         np.maximum(day_start, signup - np.where(early, 2 * 3600 * 1_000_000, 0)),
@@ -317,7 +318,13 @@ def users_table(acc: Accounts) -> pa.Table:
     )
 
 
-def generate(out_dir: Path, n_accounts: int, target_events: int, seed: int) -> dict[str, int]:
+def generate(
+    out_dir: Path,
+    n_accounts: int,
+    target_events: int,
+    seed: int,
+    early_share: float = EARLY_SHARE,
+) -> dict[str, int]:
     """Write data/ and pql.yaml under `out_dir`; return the counts written."""
     data = out_dir / "data"
     if data.exists():
@@ -331,7 +338,7 @@ def generate(out_dir: Path, n_accounts: int, target_events: int, seed: int) -> d
     for number, start in enumerate(range(0, n_accounts, CHUNK_ACCOUNTS)):
         stop = min(start + CHUNK_ACCOUNTS, n_accounts)
         rng = np.random.default_rng([seed, 2, number])
-        table = events_table(_chunk_events(rng, acc, start, stop), events)
+        table = events_table(_chunk_events(rng, acc, start, stop, early_share), events)
         pq.write_table(table, data / "events" / f"part-{number:05d}.parquet", compression="zstd")
         events += table.num_rows
         del table
@@ -374,12 +381,18 @@ def main() -> int:
     parser.add_argument("--accounts", type=int, default=250_000)
     parser.add_argument("--events", type=int, default=50_000_000, help="target event count")
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument(
+        "--early-share",
+        type=float,
+        default=EARLY_SHARE,
+        help="share of accounts with events up to 2 h before signup on the signup day",
+    )
     parser.add_argument("--no-ingest", action="store_true", help="files and pql.yaml only")
     args = parser.parse_args()
     if args.accounts < 1 or args.events < args.accounts:
         raise SystemExit("--accounts must be >= 1 and --events at least --accounts")
     started = time.perf_counter()
-    written = generate(args.dir, args.accounts, args.events, args.seed)
+    written = generate(args.dir, args.accounts, args.events, args.seed, args.early_share)
     generated = time.perf_counter()
     print(f"generated {written} in {generated - started:.1f} s", flush=True)
     if not args.no_ingest:
