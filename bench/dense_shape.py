@@ -364,7 +364,7 @@ def ingest(out_dir: Path) -> dict[str, int]:
         for part in sorted((out_dir / "data" / "events").glob("*.parquet")):
             ingest_file(store, "events", part)
         counts = {
-            table: int(store.raw.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # type: ignore[index]
+            table: int(store.raw.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
             for table in ("events", "event_days", "event_firsts")
         }
     finally:
