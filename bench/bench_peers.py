@@ -87,11 +87,11 @@ class Runner:
 
 
 def build_runners(
-    project: Path, views: Path, out: Path, memory_limit: str | None, shape: Shape
+    project: Path, views: Path, out: Path, memory_limit: str | None, shape_name: str
 ) -> list[Runner]:
-    """Every runner of `shape`'s data, in the order of a repetition."""
+    """Every runner of the data of shape `shape_name` (in SHAPES), in the order of a
+    repetition."""
     data = str(project / "data")
-    shape_name = next(name for name, known in SHAPES.items() if known == shape)
 
     def module(name: str, source: str, target: str) -> Step:
         return ([PYTHON, "-m", f"bench.peers.{name}", source, str(out / target)], None)
@@ -441,7 +441,9 @@ def check(out: Path, shape_name: str) -> int:
     views = views_project(project)
     shape = SHAPES[shape_name]
     reference = engine_reference(project, shape)
-    runners = [r for r in build_runners(project, views, out, None, shape) if r.output != "none"]
+    runners = [
+        r for r in build_runners(project, views, out, None, shape_name) if r.output != "none"
+    ]
     for runner in runners:
         print(f"{runner.name}: {run(runner, out)['seconds']} s", flush=True)
     verdicts = verify(runners, out, reference)
@@ -510,14 +512,13 @@ def benchmark(args: argparse.Namespace) -> int:
 
     project, out = args.project.resolve(), args.out.resolve()
     views = views_project(project)
-    shape = SHAPES[args.shape]
-    problems = definition_mismatches(load_project(project), shape)
+    problems = definition_mismatches(load_project(project), SHAPES[args.shape])
     if problems:
         raise SystemExit(
             f"{project}/pql.yaml is not the {args.shape} shape's definition:\n"
             + "\n".join(problems)
         )
-    runners = build_runners(project, views, out, args.memory_limit, shape)
+    runners = build_runners(project, views, out, args.memory_limit, args.shape)
     if args.only:
         runners = [r for r in runners if r.name in {FLOOR, OURS, *args.only}]
     events = duckdb.sql(
