@@ -1,17 +1,25 @@
 """Our pipeline vs hand-written peers on the same Parquet files, and a raw DuckDB scan floor.
 
-    .venv/bin/python bench/bench_peers.py --check
+    .venv/bin/python bench/bench_peers.py --check [--shape dense]
     .venv/bin/python bench/bench_peers.py --project bench/out/demo-500k --repeat 3
+    .venv/bin/python bench/bench_peers.py --shape dense --project bench/out/dense-50m
 
-`--check` (a 10k-account demo under bench/out/peers-check, generated when missing): every
-peer, our library path and our CLI, over the ingested store and over DuckDB views on the
-Parquet files, must give every account the engine's signup_at, converted_at and
-qualified_at and every cohort the engine's counts; any difference fails the run.
+`--shape` picks the data and the definition the peers implement (bench/peers/shapes.py):
+`demo`, the Taskly demo of `pql demo`; `dense`, bench/dense_shape.py's accounts active on
+many days (PySpark is written for the demo only and does not run on it).
+
+`--check` (a small instance under bench/out/peers-check[-dense], generated when missing: a
+10k-account demo, or 5k dense accounts with 1M events): every peer, our library path and
+our CLI, over the ingested store and over DuckDB views on the Parquet files, must give
+every account the engine's signup_at, converted_at and qualified_at and every cohort the
+engine's counts; any difference fails the run.
 
 Without `--check`: each runner is a separate process under `/usr/bin/time -v` (wall clock,
 peak RSS; for PySpark the sampled RSS of the whole process tree, JVM included), runners
-interleaved within each repetition; medians and ratios go to bench/results.jsonl and a
-Markdown table is printed. Outputs are checked against our engine's afterwards too.
+interleaved within each repetition (each repetition starts one runner later); medians, CPU
+seconds (user + system, children included), the load average before each run and ratios of
+medians and of each repetition's pair go to bench/results.jsonl and a Markdown table is
+printed. Outputs are checked against our engine's afterwards too.
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ import csv
 import json
 import math
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -37,12 +46,22 @@ sys.path.insert(0, str(REPO))
 
 from bench.bench_core import AS_OF, HERE, PQL, machine, usage  # noqa: E402
 from bench.peers.common import AS_OF as PEER_AS_OF  # noqa: E402
-from bench.peers.common import cohort_rows, definition_mismatches  # noqa: E402
+from bench.peers.common import cohort_rows  # noqa: E402
 from bench.peers.ours import engine_sums  # noqa: E402
+from bench.peers.shapes import SHAPES, Shape, definition_mismatches  # noqa: E402
 
 PYTHON = sys.executable
-CHECK_PROJECT = HERE / "out" / "peers-check"
-CHECK_ACCOUNTS = 10_000
+# Per shape: the small project of --check and the command that makes it (after --dir DIR).
+CHECK_PROJECTS = {
+    "demo": (HERE / "out" / "peers-check", [str(PQL), "demo", "--accounts", "10000"]),
+    "dense": (
+        HERE / "out" / "peers-check-dense",
+        [PYTHON, str(HERE / "dense_shape.py"), "--accounts", "5000", "--events", "1000000"],
+    ),
+}
+DEFAULT_PROJECTS = {"demo": HERE / "out" / "demo-500k", "dense": HERE / "out" / "dense-50m"}
+# Peers written for the demo's definition only.
+DEMO_ONLY = {"spark"}
 VIEW_SOURCES = {
     "events": "events/*.parquet",
     "users": "users.parquet",
@@ -67,12 +86,20 @@ class Runner:
     env: dict[str, str] = field(default_factory=dict)
 
 
-def build_runners(project: Path, views: Path, out: Path, memory_limit: str | None) -> list[Runner]:
-    """Every runner, in the order of a repetition."""
+def build_runners(
+    project: Path, views: Path, out: Path, memory_limit: str | None, shape_name: str
+) -> list[Runner]:
+    """Every runner of the data of shape `shape_name` (in SHAPES), in the order of a
+    repetition."""
     data = str(project / "data")
 
     def module(name: str, source: str, target: str) -> Step:
         return ([PYTHON, "-m", f"bench.peers.{name}", source, str(out / target)], None)
+
+    def peer(name: str, target: str) -> Step:
+        """A hand-written peer, told which shape's definition to compute."""
+        args, stdout = module(name, data, target)
+        return ([*args, shape_name], stdout)
 
     def cli(project_dir: Path, target: str) -> list[Step]:
         common = ["-C", str(project_dir), "--as-of", AS_OF]
@@ -147,20 +174,22 @@ def build_runners(project: Path, views: Path, out: Path, memory_limit: str | Non
         Runner(
             "duckdb_sql",
             "hand-written DuckDB SQL",
-            [module("duckdb_sql_peer", data, "duckdb_sql")],
+            [peer("duckdb_sql_peer", "duckdb_sql")],
             "peer",
         ),
         Runner(
             "polars",
             "Polars, lazy, streaming engine",
-            [module("polars_peer", data, "polars")],
+            [peer("polars_peer", "polars")],
             "peer",
         ),
-        Runner("pandas", "pandas", [module("pandas_peer", data, "pandas")], "peer", slow=True),
+        Runner("pandas", "pandas", [peer("pandas_peer", "pandas")], "peer", slow=True),
         Runner(
             "spark", "PySpark, local[2]", [module("spark_peer", data, "spark")], "peer", slow=True
         ),
     ]
+    if shape_name != "demo":
+        runners = [r for r in runners if r.name not in DEMO_ONLY]
     return runners
 
 
@@ -216,18 +245,29 @@ def measured(args: list[str], stdout: Path | None, env: dict[str, str]) -> dict[
         raise SystemExit(f"failed: {' '.join(args)}\n{text[-3000:]}")
     result = usage(text)
     result["peak_tree_rss_mb"] = round(peak_tree, 1)
+    result["cpu_s"] = cpu_seconds(text)
     return result
+
+
+def cpu_seconds(time_report: str) -> float:
+    """User plus system CPU seconds from `/usr/bin/time -v` (the process and the children
+    it waited for)."""
+    found = re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", time_report)
+    assert len(found) == 2, time_report
+    return round(sum(float(x) for x in found), 2)
 
 
 def run(runner: Runner, out: Path) -> dict[str, float]:
     """All of a runner's steps; wall seconds add up, peak RSS is the largest."""
-    total = {"seconds": 0.0, "peak_rss_mb": 0.0, "peak_tree_rss_mb": 0.0}
+    total = {"seconds": 0.0, "cpu_s": 0.0, "peak_rss_mb": 0.0, "peak_tree_rss_mb": 0.0}
+    total["load1_before"] = round(os.getloadavg()[0], 2)  # the machine is shared
     for args, stdout in runner.steps:
         target = out / stdout if stdout else None
         if target:
             target.parent.mkdir(parents=True, exist_ok=True)
         step = measured(args, target, runner.env)
-        total["seconds"] = round(total["seconds"] + step["seconds"], 2)
+        for key in ("seconds", "cpu_s"):
+            total[key] = round(total[key] + step[key], 2)
         for key in ("peak_rss_mb", "peak_tree_rss_mb"):
             total[key] = max(total[key], step[key])
     total["peak_mb"] = max(total["peak_rss_mb"], total["peak_tree_rss_mb"])
@@ -319,7 +359,7 @@ def load_cli(directory: Path) -> Outcome:
     return Outcome(accounts, cohort_rows(engine_sums(metrics)))
 
 
-def engine_reference(project: Path) -> Outcome:
+def engine_reference(project: Path, shape: Shape) -> Outcome:
     """The engine's own answer, in this process: qualify_entities and compute_metrics."""
     from pqlengine.compute.metrics import compute_metrics
     from pqlengine.compute.qualify import qualify_entities
@@ -327,7 +367,7 @@ def engine_reference(project: Path) -> Outcome:
     from pqlengine.store import Store
 
     definition = load_project(project)
-    problems = definition_mismatches(definition)
+    problems = definition_mismatches(definition, shape)
     if problems:
         raise SystemExit(
             "pql.yaml is not the definition the peers implement:\n" + "\n".join(problems)
@@ -393,17 +433,17 @@ def verify(runners: list[Runner], out: Path, reference: Outcome) -> dict[str, st
 # --- the two modes ------------------------------------------------------------------------
 
 
-def check(out: Path) -> int:
-    """Run everything once on the small demo and compare with the engine."""
-    if not (CHECK_PROJECT / "pql.yaml").exists():
-        subprocess.run(
-            [str(PQL), "demo", "--dir", str(CHECK_PROJECT), "--accounts", str(CHECK_ACCOUNTS)],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-    views = views_project(CHECK_PROJECT)
-    reference = engine_reference(CHECK_PROJECT)
-    runners = [r for r in build_runners(CHECK_PROJECT, views, out, None) if r.output != "none"]
+def check(out: Path, shape_name: str) -> int:
+    """Run everything once on the small instance of the shape; compare with the engine."""
+    project, make = CHECK_PROJECTS[shape_name]
+    if not (project / "pql.yaml").exists():
+        subprocess.run([*make, "--dir", str(project)], check=True, stdout=subprocess.DEVNULL)
+    views = views_project(project)
+    shape = SHAPES[shape_name]
+    reference = engine_reference(project, shape)
+    runners = [
+        r for r in build_runners(project, views, out, None, shape_name) if r.output != "none"
+    ]
     for runner in runners:
         print(f"{runner.name}: {run(runner, out)['seconds']} s", flush=True)
     verdicts = verify(runners, out, reference)
@@ -424,8 +464,13 @@ def versions() -> dict[str, str]:
     import pandas
     import polars
     import pyarrow
-    import pyspark
 
+    try:
+        import pyspark
+    except ImportError:  # `make setup-all` adds it; the dense shape does not run it
+        spark_version = None
+    else:
+        spark_version = pyspark.__version__
     with open("/proc/meminfo") as handle:
         ram_kb = int(next(line for line in handle if line.startswith("MemTotal")).split()[1])
     return {
@@ -433,17 +478,47 @@ def versions() -> dict[str, str]:
         "polars": polars.__version__,
         "pandas": pandas.__version__,
         "pyarrow": pyarrow.__version__,
-        "pyspark": pyspark.__version__,
+        "pyspark": spark_version,
     }
+
+
+def registry_rows(project: Path) -> dict[str, int] | None:
+    """Rows of the store's events and event_days (None: no store with a registry)."""
+    import duckdb
+
+    from pqlengine.config import load_project
+
+    store = Path(load_project(project).store_path)
+    if not store.exists():
+        return None
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        names = {row[0] for row in con.execute("SHOW TABLES").fetchall()}
+        if "event_days" not in names:
+            return None
+        return {
+            table: int(con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # type: ignore[index]
+            for table in ("events", "event_days")
+        }
+    finally:
+        con.close()
 
 
 def benchmark(args: argparse.Namespace) -> int:
     """Time every runner, interleaved, and record medians and ratios."""
     import duckdb
 
+    from pqlengine.config import load_project
+
     project, out = args.project.resolve(), args.out.resolve()
     views = views_project(project)
-    runners = build_runners(project, views, out, args.memory_limit)
+    problems = definition_mismatches(load_project(project), SHAPES[args.shape])
+    if problems:
+        raise SystemExit(
+            f"{project}/pql.yaml is not the {args.shape} shape's definition:\n"
+            + "\n".join(problems)
+        )
+    runners = build_runners(project, views, out, args.memory_limit, args.shape)
     if args.only:
         runners = [r for r in runners if r.name in {FLOOR, OURS, *args.only}]
     events = duckdb.sql(
@@ -465,7 +540,12 @@ def benchmark(args: argparse.Namespace) -> int:
         name: {
             "runs": values,
             "median_s": statistics.median(v["seconds"] for v in values),
+            "median_cpu_s": statistics.median(v["cpu_s"] for v in values),
             "median_peak_mb": statistics.median(v["peak_mb"] for v in values),
+            # ours / this within each repetition (the two ran minutes apart at most)
+            "paired_ratio_median": statistics.median(
+                o["seconds"] / v["seconds"] for o, v in zip(runs[OURS], values, strict=False)
+            ),
         }
         for name, values in runs.items()
     }
@@ -473,6 +553,8 @@ def benchmark(args: argparse.Namespace) -> int:
         "benchmark": "peers",
         "when": datetime.now(UTC).isoformat(),
         "project": str(project.relative_to(REPO)) if project.is_relative_to(REPO) else str(project),
+        "shape": args.shape,
+        "registry_rows": registry_rows(project),
         "accounts": len(load_peer(out / OURS).accounts),
         "events": int(events[0]) if events else None,
         "as_of": AS_OF,
@@ -492,22 +574,24 @@ def benchmark(args: argparse.Namespace) -> int:
 def markdown_table(
     runners: list[Runner], summary: dict[str, dict[str, Any]], verdicts: dict[str, str]
 ) -> str:
-    """The results table: median wall, peak memory, ratio to the floor and to ours."""
+    """The results table: median wall and CPU, peak memory, ratio to the floor and to ours
+    (of the medians, and the median of each repetition's ratio)."""
     floor = summary[FLOOR]["median_s"]
     ours = summary[OURS]["median_s"]
     lines = [
-        "| runner | runs | wall, median (min-max) | peak RSS, median | x floor | ours / this "
-        "| output |",
-        "|---|---|---|---|---|---|---|",
+        "| runner | runs | wall, median (min-max) | CPU, median | peak RSS, median | x floor "
+        "| ours / this | ours / this, paired | output |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for runner in runners:
         item = summary[runner.name]
         seconds = [v["seconds"] for v in item["runs"]]
         lines.append(
             f"| {runner.label} | {len(seconds)} | {item['median_s']:.1f} s "
-            f"({min(seconds):.1f}-{max(seconds):.1f}) | {item['median_peak_mb'] / 1024:.2f} GiB "
+            f"({min(seconds):.1f}-{max(seconds):.1f}) | {item['median_cpu_s']:.1f} s "
+            f"| {item['median_peak_mb'] / 1024:.2f} GiB "
             f"| {item['median_s'] / floor:.1f} | {ours / item['median_s']:.2f} "
-            f"| {verdicts.get(runner.name, '-')} |"
+            f"| {item['paired_ratio_median']:.2f} | {verdicts.get(runner.name, '-')} |"
         )
     return "\n".join(lines)
 
@@ -518,7 +602,8 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
     parser.add_argument("--check", action="store_true", help="small-scale agreement check")
-    parser.add_argument("--project", type=Path, default=HERE / "out" / "demo-500k")
+    parser.add_argument("--shape", choices=sorted(SHAPES), default="demo")
+    parser.add_argument("--project", type=Path, default=None, help="default: per shape")
     parser.add_argument("--out", type=Path, default=None, help="where runner outputs go")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--repeat-slow", type=int, default=1, help="repetitions of pandas, Spark")
@@ -526,8 +611,9 @@ def main() -> int:
     parser.add_argument("--only", nargs="*", help="runner names (the floor and ours always run)")
     args = parser.parse_args()
     if args.check:
-        return check((args.out or HERE / "out" / "peers-check-runs").resolve())
+        return check((args.out or HERE / "out" / "peers-check-runs").resolve(), args.shape)
     args.out = args.out or HERE / "out" / "peers-runs"
+    args.project = args.project or DEFAULT_PROJECTS[args.shape]
     return benchmark(args)
 
 

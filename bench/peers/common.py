@@ -1,56 +1,58 @@
-"""What every peer computes, and the shape it writes, for the Taskly demo definition.
+"""What every peer computes, and the shape it writes.
 
-The peers are hand-written for one definition (bench/out/*/pql.yaml of `pql demo`), the way
-an analyst would write them; `definition_mismatches` tells when a pql.yaml has drifted from
-these constants. Semantics: /work/shared/DESIGN.md "Semantics", src/pqlengine/compute/.
+The peers are hand-written for one definition per data shape (bench/peers/shapes.py: the
+Taskly demo of `pql demo`, the dense-activity data of bench/dense_shape.py), the way an
+analyst would write them; `shapes.definition_mismatches` tells when a pql.yaml has drifted
+from the shape's definition. Semantics: docs/semantics.md, src/pqlengine/compute/.
 
-Each peer runs as `python -m bench.peers.<name> DATA_DIR OUT_DIR` and writes
-OUT_DIR/qualified.parquet (account_id, signup_at, converted_at, qualified_at; naive UTC
-microsecond timestamps, one row per account) and OUT_DIR/metrics.json (`cohort_rows`).
+Each peer runs as `python -m bench.peers.<name> DATA_DIR OUT_DIR [SHAPE]` (SHAPE: a name in
+`shapes.SHAPES`, default demo) and writes OUT_DIR/qualified.parquet (account_id, signup_at,
+converted_at, qualified_at; naive UTC microsecond timestamps, one row per account) and
+OUT_DIR/metrics.json (`cohort_rows`).
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from pqlengine.config import FREE_EMAIL_DOMAINS, Project
+from bench.peers.shapes import (
+    CONVERSION_WINDOW_DAYS,
+    DEMO,
+    FREE_DOMAINS,
+    OBSERVATION_DAYS,
+    SHAPES,
+    Criterion,
+    Shape,
+)
 
 AS_OF = datetime(2026, 11, 1)  # naive UTC, like the stored timestamps
-CONVERSION_EVENT = "Subscription Started"
-OBSERVATION_DAYS = 30
-CONVERSION_WINDOW_DAYS = 90
-CRITERIA_NEEDED = 3  # qualify: {fraction: 0.4} of 6 criteria, all of weight 1
-MIN_ACTIVE_DAYS = 2
-MIN_EMPLOYEES = 5
-FREE_DOMAINS = list(FREE_EMAIL_DOMAINS)
 
-
-@dataclass(frozen=True)
-class Criterion:
-    """One criterion of the demo definition (`source`: properties.source must equal it)."""
-
-    event: str
-    at_least: int
-    within_days: int | None = None
-    source: str | None = None
-
-
-CRITERIA = (
-    Criterion("Invited Member", 1),
-    Criterion("Created Document", 2),
-    Criterion("Shared Document", 1, within_days=14),
-    Criterion("Uploaded Asset", 3),
-    Criterion("Added Task", 3, source="web"),
-    Criterion("Created Calendar", 1),
-)
-CRITERION_EVENTS = sorted({c.event for c in CRITERIA})
-RELEVANT_EVENTS = sorted({*CRITERION_EVENTS, CONVERSION_EVENT})
-MAX_AT_LEAST = max(c.at_least for c in CRITERIA)
+# The demo shape's definition as constants, for the peers written for the demo only
+# (spark_peer.py).
+CONVERSION_EVENT = DEMO.conversion_event
+CRITERIA = DEMO.criteria
+CRITERIA_NEEDED = DEMO.criteria_needed
+MIN_ACTIVE_DAYS = DEMO.min_active_days
+MIN_EMPLOYEES = DEMO.min_employees
+CRITERION_EVENTS = DEMO.criterion_events
+__all__ = [
+    "AS_OF",
+    "CONVERSION_EVENT",
+    "CONVERSION_WINDOW_DAYS",
+    "CRITERIA",
+    "CRITERIA_NEEDED",
+    "CRITERION_EVENTS",
+    "FREE_DOMAINS",
+    "MIN_ACTIVE_DAYS",
+    "MIN_EMPLOYEES",
+    "OBSERVATION_DAYS",
+    "Criterion",
+    "Shape",
+]
 
 
 def inputs(data_dir: Path) -> dict[str, str]:
@@ -64,11 +66,19 @@ def inputs(data_dir: Path) -> dict[str, str]:
 
 def cli_paths() -> tuple[Path, Path]:
     """DATA_DIR and OUT_DIR from the command line (OUT_DIR is created)."""
-    if len(sys.argv) != 3:
-        raise SystemExit(f"usage: python -m {sys.argv[0]} DATA_DIR OUT_DIR")
+    if len(sys.argv) not in (3, 4):
+        raise SystemExit(f"usage: python -m {sys.argv[0]} DATA_DIR OUT_DIR [SHAPE]")
     out = Path(sys.argv[2])
     out.mkdir(parents=True, exist_ok=True)
     return Path(sys.argv[1]), out
+
+
+def cli_shape() -> Shape:
+    """The SHAPE named on the command line (after DATA_DIR OUT_DIR), demo when none."""
+    name = sys.argv[3] if len(sys.argv) > 3 else "demo"
+    if name not in SHAPES:
+        raise SystemExit(f"unknown shape {name!r}; known: {', '.join(SHAPES)}")
+    return SHAPES[name]
 
 
 def write_metrics(out_dir: Path, rows: list[dict[str, Any]]) -> None:
@@ -135,38 +145,3 @@ def cohort_rows(sums: list[dict[str, Any]]) -> list[dict[str, Any]]:
             }
         )
     return rows
-
-
-def definition_mismatches(project: Project) -> list[str]:
-    """How a loaded pql.yaml differs from the definition the peers hard-code."""
-    definition = project.definition
-    problems = []
-    expected = [(c.event, c.at_least, c.within_days, c.source) for c in CRITERIA]
-    found = [
-        (c.event, c.at_least, c.within_days, (c.where or {}).get("source"))
-        for c in definition.criteria
-    ]
-    if found != expected:
-        problems.append(f"criteria {found} != {expected}")
-    if any(set(c.where or {}) - {"source"} for c in definition.criteria):
-        problems.append("a criterion filters on a property other than source")
-    checks = {
-        "entity": (project.entity, "account"),
-        "signup source": (project.signup.source, "accounts"),
-        "conversion event": (project.conversion.event, CONVERSION_EVENT),
-        "observation_days": (project.observation_days, OBSERVATION_DAYS),
-        "conversion_window_days": (project.conversion_window_days, CONVERSION_WINDOW_DAYS),
-        "threshold": (definition.threshold, float(CRITERIA_NEEDED)),
-        "min_active_days": (definition.min_active_days, MIN_ACTIVE_DAYS),
-        "min_employees": (definition.fit.min_employees, MIN_EMPLOYEES),
-        "free email domains": (
-            list(definition.fit.free_domains) if definition.fit.exclude_free_email_domains else [],
-            FREE_DOMAINS,
-        ),
-        "fit where": (definition.fit.where or None, None),
-        "require_known": (definition.fit.require_known, False),
-    }
-    for name, (have, want) in checks.items():
-        if have != want:
-            problems.append(f"{name}: {have!r} != {want!r}")
-    return problems

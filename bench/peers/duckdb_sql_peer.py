@@ -3,7 +3,7 @@ DuckDB: fit filtered before events are touched, the N-th occurrence as an aggreg
 (`min(ts, n)[n]`, no window function), naive UTC timestamps (no time-zone arithmetic),
 active days only for accounts that met the rule.
 
-    .venv/bin/python -m bench.peers.duckdb_sql_peer DATA_DIR OUT_DIR
+    .venv/bin/python -m bench.peers.duckdb_sql_peer DATA_DIR OUT_DIR [SHAPE]
 """
 
 from __future__ import annotations
@@ -14,17 +14,12 @@ import duckdb
 from bench.peers.common import (
     AS_OF,
     COMPLETE_BEFORE,
-    CONVERSION_EVENT,
     CONVERSION_WINDOW_DAYS,
-    CRITERIA,
-    CRITERIA_NEEDED,
-    CRITERION_EVENTS,
     FREE_DOMAINS,
-    MAX_AT_LEAST,
-    MIN_ACTIVE_DAYS,
-    MIN_EMPLOYEES,
     OBSERVATION_DAYS,
+    Shape,
     cli_paths,
+    cli_shape,
     cohort_rows,
     inputs,
     write_metrics,
@@ -136,21 +131,25 @@ def _text(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def criterion_case() -> str:
+def criterion_case(shape: Shape) -> str:
     """CASE numbering the events each criterion counts (1-based), NULL for the others."""
     branches = []
-    for number, criterion in enumerate(CRITERIA, start=1):
+    for number, criterion in enumerate(shape.criteria, start=1):
         condition = f"e.event = {_text(criterion.event)}"
         if criterion.within_days is not None:
             condition += f" AND e.ts < p.signup_at + INTERVAL {int(criterion.within_days)} DAY"
-        if criterion.source is not None:
-            condition += f" AND (e.properties->>'$.source') = {_text(criterion.source)}"
+        if criterion.where is not None:
+            key, value = criterion.where
+            condition += f" AND (e.properties->>{_text('$.' + key)}) = {_text(value)}"
         branches.append(f"WHEN {condition} THEN {number}")
     return "CASE " + " ".join(branches) + " END"
 
 
-def run(con: duckdb.DuckDBPyConnection, paths: dict[str, str]) -> list[dict[str, Any]]:
-    """Build people, rule, active and qualified; return the cohort statistics."""
+def run(
+    con: duckdb.DuckDBPyConnection, paths: dict[str, str], shape: Shape
+) -> list[dict[str, Any]]:
+    """Build people, rule, active and qualified for `shape`'s definition; return the cohort
+    statistics."""
     common = {"events": paths["events"], "as_of": AS_OF}
     con.execute(
         PEOPLE,
@@ -158,21 +157,21 @@ def run(con: duckdb.DuckDBPyConnection, paths: dict[str, str]) -> list[dict[str,
             **common,
             "accounts": paths["accounts"],
             "free_domains": FREE_DOMAINS,
-            "min_employees": MIN_EMPLOYEES,
-            "conversion_event": CONVERSION_EVENT,
+            "min_employees": shape.min_employees,
+            "conversion_event": shape.conversion_event,
         },
     )
-    nth = "[" + ", ".join(str(c.at_least) for c in CRITERIA) + "]"
+    nth = "[" + ", ".join(str(c.at_least) for c in shape.criteria) + "]"
     con.execute(
-        RULE.format(criterion=criterion_case(), nth=nth),
+        RULE.format(criterion=criterion_case(shape), nth=nth),
         {
             **common,
-            "criterion_events": CRITERION_EVENTS,
-            "max_at_least": MAX_AT_LEAST,
-            "needed": CRITERIA_NEEDED,
+            "criterion_events": shape.criterion_events,
+            "max_at_least": shape.max_at_least,
+            "needed": shape.criteria_needed,
         },
     )
-    con.execute(ACTIVE, {**common, "min_active_days": MIN_ACTIVE_DAYS})
+    con.execute(ACTIVE, {**common, "min_active_days": shape.min_active_days})
     con.execute(QUALIFIED)
     cursor = con.execute(
         METRICS,
@@ -190,7 +189,7 @@ def main() -> int:
     """Qualify and measure; write qualified.parquet and metrics.json."""
     data_dir, out_dir = cli_paths()
     con = duckdb.connect()
-    sums = run(con, inputs(data_dir))
+    sums = run(con, inputs(data_dir), cli_shape())
     con.execute(
         "COPY qualified TO $path (FORMAT parquet)", {"path": str(out_dir / "qualified.parquet")}
     )

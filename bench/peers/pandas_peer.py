@@ -1,7 +1,7 @@
 """pandas peer: column- and row-pruned Parquet reads (pyarrow filters), categorical keys,
 vectorised group-bys; no per-row Python.
 
-    .venv/bin/python -m bench.peers.pandas_peer DATA_DIR OUT_DIR
+    .venv/bin/python -m bench.peers.pandas_peer DATA_DIR OUT_DIR [SHAPE]
 """
 
 from __future__ import annotations
@@ -16,16 +16,12 @@ import pandas as pd
 from bench.peers.common import (
     AS_OF,
     COMPLETE_BEFORE,
-    CONVERSION_EVENT,
     CONVERSION_WINDOW_DAYS,
-    CRITERIA,
-    CRITERIA_NEEDED,
-    CRITERION_EVENTS,
     FREE_DOMAINS,
-    MIN_ACTIVE_DAYS,
-    MIN_EMPLOYEES,
     OBSERVATION_DAYS,
+    Shape,
     cli_paths,
+    cli_shape,
     cohort_rows,
     write_metrics,
 )
@@ -51,7 +47,7 @@ def per_row(keys: pd.Series, values: pd.Series) -> np.ndarray:
     return by_category[keys.cat.codes.to_numpy()]
 
 
-def people(data_dir: Path) -> pd.DataFrame:
+def people(data_dir: Path, shape: Shape) -> pd.DataFrame:
     """signup_at, converted_at, fit, indexed by account_id (accounts signed up by AS_OF)."""
     accounts = pd.read_parquet(
         data_dir / "accounts.parquet",
@@ -60,9 +56,11 @@ def people(data_dir: Path) -> pd.DataFrame:
     ).set_index("account_id")
     # A missing domain or size passes the fit (isin is False for a missing domain).
     fit = ~accounts.domain.str.lower().isin(FREE_DOMAINS) & (
-        accounts.employees.isna() | (accounts.employees >= MIN_EMPLOYEES)
+        accounts.employees.isna() | (accounts.employees >= shape.min_employees)
     )
-    conversions = read_events(data_dir, ["account_id", "ts"], [("event", "==", CONVERSION_EVENT)])
+    conversions = read_events(
+        data_dir, ["account_id", "ts"], [("event", "==", shape.conversion_event)]
+    )
     converted_at = conversions.groupby("account_id", observed=True).ts.min()
     return pd.DataFrame(
         {
@@ -73,21 +71,21 @@ def people(data_dir: Path) -> pd.DataFrame:
     )
 
 
-def _source_matches(properties: pd.Series, wanted: str) -> np.ndarray:
-    """properties.source == wanted, parsing each distinct JSON text once."""
+def _property_matches(properties: pd.Series, key: str, wanted: str) -> np.ndarray:
+    """properties[key] == wanted, parsing each distinct JSON text once."""
     codes, distinct = pd.factorize(properties)
     parsed = [json.loads(text) for text in distinct]
-    matches = np.array([isinstance(p, dict) and p.get("source") == wanted for p in parsed])
+    matches = np.array([isinstance(p, dict) and p.get(key) == wanted for p in parsed])
     return np.append(matches, False)[codes]  # code -1 (no properties) -> the final False
 
 
-def rule_satisfied(data_dir: Path, everyone: pd.DataFrame) -> pd.DataFrame:
-    """signup_at, rule_at (when the CRITERIA_NEEDED-th criterion was met) by account_id."""
+def rule_satisfied(data_dir: Path, everyone: pd.DataFrame, shape: Shape) -> pd.DataFrame:
+    """signup_at, rule_at (when the criteria_needed-th criterion was met) by account_id."""
     fit_ids = everyone.index[everyone.fit].tolist()
     events = read_events(
         data_dir,
         ["account_id", "event", "ts", "properties"],
-        [("event", "in", CRITERION_EVENTS), ("account_id", "in", fit_ids)],
+        [("event", "in", shape.criterion_events), ("account_id", "in", fit_ids)],
     )
     signup = per_row(events.account_id, everyone.signup_at)
     converted = per_row(events.account_id, everyone.converted_at)
@@ -95,25 +93,28 @@ def rule_satisfied(data_dir: Path, everyone: pd.DataFrame) -> pd.DataFrame:
     counted = (ts >= signup) & (np.isnat(converted) | (ts < converted))
     events = events[counted].sort_values("ts")
     parts = []
-    for criterion in CRITERIA:
+    for criterion in shape.criteria:
         matching = events[events.event == criterion.event]
         if criterion.within_days is not None:
             starts = per_row(matching.account_id, everyone.signup_at)
             window = np.timedelta64(timedelta(days=criterion.within_days))
             matching = matching[matching.ts.to_numpy() < starts + window]
-        if criterion.source is not None:
-            matching = matching[_source_matches(matching.properties, criterion.source)]
+        if criterion.where is not None:
+            key, wanted = criterion.where
+            matching = matching[_property_matches(matching.properties, key, wanted)]
         # Sorted by ts: the at_least-th row of each account is its at_least-th occurrence.
         nth = matching.groupby("account_id", observed=True).nth(criterion.at_least - 1)
         parts.append(nth[["account_id", "ts"]])
     satisfied = pd.concat(parts).sort_values("ts")
-    rule_at = satisfied.groupby("account_id", observed=True).nth(CRITERIA_NEEDED - 1)
+    rule_at = satisfied.groupby("account_id", observed=True).nth(shape.criteria_needed - 1)
     rule = rule_at.set_index(rule_at.account_id.astype(str)).ts.rename("rule_at")
     return pd.DataFrame({"signup_at": everyone.signup_at.reindex(rule.index), "rule_at": rule})
 
 
-def active_days_satisfied(data_dir: Path, candidates: pd.DataFrame) -> pd.Series:
-    """active_at by account_id: the first event of the MIN_ACTIVE_DAYS-th distinct UTC day
+def active_days_satisfied(
+    data_dir: Path, candidates: pd.DataFrame, min_active_days: int
+) -> pd.Series:
+    """active_at by account_id: the first event of the min_active_days-th distinct UTC day
     with events since signup (only for `candidates`, who already met the rule)."""
     events = read_events(
         data_dir, ["account_id", "ts"], [("account_id", "in", candidates.index.tolist())]
@@ -122,15 +123,15 @@ def active_days_satisfied(data_dir: Path, candidates: pd.DataFrame) -> pd.Series
     events = events[events.ts.to_numpy() >= signup]
     days = events.groupby(["account_id", events.ts.dt.floor("D")], observed=True).ts.min()
     firsts = days.rename("first_ts").reset_index(level=0)  # sorted by account, then day
-    active = firsts.groupby("account_id", observed=True).nth(MIN_ACTIVE_DAYS - 1)
+    active = firsts.groupby("account_id", observed=True).nth(min_active_days - 1)
     return active.set_index(active.account_id.astype(str)).first_ts.rename("active_at")
 
 
-def qualify(data_dir: Path) -> pd.DataFrame:
+def qualify(data_dir: Path, shape: Shape) -> pd.DataFrame:
     """account_id, signup_at, converted_at, qualified_at for every account."""
-    everyone = people(data_dir)
-    rule = rule_satisfied(data_dir, everyone)
-    active = active_days_satisfied(data_dir, rule)
+    everyone = people(data_dir, shape)
+    rule = rule_satisfied(data_dir, everyone, shape)
+    active = active_days_satisfied(data_dir, rule, shape.min_active_days)
     both = pd.DataFrame({"rule_at": rule.rule_at, "active_at": active.reindex(rule.index)})
     candidate = both.max(axis=1, skipna=False).reindex(everyone.index)  # NaT unless both
     # An account that converts before it would qualify is never a PQL.
@@ -180,7 +181,7 @@ def cohort_metrics(qualified: pd.DataFrame) -> list[dict[str, Any]]:
 def main() -> int:
     """Qualify and measure; write qualified.parquet and metrics.json."""
     data_dir, out_dir = cli_paths()
-    qualified = qualify(data_dir)
+    qualified = qualify(data_dir, cli_shape())
     qualified.to_parquet(out_dir / "qualified.parquet", index=False)
     write_metrics(out_dir, cohort_metrics(qualified))
     return 0

@@ -1,6 +1,6 @@
 """Polars peer: lazy scans of the Parquet files, collected with the streaming engine.
 
-.venv/bin/python -m bench.peers.polars_peer DATA_DIR OUT_DIR
+.venv/bin/python -m bench.peers.polars_peer DATA_DIR OUT_DIR [SHAPE]
 """
 
 from __future__ import annotations
@@ -12,16 +12,12 @@ import polars as pl
 from bench.peers.common import (
     AS_OF,
     COMPLETE_BEFORE,
-    CONVERSION_EVENT,
     CONVERSION_WINDOW_DAYS,
-    CRITERIA,
-    CRITERIA_NEEDED,
-    CRITERION_EVENTS,
     FREE_DOMAINS,
-    MIN_ACTIVE_DAYS,
-    MIN_EMPLOYEES,
     OBSERVATION_DAYS,
+    Shape,
     cli_paths,
+    cli_shape,
     cohort_rows,
     inputs,
     write_metrics,
@@ -35,11 +31,11 @@ def _events(paths: dict[str, str]) -> pl.LazyFrame:
     return events.filter(pl.col("ts") <= AS_OF)
 
 
-def people(paths: dict[str, str]) -> pl.DataFrame:
+def people(paths: dict[str, str], shape: Shape) -> pl.DataFrame:
     """account_id, signup_at, converted_at, fit: one row per account signed up by AS_OF."""
     events = _events(paths)
     converted = (
-        events.filter(pl.col("event") == CONVERSION_EVENT)
+        events.filter(pl.col("event") == shape.conversion_event)
         .group_by("account_id")
         .agg(converted_at=pl.col("ts").min())
     )
@@ -48,17 +44,18 @@ def people(paths: dict[str, str]) -> pl.DataFrame:
         "account_id",
         signup_at="created_at",
         # Unknown domain or size passes the fit.
-        fit=(~free_mail).fill_null(True) & (pl.col("employees") >= MIN_EMPLOYEES).fill_null(True),
+        fit=(~free_mail).fill_null(True)
+        & (pl.col("employees") >= shape.min_employees).fill_null(True),
     )
     accounts = accounts.filter(pl.col("signup_at") <= AS_OF)
     return accounts.join(converted, on="account_id", how="left").collect(engine="streaming")
 
 
-def rule_satisfied(paths: dict[str, str], fit_people: pl.DataFrame) -> pl.DataFrame:
-    """account_id, signup_at, rule_at: when the CRITERIA_NEEDED-th criterion was met."""
+def rule_satisfied(paths: dict[str, str], fit_people: pl.DataFrame, shape: Shape) -> pl.DataFrame:
+    """account_id, signup_at, rule_at: when the criteria_needed-th criterion was met."""
     matching = (
         _events(paths)
-        .filter(pl.col("event").is_in(CRITERION_EVENTS))
+        .filter(pl.col("event").is_in(shape.criterion_events))
         .join(fit_people.lazy(), on="account_id")
         .filter(
             pl.col("ts") >= pl.col("signup_at"),
@@ -66,14 +63,15 @@ def rule_satisfied(paths: dict[str, str], fit_people: pl.DataFrame) -> pl.DataFr
         )
     )
     satisfied = []
-    for index, criterion in enumerate(CRITERIA):
+    for index, criterion in enumerate(shape.criteria):
         condition = pl.col("event") == criterion.event
         if criterion.within_days is not None:
             window = timedelta(days=criterion.within_days)
             condition &= pl.col("ts") < pl.col("signup_at") + window
-        if criterion.source is not None:
-            source = pl.col("properties").ext.storage().str.json_path_match("$.source")
-            condition &= (source == criterion.source).fill_null(False)
+        if criterion.where is not None:
+            key, wanted = criterion.where
+            value = pl.col("properties").ext.storage().str.json_path_match(f"$.{key}")
+            condition &= (value == wanted).fill_null(False)
         times = pl.col("ts").filter(condition)
         # The at_least-th occurrence: the largest of the at_least smallest times.
         nth = times.bottom_k(criterion.at_least).max()
@@ -81,18 +79,20 @@ def rule_satisfied(paths: dict[str, str], fit_people: pl.DataFrame) -> pl.DataFr
             pl.when(times.len() >= criterion.at_least).then(nth).alias(f"criterion_{index}")
         )
     per_account = matching.group_by("account_id").agg(pl.col("signup_at").first(), *satisfied)
-    criterion_times = pl.concat_list(f"criterion_{i}" for i in range(len(CRITERIA)))
+    criterion_times = pl.concat_list(f"criterion_{i}" for i in range(len(shape.criteria)))
     rule_at = (
         criterion_times.list.drop_nulls()
         .list.sort()
-        .list.get(CRITERIA_NEEDED - 1, null_on_oob=True)
+        .list.get(shape.criteria_needed - 1, null_on_oob=True)
     )
     ruled = per_account.select("account_id", "signup_at", rule_at=rule_at)
     return ruled.filter(pl.col("rule_at").is_not_null()).collect(engine="streaming")
 
 
-def active_days_satisfied(paths: dict[str, str], candidates: pl.DataFrame) -> pl.DataFrame:
-    """account_id, active_at: the first event of the MIN_ACTIVE_DAYS-th distinct UTC day
+def active_days_satisfied(
+    paths: dict[str, str], candidates: pl.DataFrame, min_active_days: int
+) -> pl.DataFrame:
+    """account_id, active_at: the first event of the min_active_days-th distinct UTC day
     with events since signup (only for `candidates`, who already met the rule)."""
     events = (
         _events(paths)
@@ -104,18 +104,18 @@ def active_days_satisfied(paths: dict[str, str], candidates: pl.DataFrame) -> pl
         first_ts=pl.col("ts").min()
     )
     per_account = days.group_by("account_id").agg(
-        active_days=pl.len(), active_at=pl.col("first_ts").bottom_k(MIN_ACTIVE_DAYS).max()
+        active_days=pl.len(), active_at=pl.col("first_ts").bottom_k(min_active_days).max()
     )
-    enough = per_account.filter(pl.col("active_days") >= MIN_ACTIVE_DAYS)
+    enough = per_account.filter(pl.col("active_days") >= min_active_days)
     return enough.select("account_id", "active_at").collect(engine="streaming")
 
 
-def qualify(data_dir: Path) -> pl.DataFrame:
+def qualify(data_dir: Path, shape: Shape) -> pl.DataFrame:
     """account_id, signup_at, converted_at, qualified_at for every account."""
     paths = inputs(data_dir)
-    everyone = people(paths)
-    rule = rule_satisfied(paths, everyone.filter("fit").drop("fit"))
-    active = active_days_satisfied(paths, rule)
+    everyone = people(paths, shape)
+    rule = rule_satisfied(paths, everyone.filter("fit").drop("fit"), shape)
+    active = active_days_satisfied(paths, rule, shape.min_active_days)
     candidate = (
         rule.join(active, on="account_id")
         .select("account_id", candidate_at=pl.max_horizontal("rule_at", "active_at"))
@@ -167,7 +167,7 @@ def cohort_metrics(qualified: pl.DataFrame) -> list[dict[str, object]]:
 def main() -> int:
     """Qualify and measure; write qualified.parquet and metrics.json."""
     data_dir, out_dir = cli_paths()
-    qualified = qualify(data_dir)
+    qualified = qualify(data_dir, cli_shape())
     qualified.write_parquet(out_dir / "qualified.parquet")
     write_metrics(out_dir, cohort_metrics(qualified))
     return 0

@@ -98,9 +98,10 @@ def rule_satisfied(events: DataFrame, everyone: DataFrame) -> DataFrame:
         if criterion.within_days is not None:
             end = F.col("signup_at") + F.make_interval(days=F.lit(criterion.within_days))
             condition &= F.col("ts") < end
-        if criterion.source is not None:
-            source = F.get_json_object("properties", "$.source")
-            condition &= F.coalesce(source == criterion.source, F.lit(False))
+        if criterion.where is not None:
+            key, wanted = criterion.where
+            value = F.get_json_object("properties", f"$.{key}")
+            condition &= F.coalesce(value == wanted, F.lit(False))
         number = F.when(condition, index) if number is None else number.when(condition, index)
     assert number is not None
     counted = counted.select("account_id", "ts", number.alias("criterion")).filter(
