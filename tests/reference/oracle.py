@@ -223,14 +223,14 @@ def _check_kinds(definition: Row, entity: str) -> None:
     expiry(definition)  # refuses the lifecycle keys' config errors
 
 
-def _episodes(
+def _timeline(
     definition: Row, evaluated: list[Any], fit: bool, times: dict[str, Any], events: list[Row]
-) -> tuple[list[Episode], datetime | None]:
-    """The entity's episodes and next_change_at (none before it has signed up)."""
+) -> Timeline | None:
+    """What the entity's state depends on (None before it has signed up: no state)."""
     signup, as_of = times["signup"], times["as_of"]
     if signup is None:
-        return [], None
-    timeline = Timeline(
+        return None
+    return Timeline(
         definition=definition,
         evaluated=tuple(evaluated),
         fit=fit,
@@ -240,11 +240,15 @@ def _episodes(
         as_of=as_of,
         activity=activity_times(definition, events, signup, as_of),
     )
-    return timeline.episodes(), timeline.next_change_at()
 
 
 def qualify_one(config: Row, world: World, entity_id: str) -> Row:
     """The qualification row of one entity."""
+    return _qualify_and_timeline(config, world, entity_id)[0]
+
+
+def _qualify_and_timeline(config: Row, world: World, entity_id: str) -> tuple[Row, Timeline | None]:
+    """The qualification row of one entity and the timeline its episodes come from."""
     definition = config["definition"]
     _check_kinds(definition, world.entity)
     events = world.events_of.get(entity_id, [])
@@ -261,9 +265,11 @@ def qualify_one(config: Row, world: World, entity_id: str) -> Row:
     day_count, days_at = active_days(events, signup, min_days)
     fit = fit_passes(definition.get("fit"), world, entity_id)
     times = {"signup": signup, "converted": converted, "days_at": days_at, "as_of": world.as_of}
-    episodes, next_change = _episodes(definition, evaluated, fit, times, events)
+    timeline = _timeline(definition, evaluated, fit, times, events)
+    episodes: list[Episode] = [] if timeline is None else timeline.episodes()
+    next_change = None if timeline is None else timeline.next_change_at()
     status = status_of(episodes, converted, fit)
-    return {
+    row = {
         "entity_id": entity_id,
         "signup_at": signup,
         "converted_at": converted,
@@ -280,6 +286,7 @@ def qualify_one(config: Row, world: World, entity_id: str) -> Row:
         "last_seen_at": last_seen_at(events),
         "next_change_at": next_change,
     }
+    return row, timeline
 
 
 def reference_qualify(config: Row, tables: dict[str, list[Row]], as_of: datetime) -> dict[str, Row]:
@@ -298,6 +305,22 @@ def reference_qualify(config: Row, tables: dict[str, list[Row]], as_of: datetime
         if row["signup_at"] is not None and row["signup_at"] <= as_of_utc:
             result[entity_id] = row
     return result
+
+
+def reference_timelines(
+    config: Row, tables: dict[str, list[Row]], as_of: datetime
+) -> dict[str, Timeline]:
+    """The timeline of every entity reference_qualify lists (to probe the state between
+    change instants)."""
+    as_of_utc = to_naive_utc(as_of)
+    assert as_of_utc is not None
+    world = load_world(config, tables, as_of_utc)
+    found = {}
+    for entity_id in world.entity_ids():
+        row, timeline = _qualify_and_timeline(config, world, entity_id)
+        if timeline is not None and row["signup_at"] <= as_of_utc:
+            found[entity_id] = timeline
+    return found
 
 
 # ---------------------------------------------------------------------------------------
