@@ -640,6 +640,12 @@ def lifecycle_configs(draw: st.DrawFn) -> Row:
     `expire_after_inactive_days` with or without `activity`."""
     config = draw(signal_configs())
     definition = config["definition"]
+    if draw(st.booleans()):
+        # Looser: episodes (and so lapses and re-qualifications) are common, not rare.
+        definition.pop("fit", None)
+        definition.pop("min_active_days", None)
+        if not isinstance(definition["qualify"], dict) or "score" not in definition["qualify"]:
+            definition["qualify"] = {"at_least": 1}
     for criterion in definition["criteria"]:
         if criterion.get("kind", "count") in POINT_KINDS and draw(st.integers(0, 2)) > 0:
             criterion["in_last_days"] = draw(st.sampled_from(ROLLING_DAYS))
