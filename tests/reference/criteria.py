@@ -2,8 +2,9 @@
 
 Each criterion of a counting kind (`count`, `sum`, `distinct`, `users`, `active_days`) is
 evaluated through `present_weight(criterion, matching, t)`, the W(t) of the text, at every
-matching event's `ts`; `consecutive_days` and `sequence` have their own paragraphs. Nothing
-here is clever: W(t) is recomputed from scratch at every instant.
+instant where it may change (each occurrence, and each occurrence + D with `in_last_days`);
+`consecutive_days` and `sequence` have their own paragraphs. Nothing here is clever: W(t)
+is recomputed from scratch at every instant.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import itertools
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from tests.reference.matching import as_number, canonical_text, where_matches
 from tests.reference.world import Row
@@ -64,6 +66,19 @@ def matching_events(criterion: Row, events: list[Row], window: Window) -> list[R
     return sorted(matching, key=lambda e: e["ts"])
 
 
+def rolling_window(criterion: Row) -> timedelta | None:
+    """`in_last_days` as a timedelta (rounded to the microsecond), None without it
+    (docs/semantics.md, Lifecycle)."""
+    days = criterion.get("in_last_days")
+    if days is None:
+        return None
+    if kind_of(criterion) not in COUNTING_KINDS:
+        raise ValueError(f"criterion {criterion.get('id')!r}: in_last_days on a counting kind only")
+    if isinstance(days, bool) or not days > 0:
+        raise ValueError(f"criterion {criterion.get('id')!r}: in_last_days must be > 0")
+    return timedelta(days=days)
+
+
 def sum_weight(event: Row, prop: str) -> float:
     """The numeric value of properties[prop]: a JSON number or a string spelling one; 0
     for anything else (missing, bool, other string, object, array)."""
@@ -71,37 +86,68 @@ def sum_weight(event: Row, prop: str) -> float:
     return 0.0 if number is None else number
 
 
-def present_weight(criterion: Row, matching: list[Row], t: datetime) -> float:
-    """W(t): the summed weight of the items present at t (matching events with ts <= t,
-    ties included)."""
+Item = tuple[float, list[datetime]]  # (weight, occurrence times)
+
+
+def items(criterion: Row, matching: list[Row]) -> list[Item]:
+    """The criterion's items (docs/semantics.md, Items): weight and occurrences of each."""
     kind = kind_of(criterion)
-    upto = [e for e in matching if e["ts"] <= t]  # already in ts order
     if kind == "count":
-        return float(len(upto))
+        return [(1.0, [e["ts"]]) for e in matching]
     if kind == "sum":
-        return math.fsum(sum_weight(e, criterion["property"]) for e in upto)
-    if kind == "distinct":
-        keys = {canonical_text(e["properties"].get(criterion["property"])) for e in upto}
-        keys.discard(None)  # missing, JSON null, objects and arrays are not items
-        # Reading: keyed by canonical text alone, so the bool true and the string "true" are
-        # one item, as are 3 and "3" (the text says so only for numbers).
-        return float(len(keys))
-    if kind == "users":
-        # An event without user_id still matches (it belongs to the account through its
-        # account_id) but carries no item.
-        return float(len({e["user_id"] for e in upto if e.get("user_id") is not None}))
-    if kind == "active_days":
-        return float(len({e["ts"].date() for e in upto}))
-    raise ValueError(f"kind {kind!r} has no items")
+        return [(sum_weight(e, criterion["property"]), [e["ts"]]) for e in matching]
+    keyed: dict[Any, list[datetime]] = {}
+    for event in matching:
+        if kind == "distinct":
+            # Reading: keyed by canonical text alone, so the bool true and the string "true"
+            # are one item, as are 3 and "3" (the text says so only for numbers). Missing,
+            # JSON null, objects and arrays are not items.
+            key: Any = canonical_text(event["properties"].get(criterion["property"]))
+        elif kind == "users":
+            # An event without user_id still matches (it belongs to the account through its
+            # account_id) but carries no item.
+            key = event.get("user_id")
+        elif kind == "active_days":
+            key = event["ts"].date()
+        else:
+            raise ValueError(f"kind {kind!r} has no items")
+        if key is not None:
+            keyed.setdefault(key, []).append(event["ts"])
+    return [(1.0, times) for times in keyed.values()]
+
+
+def covers(occurrence: datetime, t: datetime, window: timedelta | None) -> bool:
+    """Whether an occurrence makes its item present at t: from `o` on, until `o + D`
+    (excluded) with a rolling window."""
+    return occurrence <= t and (window is None or t < occurrence + window)
+
+
+def present_weight(criterion: Row, matching: list[Row], t: datetime) -> float:
+    """W(t): the summed weight of the items with an occurrence covering t (without
+    `in_last_days`: the matching events with ts <= t, ties included)."""
+    window = rolling_window(criterion)
+    return math.fsum(
+        weight
+        for weight, times in items(criterion, matching)
+        if any(covers(o, t, window) for o in times)
+    )
+
+
+def weight_instants(criterion: Row, matching: list[Row]) -> list[datetime]:
+    """Where W may step, ascending: each occurrence, and each occurrence + D when rolling."""
+    window = rolling_window(criterion)
+    instants = {e["ts"] for e in matching}
+    if window is not None:
+        instants |= {e["ts"] + window for e in matching}
+    return sorted(instants)
 
 
 def counting_satisfied_at(criterion: Row, matching: list[Row]) -> datetime | None:
-    """The first matching ts t with W(t) >= at_least - 1e-9."""
+    """The first instant t (where W may step) with W(t) >= at_least - 1e-9."""
     needed = float(criterion.get("at_least", 1))
-    for event in matching:
-        if present_weight(criterion, matching, event["ts"]) >= needed - TOLERANCE:
-            ts: datetime = event["ts"]
-            return ts
+    for t in weight_instants(criterion, matching):
+        if present_weight(criterion, matching, t) >= needed - TOLERANCE:
+            return t
     return None
 
 
@@ -167,7 +213,11 @@ class Evaluated:
     matching: tuple[Row, ...]
 
     def holds(self, t: datetime) -> bool:
-        """Held once, holds from then on."""
+        """With `in_last_days`: W(t) >= at_least - 1e-9 at t itself; without: held once,
+        holds from then on."""
+        if rolling_window(self.criterion) is not None:
+            needed = float(self.criterion.get("at_least", 1))
+            return self.weight_at(t) >= needed - TOLERANCE
         return self.satisfied_at is not None and self.satisfied_at <= t
 
     def weight_at(self, t: datetime) -> float:
@@ -178,6 +228,7 @@ class Evaluated:
 def evaluate(criterion: Row, events: list[Row], window: Window) -> Evaluated:
     """The criterion on one entity's events."""
     kind = kind_of(criterion)
+    rolling_window(criterion)  # refuses in_last_days where the text does
     if kind == "sequence":
         return Evaluated(criterion, sequence_satisfied_at(criterion, events, window), ())
     matching = matching_events(criterion, events, window)
@@ -200,9 +251,13 @@ def contribution(evaluated: Evaluated, t: datetime, scored: bool) -> float:
 
 
 def change_instants(evaluated: Evaluated) -> list[datetime]:
-    """The instants at which the criterion's contribution may change: its satisfied_at and,
-    with points, every matching event's ts."""
+    """The instants at which the criterion's contribution may change: with `in_last_days`,
+    every occurrence and occurrence + D; without, its satisfied_at and, with points, every
+    matching event's ts."""
+    criterion, matching = evaluated.criterion, list(evaluated.matching)
+    if rolling_window(criterion) is not None:
+        return weight_instants(criterion, matching)
     instants = [] if evaluated.satisfied_at is None else [evaluated.satisfied_at]
-    if evaluated.criterion.get("points") is not None:
-        instants += [e["ts"] for e in evaluated.matching]
+    if criterion.get("points") is not None:
+        instants += [e["ts"] for e in matching]
     return instants

@@ -7,17 +7,18 @@ traced back to a sentence.
 
 from __future__ import annotations
 
-import math
 from datetime import datetime, timedelta
 from typing import Any
 
-from tests.reference.criteria import (
-    Evaluated,
-    Window,
-    change_instants,
-    contribution,
-    evaluate,
-    kind_of,
+from tests.reference.criteria import Window, evaluate, kind_of
+from tests.reference.lifecycle import (
+    Episode,
+    Timeline,
+    activity_times,
+    expiry,
+    last_seen_at,
+    period_pipeline,
+    status_of,
 )
 from tests.reference.matching import fit_spec_outcome, typed_column, value_matches
 from tests.reference.maths import (
@@ -29,11 +30,16 @@ from tests.reference.maths import (
     to_naive_utc,
     wilson_interval,
 )
+from tests.reference.rule import rule_satisfied_at, rule_threshold
 from tests.reference.world import ACCOUNT_COLUMNS, USER_COLUMNS, Row, World, load_world
 
-__all__ = ["FREE_EMAIL_DOMAINS", "reference_metrics", "reference_qualify", "value_matches"]
-
-RULE_TOLERANCE = 1e-9
+__all__ = [
+    "FREE_EMAIL_DOMAINS",
+    "reference_metrics",
+    "reference_qualify",
+    "rule_threshold",
+    "value_matches",
+]
 
 FREE_EMAIL_DOMAINS: frozenset[str] = frozenset(
     {
@@ -115,50 +121,6 @@ def converted_at(config: Row, world: World, entity_id: str) -> datetime | None:
         return _first_named(world.events_of.get(entity_id, []), conversion["event"])
     times = [c["converted_at"] for c in world.conversions if c.get("entity_id") == entity_id]
     return min(times) if times else None
-
-
-def rule_threshold(definition: Row) -> float:
-    """T: the total the contributions must reach."""
-    rule = definition.get("qualify", "all")
-    n = len(definition["criteria"])
-    if rule == "all" or (isinstance(rule, dict) and rule.get("all")):
-        return float(n)
-    if "at_least" in rule:
-        return float(rule["at_least"])
-    if "fraction" in rule:
-        return float(math.ceil(rule["fraction"] * n - RULE_TOLERANCE))
-    return float(rule["score"])
-
-
-def is_scored(definition: Row) -> bool:
-    """Whether the rule is `{score: s}`."""
-    rule = definition.get("qualify", "all")
-    return isinstance(rule, dict) and "score" in rule
-
-
-def rule_holds_at(definition: Row, evaluated: list[Evaluated], t: datetime) -> bool:
-    """The contributions of every criterion at t sum to >= T - 1e-9."""
-    scored = is_scored(definition)
-    total = math.fsum(contribution(e, t, scored) for e in evaluated)
-    return total >= rule_threshold(definition) - RULE_TOLERANCE
-
-
-def rule_instants(evaluated: list[Evaluated]) -> list[datetime]:
-    """Every instant at which a contribution may change, ascending.
-
-    Reading: contributions are constant between these instants (W only moves at matching
-    events, `holds` only at satisfied_at), and before the first of them every contribution
-    is 0; the rule is only looked at there (a threshold <= 0, which the config refuses,
-    would hold before any event)."""
-    return sorted({t for e in evaluated for t in change_instants(e)})
-
-
-def rule_satisfied_at(definition: Row, evaluated: list[Evaluated]) -> datetime | None:
-    """The first instant at which the rule holds (null if never)."""
-    for t in rule_instants(evaluated):
-        if rule_holds_at(definition, evaluated, t):
-            return t
-    return None
 
 
 def active_days(
@@ -252,51 +214,41 @@ def fit_passes(fit: Row | None, world: World, entity_id: str) -> bool:
 # Qualification
 
 
-def status_of(qualified: datetime | None, converted: datetime | None, fit: bool) -> str:
-    """Status, first match wins (converted_pql, pql, converted_without_qualifying, ...)."""
-    if qualified is not None:
-        return "converted_pql" if converted is not None else "pql"
-    if converted is not None:
-        return "converted_without_qualifying"
-    return "not_qualified" if fit else "failed_fit"
-
-
 def _check_kinds(definition: Row, entity: str) -> None:
     for criterion in definition["criteria"]:
         # Reading: `users` is "account entity only"; on a user entity the oracle refuses it
         # (the engine is expected to reject such a config).
         if kind_of(criterion) == "users" and entity != "account":
             raise ValueError(f"criterion {criterion['id']!r}: kind users needs entity account")
+    expiry(definition)  # refuses the lifecycle keys' config errors
 
 
-def qualified_at(
-    definition: Row,
-    evaluated: list[Evaluated],
-    fit: bool,
-    days_at: datetime | None,
-    converted: datetime | None,
-) -> datetime | None:
-    """The first instant t with fit, the rule holding, t >= active_days_satisfied_at (with
-    min_active_days) and t < converted_at. Candidates: the instants where contributions
-    change, and active_days_satisfied_at."""
-    gated = definition.get("min_active_days") is not None
-    if not fit or (gated and days_at is None):
+def _timeline(
+    definition: Row, evaluated: list[Any], fit: bool, times: dict[str, Any], events: list[Row]
+) -> Timeline | None:
+    """What the entity's state depends on (None before it has signed up: no state)."""
+    signup, as_of = times["signup"], times["as_of"]
+    if signup is None:
         return None
-    instants = set(rule_instants(evaluated))
-    if days_at is not None:
-        instants.add(days_at)
-    for t in sorted(instants):
-        if gated and days_at is not None and t < days_at:
-            continue
-        if converted is not None and not t < converted:
-            continue
-        if rule_holds_at(definition, evaluated, t):
-            return t
-    return None
+    return Timeline(
+        definition=definition,
+        evaluated=tuple(evaluated),
+        fit=fit,
+        signup=signup,
+        converted=times["converted"],
+        days_at=times["days_at"],
+        as_of=as_of,
+        activity=activity_times(definition, events, signup, as_of),
+    )
 
 
 def qualify_one(config: Row, world: World, entity_id: str) -> Row:
     """The qualification row of one entity."""
+    return _qualify_and_timeline(config, world, entity_id)[0]
+
+
+def _qualify_and_timeline(config: Row, world: World, entity_id: str) -> tuple[Row, Timeline | None]:
+    """The qualification row of one entity and the timeline its episodes come from."""
     definition = config["definition"]
     _check_kinds(definition, world.entity)
     events = world.events_of.get(entity_id, [])
@@ -312,8 +264,12 @@ def qualify_one(config: Row, world: World, entity_id: str) -> Row:
     min_days = definition.get("min_active_days")
     day_count, days_at = active_days(events, signup, min_days)
     fit = fit_passes(definition.get("fit"), world, entity_id)
-    qualified = qualified_at(definition, evaluated, fit, days_at, converted)
-    return {
+    times = {"signup": signup, "converted": converted, "days_at": days_at, "as_of": world.as_of}
+    timeline = _timeline(definition, evaluated, fit, times, events)
+    episodes: list[Episode] = [] if timeline is None else timeline.episodes()
+    next_change = None if timeline is None else timeline.next_change_at()
+    status = status_of(episodes, converted, fit)
+    row = {
         "entity_id": entity_id,
         "signup_at": signup,
         "converted_at": converted,
@@ -322,9 +278,15 @@ def qualify_one(config: Row, world: World, entity_id: str) -> Row:
         "active_days": day_count,
         "criteria": criteria,
         "fit": fit,
-        "qualified_at": qualified,
-        "status": status_of(qualified, converted, fit),
+        "qualified_at": episodes[0][0] if episodes else None,
+        "status": status,
+        "pql_since": episodes[-1][0] if status == "pql" else None,
+        "lapsed_at": episodes[-1][1] if status == "lapsed" else None,
+        "episodes": [[start, end] for start, end in episodes],
+        "last_seen_at": last_seen_at(events),
+        "next_change_at": next_change,
     }
+    return row, timeline
 
 
 def reference_qualify(config: Row, tables: dict[str, list[Row]], as_of: datetime) -> dict[str, Row]:
@@ -343,6 +305,22 @@ def reference_qualify(config: Row, tables: dict[str, list[Row]], as_of: datetime
         if row["signup_at"] is not None and row["signup_at"] <= as_of_utc:
             result[entity_id] = row
     return result
+
+
+def reference_timelines(
+    config: Row, tables: dict[str, list[Row]], as_of: datetime
+) -> dict[str, Timeline]:
+    """The timeline of every entity reference_qualify lists (to probe the state between
+    change instants)."""
+    as_of_utc = to_naive_utc(as_of)
+    assert as_of_utc is not None
+    world = load_world(config, tables, as_of_utc)
+    found = {}
+    for entity_id in world.entity_ids():
+        row, timeline = _qualify_and_timeline(config, world, entity_id)
+        if timeline is not None and row["signup_at"] <= as_of_utc:
+            found[entity_id] = timeline
+    return found
 
 
 # ---------------------------------------------------------------------------------------
@@ -430,8 +408,14 @@ def reference_metrics(
     as_of: datetime,
     period: str = "month",
     by: str | None = None,
+    pipeline: bool = False,
 ) -> Row:
-    """Cohort metrics, the overall row(s) and PQL counts per period, JSON-shaped."""
+    """Cohort metrics, the overall row(s) and PQL counts per period, JSON-shaped.
+
+    `pipeline`: the rows of `pql_count_by_period` also carry new, requalified, lapsed,
+    ended_by_conversion and open_at_end, over the periods Lifecycle lists; False gives the
+    rows of before (pqls only, periods with a qualified_at), which the engine returns until
+    it implements issue 17."""
     as_of_utc = to_naive_utc(as_of)
     assert as_of_utc is not None
     qualified = reference_qualify(config, tables, as_of_utc)
@@ -471,6 +455,13 @@ def reference_metrics(
             summary_row(by_segment[segment], config, None, segment, True)
             for segment in sorted(by_segment, key=_segment_key)
         ]
+    if pipeline:
+        counts = period_pipeline(counted, segment_of, period, as_of_utc)
+        result["pql_count_by_period"] = [
+            {"period": label, "segment": segment, **counts[(label, segment)]}
+            for label, segment in sorted(counts, key=lambda k: (k[0], _segment_key(k[1])))
+        ]
+        return result
     count_pairs = [
         (
             (

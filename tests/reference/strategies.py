@@ -623,3 +623,49 @@ def signal_scenarios(draw: st.DrawFn) -> Scenario:
 def signal_batches(draw: st.DrawFn) -> Batch:
     """Like `batches()`, with signal configs and logs."""
     return _draw_batch(draw, signal_scenarios())
+
+
+# ---------------------------------------------------------------------------------------
+# Lifecycle (issue 17): rolling windows and expiry, drawn after everything a signal config
+# draws, so that signal_configs() and the strategies above keep drawing the same examples.
+
+ROLLING_DAYS = (0.5, 1, 1.5, 2, 3, 7)
+EXPIRY_DAYS = (None, None, 0.25, 1, 2, 3.5, 7)
+ACTIVITY_EVENTS = (None, None, "A", "B", "Never Sent")  # an X no event carries is valid
+
+
+@st.composite
+def lifecycle_configs(draw: st.DrawFn) -> Row:
+    """A signal config with `in_last_days` on some counting criteria and, or not,
+    `expire_after_inactive_days` with or without `activity`."""
+    config = draw(signal_configs())
+    definition = config["definition"]
+    if draw(st.booleans()):
+        # Looser: episodes (and so lapses and re-qualifications) are common, not rare.
+        definition.pop("fit", None)
+        definition.pop("min_active_days", None)
+        if not isinstance(definition["qualify"], dict) or "score" not in definition["qualify"]:
+            definition["qualify"] = {"at_least": 1}
+    for criterion in definition["criteria"]:
+        if criterion.get("kind", "count") in POINT_KINDS and draw(st.integers(0, 2)) > 0:
+            criterion["in_last_days"] = draw(st.sampled_from(ROLLING_DAYS))
+    expire = draw(st.sampled_from(EXPIRY_DAYS))
+    if expire is not None:
+        definition["expire_after_inactive_days"] = expire
+        activity = draw(st.sampled_from(ACTIVITY_EVENTS))
+        if activity is not None:
+            definition["activity"] = {"event": activity}
+    return config
+
+
+@st.composite
+def lifecycle_scenarios(draw: st.DrawFn) -> Scenario:
+    """A lifecycle config and a signal log (not wired to the engine yet: issue 17)."""
+    return _draw_scenario(
+        draw,
+        lifecycle_configs(),
+        _signal_accounts,
+        _signal_users,
+        make_event=_signal_event,
+        per_user=16,
+    )
