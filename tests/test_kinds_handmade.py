@@ -130,6 +130,20 @@ def test_points_on_a_sum_that_falls_need_rule_and_gate_together() -> None:
     assert naive(row["rule_satisfied_at"]) == at(1)
     assert naive(row["active_days_satisfied_at"]) == at(2)
     assert naive(row["qualified_at"]) == at(6)
+    assert row["status"] == "pql"  # holding again at as_of (day 30)
+
+
+def test_points_on_a_sum_that_falls_after_qualifying_lapse() -> None:
+    # score 10: total 10 at day 1 (qualified), 4 from day 3 on: at as_of (day 30) the
+    # rule no longer holds, so the lead has lapsed (docs/semantics.md "Episodes").
+    events = [("Up", at(1), {"b": 10}), ("Up", at(3), {"b": -6})]
+    criteria = [{"id": "s", "kind": "sum", "event": "Up", "property": "b", "points": 1}]
+    row = run(events, criteria, qualify={"score": 10})
+    assert naive(row["qualified_at"]) == at(1)
+    assert row["status"] == "lapsed"
+    # Converted later: converted_pql, whatever the score did in between.
+    row = run([*events, ("Paid", at(5), {})], criteria, qualify={"score": 10})
+    assert row["status"] == "converted_pql"
 
 
 def test_points_are_capped_per_criterion() -> None:

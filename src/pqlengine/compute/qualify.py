@@ -50,7 +50,14 @@ from pqlengine.compute.matching import (
 from pqlengine.config import RULE_TOLERANCE, Project, semantic_json
 from pqlengine.store import Store, Tables
 
-STATUSES = ("pql", "converted_pql", "converted_without_qualifying", "failed_fit", "not_qualified")
+STATUSES = (
+    "pql",
+    "converted_pql",
+    "lapsed",
+    "converted_without_qualifying",
+    "failed_fit",
+    "not_qualified",
+)
 
 
 def qualification(
@@ -192,7 +199,7 @@ def _with_rule(
     changes = points.contributions(before, satisfied, definition, can)
     held = points.first_holding(changes, definition.threshold)
     joined = satisfied.left_join(held, satisfied.c_id == held.r_id)
-    return joined.drop("r_id").rename(rule_satisfied_at="held_at")
+    return joined.drop("r_id", "holds_at_end").rename(rule_satisfied_at="held_at")
 
 
 def _first_holding_with_gate(
@@ -212,7 +219,7 @@ def _first_holding_with_gate(
         gate = active.select(g_id="a_id", g_at="active_days_satisfied_at")
     held = points.first_holding(changes, definition.threshold, gate)
     joined = result.left_join(held, result.entity_id == held.r_id)
-    return joined.drop("r_id").rename(rule_gate_at="held_at")
+    return joined.drop("r_id").rename(rule_gate_at="held_at", rule_holds_now="holds_at_end")
 
 
 def _rule_satisfied(result: ir.Table, project: Project) -> ir.TimestampValue:
@@ -330,15 +337,20 @@ def _verdict(result: ir.Table, project: Project) -> ir.Table:
     with_fit = result.mutate(
         fit=fit_ok, qualified_at=qualified_at, active_days=result.active_days.fill_null(0)
     )
+    qualified = with_fit.qualified_at.notnull()
+    lapsed = ibis.literal(False)
+    if gated:  # the rule stopped holding since (points on a sum): no open episode
+        lapsed = qualified & with_fit.converted_at.isnull() & ~with_fit.rule_holds_now
     status = ibis.cases(
-        (with_fit.qualified_at.notnull() & with_fit.converted_at.notnull(), "converted_pql"),
-        (with_fit.qualified_at.notnull(), "pql"),
+        (qualified & with_fit.converted_at.notnull(), "converted_pql"),
+        (lapsed, "lapsed"),
+        (qualified, "pql"),
         (with_fit.converted_at.notnull(), "converted_without_qualifying"),
         (~with_fit.fit, "failed_fit"),
         else_="not_qualified",
     )
     verdict = with_fit.mutate(status=status)
-    return verdict.drop("rule_gate_at") if gated else verdict
+    return verdict.drop("rule_gate_at", "rule_holds_now") if gated else verdict
 
 
 def _fit_failed(row: dict[str, Any], project: Project) -> list[str]:

@@ -33,7 +33,13 @@ if TYPE_CHECKING:
     from pqlengine.live.service import Service
 
 LeadStatus = Literal[
-    "all", "pql", "converted_pql", "converted_without_qualifying", "failed_fit", "not_qualified"
+    "all",
+    "pql",
+    "converted_pql",
+    "lapsed",
+    "converted_without_qualifying",
+    "failed_fit",
+    "not_qualified",
 ]
 LeadSort = Literal[
     "qualified_at", "-qualified_at", "score", "-score", "entity_id", "-entity_id",

@@ -164,6 +164,11 @@ def explain(record: dict[str, Any], progress: list[dict[str, Any]], project: Pro
     if status in ("pql", "converted_pql"):
         head = f"Qualified at {iso(record['qualified_at'])}: met {', '.join(met) or 'nothing'}"
         return head + (" and later converted." if status == "converted_pql" else ".")
+    if status == "lapsed":
+        return (
+            f"Qualified at {iso(record['qualified_at'])}, but the score has fallen below the "
+            "threshold since."
+        )
     if status == "failed_fit":
         return f"Behaviour qualifies but the fit fails: {', '.join(record['fit_failed'])}."
     if status == "converted_without_qualifying":

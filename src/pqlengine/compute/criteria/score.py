@@ -80,9 +80,10 @@ def _changes(part: ir.Table) -> ir.Table:
 
 
 def first_holding(changes: ir.Table, threshold: float, gate: ir.Table | None = None) -> ir.Table:
-    """r_id, held_at: per entity, the first instant at which the summed `changes` (entity_id,
-    ts, weight) reach `threshold` and, with `gate` (g_id, g_at), at or after g_at (entities
-    without a gate row are left out)."""
+    """r_id, held_at, holds_at_end: per entity, the first instant at which the summed
+    `changes` (entity_id, ts, weight) reach `threshold` and, with `gate` (g_id, g_at), at
+    or after g_at (entities without a gate row are left out); and whether the sum reaches
+    it after the last change (at as_of, for changes up to as_of)."""
     if gate is not None:
         gated = gate.filter(gate.g_at.notnull())
         zero = gated.select(entity_id=gated.g_id, ts=gated.g_at, weight=ibis.literal(0.0))
@@ -92,4 +93,8 @@ def first_holding(changes: ir.Table, threshold: float, gate: ir.Table | None = N
     if gate is not None:
         totals = totals.inner_join(gated, totals.entity_id == gated.g_id)
         holds = (totals.present >= threshold - RULE_TOLERANCE) & (totals.ts >= totals.g_at)
-    return totals.group_by(r_id=totals.entity_id).agg(held_at=totals.ts.min(where=holds))
+    final = totals.present.argmax(totals.ts)  # one row per instant: no ties
+    return totals.group_by(r_id=totals.entity_id).agg(
+        held_at=totals.ts.min(where=holds),
+        holds_at_end=final >= threshold - RULE_TOLERANCE,
+    )
