@@ -338,12 +338,13 @@ def _verdict(result: ir.Table, project: Project) -> ir.Table:
         fit=fit_ok, qualified_at=qualified_at, active_days=result.active_days.fill_null(0)
     )
     qualified = with_fit.qualified_at.notnull()
-    lapsed = ibis.literal(False)
-    if gated:  # the rule stopped holding since (points on a sum): no open episode
-        lapsed = qualified & with_fit.converted_at.isnull() & ~with_fit.rule_holds_now
+    cases = [(qualified & with_fit.converted_at.notnull(), "converted_pql")]
+    if gated:  # the rule may have stopped holding since (points on a sum): no open episode
+        cases.append(
+            (qualified & with_fit.converted_at.isnull() & ~with_fit.rule_holds_now, "lapsed")
+        )
     status = ibis.cases(
-        (qualified & with_fit.converted_at.notnull(), "converted_pql"),
-        (lapsed, "lapsed"),
+        *cases,
         (qualified, "pql"),
         (with_fit.converted_at.notnull(), "converted_without_qualifying"),
         (~with_fit.fit, "failed_fit"),
