@@ -76,12 +76,16 @@ def _gate_with_signup_days(
     after = rows.first_ts >= rows.a_signup
     sure = after | (rows.last_ts <= as_of_literal(as_of))
     first = ibis.ifelse(after, rows.first_ts, rows.a_signup)
-    known = rows.filter(sure)
-    days = known.group_by("entity_id", "day").agg(first_ts=first.min())
-    unsure = rows.filter(~sure).select(u_id="entity_id").distinct()
-    settled = count_days(days.anti_join(unsure, days.entity_id == unsure.u_id), project, can)
+    # The unsure flag in the same aggregates as the count: one pass over the rows (a
+    # second reader would make DuckDB keep every row in memory).
+    days = rows.group_by("entity_id", "day").agg(
+        first_ts=first.min(where=sure), unsure=(~sure).any()
+    )
+    counted = count_days(days, project, can, unsure=days.unsure.any())
+    settled = counted.filter(~counted.unsure).drop("unsure")
+    unsure = counted.filter(counted.unsure)
     today = all_events.filter(all_events.ts >= as_of_literal(as_of).truncate("D"))
-    rescan = anchors.semi_join(unsure, anchors.a_entity == unsure.u_id)
+    rescan = anchors.semi_join(unsure, anchors.a_entity == unsure.a_id)
     scanned = count_days(day_firsts(after_signup(today, rescan)), project, can)
     return settled.union(scanned, distinct=False)
 
