@@ -74,7 +74,8 @@ def _gate_with_signup_days(
     that event. With last_ts > as_of the signup day is as_of's day, so the entity's events
     since the start of that day (a narrow scan) settle it."""
     after = rows.first_ts >= rows.a_signup
-    sure = after | (rows.last_ts <= as_of_literal(as_of))
+    # Inside aggregates, an as_of read from a table (the live clock) must be a subquery.
+    sure = after | (rows.last_ts <= as_of_literal(as_of).as_scalar())
     first = ibis.ifelse(after, rows.first_ts, rows.a_signup)
     # The unsure flag in the same aggregates as the count: one pass over the rows (a
     # second reader would make DuckDB keep every row in memory).
