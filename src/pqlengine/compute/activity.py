@@ -104,18 +104,8 @@ def user_days(
     # Not grouped here: `per_day` groups once for every reader.
     rows = _registered(store, project, as_of, anchors, only, registry.DAYS, user=False)
     rows = rows.filter(rows.last_ts >= rows.a_signup)
-    wrong = rows.filter(rows.first_ts < rows.a_signup).select(u_id="entity_id").distinct()
-    settled = rows.anti_join(wrong, rows.entity_id == wrong.u_id)
-    settled = settled.select(
-        "entity_id",
-        day=settled.day.cast("timestamp"),
-        first_ts=settled.first_ts,
-        signup_at=settled.a_signup,
-        converted_at=settled.a_converted,
-    )
-    rescan = anchors.semi_join(wrong, anchors.a_entity == wrong.u_id)
-    scanned = _scanned(after_signup(all_events, rescan), ["entity_id", "day"])
-    return settled.union(scanned.select(*settled.columns), distinct=False)
+    rows = rows.mutate(day=rows.day.cast("timestamp"))
+    return _settled_or_scanned(rows, ["entity_id", "day"], anchors, all_events)
 
 
 def user_firsts(
@@ -130,18 +120,27 @@ def user_firsts(
     if not store.capabilities.day_registry:
         return _named(_scanned(after_signup(all_events, anchors), keys))
     rows = _registered(store, project, as_of, anchors, only, registry.FIRSTS, user=True)
+    return _named(_settled_or_scanned(rows, keys, anchors, all_events))
+
+
+def _settled_or_scanned(
+    rows: ir.Table, keys: list[str], anchors: ir.Table, all_events: ir.Table
+) -> ir.Table:
+    """keys, first_ts, signup_at, converted_at: the registry `rows` (keys, first_ts,
+    a_signup, a_converted) of the entities none of whose rows starts before the signup
+    (their first_ts is then the first event after it), and for the other entities the same
+    from their events (`_scanned`)."""
     wrong = rows.filter(rows.first_ts < rows.a_signup).select(u_id="entity_id").distinct()
     settled = rows.anti_join(wrong, rows.entity_id == wrong.u_id)
     settled = settled.select(
-        "entity_id",
-        "user_id",
+        *keys,
         first_ts=settled.first_ts,
         signup_at=settled.a_signup,
         converted_at=settled.a_converted,
     )
     rescan = anchors.semi_join(wrong, anchors.a_entity == wrong.u_id)
     scanned = _scanned(after_signup(all_events, rescan), keys)
-    return _named(settled.union(scanned.select(*settled.columns), distinct=False))
+    return settled.union(scanned.select(*settled.columns), distinct=False)
 
 
 def _named(users: ir.Table) -> ir.Table:
