@@ -78,7 +78,20 @@ def _config(criteria: list[dict[str, Any]], **top: Any) -> dict[str, Any]:
         ),
         ({"id": "c", "event": "A", "where": {"n": "> 3"}}, "write the comparison as {gt: 3}"),
         ({"id": "c", "event": "A", "where": {"n": {"gtee": 3}}}, "did you mean gte?"),
-        ({"id": "c", "event": "A", "in_last_days": 7}, "in_last_days is not supported yet"),
+        (
+            {"id": "c", "kind": "consecutive_days", "at_least": 3, "in_last_days": 7},
+            "in_last_days is for kinds count, sum, distinct, users and active_days",
+        ),
+        (
+            {
+                "id": "c",
+                "kind": "sequence",
+                "steps": [{"event": "A"}, {"event": "B"}],
+                "in_last_days": 7,
+            },
+            "in_last_days is for kinds count, sum, distinct, users and active_days",
+        ),
+        ({"id": "c", "event": "A", "in_last_days": 0}, "greater than 0"),
     ],
     ids=lambda v: v if isinstance(v, str) else None,
 )

@@ -197,6 +197,8 @@ class _Counting(_Matching):
     at_least: int = Field(default=1, ge=1)
     points: float | None = Field(default=None, gt=0)
     max_points: float | None = Field(default=None, gt=0)
+    # Rolling window (docs/semantics.md "Lifecycle"): each occurrence counts for D days.
+    in_last_days: float | None = Field(default=None, gt=0)
 
     @model_validator(mode="after")
     def _points_pair(self) -> _Counting:
@@ -371,6 +373,12 @@ class Fit(_Model):
         return bool(self.exclude_free_email_domains or self.min_employees is not None or self.where)
 
 
+class Activity(_Model):
+    """Which events keep an entity active for expire_after_inactive_days."""
+
+    event: str = Field(min_length=1)
+
+
 class Definition(_Model):
     """A named PQL definition: criteria, the rule over them, usage window and fit."""
 
@@ -378,7 +386,26 @@ class Definition(_Model):
     criteria: list[Criterion] = Field(min_length=1)
     qualify: QualifyRule = Field(default_factory=lambda: QualifyRule(all=True))
     min_active_days: int | None = Field(default=None, ge=1)
+    # Lifecycle (docs/semantics.md): inactive for E days, the entity is no PQL until active.
+    expire_after_inactive_days: float | None = Field(default=None, gt=0)
+    activity: Activity | None = None
     fit: Fit = Field(default_factory=Fit)
+
+    @model_validator(mode="after")
+    def _activity_expires(self) -> Definition:
+        if self.activity is not None and self.expire_after_inactive_days is None:
+            raise ValueError(
+                "activity says which events keep a lead active: give expire_after_inactive_days too"
+            )
+        return self
+
+    @property
+    def rolling(self) -> bool:
+        """Whether a PQL can stop being one by time alone: a criterion with in_last_days
+        or an expiry (docs/semantics.md "Lifecycle")."""
+        return self.expire_after_inactive_days is not None or any(
+            getattr(c, "in_last_days", None) is not None for c in self.criteria
+        )
 
     @property
     def threshold(self) -> float:
@@ -899,8 +926,11 @@ _KEY_HINTS: dict[tuple[str, str], str] = {
         for model in ("CountCriterion", "UsersCriterion", "ActiveDaysCriterion")
     },
     **{
-        (model, "in_last_days"): "in_last_days is not supported yet (recency: a later release)"
-        for model in ("CountCriterion", "SumCriterion", "DistinctCriterion", "UsersCriterion")
+        (model, "in_last_days"): (
+            "in_last_days is for kinds count, sum, distinct, users and active_days (a "
+            "rolling window over items)"
+        )
+        for model in ("ConsecutiveDaysCriterion", "SequenceCriterion")
     },
 }
 
