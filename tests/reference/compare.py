@@ -20,6 +20,8 @@ QUALIFY_FIELDS = (
     "qualified_at",
     "status",
 )
+# What issue 17 adds to a qualification record (docs/semantics.md, "Lifecycle").
+LIFECYCLE_FIELDS = (*QUALIFY_FIELDS, "pql_since", "lapsed_at", "episodes", "last_seen_at")
 REL_TOLERANCE = 1e-9
 ABS_TOLERANCE = 1e-9
 
@@ -41,8 +43,11 @@ def keyed_by_entity(rows: list[dict[str, Any]] | dict[str, dict[str, Any]]) -> d
     return {row["entity_id"]: normalised(row) for row in listed}
 
 
-def qualify_differences(engine: Any, oracle: Any) -> list[str]:
-    """Human-readable differences between engine and oracle qualification rows."""
+def qualify_differences(
+    engine: Any, oracle: Any, fields: tuple[str, ...] = QUALIFY_FIELDS
+) -> list[str]:
+    """Human-readable differences between engine and oracle qualification rows, over
+    `fields` (a field the engine row lacks is a difference, not a None)."""
     got, want = keyed_by_entity(engine), keyed_by_entity(oracle)
     problems = []
     if set(got) != set(want):
@@ -51,8 +56,10 @@ def qualify_differences(engine: Any, oracle: Any) -> list[str]:
             f"oracle only {sorted(set(want) - set(got))}"
         )
     for entity_id in sorted(set(got) & set(want)):
-        for name in QUALIFY_FIELDS:
-            if got[entity_id].get(name) != want[entity_id][name]:
+        for name in fields:
+            if name not in got[entity_id]:
+                problems.append(f"{entity_id}.{name}: missing in engine row")
+            elif got[entity_id][name] != want[entity_id][name]:
                 problems.append(
                     f"{entity_id}.{name}: engine {got[entity_id].get(name)!r} "
                     f"!= oracle {want[entity_id][name]!r}"

@@ -669,3 +669,9 @@ def lifecycle_scenarios(draw: st.DrawFn) -> Scenario:
         make_event=_signal_event,
         per_user=16,
     )
+
+
+@st.composite
+def lifecycle_batches(draw: st.DrawFn) -> Batch:
+    """Like `batches()`, with lifecycle configs and signal logs."""
+    return _draw_batch(draw, lifecycle_scenarios())
