@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from pqlengine.compute.metrics import SegmentError, compute_metrics
 from pqlengine.compute.qualify import qualified_rows, to_records
 from pqlengine.config import Project
+from pqlengine.store import Store
 from tests.reference.compare import LIFECYCLE_FIELDS, metrics_differences, qualify_differences
 from tests.reference.maths import to_naive_utc
 from tests.reference.oracle import reference_metrics, reference_qualify
@@ -60,10 +61,9 @@ def batches_and_instants(draw: st.DrawFn) -> tuple[Batch, tuple[datetime, ...]]:
     return batch, (union.as_of, at_leaving, at_event)
 
 
-def engine_rows(scenario: Scenario, as_of: datetime, store: Any) -> list[dict[str, Any]]:
+def engine_rows(store: Store, project: Project, as_of: datetime) -> list[dict[str, Any]]:
     """`qualify_entities` (records from `qualified_rows`), each with its row's
     next_change_at when the row has the column."""
-    project = Project.from_dict(scenario.config)
     rows = qualified_rows(store, project, as_of)
     records = to_records(rows, project)
     for record, row in zip(records, rows.to_pylist(), strict=True):
@@ -95,9 +95,10 @@ def check_lifecycle_qualification(batch: Batch, instants: tuple[datetime, ...]) 
     """At each as_of: every log's entities, qualified in one store holding all logs, equal
     the oracle run on that log alone, field by field."""
     union = batch.union
+    project = Project.from_dict(union.config)
     with loaded_store(union) as store:
         for as_of in instants:
-            got = engine_rows(union, as_of, store)
+            got = engine_rows(store, project, as_of)
             for index, log in enumerate(batch.logs):
                 expected = reference_qualify(log.config, log.tables, as_of)
                 mine = [row for row in got if row["entity_id"].startswith(log_prefix(index))]
