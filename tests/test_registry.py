@@ -318,3 +318,33 @@ def test_active_days_from_the_registry_equal_a_scan_of_the_events(
         assert straddles is not None and straddles[0] > 0
     finally:
         store.close()
+
+
+def test_a_user_with_events_naming_its_account_and_none_is_one_user() -> None:
+    """The first-event registry has a row per (user, account named): a user whose events
+    name its account and also name none has two rows for that account, and is one user."""
+    store = Store.open(":memory:")
+    ingest_records(store, "accounts", [{"account_id": "A", "created_at": T0}])
+    ingest_records(store, "users", [{"user_id": "u1", "account_id": "A", "signed_up_at": T0}])
+    ingest_records(
+        store,
+        "events",
+        [
+            {"event_id": "e1", "user_id": "u1", "account_id": "A", "event": "X",
+             "ts": T0 + timedelta(hours=1)},
+            {"event_id": "e2", "user_id": "u1", "account_id": None, "event": "X",
+             "ts": T0 + timedelta(hours=2)},
+        ],
+    )  # fmt: skip
+    project = Project.from_dict(
+        base_config(
+            entity="account",
+            signup={"source": "accounts"},
+            definition={"name": "d", "criteria": [{"id": "team", "kind": "users", "at_least": 2}]},
+        )
+    )
+    try:
+        rows = qualification(store, project, T0 + timedelta(days=1)).to_pyarrow().to_pylist()
+        assert [(r["entity_id"], r["criterion_0_at"]) for r in rows] == [("A", None)]
+    finally:
+        store.close()

@@ -120,7 +120,14 @@ def user_firsts(
     if not store.capabilities.day_registry:
         return _named(_scanned(after_signup(all_events, anchors), keys))
     rows = _registered(store, project, as_of, anchors, only, registry.FIRSTS, user=True)
-    return _named(_settled_or_scanned(rows, keys, anchors, all_events))
+    found = _named(_settled_or_scanned(rows, keys, anchors, all_events))
+    # A user can have two rows for one account: events naming it, and events naming no
+    # account that reach it through the user's own account (`registry_rows`).
+    return found.group_by(keys).agg(
+        first_ts=found.first_ts.min(),
+        signup_at=found.signup_at.min(),
+        converted_at=found.converted_at.min(),
+    )
 
 
 def _settled_or_scanned(
