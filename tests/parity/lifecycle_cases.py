@@ -10,6 +10,8 @@ is 2026-01-d h:00 UTC; at(d, h, month=2) in February.
   the rule stops holding, and starts holding when a negative item leaves.
 - `rolling_distinct_users`: distinct values (3 and "3" one value) and users present while
   any of their occurrences is.
+- `distinct_without_value`: an event without the property is no occurrence (nor its
+  ts + D a next_change_at).
 - `rolling_active_days`: the worked example of docs/semantics.md.
 - `expiry` / `expiry_activity`: expire_after_inactive_days without and with `activity`.
 - `conversion`: a conversion ends an episode (not a lapse), or comes first.
@@ -237,6 +239,28 @@ def rolling_distinct_users() -> SignalCase:
     return SignalCase("rolling_distinct_users", scenario, expected)
 
 
+def distinct_without_value() -> SignalCase:
+    """2 distinct `device` values of A in the last 2 days: an A without `device` carries no
+    item, so it is no occurrence and its ts + D no next_change_at."""
+    definition = {
+        "criteria": [
+            {
+                "id": "d",
+                "kind": "distinct",
+                "event": "A",
+                "property": "device",
+                "at_least": 2,
+                "in_last_days": 2,
+            }
+        ]
+    }
+    # Z: "a" leaves at 03-01 00 = as_of; the A without device would leave at 03-02 00.
+    rows = [("Z1", "A", feb(27), {"device": "a"}), ("Z1", "A", feb(28), {})]
+    expected = {"Z": expect([], "not_qualified", {"d": None}, None, feb(28))}
+    scenario = _scenario("distinct-without-value", definition, rows, AS_OF)
+    return SignalCase("distinct_without_value", scenario, expected)
+
+
 def rolling_active_days() -> SignalCase:
     """docs/semantics.md's worked example: active on >= 3 of the last 7 days, each day
     measured from its own events: holds over [01-08 18:00, 01-13 22:00)."""
@@ -359,6 +383,7 @@ def lifecycle_cases() -> list[SignalCase]:
         rolling_count(),
         rolling_sum_points(),
         rolling_distinct_users(),
+        distinct_without_value(),
         rolling_active_days(),
         expiry(),
         expiry_activity(),
