@@ -67,3 +67,26 @@ def test_report_user_errors_are_one_line(
     assert done.returncode == 1
     assert message in done.stderr
     assert not (project / "x.html").exists()
+
+
+def test_report_shows_the_data_end_and_says_when_it_is_stale(project: Path) -> None:
+    # The hand-made events end 2026-02-03 11:00, 55.5 days before AS_OF.
+    args = ("report", "-C", ".", "--no-drivers", "--as-of")
+    stale = pql(*args, AS_OF, "--out", "stale.html", cwd=project)
+    assert stale.returncode == 0, stale.stderr
+    html = (project / "stale.html").read_text(encoding="utf-8")
+    assert re.search(
+        r'as of 2026-03-31 00:00 UTC \(data ends <strong data-data-end="2026-02-03T11:00:00Z">'
+        r"2026-02-03 11:00 UTC</strong>\)",
+        html,
+    )
+    banner = re.search(r"<div class=\"banner\" role=\"status\" data-stale-data>([^<]*)</div>", html)
+    assert banner is not None
+    assert banner.group(1).startswith(
+        "Stale data: data ends at 2026-02-03T11:00:00Z, 55.5 days before as-of "
+        "2026-03-31T00:00:00Z (more than 7 days); counts of the periods after the data&#39;s end"
+    )
+    fresh = pql(*args, "2026-02-05", "--out", "fresh.html", cwd=project)
+    assert fresh.returncode == 0, fresh.stderr
+    html = (project / "fresh.html").read_text(encoding="utf-8")
+    assert 'data-data-end="2026-02-03T11:00:00Z"' in html and "data-stale-data" not in html

@@ -84,9 +84,9 @@ class DataEnd:
         )
 
     def to_json(self) -> dict[str, Any]:
-        """The fields the report and the dashboard show."""
+        """The fields the report and the dashboard show (data_end as ISO 8601 with Z)."""
         return {
-            "data_end": self.data_end,
+            "data_end": None if self.data_end is None else _iso(self.data_end),
             "gap_days": self.gap_days,
             "limit_days": self.limit_days,
             "stale": self.stale,

@@ -114,7 +114,8 @@ def lead_detail(store: Store, project: Project, entity_id: str) -> dict[str, Any
     events = entity_events(
         store, project, now, columns=("event_id", "event", "ts", "properties"), only=[entity_id]
     )
-    timeline = events.order_by(events.ts.desc(), events.event_id).limit(TIMELINE_LIMIT)
+    newest = events.order_by(events.ts.desc(), events.event_id).limit(TIMELINE_LIMIT)
+    timeline = newest.to_pyarrow().to_pylist()
     transitions = list_rows(store, "pql_transitions", {"entity_id": entity_id}, 100, 0)
     return {
         "entity_id": entity_id,
@@ -124,6 +125,8 @@ def lead_detail(store: Store, project: Project, entity_id: str) -> dict[str, Any
         "signup_at": iso(record["signup_at"]),
         "converted_at": iso(record["converted_at"]),
         "active_days": record["active_days"],
+        # The timeline is newest first up to now: its head is the last event of any name.
+        "last_seen_at": iso(timeline[0]["ts"]) if timeline else None,
         "fit": record["fit"],
         "fit_failed": record["fit_failed"],
         "criteria": progress,
@@ -135,7 +138,7 @@ def lead_detail(store: Store, project: Project, entity_id: str) -> dict[str, Any
                 "ts": iso(e["ts"]),
                 "properties": json.loads(e["properties"]) if e["properties"] else {},
             }
-            for e in timeline.to_pyarrow().to_pylist()
+            for e in timeline
         ],
         "transitions": transitions["items"],
     }
