@@ -94,3 +94,20 @@ def test_csv_equals_the_records_csv(require_known: bool) -> None:
         assert ("(unknown)" in expected) == require_known
     finally:
         store.close()
+
+
+def test_csv_of_episodes_equals_the_records_csv() -> None:
+    """The lifecycle fixture (several episodes, open and closed, lapsed_at, pql_since)."""
+    from tests.test_reference_lifecycle import FIXTURE_AS_OF, fixture_config, fixture_tables
+
+    project = Project.from_dict(fixture_config())
+    store = Store.open(":memory:")
+    try:
+        for table, rows in fixture_tables().items():
+            ingest_records(store, table, rows)
+        stored, _ = run_qualification(store, project, FIXTURE_AS_OF)
+        records = to_records(stored, project)
+        assert any(len(r["episodes"]) > 1 for r in records)
+        assert qualification_csv(stored, project) == flat_csv(records)
+    finally:
+        store.close()

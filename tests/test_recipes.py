@@ -74,7 +74,8 @@ class Log:
             self.add(account_id, name, first + timedelta(minutes=index), **props)
 
 
-def qualified(recipe: str, log: Log) -> dict[str, datetime | None]:
+def _qualify(recipe: str, log: Log, as_of: datetime) -> list[dict[str, Any]]:
+    """The recipe's qualification records of the accounts of `log` at `as_of`."""
     config: dict[str, Any] = {
         "project": f"recipe-{recipe}",
         "signup": {"source": "accounts"},
@@ -85,20 +86,18 @@ def qualified(recipe: str, log: Log) -> dict[str, datetime | None]:
     try:
         ingest_records(store, "accounts", list(log.accounts.values()))
         ingest_records(store, "events", log.events)
-        rows = qualify_entities(store, Project.from_dict(config), AS_OF)
+        return qualify_entities(store, Project.from_dict(config), as_of)
     finally:
         store.close()
-    return {
-        row["entity_id"]: None
-        if row["qualified_at"] is None
-        else row["qualified_at"].replace(tzinfo=None)
-        for row in rows
-    }
+
+
+def qualified(recipe: str, log: Log) -> dict[str, datetime | None]:
+    return {row["entity_id"]: _naive(row["qualified_at"]) for row in _qualify(recipe, log, AS_OF)}
 
 
 def test_every_recipe_is_in_the_readme_and_valid() -> None:
     found = recipes()
-    assert sorted(found) == list("abcefghijkl")
+    assert sorted(found) == list("abcdefghijkl")
     for letter, block in found.items():
         Project.from_dict({"project": "p", **block})  # raises on any problem
         assert "definition" in block, letter
@@ -141,6 +140,43 @@ def test_c_three_consecutive_days() -> None:
     for day in (0, 1, 3, 4):
         log.add("gappy", "Logged In", at(day))
     assert qualified("c", log) == {"streak": at(5, 8), "gappy": None}
+
+
+def episodes(recipe: str, log: Log, as_of: datetime) -> dict[str, Any]:
+    """entity -> (status, episodes as naive [start, end or None]) at `as_of`."""
+    return {
+        row["entity_id"]: (row["status"], [[_naive(a), _naive(b)] for a, b in row["episodes"]])
+        for row in _qualify(recipe, log, as_of)
+    }
+
+
+def _naive(moment: datetime | None) -> datetime | None:
+    return None if moment is None else moment.replace(tzinfo=None)
+
+
+def test_d_regular_and_recent() -> None:
+    log = Log()
+    # steady: days 0, 2, 4 at 9:00 -> 3 days in the window from day 4 9:00. Then nothing:
+    # day 0 leaves the window at day 7 9:00 (W = 2), before the expiry (day 8 9:00, 4 days
+    # after the last event): it lapses at day 7 9:00 through the window.
+    for day in (0, 2, 4):
+        log.add("steady", "Logged In", at(day))
+    # back: days 0, 1, 2 -> PQL at day 2 9:00; last event day 2 -> expires day 6 9:00 (the
+    # window would hold until day 7 9:00). Back on days 20, 21, 22: re-qualified day 22.
+    for day in (0, 1, 2, 20, 21, 22):
+        log.add("back", "Logged In", at(day))
+    # spread: days 0, 5, 10: never 3 of the last 7 days.
+    for day in (0, 5, 10):
+        log.add("spread", "Logged In", at(day))
+    got = episodes("d", log, at(25))
+    assert got == {
+        "steady": ("lapsed", [[at(4), at(7)]]),
+        "back": ("pql", [[at(2), at(6)], [at(22), None]]),
+        "spread": ("not_qualified", []),
+    }
+    # Before day 7 9:00 steady is still open; at exactly day 7 9:00 it has lapsed.
+    assert episodes("d", log, at(7) - timedelta(microseconds=1))["steady"][0] == "pql"
+    assert episodes("d", log, at(7))["steady"] == ("lapsed", [[at(4), at(7)]])
 
 
 def test_e_usage_limit_approaching() -> None:

@@ -6,6 +6,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar, cast
 
@@ -407,24 +408,37 @@ def metrics(
         )
 
 
+class LeadStatus(StrEnum):
+    pql = "pql"
+    lapsed = "lapsed"
+
+
 @app.command()
 def leads(
     project_dir: ProjectDir = Path(),
     top: Annotated[int, typer.Option(min=1, help="How many leads.")] = 20,
+    status: Annotated[
+        LeadStatus, typer.Option(help="pql: open PQLs; lapsed: PQLs that went cold.")
+    ] = LeadStatus.pql,
     as_of: AsOf = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Open PQLs (not yet converted), newest first, with the criteria met (and model scores)."""
+    """Open PQLs (not yet converted), newest first, with the criteria met, when they were
+    last seen (and model scores); `--status lapsed` lists the ones that went cold."""
     from pqlengine.compute.leads import open_leads
 
     moment = parse_as_of(as_of)
     with opened(project_dir, moment) as (project, store):
-        rows = open_leads(store, project, moment, top)
+        rows = open_leads(store, project, moment, top, status.value)
     data = {"as_of": moment, "definition": _definition(project), "leads": rows}
+    since = ("pql_since", "PQL since") if status is LeadStatus.pql else ("lapsed_at", "lapsed")
+    which = "open" if status is LeadStatus.pql else "lapsed"
     columns = [
         ("entity_id", "entity", "text"),
         ("qualified_at", "qualified", ""),
-        ("days_since_qualified", "days ago", ""),
+        (since[0], since[1], ""),
+        ("last_seen_at", "last seen", ""),
+        ("days_since_seen", "days unseen", ""),
         ("signup_at", "signup", ""),
         ("active_days", "active days", ""),
         ("criteria_met", "criteria met", "text"),
@@ -433,7 +447,9 @@ def leads(
         columns += [("score", "score", ""), ("why", "reasons", "text")]
         if fmt is Format.table:
             rows = [{**r, "why": "; ".join(x["text"] for x in r["reasons"])} for r in rows]
-    emit(data, fmt, rows, columns, title=f"top {top} open PQLs as of {moment:%Y-%m-%d %H:%M} UTC")
+    emit(
+        data, fmt, rows, columns, title=f"top {top} {which} PQLs as of {moment:%Y-%m-%d %H:%M} UTC"
+    )
 
 
 @app.command()

@@ -149,12 +149,38 @@ def metric_queries(table: ir.Table, period: Period, by: str | None) -> dict[str,
 
 
 def pql_counts(table: ir.Table, period: Period) -> ir.Table:
-    """start, segment, pqls: entities of `table` (from `_prepared`) whose qualified_at falls
-    in each period, whatever their cohort."""
-    qualified = table.filter(table.qualified_at.notnull())
+    """start, segment, new, requalified, lapsed, ended_by_conversion: per period in which an
+    episode of an entity of `table` (from `_prepared`) starts or ends, whatever its cohort
+    (docs/semantics.md "Per period"; `new` counts first episodes, so it is the number of
+    qualified_at in the period; open_at_end follows from these, `metrics`)."""
+    starts = table.select("segment", "episode_starts").unnest(
+        "episode_starts", offset="position", keep_empty=False
+    )
+    begun = starts.select(
+        start=_truncate(starts.episode_starts, period),
+        segment=starts.segment,
+        new=ibis.ifelse(starts.position == 0, 1, 0),
+        requalified=ibis.ifelse(starts.position > 0, 1, 0),
+        lapsed=ibis.literal(0),
+        ended_by_conversion=ibis.literal(0),
+    )
+    ends = table.select("segment", "converted_at", "episode_ends").unnest(
+        "episode_ends", keep_empty=False
+    )
+    by_conversion = ibis.coalesce(ends.episode_ends == ends.converted_at, False)
+    ended = ends.select(
+        start=_truncate(ends.episode_ends, period),
+        segment=ends.segment,
+        new=ibis.literal(0),
+        requalified=ibis.literal(0),
+        lapsed=ibis.ifelse(by_conversion, 0, 1),
+        ended_by_conversion=ibis.ifelse(by_conversion, 1, 0),
+    )
+    both = begun.union(ended, distinct=False)
+    numbers = ("new", "requalified", "lapsed", "ended_by_conversion")
     return (
-        qualified.group_by(start=_truncate(qualified.qualified_at, period), segment="segment")
-        .agg(pqls=qualified.count())
+        both.group_by("start", "segment")
+        .agg(**{name: both[name].sum() for name in numbers})
         .order_by("start", ibis.asc("segment", nulls_first=True))
     )
 

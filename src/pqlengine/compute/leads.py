@@ -1,4 +1,4 @@
-"""Open PQLs for sales: qualified, not converted, newest first."""
+"""PQLs for sales: open ones (or lapsed ones), not converted, newest first."""
 
 from __future__ import annotations
 
@@ -10,18 +10,29 @@ from pqlengine.compute.qualify import qualified_rows, to_records
 from pqlengine.config import Project
 from pqlengine.store import Store
 
+LEAD_STATUSES = ("pql", "lapsed")
+
 
 def open_leads(
-    store: Store, project: Project, as_of: datetime, top: int | None = 20
+    store: Store, project: Project, as_of: datetime, top: int | None = 20, status: str = "pql"
 ) -> list[dict[str, Any]]:
-    """The `top` most recently qualified open PQLs, each with the criteria met."""
-    leads = qualified_rows(store, project, as_of, status="pql", newest_first=True, limit=top)
+    """The `top` newest open PQLs (status `pql`, by the start of their open episode) or
+    lapsed ones (`lapsed`, by their lapse), each with the criteria met and when it was last
+    seen (days_since_qualified and days_since_seen in days; None without events)."""
+    if status not in LEAD_STATUSES:
+        raise ValueError(f"leads are {' or '.join(LEAD_STATUSES)}, not '{status}'")
+    leads = qualified_rows(store, project, as_of, status=status, newest_first=True, limit=top)
     now = as_of if as_of.tzinfo is not None else as_of.replace(tzinfo=UTC)
     rows = to_records(leads, project)
     for row in rows:
-        row["days_since_qualified"] = (now - row["qualified_at"]).total_seconds() / 86_400
+        row["days_since_qualified"] = _days(now, row["qualified_at"])
+        row["days_since_seen"] = _days(now, row["last_seen_at"])
     _add_model_scores(store, rows)
     return rows
+
+
+def _days(now: datetime, then: datetime | None) -> float | None:
+    return None if then is None else (now - then).total_seconds() / 86_400
 
 
 # Written by `pql model score` (pqlengine.model.persist); read here, not imported from there,

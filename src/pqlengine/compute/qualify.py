@@ -10,7 +10,7 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
-from pqlengine.compute import compiled
+from pqlengine.compute import compiled, lifecycle
 from pqlengine.compute.activity import (
     active_gate,
     count_days,
@@ -20,20 +20,22 @@ from pqlengine.compute.activity import (
 )
 from pqlengine.compute.attributes import entity_attributes, entity_table
 from pqlengine.compute.criteria import (
-    Capabilities,
     criterion_column,
     event_columns,
     event_names,
     kind_of,
     progress_text,
+    rolling,
     satisfied_table,
 )
 from pqlengine.compute.criteria import score as points
+from pqlengine.compute.criteria.base import window_length
 from pqlengine.compute.criteria.every_event import Firsts, needs_users, reads_user_days
 from pqlengine.compute.entities import (
     AsOf,
     Only,
     after_signup,
+    as_of_literal,
     before_conversion,
     entities,
     entity_events,
@@ -110,7 +112,11 @@ def qualification(
         satisfied = satisfied_table(before, criteria, can, firsts, population)
     else:
         satisfied = satisfied_table(before, criteria, can)
-    satisfied = _with_rule(before, satisfied, project, can)
+    episodic = not points.monotone(project.definition)  # the state can stop holding
+    changes = None
+    if episodic or points.uses_points(project.definition):
+        changes = points.contributions(before, satisfied, project.definition, can)
+    satisfied = _with_rule(satisfied, changes, project)
     result = people.left_join(satisfied, people.entity_id == satisfied.c_id).drop("c_id")
     if days is not None:
         active = count_days(days.select("entity_id", "day", "first_ts"), project, can)
@@ -121,10 +127,63 @@ def qualification(
         active = active_gate(store, project, as_of, anchors, only)
     result = result.left_join(active, result.entity_id == active.a_id).drop("a_id")
     result = result.left_join(fit, result.entity_id == fit.f_id).drop("f_id")
-    if not points.monotone(project.definition):
-        result = _first_holding_with_gate(before, satisfied, active, result, project, can)
+    if changes is not None and episodic:
+        evidence = (before, changes, active, anchors)
+        result = _with_episodes(store, project, as_of, only, evidence, result)
+    if detail:
+        result = _with_last_seen(store, project, as_of, only, result)
     # Verdict.
     return _verdict(result, project)
+
+
+def _with_episodes(
+    store: Tables,
+    project: Project,
+    as_of: AsOf,
+    only: Only,
+    evidence: tuple[ir.Table, ir.Table, ir.Table, ir.Table],
+    result: ir.Table,
+) -> ir.Table:
+    """`result` plus the episodes per entity (`lifecycle.per_entity`) and next_change_at,
+    for definitions whose rule or state can stop holding (docs/semantics.md "Lifecycle").
+    `evidence`: the events criteria read, the rule's changes, the active-days gate and
+    the anchors."""
+    before, changes, active, anchors = evidence
+    definition = project.definition
+    can = store.capabilities
+    conditions = [lifecycle.rule_steps(changes, definition.threshold)]
+    ends = [
+        rolling.ends(kind_of(c), before, c, can)
+        for c in definition.criteria
+        if rolling.is_rolling(c)
+    ]
+    if definition.min_active_days is not None:
+        gate = active.select(g_id="a_id", g_at="active_days_satisfied_at")
+        conditions.append(lifecycle.gate_steps(gate))
+    expiry = definition.expire_after_inactive_days
+    if expiry is not None:
+        names = None if definition.activity is None else [definition.activity.event]
+        events = entity_events(store, project, as_of, columns=("ts",), event_names=names, only=only)
+        activity = after_signup(events, anchors).select("entity_id", "ts")
+        conditions.append(lifecycle.activity_steps(activity, expiry))
+        ends.append(activity.select("entity_id", ts=activity.ts + window_length(expiry)))
+    moment = as_of_literal(as_of)
+    found = lifecycle.per_entity(lifecycle.episodes(conditions, anchors, moment))
+    result = result.left_join(found, result.entity_id == found.e_id).drop("e_id")
+    if not ends:
+        return result.mutate(next_change_at=ibis.null("timestamp"))
+    upcoming = lifecycle.next_change(ends, moment)
+    return result.left_join(upcoming, result.entity_id == upcoming.n_id).drop("n_id")
+
+
+def _with_last_seen(
+    store: Tables, project: Project, as_of: AsOf, only: Only, result: ir.Table
+) -> ir.Table:
+    """`result` plus last_seen_at: the entity's newest event at or before as_of, any name,
+    before signup too."""
+    events = entity_events(store, project, as_of, columns=("ts",), only=only)
+    seen = events.group_by(l_id=events.entity_id).agg(last_seen_at=events.ts.max())
+    return result.left_join(seen, result.entity_id == seen.l_id).drop("l_id")
 
 
 def criteria_progress(
@@ -189,37 +248,14 @@ def _whole(value: float) -> float:
 _NEVER = datetime(9999, 12, 31)
 
 
-def _with_rule(
-    before: ir.Table, satisfied: ir.Table, project: Project, can: Capabilities
-) -> ir.Table:
-    """`satisfied` plus rule_satisfied_at: the first instant the rule holds."""
-    definition = project.definition
-    if not points.uses_points(definition):
+def _with_rule(satisfied: ir.Table, changes: ir.Table | None, project: Project) -> ir.Table:
+    """`satisfied` plus rule_satisfied_at: the first instant the rule holds (from the
+    rule's `changes` when a criterion has points or a rolling window)."""
+    if changes is None:
         return satisfied.mutate(rule_satisfied_at=_rule_satisfied(satisfied, project))
-    changes = points.contributions(before, satisfied, definition, can)
-    held = points.first_holding(changes, definition.threshold)
+    held = points.first_holding(changes, project.definition.threshold)
     joined = satisfied.left_join(held, satisfied.c_id == held.r_id)
-    return joined.drop("r_id", "holds_at_end").rename(rule_satisfied_at="held_at")
-
-
-def _first_holding_with_gate(
-    before: ir.Table,
-    satisfied: ir.Table,
-    active: ir.Table,
-    result: ir.Table,
-    project: Project,
-    can: Capabilities,
-) -> ir.Table:
-    """`result` plus rule_gate_at: the first instant the rule holds together with the
-    active-days gate, for rules that may stop holding again (points on a sum)."""
-    definition = project.definition
-    changes = points.contributions(before, satisfied, definition, can)
-    gate = None
-    if definition.min_active_days is not None:
-        gate = active.select(g_id="a_id", g_at="active_days_satisfied_at")
-    held = points.first_holding(changes, definition.threshold, gate)
-    joined = result.left_join(held, result.entity_id == held.r_id)
-    return joined.drop("r_id").rename(rule_gate_at="held_at", rule_holds_now="holds_at_end")
+    return joined.drop("r_id").rename(rule_satisfied_at="held_at")
 
 
 def _rule_satisfied(result: ir.Table, project: Project) -> ir.TimestampValue:
@@ -312,17 +348,21 @@ def _fit_passes(table: ir.Table, project: Project) -> ir.BooleanValue:
 
 
 def _verdict(result: ir.Table, project: Project) -> ir.Table:
-    """qualified_at and status from the evidence (docs/semantics.md "qualified_at")."""
+    """qualified_at, status, the episodes (episode_starts, episode_ends: those of closed
+    episodes), pql_since, lapsed_at and next_change_at from the evidence (docs/semantics.md
+    "qualified_at" and "Lifecycle")."""
     # Every column used below is taken from the final `result`: Ibis refuses a value of
     # an earlier relation (such as one before a drop) in a later projection.
-    gated = "rule_gate_at" in result.columns  # a rule that may stop holding (points on a sum)
     if project.definition.min_active_days is None:
         result = result.mutate(active_days_satisfied_at=ibis.null("timestamp"))
+    if "last_seen_at" not in result.columns:
+        result = result.mutate(last_seen_at=ibis.null("timestamp"))
     fit_ok = _fit_passes(result, project)
+    result = result.mutate(fit=fit_ok, active_days=result.active_days.fill_null(0))
+    if "first_start" in result.columns:
+        return _episodes_verdict(result)
     rule_at = result.rule_satisfied_at
-    if gated:
-        candidate = result.rule_gate_at
-    elif project.definition.min_active_days is not None:
+    if project.definition.min_active_days is not None:
         active_at = result.active_days_satisfied_at
         candidate = ibis.ifelse(
             rule_at.isnull() | active_at.isnull(),
@@ -331,27 +371,65 @@ def _verdict(result: ir.Table, project: Project) -> ir.Table:
         )
     else:
         candidate = rule_at
-    candidate = ibis.ifelse(fit_ok, candidate, ibis.null("timestamp"))
+    candidate = ibis.ifelse(result.fit, candidate, ibis.null("timestamp"))
     converted_first = result.converted_at.notnull() & (result.converted_at <= candidate)
-    qualified_at = ibis.ifelse(converted_first, ibis.null("timestamp"), candidate)
-    with_fit = result.mutate(
-        fit=fit_ok, qualified_at=qualified_at, active_days=result.active_days.fill_null(0)
+    qualified = result.mutate(
+        qualified_at=ibis.ifelse(converted_first, ibis.null("timestamp"), candidate)
     )
-    qualified = with_fit.qualified_at.notnull()
-    cases = [(qualified & with_fit.converted_at.notnull(), "converted_pql")]
-    if gated:  # the rule may have stopped holding since (points on a sum): no open episode
-        cases.append(
-            (qualified & with_fit.converted_at.isnull() & ~with_fit.rule_holds_now, "lapsed")
-        )
-    status = ibis.cases(
-        *cases,
-        (qualified, "pql"),
-        (with_fit.converted_at.notnull(), "converted_without_qualifying"),
-        (~with_fit.fit, "failed_fit"),
+    status = _status(qualified, has=qualified.qualified_at.notnull(), open=ibis.literal(True))
+    verdict = qualified.mutate(status=status)
+    # One episode, from qualified_at to the conversion (docs: without the lifecycle keys).
+    is_pql = verdict.status == "pql"
+    converted = verdict.status == "converted_pql"
+    return verdict.mutate(
+        episode_starts=ibis.ifelse(
+            verdict.qualified_at.notnull(), ibis.array([verdict.qualified_at]), _no_instants()
+        ),
+        episode_ends=ibis.ifelse(converted, ibis.array([verdict.converted_at]), _no_instants()),
+        pql_since=ibis.ifelse(is_pql, verdict.qualified_at, ibis.null("timestamp")),
+        lapsed_at=ibis.null("timestamp"),
+        next_change_at=ibis.null("timestamp"),
+    )
+
+
+def _episodes_verdict(result: ir.Table) -> ir.Table:
+    """`_verdict` from the episodes of `lifecycle` (first_start, open_since, last_end,
+    episode_starts, episode_ends, next_change_at)."""
+    none = ibis.null("timestamp")
+    has = result.fit & result.first_start.notnull()
+    qualified = result.mutate(qualified_at=ibis.ifelse(has, result.first_start, none))
+    status = _status(qualified, has=has, open=qualified.open_since.notnull())
+    verdict = qualified.mutate(status=status)
+    with_episodes = verdict.mutate(
+        episode_starts=ibis.ifelse(has, verdict.episode_starts, _no_instants()),
+        episode_ends=ibis.ifelse(
+            has, ibis.coalesce(verdict.episode_ends, _no_instants()), _no_instants()
+        ),
+        pql_since=ibis.ifelse(verdict.status == "pql", verdict.open_since, none),
+        lapsed_at=ibis.ifelse(verdict.status == "lapsed", verdict.last_end, none),
+        next_change_at=ibis.ifelse(
+            verdict.fit & verdict.converted_at.isnull(), verdict.next_change_at, none
+        ),
+    )
+    return with_episodes.drop("first_start", "open_since", "last_end")
+
+
+def _status(result: ir.Table, has: ir.BooleanValue, open: ir.BooleanValue) -> ir.StringValue:
+    """The status at as_of, first match wins (`has`: has an episode; `open`: its last one
+    is open)."""
+    return ibis.cases(
+        (has & result.converted_at.notnull(), "converted_pql"),
+        (has & open, "pql"),
+        (has, "lapsed"),
+        (result.converted_at.notnull(), "converted_without_qualifying"),
+        (~result.fit, "failed_fit"),
         else_="not_qualified",
     )
-    verdict = with_fit.mutate(status=status)
-    return verdict.drop("rule_gate_at", "rule_holds_now") if gated else verdict
+
+
+def _no_instants() -> ir.ArrayValue:
+    """An empty list of instants."""
+    return ibis.literal([], type="array<timestamp>")
 
 
 def _fit_failed(row: dict[str, Any], project: Project) -> list[str]:
@@ -387,14 +465,16 @@ def qualified_rows(
     limit: int | None = None,
 ) -> pa.Table:
     """`qualification` rows at `as_of` (optionally of one status), by entity_id or newest
-    qualified_at first (then entity_id), at most `limit`; by cached SQL where it can."""
+    first (then entity_id), at most `limit`; by cached SQL where it can. Newest: the start
+    of the open episode (pql_since), else the lapse (lapsed_at), else qualified_at."""
     if status is not None and status not in STATUSES:
         raise ValueError(f"unknown status '{status}' (one of {', '.join(STATUSES)})")
     if not compiled.cacheable(store):
         table = qualification(store, project, as_of)
         if status is not None:
             table = table.filter(table.status == status)
-        keys = [table.qualified_at.desc(), table.entity_id] if newest_first else [table.entity_id]
+        newest = ibis.coalesce(table.pql_since, table.lapsed_at, table.qualified_at)
+        keys = [newest.desc(), table.entity_id] if newest_first else [table.entity_id]
         table = table.order_by(*keys)
         return (table if limit is None else table.limit(limit)).to_pyarrow()
     statement = cached_qualification(store, project, detail=True)
@@ -403,7 +483,9 @@ def qualified_rows(
     if status is not None:
         sql += f" WHERE status = '{status}'"  # one of STATUSES, checked above
     sql += " ORDER BY " + (
-        "qualified_at DESC NULLS LAST, entity_id" if newest_first else "entity_id"
+        "coalesce(pql_since, lapsed_at, qualified_at) DESC NULLS LAST, entity_id"
+        if newest_first
+        else "entity_id"
     )
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
@@ -443,7 +525,20 @@ def to_record(row: dict[str, Any], project: Project) -> dict[str, Any]:
         "fit_failed": _fit_failed(row, project),
         "qualified_at": _aware(row["qualified_at"]),
         "status": row["status"],
+        "pql_since": _aware(row["pql_since"]),
+        "lapsed_at": _aware(row["lapsed_at"]),
+        "episodes": episodes_of(row),
+        "last_seen_at": _aware(row["last_seen_at"]),
     }
+
+
+def episodes_of(row: dict[str, Any]) -> list[list[datetime | None]]:
+    """[[start, end or None], ...] from a row's episode_starts and episode_ends (the ends
+    of closed episodes: an open one is the last start)."""
+    starts = [_aware(t) for t in row["episode_starts"] or []]
+    ends: list[datetime | None] = [_aware(t) for t in row["episode_ends"] or []]
+    ends += [None] * (len(starts) - len(ends))
+    return [[start, end] for start, end in zip(starts, ends, strict=True)]
 
 
 def run_qualification(

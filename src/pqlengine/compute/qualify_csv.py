@@ -57,6 +57,10 @@ def _columns(project: Project, present: set[str]) -> tuple[list[str], list[str]]
         ("fit_failed", _json_list(_fit_failures(project, present))),
         ("qualified_at", _iso("qualified_at")),
         ("status", "status"),
+        ("pql_since", _iso("pql_since")),
+        ("lapsed_at", _iso("lapsed_at")),
+        ("episodes", _episodes()),
+        ("last_seen_at", _iso("last_seen_at")),
     ]
     return [name for name, _ in columns], [sql for _, sql in columns]
 
@@ -64,13 +68,23 @@ def _columns(project: Project, present: set[str]) -> tuple[list[str], list[str]]
 _TIMES_BEFORE = ("signup_at", "converted_at", "rule_satisfied_at", "active_days_satisfied_at")
 
 
-def _iso(column: str) -> str:
-    """`output.json_default` of the time in `column`: seconds, microseconds if any, Z."""
-    quoted = f'"{column}"'
+def _iso(column: str, quoted: str | None = None) -> str:
+    """`output.json_default` of the time in `column` (or the SQL expression `quoted`):
+    seconds, microseconds if any, Z."""
+    quoted = quoted or f'"{column}"'
     fraction = (
         f"CASE WHEN epoch_us({quoted}) % 1000000 = 0 THEN '' ELSE strftime({quoted}, '.%f') END"
     )
     return f"strftime({quoted}, '%Y-%m-%dT%H:%M:%S') || {fraction} || 'Z'"
+
+
+def _episodes() -> str:
+    """SQL for the JSON of `qualify.episodes_of`: [["start", "end" or null], ...]."""
+    start = _iso("", "episode_starts[i + 1]")
+    end = _iso("", "episode_ends[i + 1]")
+    pair = f"""'["' || {start} || '", ' || coalesce('"' || {end} || '"', 'null') || ']'"""
+    pairs = f"list_transform(range(len(episode_starts)), lambda i: {pair})"
+    return f"'[' || array_to_string({pairs}, ', ') || ']'"
 
 
 def _json_list(items: Iterable[tuple[str, str]]) -> str:

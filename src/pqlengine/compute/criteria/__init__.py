@@ -11,6 +11,7 @@ from typing import Any
 
 import ibis.expr.types as ir
 
+from pqlengine.compute.criteria import rolling
 from pqlengine.compute.criteria.amount import Sum
 from pqlengine.compute.criteria.base import Capabilities
 from pqlengine.compute.criteria.count import Count
@@ -104,7 +105,7 @@ def satisfied_table(
     separate: list[tuple[int, Any]] = []
     for index, criterion in enumerate(criteria):
         value = None
-        if not reads_user_days(criterion):
+        if not reads_user_days(criterion) and not rolling.is_rolling(criterion):
             value = kind_of(criterion).aggregate(before, criterion, can)
         if value is None:
             separate.append((index, criterion))
@@ -122,7 +123,9 @@ def satisfied_table(
         table = before.select(c_id=before.entity_id).distinct()
     for index, criterion in separate:
         name = criterion_column(index)
-        if reads_user_days(criterion):
+        if rolling.is_rolling(criterion):
+            part = rolling.satisfied(kind_of(criterion), before, criterion, can, name)
+        elif reads_user_days(criterion):
             assert firsts is not None, "criteria over every event need the first events"
             part = satisfied_from_firsts(firsts, criterion, can, name)
         else:

@@ -72,6 +72,12 @@ class ActiveDays:
     def satisfied(self, before: ir.Table, criterion: Any, can: Capabilities, name: str) -> ir.Table:
         return days_reached(matching_days(before, criterion, can), criterion, can, name)
 
+    def occurrences(self, before: ir.Table, criterion: Any, can: Capabilities) -> ir.Table:
+        """entity_id, ts, key: each matching event, its item the UTC day it falls on."""
+        tests = matching_tests(before, criterion.event, criterion.where, criterion.within_days, can)
+        matching = keep(before, tests)
+        return matching.select("entity_id", "ts", key=matching.ts.truncate("D"))
+
     def items(self, before: ir.Table, criterion: Any, can: Capabilities) -> ir.Table:
         days = matching_days(before, criterion, can)
         return days.select("entity_id", ts=days.first_ts, weight=unit_weight())

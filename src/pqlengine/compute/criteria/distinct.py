@@ -38,13 +38,6 @@ def canonical_key(value: Typed) -> ir.StringValue:
     return ibis.coalesce(value.text, spelled, flag)
 
 
-def first_occurrences(matching: ir.Table, key: ir.Value) -> ir.Table:
-    """entity_id, first_ts per distinct non-null key of `matching`."""
-    keyed = matching.select("entity_id", "ts", key=key)
-    keyed = keyed.filter(keyed.key.notnull())
-    return keyed.group_by("entity_id", "key").agg(first_ts=keyed.ts.min()).drop("key")
-
-
 class _Distinct:
     name = "distinct"
     counting = True
@@ -56,10 +49,16 @@ class _Distinct:
     def columns(self, criterion: Any) -> set[str]:
         return {"properties"}
 
-    def firsts(self, before: ir.Table, criterion: Any, can: Capabilities) -> ir.Table:
+    def occurrences(self, before: ir.Table, criterion: Any, can: Capabilities) -> ir.Table:
+        """entity_id, ts, key: each matching event carrying an item (a non-null key)."""
         tests = matching_tests(before, criterion.event, criterion.where, criterion.within_days, can)
         matching = keep(before, tests)
-        return first_occurrences(matching, self.key(matching, criterion))
+        keyed = matching.select("entity_id", "ts", key=self.key(matching, criterion))
+        return keyed.filter(keyed.key.notnull())
+
+    def firsts(self, before: ir.Table, criterion: Any, can: Capabilities) -> ir.Table:
+        keyed = self.occurrences(before, criterion, can)
+        return keyed.group_by("entity_id", "key").agg(first_ts=keyed.ts.min()).drop("key")
 
     def aggregate(self, before: ir.Table, criterion: Any, can: Capabilities) -> ir.Value | None:
         return None

@@ -13,6 +13,7 @@ import ibis.expr.types as ir
 
 from pqlengine.compute.criteria.base import Capabilities, nth_first, window_length
 from pqlengine.compute.criteria.days import days_reached, run_reached
+from pqlengine.compute.criteria.rolling import is_rolling
 
 KINDS = ("users", "active_days", "consecutive_days")
 
@@ -24,6 +25,7 @@ def reads_user_days(criterion: Any) -> bool:
         and criterion.event is None
         and getattr(criterion, "where", None) is None
         and getattr(criterion, "points", None) is None
+        and not is_rolling(criterion)  # a rolling window needs every occurrence
     )
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from pqlengine.compute.criteria import Capabilities, criterion_column, kind_of
+from pqlengine.compute.criteria import Capabilities, criterion_column, kind_of, rolling
 from pqlengine.compute.criteria.base import running
 from pqlengine.config import RULE_TOLERANCE, Definition
 
@@ -25,25 +25,39 @@ def uses_points(definition: Definition) -> bool:
 
 def monotone(definition: Definition) -> bool:
     """Whether the rule, once it holds, holds from then on: true unless points multiply a
-    sum (whose values may be negative)."""
-    return not any(
+    sum (whose values may be negative) or a criterion has a rolling window."""
+    return not definition.rolling and not any(
         getattr(c, "points", None) is not None and c.kind == "sum" for c in definition.criteria
     )
 
 
-def _points_deltas(before: ir.Table, criterion: Any, can: Capabilities) -> ir.Table:
-    """entity_id, ts, weight: the change of min(points x present weight, max_points) at
-    each instant the criterion's present weight changes."""
-    present = running(kind_of(criterion).items(before, criterion, can))
-    scaled = present.present * criterion.points
-    if criterion.max_points is not None:
-        scaled = ibis.least(scaled, criterion.max_points)
-    scored = present.mutate(contribution=scaled)
+def _steps(present: ir.Table, contribution: ir.FloatingValue) -> ir.Table:
+    """entity_id, ts, weight: the change of `contribution` (a value of `present`: entity_id,
+    ts, present) at each instant of `present`, where it is not 0."""
+    scored = present.mutate(contribution=contribution)
     window = ibis.window(group_by="entity_id", order_by="ts")
     previous = scored.contribution.lag(1).over(window)
-    return scored.select(
+    steps = scored.select(
         "entity_id", "ts", weight=scored.contribution - ibis.coalesce(previous, 0.0)
     )
+    return steps.filter(steps.weight != 0)
+
+
+def _weight_deltas(before: ir.Table, criterion: Any, weight: float, can: Capabilities) -> ir.Table:
+    """entity_id, ts, weight: the changes of the criterion's contribution to the rule when
+    it is a points criterion or a rolling one (whose W can fall)."""
+    kind = kind_of(criterion)
+    if rolling.is_rolling(criterion):
+        present = running(rolling.presence(kind, before, criterion, can))
+    else:
+        present = running(kind.items(before, criterion, can))
+    if getattr(criterion, "points", None) is not None:
+        scaled = present.present * criterion.points
+        if criterion.max_points is not None:
+            scaled = ibis.least(scaled, criterion.max_points)
+        return _steps(present, scaled)
+    held = present.present >= criterion.at_least - RULE_TOLERANCE
+    return _steps(present, ibis.ifelse(held, weight, 0.0))
 
 
 def contributions(
@@ -53,8 +67,8 @@ def contributions(
     has c_id and criterion_<i>_at)."""
     parts = []
     for index, criterion in enumerate(definition.criteria):
-        if getattr(criterion, "points", None) is not None:
-            parts.append(_points_deltas(before, criterion, can))
+        if getattr(criterion, "points", None) is not None or rolling.is_rolling(criterion):
+            parts.append(_weight_deltas(before, criterion, definition.weight_of(criterion), can))
             continue
         at = satisfied[criterion_column(index)]
         held = satisfied.filter(at.notnull())
@@ -79,22 +93,9 @@ def _changes(part: ir.Table) -> ir.Table:
     )
 
 
-def first_holding(changes: ir.Table, threshold: float, gate: ir.Table | None = None) -> ir.Table:
-    """r_id, held_at, holds_at_end: per entity, the first instant at which the summed
-    `changes` (entity_id, ts, weight) reach `threshold` and, with `gate` (g_id, g_at), at
-    or after g_at (entities without a gate row are left out); and whether the sum reaches
-    it after the last change (at as_of, for changes up to as_of)."""
-    if gate is not None:
-        gated = gate.filter(gate.g_at.notnull())
-        zero = gated.select(entity_id=gated.g_id, ts=gated.g_at, weight=ibis.literal(0.0))
-        changes = changes.union(_changes(zero), distinct=False)
+def first_holding(changes: ir.Table, threshold: float) -> ir.Table:
+    """r_id, held_at: per entity, the first instant at which the summed `changes`
+    (entity_id, ts, weight) reach `threshold`."""
     totals = running(changes)
     holds = totals.present >= threshold - RULE_TOLERANCE
-    if gate is not None:
-        totals = totals.inner_join(gated, totals.entity_id == gated.g_id)
-        holds = (totals.present >= threshold - RULE_TOLERANCE) & (totals.ts >= totals.g_at)
-    final = totals.present.argmax(totals.ts)  # one row per instant: no ties
-    return totals.group_by(r_id=totals.entity_id).agg(
-        held_at=totals.ts.min(where=holds),
-        holds_at_end=final >= threshold - RULE_TOLERANCE,
-    )
+    return totals.group_by(r_id=totals.entity_id).agg(held_at=totals.ts.min(where=holds))

@@ -1,0 +1,123 @@
+"""Episodes (docs/semantics.md "Lifecycle"): the intervals in which an entity is a PQL,
+by interval arithmetic in the backend.
+
+Every condition of the state (the rule, the active-days gate, activity under an expiry)
+is a step function of time, kept as its steps: +1 where it becomes true, -1 where it
+stops. Summed per instant, the running total counts the conditions true there; the state
+is true where all are. Episodes are the runs of that, cut at the conversion and at as_of;
+fit, which does not change with time, is applied by the verdict.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import ibis
+import ibis.expr.types as ir
+
+from pqlengine.compute.criteria.base import running, window_length
+from pqlengine.config import RULE_TOLERANCE
+
+# Later than any instant in a store: "never" where LEAST must not see NULLs.
+NEVER = datetime(9999, 12, 31)
+
+
+def _steps(table: ir.Table, flag: ir.BooleanValue) -> ir.Table:
+    """entity_id, ts, step: +1 where `flag` (a value over `table`: entity_id, ts, one row
+    per instant) turns true, -1 where it turns false."""
+    marked = table.mutate(on=flag)
+    previous = marked.on.lag(1).over(ibis.window(group_by="entity_id", order_by="ts"))
+    changed = marked.filter(marked.on != ibis.coalesce(previous, False))
+    return changed.select("entity_id", "ts", step=ibis.ifelse(changed.on, 1, -1))
+
+
+def rule_steps(changes: ir.Table, threshold: float) -> ir.Table:
+    """entity_id, ts, step of the rule holding (`changes`: entity_id, ts, weight, every
+    change of the rule's total contribution)."""
+    totals = running(changes)
+    return _steps(totals, totals.present >= threshold - RULE_TOLERANCE)
+
+
+def gate_steps(gate: ir.Table) -> ir.Table:
+    """entity_id, ts, step: the active-days gate (g_id, g_at) holds from g_at on."""
+    held = gate.filter(gate.g_at.notnull())
+    return held.select(entity_id=held.g_id, ts=held.g_at, step=ibis.literal(1))
+
+
+def activity_steps(activity: ir.Table, days: float) -> ir.Table:
+    """entity_id, ts, step: active while some activity event (`activity`: entity_id, ts)
+    has ts <= t < ts + days. Events closer than `days` merge into one island."""
+    length = window_length(days)
+    window = ibis.window(group_by="entity_id", order_by="ts")
+    previous = activity.ts.lag(1).over(window)
+    following = activity.ts.lead(1).over(window)
+    marked = activity.mutate(
+        starts=previous.isnull() | (activity.ts > previous + length),
+        ends=following.isnull() | (following > activity.ts + length),
+    )
+    starts = marked.filter(marked.starts).select("entity_id", "ts", step=ibis.literal(1))
+    ends = marked.filter(marked.ends).select(
+        "entity_id", ts=marked.ts + length, step=ibis.literal(-1)
+    )
+    return starts.union(ends, distinct=False)
+
+
+def episodes(conditions: list[ir.Table], anchors: ir.Table, as_of: ir.TimestampValue) -> ir.Table:
+    """e_id, start, end: the episodes of each entity (end NULL while open at as_of).
+
+    `conditions`: the steps (entity_id, ts, step) of each condition; `anchors`: a_entity,
+    a_signup, a_converted. The state holds where every condition does, before the
+    conversion, up to as_of."""
+    parts = [_uniform(c) for c in conditions]
+    steps = ibis.union(*parts, distinct=False) if len(parts) > 1 else parts[0]
+    at = steps.group_by("entity_id", "ts").agg(step=steps.step.sum())
+    window = ibis.window(group_by="entity_id", order_by="ts", rows=(None, 0))
+    level = at.mutate(level=at.step.sum().over(window))
+    edges = _steps(level, level.level == len(conditions))
+    following = edges.ts.lead(1).over(ibis.window(group_by="entity_id", order_by="ts"))
+    runs = edges.mutate(end=following)
+    runs = runs.filter(runs.step == 1)
+    joined = runs.inner_join(anchors, runs.entity_id == anchors.a_entity)
+    never = ibis.literal(NEVER, type="timestamp")
+    converted = ibis.coalesce(joined.a_converted, never)
+    as_of = as_of.as_scalar() if isinstance(as_of, ir.Scalar) else as_of
+    kept = joined.filter(joined.ts < converted, joined.ts <= as_of)
+    end = ibis.least(ibis.coalesce(kept.end, never), ibis.coalesce(kept.a_converted, never))
+    return kept.select(
+        e_id=kept.entity_id,
+        start=kept.ts,
+        end=ibis.ifelse(end > as_of, ibis.null("timestamp"), end),
+    )
+
+
+def per_entity(found: ir.Table) -> ir.Table:
+    """e_id, episode_starts, episode_ends (closed episodes only), first_start, open_since
+    (the open episode's start) and last_end, from `episodes` rows."""
+    return found.group_by("e_id").agg(
+        episode_starts=found.start.collect().sort(),
+        episode_ends=found.end.collect().sort(),
+        first_start=found.start.min(),
+        open_since=found.start.max(where=found.end.isnull()),
+        last_end=found.end.max(),
+    )
+
+
+def next_change(ends: list[ir.Table], as_of: ir.TimestampValue) -> ir.Table:
+    """n_id, next_change_at: per entity, the earliest of `ends` (entity_id, ts: every
+    o + D and activity ts + E) after as_of."""
+    parts = [
+        e.select(entity_id=e.entity_id.cast("string"), ts=e.ts.cast("timestamp")) for e in ends
+    ]
+    union = ibis.union(*parts, distinct=False) if len(parts) > 1 else parts[0]
+    as_of = as_of.as_scalar() if isinstance(as_of, ir.Scalar) else as_of
+    later = union.filter(union.ts > as_of)
+    return later.group_by(n_id=later.entity_id).agg(next_change_at=later.ts.min())
+
+
+def _uniform(steps: ir.Table) -> ir.Table:
+    """`steps` with one schema for every union member."""
+    return steps.select(
+        entity_id=steps.entity_id.cast("string"),
+        ts=steps.ts.cast("timestamp"),
+        step=steps.step.cast("int64"),
+    )
