@@ -24,16 +24,33 @@ def test_report_is_one_offline_file_with_every_chart_and_pngs(project: Path) -> 
         "--period", "week", cwd=project,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    assert "wrote r.html" in done.stdout and "6 PNG charts" in done.stdout
+    assert "wrote r.html" in done.stdout and "7 PNG charts" in done.stdout
     html = (project / "r.html").read_text(encoding="utf-8")
     charts = re.findall(r'<figure class="card chart" data-chart="(\w+)"', html)
     # The hand-made store is too small for discovery to rank anything: no drivers chart.
-    assert charts == ["pql_count", "pql_rate", "pql_to_paid", "time_to_pql", "cohort_grid",
-                      "funnel"]  # fmt: skip
+    assert charts == ["pql_count", "pipeline", "pql_rate", "pql_to_paid", "time_to_pql",
+                      "cohort_grid", "funnel"]  # fmt: skip
     assert html.count("<svg") >= len(charts) and "<script" not in html
     assert not re.search(r'(src|href)="https?://', html)  # nothing to fetch
     assert 'data-value="0.2857142857142857"' in html  # the overall PQL rate, 2/7
     assert "Definition in use" in html and "min_employees: 5" in html
+    # The pipeline by hand (fixtures/handmade/README.md): A qualifies in W02 and converts in
+    # W04, E qualifies in W03 and converts in W11 (03-10), D qualifies in W04 and stays.
+    pipeline = html.split('data-table="pipeline"')[1].split("</table>")[0]
+    rows = {
+        period: dict(re.findall(r'data-field="(\w+)" data-value="(\d+)"', cells))
+        for period, cells in re.findall(r'<tr data-period="([^"]+)">(.*?)</tr>', pipeline, re.S)
+    }
+    periods = list(rows)
+    assert (periods[0], periods[-1]) == ("2026-W14", "2026-W02")  # newest first
+    expected = {
+        "2026-W02": (1, 1, 0, 0), "2026-W03": (2, 1, 0, 0), "2026-W04": (2, 1, 0, 1),
+        "2026-W10": (2, 0, 0, 0), "2026-W11": (1, 0, 0, 1), "2026-W14": (1, 0, 0, 0),
+    }  # fmt: skip
+    for period, (open_at_end, new, lapsed, converted) in expected.items():
+        row = {k: int(v) for k, v in rows[period].items()}
+        assert row == {"open_at_end": open_at_end, "new": new, "requalified": 0,
+                       "lapsed": lapsed, "ended_by_conversion": converted}, period  # fmt: skip
     pngs = sorted(p.name for p in (project / "png").iterdir())
     assert pngs == sorted(f"{name}.png" for name in charts)
     assert all((project / "png" / name).read_bytes()[:8] == PNG_MAGIC for name in pngs)

@@ -340,8 +340,8 @@ def test_report_opens_offline_with_every_chart(
     tab.goto(demo["report"].as_uri())
     figures = tab.locator("figure.chart")
     names = [figures.nth(i).get_attribute("data-chart") for i in range(figures.count())]
-    assert names == ["pql_count", "pql_rate", "pql_to_paid", "time_to_pql", "cohort_grid",
-                     "funnel", "drivers"]  # fmt: skip
+    assert names == ["pql_count", "pipeline", "pql_rate", "pql_to_paid", "time_to_pql",
+                     "cohort_grid", "funnel", "drivers"]  # fmt: skip
     for index in range(figures.count()):
         svg = figures.nth(index).locator("svg").first
         box = svg.bounding_box()
