@@ -4,15 +4,22 @@ of any name)."""
 
 from __future__ import annotations
 
+import shutil
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 from pqlengine.compute.lead_queue import last_seen, open_pqls
 from pqlengine.compute.qualify import qualification
-from pqlengine.config import Project
+from pqlengine.config import Project, load_project
 from pqlengine.ingest import ingest_records
+from pqlengine.live.queries import lead_detail
+from pqlengine.live.tables import ensure_live_tables
 from pqlengine.store import Store
+from tests.support.cli import pql
+
+LIFECYCLE = Path(__file__).parent / "fixtures" / "lifecycle"
 
 SIGNUP = datetime(2026, 1, 1)
 AS_OF = SIGNUP + timedelta(days=30)
@@ -87,3 +94,33 @@ def test_last_seen_is_at_or_before_as_of(store: Store) -> None:
     assert early == {"up": SIGNUP + timedelta(days=1), "down": SIGNUP + timedelta(days=1)}
     assert late == {"down": SIGNUP + timedelta(days=40)}
     assert none == {}
+
+
+def test_lead_page_of_a_lapsed_lead_has_its_episodes_and_last_seen(tmp_path: Path) -> None:
+    """Recipe d's L (fixtures/lifecycle/README.md) seen now, long after its events: its
+    second episode [01-29 10, ...) ended by expiry at 01-29 10 + 4 days = 02-02 10 (day 27
+    stays in the 7-day window until 02-03 10, later)."""
+    for name in ("pql.yaml", "accounts.csv", "users.csv", "events.jsonl", "conversions.csv"):
+        shutil.copy(LIFECYCLE / name, tmp_path / name)
+    files = ("--accounts", "accounts.csv", "--users", "users.csv", "--events", "events.jsonl",
+             "--conversions", "conversions.csv")  # fmt: skip
+    assert pql("ingest", *files, cwd=tmp_path).returncode == 0
+    chosen = load_project(tmp_path)
+    opened = Store.for_project(chosen)
+    try:
+        ensure_live_tables(opened)
+        lead = lead_detail(opened, chosen, "L")
+    finally:
+        opened.close()
+    assert lead["status"] == "lapsed"
+    assert lead["episodes"] == [
+        ["2026-01-07T10:00:00Z", "2026-01-11T10:00:00Z"],
+        ["2026-01-29T10:00:00Z", "2026-02-02T10:00:00Z"],
+    ]
+    assert (lead["lapsed_at"], lead["pql_since"]) == ("2026-02-02T10:00:00Z", None)
+    assert lead["last_seen_at"] == lead["timeline"][0]["ts"] == "2026-01-29T10:00:00Z"
+    assert lead["why"] == (
+        "Qualified at 2026-01-07T10:00:00Z, no PQL since 2026-02-02T10:00:00Z: the definition "
+        "stopped holding (a score fallen below the threshold, a rolling window emptied or no "
+        "activity within the expiry)."
+    )

@@ -125,8 +125,10 @@ def lead_detail(store: Store, project: Project, entity_id: str) -> dict[str, Any
         "signup_at": iso(record["signup_at"]),
         "converted_at": iso(record["converted_at"]),
         "active_days": record["active_days"],
-        # The timeline is newest first up to now: its head is the last event of any name.
-        "last_seen_at": iso(timeline[0]["ts"]) if timeline else None,
+        "last_seen_at": iso(record["last_seen_at"]),
+        "pql_since": iso(record["pql_since"]),
+        "lapsed_at": iso(record["lapsed_at"]),
+        "episodes": [[iso(start), iso(end)] for start, end in record["episodes"]],
         "fit": record["fit"],
         "fit_failed": record["fit_failed"],
         "criteria": progress,
@@ -169,8 +171,9 @@ def explain(record: dict[str, Any], progress: list[dict[str, Any]], project: Pro
         return head + (" and later converted." if status == "converted_pql" else ".")
     if status == "lapsed":
         return (
-            f"Qualified at {iso(record['qualified_at'])}, but the score has fallen below the "
-            "threshold since."
+            f"Qualified at {iso(record['qualified_at'])}, no PQL since "
+            f"{iso(record['lapsed_at'])}: the definition stopped holding (a score fallen below "
+            "the threshold, a rolling window emptied or no activity within the expiry)."
         )
     if status == "failed_fit":
         return f"Behaviour qualifies but the fit fails: {', '.join(record['fit_failed'])}."
