@@ -114,7 +114,8 @@ def lead_detail(store: Store, project: Project, entity_id: str) -> dict[str, Any
     events = entity_events(
         store, project, now, columns=("event_id", "event", "ts", "properties"), only=[entity_id]
     )
-    timeline = events.order_by(events.ts.desc(), events.event_id).limit(TIMELINE_LIMIT)
+    newest = events.order_by(events.ts.desc(), events.event_id).limit(TIMELINE_LIMIT)
+    timeline = newest.to_pyarrow().to_pylist()
     transitions = list_rows(store, "pql_transitions", {"entity_id": entity_id}, 100, 0)
     return {
         "entity_id": entity_id,
@@ -124,6 +125,10 @@ def lead_detail(store: Store, project: Project, entity_id: str) -> dict[str, Any
         "signup_at": iso(record["signup_at"]),
         "converted_at": iso(record["converted_at"]),
         "active_days": record["active_days"],
+        "last_seen_at": iso(record["last_seen_at"]),
+        "pql_since": iso(record["pql_since"]),
+        "lapsed_at": iso(record["lapsed_at"]),
+        "episodes": [[iso(start), iso(end)] for start, end in record["episodes"]],
         "fit": record["fit"],
         "fit_failed": record["fit_failed"],
         "criteria": progress,
@@ -135,7 +140,7 @@ def lead_detail(store: Store, project: Project, entity_id: str) -> dict[str, Any
                 "ts": iso(e["ts"]),
                 "properties": json.loads(e["properties"]) if e["properties"] else {},
             }
-            for e in timeline.to_pyarrow().to_pylist()
+            for e in timeline
         ],
         "transitions": transitions["items"],
     }
@@ -166,8 +171,9 @@ def explain(record: dict[str, Any], progress: list[dict[str, Any]], project: Pro
         return head + (" and later converted." if status == "converted_pql" else ".")
     if status == "lapsed":
         return (
-            f"Qualified at {iso(record['qualified_at'])}, but the score has fallen below the "
-            "threshold since."
+            f"Qualified at {iso(record['qualified_at'])}, no PQL since "
+            f"{iso(record['lapsed_at'])}: the definition stopped holding (a score fallen below "
+            "the threshold, a rolling window emptied or no activity within the expiry)."
         )
     if status == "failed_fit":
         return f"Behaviour qualifies but the fit fails: {', '.join(record['fit_failed'])}."
