@@ -175,7 +175,9 @@ class Evaluator:
             before, since = previous.get(record["entity_id"], (None, None))
             if cause == "baseline":
                 continue
-            for kind, instant in _changes(before, since, record):
+            # Under a new definition the episodes are new too: only the status counts.
+            episodes_comparable = cause != "definition_changed"
+            for kind, instant in _changes(before, since, record, episodes_comparable):
                 transitions.append(
                     self._transition(record, before, kind, instant, cause, now, top_seq)
                 )
@@ -542,11 +544,16 @@ _ARROW = {
 
 
 def _changes(
-    before: str | None, since: datetime | None, record: dict[str, Any]
+    before: str | None,
+    since: datetime | None,
+    record: dict[str, Any],
+    episodes_comparable: bool = True,
 ) -> list[tuple[str, datetime | None]]:
     """The transitions from the recorded (status, pql_since) to `record`, each with its
     episode instant: entered (the open episode's start), left (the end of the episode that
-    was open: its lapse or conversion; None when it has no episode any more)."""
+    was open: its lapse or conversion; None when it has no episode any more). A PQL with
+    another open episode than recorded lapsed and re-qualified in between, unless the
+    episodes are not comparable (recorded under another definition)."""
     after = record["status"]
     starts = {_naive(e[0]): e for e in record["episodes"]}
     if after == PQL and before != PQL:
@@ -556,7 +563,8 @@ def _changes(
         if episode is None and record["episodes"]:
             episode = record["episodes"][-1]
         return [("left", None if episode is None else episode[1])]
-    if before == PQL and since is not None and _naive(record["pql_since"]) != since:
+    moved = since is not None and _naive(record["pql_since"]) != since
+    if before == PQL and after == PQL and moved and episodes_comparable:
         # Lapsed and re-qualified between two looks (events arrived late, or the service
         # was down over both instants): the recorded episode ended, a later one is open.
         ended = starts.get(since)
