@@ -28,8 +28,10 @@ def list_leads(
     sort: str,
     limit: int,
     offset: int,
+    now: datetime | None = None,
 ) -> dict[str, Any]:
-    """A page of entities from pql_state with their fit data; `sort` may start with '-'."""
+    """A page of entities from pql_state with their fit data; `sort` may start with '-';
+    `now` (default: the real time) dates hours_since_qualified."""
     column = sort.removeprefix("-")
     if column not in LEAD_SORTS:
         raise ValueError(f"sort must be one of {', '.join(LEAD_SORTS)} (prefix - for descending)")
@@ -58,11 +60,11 @@ def list_leads(
     rows = store.raw.execute(
         "SELECT s.entity_id, s.status, s.qualified_at, s.converted_at, s.score, s.criteria_met, "
         "s.updated_at, f.name, f.domain, f.employees, f.plan, f.email, s.score_source, "
-        f"s.reasons {base} "
+        f"s.reasons, s.pql_since, s.lapsed_at, s.next_change_at {base} "
         f"ORDER BY {order} LIMIT ? OFFSET ?",
         [*params, limit, offset],
     ).fetchall()
-    now = _now()
+    now = _naive(now)
     items = []
     for row in rows:
         qualified = row[2]
@@ -75,6 +77,9 @@ def list_leads(
                 if qualified is None
                 else round((now - qualified).total_seconds() / 3600, 2),
                 "converted_at": iso(row[3]),
+                "pql_since": iso(row[14]),
+                "lapsed_at": iso(row[15]),
+                "next_change_at": iso(row[16]),
                 "score": row[4],
                 "score_source": row[12],
                 "reasons": json.loads(row[13]) if row[13] else [],
@@ -88,9 +93,12 @@ def list_leads(
     return {"items": items, "total": total, "limit": limit, "offset": offset, "sort": sort}
 
 
-def lead_detail(store: Store, project: Project, entity_id: str) -> dict[str, Any]:
-    """One entity now: qualification, progress per criterion, why, timeline, transitions."""
-    now = _now()
+def lead_detail(
+    store: Store, project: Project, entity_id: str, now: datetime | None = None
+) -> dict[str, Any]:
+    """One entity at `now` (default: the real time): qualification, episodes, progress per
+    criterion, why, timeline, transitions."""
+    now = _naive(now)
     table = qualification(store, project, now, only=[entity_id])
     rows = table.to_pyarrow().to_pylist()
     if not rows:
@@ -235,8 +243,10 @@ def health(store: Store) -> dict[str, Any]:
     }
 
 
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
+def _naive(now: datetime | None) -> datetime:
+    """`now` (or the real time) as naive UTC."""
+    moment = datetime.now(UTC) if now is None else now
+    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 def iso(value: Any) -> str | None:
