@@ -86,6 +86,9 @@ KINDS_CRITERIA: list[dict[str, Any]] = [
     {"id": "streak", "kind": "consecutive_days", "at_least": 3},
 ]
 KINDS_QUALIFY = {"at_least": 3}
+# Lifecycle (issue 17): the demo's definition with two rolling criteria and an expiry.
+ROLLING = {"docs": 14, "tasks": 14}
+EXPIRE_AFTER_INACTIVE_DAYS = 21
 
 
 def prepare(project: Path, work: Path, drop: set[str]) -> dict[str, Path]:
@@ -102,7 +105,7 @@ def prepare(project: Path, work: Path, drop: set[str]) -> dict[str, Path]:
         (work / "store" / "prepared").write_text(ADD_SIZE)
     config = yaml.safe_load((project / "pql.yaml").read_text())
     config["store"] = str(store)
-    dirs = {"counts": work / "counts", "kinds": work / "kinds"}
+    dirs = {"counts": work / "counts", "kinds": work / "kinds", "lifecycle": work / "lifecycle"}
     for name, directory in dirs.items():
         directory.mkdir(parents=True, exist_ok=True)
         if name == "kinds":
@@ -111,6 +114,18 @@ def prepare(project: Path, work: Path, drop: set[str]) -> dict[str, Path]:
                 "name": "kinds",
                 "criteria": [c for c in KINDS_CRITERIA if c["id"] not in drop],
                 "qualify": KINDS_QUALIFY,
+            }
+        if name == "lifecycle":
+            demo = yaml.safe_load((project / "pql.yaml").read_text())["definition"]
+            criteria = [
+                {**c, "in_last_days": ROLLING[c["id"]]} if c["id"] in ROLLING else c
+                for c in demo["criteria"]
+            ]
+            config["definition"] = {
+                **demo,
+                "name": "lifecycle",
+                "criteria": criteria,
+                "expire_after_inactive_days": EXPIRE_AFTER_INACTIVE_DAYS,
             }
         (directory / "pql.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
     return dirs
@@ -228,12 +243,12 @@ def git_head(src: Path) -> str:
 
 
 def table(results: dict[str, Any]) -> str:
-    """Markdown rows of the two comparisons."""
+    """Markdown rows of the comparisons."""
     lines = [
         "| comparison | A wall | B wall | A/B wall | A/B CPU | A peak MiB | B peak MiB |",
         "|---|---|---|---|---|---|---|",
     ]
-    for name in ("old_vs_new", "kinds_vs_counts"):
+    for name in ("old_vs_new", "kinds_vs_counts", "lifecycle_vs_counts"):
         s = results.get(name)
         if not s:
             continue
@@ -254,7 +269,9 @@ def main() -> int:
     parser.add_argument("--pairs", type=int, default=3)
     parser.add_argument("--work", type=Path, default=None, help="default: PROJECT/../signals")
     parser.add_argument(
-        "--skip", choices=("satisfied", "old_vs_new", "kinds_vs_counts"), action="append"
+        "--skip",
+        choices=("satisfied", "old_vs_new", "kinds_vs_counts", "lifecycle_vs_counts"),
+        action="append",
     )
     parser.add_argument(
         "--drop", action="append", default=[], help="a kinds criterion id to leave out"
@@ -318,6 +335,18 @@ def main() -> int:
         summary["qualified"] = {name: qualified(out / name) for name in ("kinds", "counts")}
         print(f"  qualified accounts: {summary['qualified']}")
         results["kinds_vs_counts"] = summary
+    if "lifecycle_vs_counts" not in skip:
+        print("lifecycle vs counts, new engine (A = lifecycle, B = counts)", flush=True)
+        rolling_run = run_command(dirs["lifecycle"], out / "lifecycle", new_src, args.memory_limit)
+        counts_run = run_command(dirs["counts"], out / "counts", new_src, args.memory_limit)
+        summary = interleaved(rolling_run, counts_run, args.pairs)
+        summary["label"] = (
+            f"2 rolling criteria ({ROLLING} days) + expiry {EXPIRE_AFTER_INACTIVE_DAYS} days "
+            "/ count-only, new engine"
+        )
+        summary["qualified"] = {name: qualified(out / name) for name in ("lifecycle", "counts")}
+        print(f"  qualified accounts: {summary['qualified']}")
+        results["lifecycle_vs_counts"] = summary
     results["load_average_end"] = load_average()
     results["machine"] = {
         **machine(),

@@ -288,3 +288,18 @@ def test_user_entity_fit_reads_users_columns_and_traits(tmp_path: Path) -> None:
         "mean 'role'?)",
         "fit.where: no user has role = 'Admin' (did you mean 'admin'?)",
     ]
+
+
+def test_an_activity_event_nobody_does_warns(tmp_path: Path) -> None:
+    """Valid (it may come in later data), but until then nobody is active, so no PQL."""
+    criteria = [{"id": "reports", "event": "Report Created", "in_last_days": 7}]
+    definition = {
+        "name": "d",
+        "expire_after_inactive_days": 14,
+        "activity": {"event": "report created"},
+    }
+    project = ingested_project(tmp_path, criteria, definition=definition)
+    assert _warnings(pql("check", cwd=project)) == [
+        "activity: no event named 'report created' in the store, so nobody is active and "
+        "nobody is a PQL (did you mean 'Report Created'?)"
+    ]

@@ -27,7 +27,7 @@ from pqlengine.compute.export import (
     pql_count_query,
     qualification_query,
 )
-from pqlengine.compute.metrics import CohortCounts, Period, _row, compute_metrics
+from pqlengine.compute.metrics import PIPELINE, CohortCounts, Period, _row, compute_metrics
 from pqlengine.config import Project, load_project
 from pqlengine.store import SCHEMAS, Store
 from tests import repeated_ids
@@ -120,7 +120,7 @@ def metrics_from_sql(results: dict[str, list[dict]]) -> dict:
         assert row["non_pql_signups"] == row["signups"] - row["pqls"]
         cohorts.append(_row(row["cohort"], None, row["complete"], counts))
     counts = [
-        {"period": r["period"], "segment": None, "pqls": r["pqls"]}
+        {"period": r["period"], "segment": None, **{k: r[k] for k in PIPELINE}}
         for r in results["pql_count_by_period"]
     ]
     return {"cohorts": cohorts, "pql_count_by_period": counts}
@@ -160,6 +160,9 @@ def result_schemas(project: Project, period: Period) -> dict[str, dict[str, dt.D
 def _parse(text: str | None, dtype: dt.DataType) -> Any:
     if text is None:
         return None
+    if dtype.is_array():  # psql's {"2026-01-07 12:00:00",...}
+        items = [item.strip('"') for item in text.strip("{}").split(",") if item]
+        return [_parse(item, dtype.value_type) for item in items]
     if dtype.is_timestamp():
         return datetime.fromisoformat(text)
     if dtype.is_boolean():

@@ -86,7 +86,12 @@ def check_metrics(scenario: Scenario) -> None:
     with loaded_store(scenario) as store:
         for period, by in METRIC_VARIANTS:
             expected = reference_metrics(
-                scenario.config, scenario.tables, scenario.as_of, period=period, by=by
+                scenario.config,
+                scenario.tables,
+                scenario.as_of,
+                period=period,
+                by=by,
+                pipeline=True,
             )
             try:
                 got = compute_metrics(store, project, scenario.as_of, period=period, by=by)

@@ -87,13 +87,22 @@ def test_overall_row_and_intervals(project: Path) -> None:
 
 def test_pql_count_by_period_ignores_cohorts(project: Path) -> None:
     weekly = metrics(project, "--period", "week")["pql_count_by_period"]
-    assert [(p["period"], p["pqls"]) for p in weekly] == [
-        ("2026-W02", 1),
-        ("2026-W03", 1),
-        ("2026-W04", 1),
+    # (period, pqls, ended_by_conversion, open_at_end), the pipeline (docs/semantics.md
+    # "Per period"): A qualifies in W02 and converts in W04 (01-20), E converts in W11
+    # (03-10), which is listed for it.
+    assert [
+        (p["period"], p["pqls"], p["ended_by_conversion"], p["open_at_end"]) for p in weekly
+    ] == [
+        ("2026-W02", 1, 0, 1),
+        ("2026-W03", 1, 0, 2),
+        ("2026-W04", 1, 1, 2),
+        ("2026-W11", 0, 1, 1),
     ]
     monthly = metrics(project, "--period", "month")
-    assert [(p["period"], p["pqls"]) for p in monthly["pql_count_by_period"]] == [("2026-01", 3)]
+    assert [(p["period"], p["pqls"]) for p in monthly["pql_count_by_period"]] == [
+        ("2026-01", 3),
+        ("2026-03", 0),
+    ]
     assert [(c["cohort"], c["signups"], c["pqls"]) for c in monthly["cohorts"]] == [
         ("2026-01", 6, 2),
         ("2026-02", 1, 0),

@@ -194,6 +194,7 @@ def test_report_lead_queue_ranks_open_pqls(weekly: dict[str, Any]) -> None:
         (AS_OF.replace(tzinfo=None) - datetime(2026, 1, 20, 5)).total_seconds() / 3600
     )
     assert lead["reach_out"] is False
+    assert lead["last_seen_at"] == datetime(2026, 1, 20, 5)  # D's newest event, d4
 
 
 def test_segment_choices_list_text_columns_with_few_values(

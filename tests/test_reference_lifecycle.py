@@ -54,19 +54,19 @@ def t(month: int, day: int, hour: int = 0) -> datetime:
 # What README.md computes by hand: episodes, status, pql_since, lapsed_at, last_seen_at,
 # next_change_at.
 BY_HAND: dict[str, tuple[list[list[Any]], str, Any, Any, Any, Any]] = {
-    "Q": ([[t(1, 30, 10), None]], "pql", t(1, 30, 10), None, t(1, 30, 10), t(2, 1, 10)),
+    "Q": ([[t(1, 30, 10), None]], "pql", t(1, 30, 10), None, t(1, 30, 10), t(2, 2, 10)),
     "L": (
         [[t(1, 7, 10), t(1, 11, 10)], [t(1, 29, 10), None]],
         "pql",
         t(1, 29, 10),
         None,
         t(1, 29, 10),
-        t(2, 1, 10),
+        t(2, 2, 10),
     ),
     "R": ([[t(1, 7, 10), t(1, 14, 10)]], "lapsed", None, t(1, 14, 10), t(1, 13, 9), None),
     "C": ([[t(1, 14, 10), t(1, 16, 12)]], "converted_pql", None, None, t(1, 20, 10), None),
     "V": ([[t(1, 7, 10), t(1, 11, 10)]], "converted_pql", None, None, t(1, 7, 10), None),
-    "X": ([[t(1, 28), t(2, 1)]], "lapsed", None, t(2, 1), t(1, 28), t(2, 2)),
+    "X": ([[t(1, 28), t(2, 1)]], "lapsed", None, t(2, 1), t(1, 28), None),
     "P": ([[t(1, 12, 8), t(1, 12, 22)]], "lapsed", None, t(1, 12, 22), t(1, 12, 8), None),
     "N": ([], "not_qualified", None, None, t(1, 12, 10), None),
     "F": ([], "failed_fit", None, None, t(1, 7, 10), None),
@@ -400,12 +400,16 @@ def test_last_seen_at_counts_any_event_before_signup_and_after_conversion() -> N
     assert one(config(ANY_A), nothing)["last_seen_at"] is None
 
 
-def test_next_change_at_is_the_earliest_future_window_or_expiry_end() -> None:
-    # D = 3 on A at(2), at(4); E = 2 on any event; as_of at(4, 12): candidates after as_of
-    # are at(5) (at(2) + 3), at(7) (at(4) + 3), at(6) (at(4) + 2): at(5).
+def test_next_change_at_is_the_first_future_change_of_the_state() -> None:
+    # D = 3 on A at(2), at(4); E = 2 on any event; as_of at(4, 12): W falls to 1 at at(5)
+    # (at(2) + 3) but at_least 1 still holds (until at(7)); activity ends at at(6)
+    # (at(4) + 2): the state changes first at at(6).
     cfg = lconfig([rolling(days=3)], expire_after_inactive_days=2)
     row = one(cfg, tables(a_events(at(2), at(4))), as_of=at(4, 12))
-    assert row["next_change_at"] == at(5)
+    assert row["next_change_at"] == at(6)
+    # at_least 2: W = 1 at at(5) ends it there.
+    cfg2 = lconfig([rolling(days=3, at_least=2)], expire_after_inactive_days=2)
+    assert one(cfg2, tables(a_events(at(2), at(4))), as_of=at(4, 12))["next_change_at"] == at(5)
     # Converted: the state cannot change again.
     done = one(cfg, tables(a_events(at(2), at(4)) + a_events(at(4, 6), name="Paid")), at(4, 12))
     assert done["next_change_at"] is None
@@ -454,12 +458,13 @@ def test_period_counts_and_balance_by_week() -> None:
     }
 
 
-def test_open_leads_carry_into_a_period_without_events() -> None:
+def test_a_period_where_nothing_starts_or_ends_is_not_listed() -> None:
     # Monthly at as_of 2026-02-01 12:00: z is open over the month end: January open_at_end
-    # 1, February listed with open_at_end 1 and nothing else.
+    # 1; in February no episode starts or ends, so it is not listed (its open_at_end is
+    # January's, by the balance).
     rows = _two_accounts_pipeline("month", datetime(2026, 2, 1, 12) - MICRO)
     got = {r["period"]: tuple(r[f] for f in PIPELINE_FIELDS) for r in rows}
-    assert got == {"2026-01": (3, 3, 1, 2, 1, 1), "2026-02": (0, 0, 0, 0, 0, 1)}
+    assert got == {"2026-01": (3, 3, 1, 2, 1, 1)}
 
 
 def test_lapse_at_the_conversion_instant_counts_as_ended_by_conversion() -> None:

@@ -116,6 +116,12 @@ def test_nothing_changes_before_next_change_at_without_new_data(
         for probe in (as_of + (until - as_of) / 2, until - MICRO):
             later = reference_qualify(scenario.config, tables, probe)[entity_id]
             assert (later["episodes"], later["status"]) == (row["episodes"], row["status"])
+        if row["next_change_at"] is not None:
+            # And at next_change_at it does change: an open episode ends, or one starts.
+            then = reference_qualify(scenario.config, tables, until)[entity_id]
+            open_now = bool(row["episodes"]) and row["episodes"][-1][1] is None
+            open_then = bool(then["episodes"]) and then["episodes"][-1][1] is None
+            assert open_then != open_now, (entity_id, row, then)
 
 
 def _period_starts(first: datetime, last: datetime, period: str) -> list[datetime]:

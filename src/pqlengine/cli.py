@@ -96,17 +96,29 @@ def parse_as_of(value: str | None) -> datetime:
 
 
 @contextmanager
-def opened(project_dir: Path) -> Iterator[tuple[Project, Store]]:
-    """Load the project and open its store."""
+def opened(project_dir: Path, as_of: datetime | None = None) -> Iterator[tuple[Project, Store]]:
+    """Load the project and open its store; with the `as_of` a command evaluates at, warn
+    on stderr when the data ends long before it."""
     from pqlengine.config import load_project
     from pqlengine.store import Store
 
     project = load_project(project_dir)
     store = Store.for_project(project)
     try:
+        if as_of is not None:
+            warn_if_stale(store, project, as_of)
         yield project, store
     finally:
         store.close()
+
+
+def warn_if_stale(store: Store, project: Project, as_of: datetime) -> None:
+    """One stderr line when the newest event is far before `as_of` (compute/freshness.py)."""
+    from pqlengine.compute.freshness import data_end
+
+    warning = data_end(store, project, as_of).warning()
+    if warning is not None:
+        errors.print(f"warning: {escape(warning)}", highlight=False)
 
 
 def emit(
@@ -303,7 +315,7 @@ def qualify(
     moment = parse_as_of(as_of)
     if limit is None and fmt is Format.table:
         limit = 50
-    with opened(project_dir) as (project, store):
+    with opened(project_dir, moment) as (project, store):
         stored, counts = run_qualification(store, project, moment, status, limit)
     if fmt is Format.csv and stored.num_rows:
         sys.stdout.write(qualification_csv(stored, project))
@@ -355,7 +367,7 @@ def metrics(
 
     check_period(period)
     moment = parse_as_of(as_of)
-    with opened(project_dir) as (project, store):
+    with opened(project_dir, moment) as (project, store):
         result = compute_metrics(store, project, moment, period, by)  # type: ignore[arg-type]
     rows = [*result["cohorts"], result["overall"]]
     if fmt is not Format.table:
@@ -416,7 +428,7 @@ def leads(
     from pqlengine.compute.leads import open_leads
 
     moment = parse_as_of(as_of)
-    with opened(project_dir) as (project, store):
+    with opened(project_dir, moment) as (project, store):
         rows = open_leads(store, project, moment, top, status.value)
     data = {"as_of": moment, "definition": _definition(project), "leads": rows}
     since = ("pql_since", "PQL since") if status is LeadStatus.pql else ("lapsed_at", "lapsed")
@@ -461,7 +473,7 @@ def discover(
     from pqlengine.stats.discovery import DEFAULT_VANITY
 
     moment = parse_as_of(as_of)
-    with opened(project_dir) as (project, store):
+    with opened(project_dir, moment) as (project, store):
         result = run_discover(
             store, project, moment, window_days, min_support, vanity or DEFAULT_VANITY
         )
@@ -523,7 +535,7 @@ def drivers(
         except ValueError:
             raise UserError(f"--trim: '{trim}' is not crump, none or a number") from None
     moment = parse_as_of(as_of)
-    with opened(project_dir) as (project, store), user_errors():
+    with opened(project_dir, moment) as (project, store), user_errors():
         result = run_drivers(
             store, project, moment, window_days, min_support, thresholds, trim_rule
         )
@@ -588,7 +600,7 @@ def suggest(
         raise UserError(f"--objective: '{objective}' is not f1, precision or lift")
     moment = parse_as_of(as_of)
     split = parse_as_of(train_until) if train_until is not None else None
-    with opened(project_dir) as (project, store):
+    with opened(project_dir, moment) as (project, store):
         with user_errors():
             result = run_suggest(
                 store,
@@ -668,7 +680,7 @@ def validate(
 
     moment = parse_as_of(as_of)
     split = parse_as_of(train_until) if train_until is not None else None
-    with opened(project_dir) as (project, store), user_errors():
+    with opened(project_dir, moment) as (project, store), user_errors():
         result = run_validate(store, project, moment, split)
     rows = [{"period": name, **result[name]} for name in ("train", "test")]
     emit(
@@ -712,7 +724,7 @@ def compare(
 
     check_period(period)
     moment = parse_as_of(as_of)
-    with opened(project_dir) as (project, store):
+    with opened(project_dir, moment) as (project, store):
         with user_errors():
             before = resolve_definition(store, project, old)
             after = resolve_definition(store, project, new)
@@ -808,7 +820,7 @@ def report(
     from pqlengine.report.html import build_report
     from pqlengine.report.render import write_pngs
 
-    with opened(project_dir) as (project, store), _progress() as progress:
+    with opened(project_dir, moment) as (project, store), _progress() as progress:
         task = progress.add_task("report", total=3 if drivers else 2)
 
         def step(name: str) -> None:
@@ -897,7 +909,7 @@ def model_train(
 
     moment = parse_as_of(as_of)
     split = parse_as_of(train_until) if train_until is not None else None
-    with opened(project_dir) as (project, store), user_errors():
+    with opened(project_dir, moment) as (project, store), user_errors():
         result = train(store, project, moment, window_days, split, refit)
     rows = [dict(row) for row in result["comparison"]]
     if fmt is not Format.table:
@@ -976,7 +988,7 @@ def model_score(
     from pqlengine.model.score import score_leads
 
     moment = parse_as_of(as_of)
-    with opened(project_dir) as (project, store), user_errors():
+    with opened(project_dir, moment) as (project, store), user_errors():
         result = score_leads(store, project, moment, model)
     rows = result["leads"]
     if fmt is Format.table:
@@ -1028,7 +1040,7 @@ def model_points(
         raise UserError("give --target-precision or --target-rate, not both")
     moment = parse_as_of(as_of)
     split = parse_as_of(train_until) if train_until is not None else None
-    with opened(project_dir) as (project, store), user_errors():
+    with opened(project_dir, moment) as (project, store), user_errors():
         result = points(
             store, project, moment, window_days, split, target_precision, target_rate, write, force
         )
@@ -1079,7 +1091,7 @@ def model_check(
     from pqlengine.model.check import check as run_check
 
     moment = parse_as_of(as_of)
-    with opened(project_dir) as (project, store), user_errors():
+    with opened(project_dir, moment) as (project, store), user_errors():
         result = run_check(store, project, moment, model, recent_days)
     rows = result["features"] or []
     if fmt is Format.table:

@@ -273,6 +273,48 @@ def test_lead_queue_equals_the_api_and_opens_a_timeline(page: Any, server: LiveS
     assert page.inner_text("[data-field=why]") == detail["why"]
     assert page.locator("table[data-table=timeline] tbody tr").count() == len(detail["timeline"])
     assert page.locator("table[data-table=criteria] tbody tr").count() == len(detail["criteria"])
+    # Last seen: the newest event of the timeline, on the lead page and in the queue.
+    assert detail["last_seen_at"] == detail["timeline"][0]["ts"]
+    assert page.inner_text("[data-field=last_seen_at]") == fmt.when(detail["last_seen_at"])
+    page.goto(f"{server.url}/leads")
+    queued = page.locator(f"tr[data-entity='{LIVE_ACCOUNT}'] [data-field=last_seen_at]")
+    assert queued.inner_text() == fmt.when(detail["last_seen_at"])
+
+
+def test_lapsed_leads_have_their_own_tab(page: Any, server: LiveServer) -> None:
+    page.goto(f"{server.url}/leads")
+    assert page.locator("nav.tabs a[aria-current=true]").inner_text() == "Open PQLs"
+    page.click("nav.tabs a[data-status=lapsed]")
+    page.wait_for_url("**/leads?status=lapsed")
+    assert page.locator("[data-panel=leads]").get_attribute("data-status") == "lapsed"
+    assert page.locator("nav.tabs a[aria-current=true]").inner_text() == "Lapsed"
+    expected = api(server, "/api/leads", status="lapsed", limit=1000)
+    table = page.locator("table[data-table=leads]")
+    assert int(table.get_attribute("data-total")) == expected["total"]
+    shown_ids = table.locator("tbody tr[data-entity]")
+    assert sorted(
+        str(shown_ids.nth(i).get_attribute("data-entity")) for i in range(shown_ids.count())
+    ) == sorted(lead["entity_id"] for lead in expected["items"][:50])
+    if not expected["total"]:
+        assert "No lapsed leads." in table.inner_text()
+    assert page.locator(".reach-out").count() == 0  # only open PQLs are to reach out to
+    bad = httpx.get(
+        f"{server.url}/leads?status=converted", headers={"Authorization": f"Bearer {API_TOKEN}"}
+    )
+    assert bad.status_code == 400
+    assert "status: &#39;converted&#39; is not one of pql, lapsed" in bad.text
+
+
+def test_overview_shows_the_data_end_and_flags_a_stale_as_of(page: Any, server: LiveServer) -> None:
+    open_page(page, f"{server.url}/")
+    end = str(page.locator("[data-scope] [data-data-end]").get_attribute("data-data-end"))
+    assert "data ends " + fmt.when(end) in page.inner_text("[data-scope]")
+    # The fixture's live account acted a minute before the server's first page: recent.
+    assert page.locator("[data-stale-data]").count() == 0
+    open_page(page, f"{server.url}/?as_of=2030-01-01")
+    banner = page.inner_text("[data-stale-data]")
+    assert banner.startswith(f"Stale data: data ends at {end}, ")
+    assert "before as-of 2030-01-01T00:00:00Z (more than 7 days)" in banner
 
 
 def test_definition_page_shows_versions_and_compares_them(page: Any, server: LiveServer) -> None:
@@ -298,8 +340,8 @@ def test_report_opens_offline_with_every_chart(
     tab.goto(demo["report"].as_uri())
     figures = tab.locator("figure.chart")
     names = [figures.nth(i).get_attribute("data-chart") for i in range(figures.count())]
-    assert names == ["pql_count", "pql_rate", "pql_to_paid", "time_to_pql", "cohort_grid",
-                     "funnel", "drivers"]  # fmt: skip
+    assert names == ["pql_count", "pipeline", "pql_rate", "pql_to_paid", "time_to_pql",
+                     "cohort_grid", "funnel", "drivers"]  # fmt: skip
     for index in range(figures.count()):
         svg = figures.nth(index).locator("svg").first
         box = svg.bounding_box()

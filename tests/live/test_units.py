@@ -263,7 +263,7 @@ def test_stores_from_before_model_scores_gain_the_columns() -> None:
     finally:
         store.close()
     assert row == (50.0, "criteria_progress", "[]")
-    assert columns[-2:] == ["score_source", "reasons"]
+    assert columns[-4:] == ["score_source", "reasons", "pql_since", "lapsed_at"]
 
 
 def test_destination_config_errors_have_lines_and_secrets_come_from_env(

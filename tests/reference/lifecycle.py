@@ -7,7 +7,7 @@ expiry at each instant; nothing is carried from one instant to the next.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from tests.reference.criteria import Evaluated, rolling_window
@@ -107,8 +107,9 @@ class Timeline:
         return found
 
     def next_change_at(self) -> datetime | None:
-        """The earliest o + D or activity ts + E after as_of (None when converted, failing
-        fit, or when there is none)."""
+        """The first instant after as_of at which the state changes with no data after
+        as_of (None when converted, failing fit, or when it never does): the state is
+        evaluated, past as_of, at every candidate (each o + D and activity ts + E)."""
         if not self.fit or self.converted is not None:
             return None
         later = []
@@ -119,7 +120,12 @@ class Timeline:
         window = expiry(self.definition)
         if window is not None:
             later += [a + window for a in self.activity]
-        return min((t for t in later if t > self.as_of), default=None)
+        now = self.state_at(self.as_of)
+        unbounded = replace(self, as_of=datetime.max)
+        for t in sorted(t for t in set(later) if t > self.as_of):
+            if unbounded.state_at(t) != now:
+                return t
+        return None
 
 
 def status_of(episodes: list[Episode], converted: datetime | None, fit: bool) -> str:
@@ -163,11 +169,15 @@ def _counts(rows: list[Row], start: datetime, end: datetime) -> Row:
     return counts
 
 
+# A period is listed when one of these is not 0 (an episode starts or ends in it).
+CHANGES = ("new", "requalified", "lapsed", "ended_by_conversion")
+
+
 def period_pipeline(
     rows: list[Row], segment_of: dict[str, str | None], period: str, as_of: datetime
 ) -> dict[tuple[str, str | None], Row]:
-    """(period label, segment) -> the six numbers, for every period from the first episode's
-    up to the one holding as_of in which one of them is not 0."""
+    """(period label, segment) -> the six numbers, for every period up to the one holding
+    as_of in which an episode starts or ends (open_at_end carries over the others)."""
     starts = [first for row in rows for first, _ in row["episodes"]]
     if not starts:
         return {}
@@ -180,7 +190,7 @@ def period_pipeline(
         end = next_period_start(begin, period)
         for segment, members in by_segment.items():
             counts = _counts(members, begin, end)
-            if any(counts.values()):
+            if any(counts[name] for name in CHANGES):
                 result[(period_label(begin, period), segment)] = counts
         begin = end
     return result

@@ -140,6 +140,12 @@ def _name_warnings(project: Project, found: Stored) -> list[str]:
                     f"criterion '{criterion.id}': no event named '{name}' in the store"
                     f"{did_you_mean(name, names)}"
                 )
+    activity = project.definition.activity
+    if activity is not None and activity.event not in names:
+        warnings.append(
+            f"activity: no event named '{activity.event}' in the store, so nobody is active "
+            f"and nobody is a PQL{did_you_mean(activity.event, names)}"
+        )
     signup = project.signup.event
     if signup is not None and signup not in names:
         warnings.append(

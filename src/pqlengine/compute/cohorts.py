@@ -149,10 +149,10 @@ def metric_queries(table: ir.Table, period: Period, by: str | None) -> dict[str,
 
 
 def pql_counts(table: ir.Table, period: Period) -> ir.Table:
-    """start, segment, new, requalified, lapsed, ended_by_conversion: per period in which an
-    episode of an entity of `table` (from `_prepared`) starts or ends, whatever its cohort
-    (docs/semantics.md "Per period"; `new` counts first episodes, so it is the number of
-    qualified_at in the period; open_at_end follows from these, `metrics`)."""
+    """start, segment, new, requalified, lapsed, ended_by_conversion, pqls, open_at_end:
+    per period in which an episode of an entity of `table` (from `_prepared`) starts or
+    ends, whatever its cohort (docs/semantics.md "Per period"; `new` counts first
+    episodes, so it is pqls, the number of qualified_at in the period)."""
     starts = table.select("segment", "episode_starts").unnest(
         "episode_starts", offset="position", keep_empty=False
     )
@@ -178,10 +178,12 @@ def pql_counts(table: ir.Table, period: Period) -> ir.Table:
     )
     both = begun.union(ended, distinct=False)
     numbers = ("new", "requalified", "lapsed", "ended_by_conversion")
-    return (
-        both.group_by("start", "segment")
-        .agg(**{name: both[name].sum() for name in numbers})
-        .order_by("start", ibis.asc("segment", nulls_first=True))
+    per = both.group_by("start", "segment").agg(**{name: both[name].sum() for name in numbers})
+    # The balance: open at a period's end = the changes of every period up to it.
+    change = per.new + per.requalified - per.lapsed - per.ended_by_conversion
+    so_far = ibis.window(group_by="segment", order_by="start", rows=(None, 0))
+    return per.mutate(pqls=per.new, open_at_end=change.sum().over(so_far)).order_by(
+        "start", ibis.asc("segment", nulls_first=True)
     )
 
 

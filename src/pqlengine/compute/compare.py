@@ -62,8 +62,9 @@ def _compare(
         }
         for cohort in cohorts
     ]
-    counts_old = {p["period"]: p["pqls"] for p in before["pql_count_by_period"]}
-    counts_new = {p["period"]: p["pqls"] for p in after["pql_count_by_period"]}
+    # PQLs per period (the pipeline also lists periods where only conversions happen).
+    counts_old = {p["period"]: p["pqls"] for p in before["pql_count_by_period"] if p["pqls"]}
+    counts_new = {p["period"]: p["pqls"] for p in after["pql_count_by_period"] if p["pqls"]}
     periods = sorted(set(counts_old) | set(counts_new))
     return {
         "as_of": before["as_of"],

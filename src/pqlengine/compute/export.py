@@ -161,7 +161,14 @@ def pql_count_query(tables: Tables, project: Project, as_of: AsOf, period: Perio
     prepared = cohort_columns(tables, project, as_of, period, None, None)
     counts = pql_counts(prepared, period)
     return counts.select(
-        period=_label(counts.start, period), period_start=counts.start, pqls=counts.pqls
+        period=_label(counts.start, period),
+        period_start=counts.start,
+        pqls=counts.pqls,
+        new=counts.new,
+        requalified=counts.requalified,
+        lapsed=counts.lapsed,
+        ended_by_conversion=counts.ended_by_conversion,
+        open_at_end=counts.open_at_end,
     ).order_by("period_start")
 
 

@@ -15,7 +15,7 @@ import ibis.expr.types as ir
 
 from pqlengine.compute.attributes import entity_attributes
 from pqlengine.compute.cohorts import segment_expression
-from pqlengine.compute.entities import to_utc_naive
+from pqlengine.compute.entities import entity_events, to_utc_naive
 from pqlengine.compute.qualify import criterion_column
 from pqlengine.config import Project
 from pqlengine.store import Store
@@ -23,6 +23,8 @@ from pqlengine.store import Store
 # Shown as the value of entities whose segment attribute is missing; also the filter for them.
 NO_SEGMENT = "(none)"
 REACH_OUT_HOURS = 24.0
+# The statuses a queue can list: open PQLs (the default) and those that lapsed (lifecycle).
+QUEUE_STATUSES = ("pql", "lapsed")
 
 
 def in_segment(
@@ -90,14 +92,33 @@ def criteria_score(table: ir.Table, project: Project) -> ir.FloatingValue:
     return (met * 100.0 / total).round(1)
 
 
+def last_seen(store: Store, project: Project, ids: list[str], as_of: datetime) -> dict[str, Any]:
+    """The newest event at or before `as_of` (any name) of each of `ids` (UTC, naive);
+    entities without one are left out."""
+    if not ids:
+        return {}
+    events = entity_events(store, project, as_of, ("ts",), only=ids)
+    rows = events.group_by("entity_id").agg(seen=events.ts.max()).to_pyarrow().to_pylist()
+    return {r["entity_id"]: r["seen"] for r in rows}
+
+
 def queue_page(
-    store: Store, project: Project, leads: ir.Table, now: datetime, limit: int, offset: int
+    store: Store,
+    project: Project,
+    leads: ir.Table,
+    now: datetime,
+    limit: int,
+    offset: int,
+    status: str = "pql",
 ) -> dict[str, Any]:
-    """One page of `leads` ranked, as plain rows with hours since qualifying at `now`."""
+    """One page of `leads` (of `status`) ranked, as plain rows with hours since qualifying
+    and the last event at `now`; only open PQLs are flagged to reach out to."""
     total = int(leads.count().execute())  # before the (row-preserving) attribute join
     ranked = rank_leads(leads, fit_attributes(store, project))
     rows = ranked.limit(limit, offset=offset).to_pyarrow().to_pylist()
-    team = teammates(store, project, [r["entity_id"] for r in rows])
+    ids = [r["entity_id"] for r in rows]
+    team = teammates(store, project, ids)
+    seen = last_seen(store, project, ids, now)
     moment = to_utc_naive(now)
     items = []
     for row in rows:
@@ -110,7 +131,8 @@ def queue_page(
                 "score": row["score"],
                 "qualified_at": qualified,
                 "hours_since_qualified": hours,
-                "reach_out": hours is not None and hours <= REACH_OUT_HOURS,
+                "reach_out": status == "pql" and hours is not None and hours <= REACH_OUT_HOURS,
+                "last_seen_at": seen.get(row["entity_id"]),
                 "criteria_met": json.loads(met) if isinstance(met, str) else list(met or []),
                 "name": row["name"],
                 "domain": row["domain"],
@@ -120,7 +142,7 @@ def queue_page(
                 "teammates": team.get(row["entity_id"], 0),
             }
         )
-    return {"items": items, "total": total, "limit": limit, "offset": offset}
+    return {"items": items, "total": total, "limit": limit, "offset": offset, "status": status}
 
 
 def open_pqls(
@@ -130,9 +152,10 @@ def open_pqls(
     as_of: datetime,
     limit: int = 25,
     offset: int = 0,
+    status: str = "pql",
 ) -> dict[str, Any]:
-    """Open PQLs (status pql) of a point-in-time qualification, ranked for sales."""
-    leads = qualified.filter(qualified.status == "pql")
+    """Open PQLs (or lapsed ones) of a point-in-time qualification, ranked for sales."""
+    leads = qualified.filter(qualified.status == status)
     ids = [c.id for c in project.definition.criteria]
     met = ibis.array(
         [
@@ -143,7 +166,7 @@ def open_pqls(
     leads = leads.select(
         "entity_id", "qualified_at", score=criteria_score(leads, project), criteria_met=met
     )
-    return queue_page(store, project, leads, as_of, limit, offset)
+    return queue_page(store, project, leads, as_of, limit, offset, status)
 
 
 def live_queue(
@@ -154,10 +177,14 @@ def live_queue(
     segment: str | None = None,
     limit: int = 50,
     offset: int = 0,
+    status: str = "pql",
 ) -> dict[str, Any]:
-    """Open PQLs as the live service last evaluated them (`pql_state`), ranked for sales."""
+    """Open PQLs (or lapsed ones) as the live service last evaluated them (`pql_state`),
+    ranked for sales."""
+    if status not in QUEUE_STATUSES:
+        raise ValueError(f"status: '{status}' is not one of {', '.join(QUEUE_STATUSES)}")
     state = store.table("pql_state")
-    state = state.filter(state.definition_version == project.version, state.status == "pql")
+    state = state.filter(state.definition_version == project.version, state.status == status)
     state = in_segment(store, project, state, by, segment)
     leads = state.select("entity_id", "qualified_at", "score", "criteria_met")
-    return queue_page(store, project, leads, now, limit, offset)
+    return queue_page(store, project, leads, now, limit, offset, status)

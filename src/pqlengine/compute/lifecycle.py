@@ -46,24 +46,41 @@ def gate_steps(gate: ir.Table) -> ir.Table:
 
 def activity_steps(activity: ir.Table, days: float) -> ir.Table:
     """entity_id, ts, step: active while some activity event (`activity`: entity_id, ts)
-    has ts <= t < ts + days. Events closer than `days` merge into one island."""
+    has ts <= t < ts + days. Events closer than `days` merge into one island.
+
+    With days >= 1 an island never ends inside a UTC day that has events (they are less
+    than a day apart), so each such day is one interval [first, last + days) and the
+    islands are merged over days, not events: far fewer rows to order."""
     length = window_length(days)
-    window = ibis.window(group_by="entity_id", order_by="ts")
-    previous = activity.ts.lag(1).over(window)
-    following = activity.ts.lead(1).over(window)
-    marked = activity.mutate(
-        starts=previous.isnull() | (activity.ts > previous + length),
-        ends=following.isnull() | (following > activity.ts + length),
+    if days >= 1:
+        spans = activity.group_by("entity_id", day=activity.ts.truncate("D")).agg(
+            first=activity.ts.min(), last=activity.ts.max()
+        )
+    else:
+        spans = activity.select("entity_id", first=activity.ts, last=activity.ts)
+    # Spans are disjoint and ascending, so the one before ends at its own last + days.
+    window = ibis.window(group_by="entity_id", order_by="first")
+    previous = spans["last"].lag(1).over(window)
+    following = spans["first"].lead(1).over(window)
+    marked = spans.mutate(
+        starts=previous.isnull() | (spans["first"] > previous + length),
+        ends=following.isnull() | (following > spans["last"] + length),
     )
-    starts = marked.filter(marked.starts).select("entity_id", "ts", step=ibis.literal(1))
+    starts = marked.filter(marked.starts).select(
+        "entity_id", ts=marked["first"], step=ibis.literal(1)
+    )
     ends = marked.filter(marked.ends).select(
-        "entity_id", ts=marked.ts + length, step=ibis.literal(-1)
+        "entity_id", ts=marked["last"] + length, step=ibis.literal(-1)
     )
     return starts.union(ends, distinct=False)
 
 
-def episodes(conditions: list[ir.Table], anchors: ir.Table, as_of: ir.TimestampValue) -> ir.Table:
-    """e_id, start, end: the episodes of each entity (end NULL while open at as_of).
+def episodes(
+    conditions: list[ir.Table], anchors: ir.Table, as_of: ir.TimestampValue
+) -> tuple[ir.Table, ir.Table]:
+    """The episodes of each entity (e_id, start, end: NULL while open at as_of), and its
+    next change (n_id, next_change_at: the first instant after as_of at which the state
+    changes on the same data; the verdict drops it for converted entities).
 
     `conditions`: the steps (entity_id, ts, step) of each condition; `anchors`: a_entity,
     a_signup, a_converted. The state holds where every condition does, before the
@@ -74,20 +91,25 @@ def episodes(conditions: list[ir.Table], anchors: ir.Table, as_of: ir.TimestampV
     window = ibis.window(group_by="entity_id", order_by="ts", rows=(None, 0))
     level = at.mutate(level=at.step.sum().over(window))
     edges = _steps(level, level.level == len(conditions))
+    # Inside a filter of another relation, an as_of read from a table (the live clock)
+    # must be a subquery.
+    as_of = as_of.as_scalar() if isinstance(as_of, ir.Scalar) else as_of
+    later = edges.filter(edges.ts > as_of)
+    upcoming = later.group_by(n_id=later.entity_id).agg(next_change_at=later.ts.min())
     following = edges.ts.lead(1).over(ibis.window(group_by="entity_id", order_by="ts"))
     runs = edges.mutate(end=following)
     runs = runs.filter(runs.step == 1)
     joined = runs.inner_join(anchors, runs.entity_id == anchors.a_entity)
     never = ibis.literal(NEVER, type="timestamp")
     converted = ibis.coalesce(joined.a_converted, never)
-    as_of = as_of.as_scalar() if isinstance(as_of, ir.Scalar) else as_of
     kept = joined.filter(joined.ts < converted, joined.ts <= as_of)
     end = ibis.least(ibis.coalesce(kept.end, never), ibis.coalesce(kept.a_converted, never))
-    return kept.select(
+    found = kept.select(
         e_id=kept.entity_id,
         start=kept.ts,
         end=ibis.ifelse(end > as_of, ibis.null("timestamp"), end),
     )
+    return found, upcoming
 
 
 def per_entity(found: ir.Table) -> ir.Table:
@@ -100,18 +122,6 @@ def per_entity(found: ir.Table) -> ir.Table:
         open_since=found.start.max(where=found.end.isnull()),
         last_end=found.end.max(),
     )
-
-
-def next_change(ends: list[ir.Table], as_of: ir.TimestampValue) -> ir.Table:
-    """n_id, next_change_at: per entity, the earliest of `ends` (entity_id, ts: every
-    o + D and activity ts + E) after as_of."""
-    parts = [
-        e.select(entity_id=e.entity_id.cast("string"), ts=e.ts.cast("timestamp")) for e in ends
-    ]
-    union = ibis.union(*parts, distinct=False) if len(parts) > 1 else parts[0]
-    as_of = as_of.as_scalar() if isinstance(as_of, ir.Scalar) else as_of
-    later = union.filter(union.ts > as_of)
-    return later.group_by(n_id=later.entity_id).agg(next_change_at=later.ts.min())
 
 
 def _uniform(steps: ir.Table) -> ir.Table:

@@ -11,14 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from pqlengine.compute import compiled
-from pqlengine.compute.periods import (
-    Period,
-    SegmentError,
-    next_period_start,
-    period_label,
-    period_start,
-    to_utc_naive,
-)
+from pqlengine.compute.periods import Period, SegmentError, period_label, to_utc_naive
 from pqlengine.config import Project
 from pqlengine.stats.intervals import Proportion, Unavailable, wilson_interval
 from pqlengine.store import Store
@@ -111,49 +104,24 @@ def compute_metrics(
         result["overall_by_segment"] = [
             _row(None, r["segment"], True, _counts(r)) for r in found["segments"]
         ]
-    result["pql_count_by_period"] = pipeline(found["counts"], period, as_of)
+    result["pql_count_by_period"] = pipeline(found["counts"], period)
     return result
 
 
-_CHANGES = ("new", "requalified", "lapsed", "ended_by_conversion")
+PIPELINE = ("pqls", "new", "requalified", "lapsed", "ended_by_conversion", "open_at_end")
 
 
-def pipeline(
-    changes: list[dict[str, Any]], period: Period, as_of: datetime
-) -> list[dict[str, Any]]:
-    """Per period and segment: pqls (= new), new, requalified, lapsed, ended_by_conversion
-    and open_at_end (docs/semantics.md "Per period"), from the periods in which episodes
-    start or end (`changes`: start, segment and the four numbers). open_at_end carries over
-    the periods without changes, which are listed while it is not 0."""
-    if not changes:
-        return []
-    found: dict[tuple[datetime, str | None], dict[str, int]] = {
-        (r["start"], r["segment"]): {name: int(r[name] or 0) for name in _CHANGES} for r in changes
-    }
-    segments = sorted({segment for _, segment in found}, key=lambda s: (s is not None, s or ""))
-    last = period_start(to_utc_naive(as_of), period)
-    begin = min(start for start, _ in found)
-    open_now = dict.fromkeys(segments, 0)
-    rows = []
-    while begin <= last:
-        for segment in segments:
-            counts = found.get((begin, segment), dict.fromkeys(_CHANGES, 0))
-            open_now[segment] += (
-                counts["new"] + counts["requalified"] - counts["lapsed"]
-                - counts["ended_by_conversion"]
-            )  # fmt: skip
-            if any(counts.values()) or open_now[segment]:
-                rows.append(
-                    {
-                        "period": period_label(begin, period),
-                        "segment": segment,
-                        "pqls": counts["new"],
-                        **counts,
-                        "open_at_end": open_now[segment],
-                    }
-                )
-        begin = next_period_start(begin, period)
-    return rows
+def pipeline(changes: list[dict[str, Any]], period: Period) -> list[dict[str, Any]]:
+    """`pql_count_by_period`: per period with an episode starting or ending and segment,
+    the PIPELINE numbers (docs/semantics.md "Per period")."""
+    return [
+        {
+            "period": period_label(r["start"], period),
+            "segment": r["segment"],
+            **{name: int(r[name] or 0) for name in PIPELINE},
+        }
+        for r in changes
+    ]
 
 
 # Temporary tables of one cached metrics run (renamed per run, `compiled.bind`).

@@ -19,6 +19,7 @@ import numpy as np
 from pqlengine.compute.cohorts import cohort_columns
 from pqlengine.compute.criteria import describe
 from pqlengine.compute.entities import as_of_literal, to_utc_naive
+from pqlengine.compute.freshness import data_end
 from pqlengine.compute.lead_queue import NO_SEGMENT, in_segment, open_pqls
 from pqlengine.compute.matching import json_text
 from pqlengine.compute.metrics import compute_metrics
@@ -425,6 +426,7 @@ def dashboard_panels(
         try:
             return {
                 "as_of": metrics["as_of"],
+                "data": data_end(store, project, as_of).to_json(),
                 "period": period,
                 "by": by,
                 "segment": segment,

@@ -29,7 +29,6 @@ from pqlengine.compute.criteria import (
     satisfied_table,
 )
 from pqlengine.compute.criteria import score as points
-from pqlengine.compute.criteria.base import window_length
 from pqlengine.compute.criteria.every_event import Firsts, needs_users, reads_user_days
 from pqlengine.compute.entities import (
     AsOf,
@@ -128,7 +127,7 @@ def qualification(
     result = result.left_join(active, result.entity_id == active.a_id).drop("a_id")
     result = result.left_join(fit, result.entity_id == fit.f_id).drop("f_id")
     if changes is not None and episodic:
-        evidence = (before, changes, active, anchors)
+        evidence = (changes, active, anchors)
         result = _with_episodes(store, project, as_of, only, evidence, result)
     if detail:
         result = _with_last_seen(store, project, as_of, only, result)
@@ -141,22 +140,15 @@ def _with_episodes(
     project: Project,
     as_of: AsOf,
     only: Only,
-    evidence: tuple[ir.Table, ir.Table, ir.Table, ir.Table],
+    evidence: tuple[ir.Table, ir.Table, ir.Table],
     result: ir.Table,
 ) -> ir.Table:
     """`result` plus the episodes per entity (`lifecycle.per_entity`) and next_change_at,
     for definitions whose rule or state can stop holding (docs/semantics.md "Lifecycle").
-    `evidence`: the events criteria read, the rule's changes, the active-days gate and
-    the anchors."""
-    before, changes, active, anchors = evidence
+    `evidence`: the rule's changes, the active-days gate and the anchors."""
+    changes, active, anchors = evidence
     definition = project.definition
-    can = store.capabilities
     conditions = [lifecycle.rule_steps(changes, definition.threshold)]
-    ends = [
-        rolling.ends(kind_of(c), before, c, can)
-        for c in definition.criteria
-        if rolling.is_rolling(c)
-    ]
     if definition.min_active_days is not None:
         gate = active.select(g_id="a_id", g_at="active_days_satisfied_at")
         conditions.append(lifecycle.gate_steps(gate))
@@ -166,13 +158,9 @@ def _with_episodes(
         events = entity_events(store, project, as_of, columns=("ts",), event_names=names, only=only)
         activity = after_signup(events, anchors).select("entity_id", "ts")
         conditions.append(lifecycle.activity_steps(activity, expiry))
-        ends.append(activity.select("entity_id", ts=activity.ts + window_length(expiry)))
-    moment = as_of_literal(as_of)
-    found = lifecycle.per_entity(lifecycle.episodes(conditions, anchors, moment))
+    found, upcoming = lifecycle.episodes(conditions, anchors, as_of_literal(as_of))
+    found = lifecycle.per_entity(found)
     result = result.left_join(found, result.entity_id == found.e_id).drop("e_id")
-    if not ends:
-        return result.mutate(next_change_at=ibis.null("timestamp"))
-    upcoming = lifecycle.next_change(ends, moment)
     return result.left_join(upcoming, result.entity_id == upcoming.n_id).drop("n_id")
 
 
@@ -191,7 +179,8 @@ def criteria_progress(
 ) -> dict[str, dict[str, float | None]]:
     """Per entity of `only`, per criterion id, its progress so far (same rules as
     qualification: after signup, inside within_days, before conversion): the present
-    weight of a counting kind (events, summed value, distinct values, users, days), the
+    weight of a counting kind (events, summed value, distinct values, users, days; with
+    in_last_days those present at as_of), the
     longest run of consecutive days, or for a sequence the seconds its earliest completion
     took (None: not completed)."""
     people = entities(store, project, as_of, only)
@@ -212,7 +201,10 @@ def criteria_progress(
         for entity in people.entity_id.to_pyarrow().to_pylist()
     }
     for criterion in criteria:
-        values = kind_of(criterion).progress_value(before, criterion, can)
+        read = before
+        if rolling.is_rolling(criterion):  # the items present at as_of
+            read = rolling.recent(before, criterion, as_of_literal(as_of))
+        values = kind_of(criterion).progress_value(read, criterion, can)
         for row in values.to_pyarrow().to_pylist():
             if row["value"] is not None:
                 found[row["p_id"]][criterion.id] = _whole(float(row["value"]))
@@ -428,8 +420,9 @@ def _status(result: ir.Table, has: ir.BooleanValue, open: ir.BooleanValue) -> ir
 
 
 def _no_instants() -> ir.ArrayValue:
-    """An empty list of instants."""
-    return ibis.literal([], type="array<timestamp>")
+    """No instants: NULL, which readers take as an empty list (PostgreSQL cannot type an
+    empty array literal)."""
+    return ibis.null("array<timestamp>")
 
 
 def _fit_failed(row: dict[str, Any], project: Project) -> list[str]:

@@ -83,7 +83,7 @@ def _episodes() -> str:
     start = _iso("", "episode_starts[i + 1]")
     end = _iso("", "episode_ends[i + 1]")
     pair = f"""'["' || {start} || '", ' || coalesce('"' || {end} || '"', 'null') || ']'"""
-    pairs = f"list_transform(range(len(episode_starts)), lambda i: {pair})"
+    pairs = f"list_transform(range(coalesce(len(episode_starts), 0)), lambda i: {pair})"
     return f"'[' || array_to_string({pairs}, ', ') || ']'"
 
 

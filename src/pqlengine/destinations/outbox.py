@@ -11,12 +11,13 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from pqlengine.clock import Clock, naive_now, system_clock
 from pqlengine.config import (
     HubSpotDestination,
     Live,
@@ -110,7 +111,8 @@ def plan_delivery(
         return None
     status, reason = "pending", None
     if kind == "entered":
-        qualified_at = transition["qualified_at"]
+        # A re-qualification is judged by its own episode's start, not the first one's.
+        qualified_at = transition.get("pql_since") or transition["qualified_at"]
         if qualified_at is not None and now - qualified_at > timedelta(
             hours=live.max_alert_age_hours
         ):
@@ -159,8 +161,16 @@ def backoff_seconds(attempt: int, live: Live, rng: random.Random | None = None) 
 class Deliverer:
     """Sends due outbox rows from a small thread pool; every attempt is recorded."""
 
-    def __init__(self, store: Store, project: Project, found: list[Target], workers: int = 4):
+    def __init__(
+        self,
+        store: Store,
+        project: Project,
+        found: list[Target],
+        workers: int = 4,
+        clock: Clock = system_clock,
+    ):
         self._store = store.cursor()
+        self._clock = clock  # the evaluator's: rows are due at the instants it wrote
         self._lock = threading.Lock()
         self._live = project.live
         self._targets = {t.label: t for t in found}
@@ -194,7 +204,7 @@ class Deliverer:
                 time.sleep(0.5)
 
     def _dispatch_due(self) -> None:
-        now = _utcnow()
+        now = naive_now(self._clock)
         with self._lock:
             rows = self._store.raw.execute(
                 "SELECT delivery_id, destination, kind, entity_id, method, url, body, attempts "
@@ -239,7 +249,7 @@ class Deliverer:
                     self._store.raw.execute(
                         "UPDATE outbox SET attempts = ?, last_status_code = ?, last_error = ?, "
                         "next_attempt_at = ? WHERE delivery_id = ?",
-                        [attempts, status_code, error, _utcnow() + wait, delivery],
+                        [attempts, status_code, error, naive_now(self._clock) + wait, delivery],
                     )
                 self.wake.set()
         finally:
@@ -288,7 +298,7 @@ class Deliverer:
         error: str | None,
         reason: str | None,
     ) -> None:
-        delivered = _utcnow() if status == "delivered" else None
+        delivered = naive_now(self._clock) if status == "delivered" else None
         with self._lock:
             self._store.raw.execute(
                 "UPDATE outbox SET status = ?, attempts = ?, last_status_code = ?, "
@@ -296,7 +306,3 @@ class Deliverer:
                 "WHERE delivery_id = ?",
                 [status, attempts, code, error, delivered, reason, delivery],
             )
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)

@@ -33,6 +33,7 @@ def transition_document(
     """The canonical JSON document of a transition (the generic webhook body)."""
     return {
         "type": f"pql.{transition['kind']}",
+        "kind": transition["kind"],
         "id": transition["transition_id"],
         "project": project_name,
         "entity_type": entity,
@@ -45,6 +46,10 @@ def transition_document(
             "version": transition["definition_version"],
         },
         "qualified_at": _iso(transition["qualified_at"]),
+        # The episode this alert opens (later than qualified_at when re-qualified), and
+        # the instant a lapse happened (whenever the pass that saw it ran).
+        "pql_since": _iso(transition.get("pql_since")),
+        "lapsed_at": _iso(transition.get("lapsed_at")),
         "score": transition["score"],
         "score_source": transition["score_source"],
         "reasons": transition["reasons"],
@@ -76,9 +81,8 @@ def build_request(destination: AnyDestination, document: dict[str, Any]) -> Requ
 def slack_message(document: dict[str, Any]) -> dict[str, Any]:
     """A Block Kit message: who, the score and its top reasons, which criteria, the fit data,
     and when."""
-    entered = document["type"] == "pql.entered"
     who = document["fit"].get("name") or document["entity_id"]
-    title = f"New PQL: {who}" if entered else f"No longer a PQL: {who} ({document['cause']})"
+    title = slack_title(document, who)
     fit = document["fit"]
     fit_bits = [
         f"*{label}:* {fit[key]}"
@@ -91,6 +95,11 @@ def slack_message(document: dict[str, Any]) -> dict[str, Any]:
         {"type": "mrkdwn", "text": f"*Score:* {score_label(document)}"},
         {"type": "mrkdwn", "text": f"*Criteria met:* {criteria}"},
         {"type": "mrkdwn", "text": f"*Qualified at:* {document['qualified_at'] or '-'}"},
+        *(
+            {"type": "mrkdwn", "text": f"*{label}:* {document[key]}"}
+            for key, label in (("lapsed_at", "Lapsed at"), ("pql_since", "Re-qualified at"))
+            if document.get(key) and (key == "lapsed_at" or document["cause"] == "requalified")
+        ),
         *({"type": "mrkdwn", "text": bit} for bit in fit_bits),
     ]
     trigger = document["trigger"]
@@ -111,6 +120,16 @@ def slack_message(document: dict[str, Any]) -> dict[str, Any]:
         )
     blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": context}]})
     return {"text": title, "blocks": blocks}
+
+
+def slack_title(document: dict[str, Any], who: str) -> str:
+    """The headline in words: new, re-qualified, lapsed, or no longer a PQL (with why)."""
+    cause = document["cause"]
+    if document["kind"] == "entered":
+        return f"Re-qualified as a PQL: {who}" if cause == "requalified" else f"New PQL: {who}"
+    if cause == "lapsed":
+        return f"PQL lapsed: {who} (stopped meeting the definition)"
+    return f"No longer a PQL: {who} ({cause})"
 
 
 def score_label(document: dict[str, Any]) -> str:

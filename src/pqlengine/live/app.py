@@ -13,7 +13,7 @@ import hmac
 import json
 import threading
 import zlib
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
@@ -201,7 +201,7 @@ def create_app(service: Service) -> FastAPI:
         return report
 
     async def ingest(request: Request, kind: str | None) -> JSONResponse:
-        received_at = datetime.now(UTC)
+        received_at = service.clock()
         limit = MAX_BATCH_BYTES if kind is None else MAX_MESSAGE_BYTES
         header_ok = _check_write_key(request, None, service.write_key)
         body = await _read_body(request, limit)
@@ -282,7 +282,9 @@ def create_app(service: Service) -> FastAPI:
         """Entities and their live status (default: open PQLs, newest first)."""
         chosen = None if status == "all" else status
         try:
-            return queries.list_leads(store(), service.project, chosen, q, sort, limit, offset)
+            return queries.list_leads(
+                store(), service.project, chosen, q, sort, limit, offset, now=service.clock()
+            )
         except ValueError as exc:
             raise ApiError(400, "invalid_parameter", str(exc), "sort") from None
 
@@ -290,7 +292,7 @@ def create_app(service: Service) -> FastAPI:
     def lead(entity_id: str) -> dict[str, Any]:
         """One lead: criteria progress, why, timeline and transitions."""
         try:
-            return queries.lead_detail(store(), service.project, entity_id)
+            return queries.lead_detail(store(), service.project, entity_id, now=service.clock())
         except queries.NotFound as exc:
             raise ApiError(404, "not_found", str(exc), "entity_id") from None
 
@@ -303,7 +305,7 @@ def create_app(service: Service) -> FastAPI:
         from pqlengine.output import to_json
 
         try:
-            result = compute_metrics(store(), service.project, datetime.now(UTC), period, by)
+            result = compute_metrics(store(), service.project, service.clock(), period, by)
         except SegmentError as exc:
             raise ApiError(400, "invalid_parameter", str(exc), "by") from None
         return json.loads(to_json(result))

@@ -25,7 +25,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from pqlengine import __version__
-from pqlengine.compute.lead_queue import live_queue
+from pqlengine.compute.lead_queue import QUEUE_STATUSES, live_queue
 from pqlengine.compute.metrics import Period, SegmentError
 from pqlengine.live import queries
 from pqlengine.live.panel_cache import Lookup, PanelCache
@@ -385,10 +385,14 @@ def mount_dashboard(app: FastAPI, service: Service, store: Callable[[], Store]) 
             page = max(1, int(request.query_params.get("page") or 1))
         except ValueError:
             return board.page(request, "error.html", view, 400, message="page: not a number")
+        status = request.query_params.get("status") or "pql"
+        if status not in QUEUE_STATUSES:
+            message = f"status: '{status}' is not one of {', '.join(QUEUE_STATUSES)}"
+            return board.page(request, "error.html", view, 400, message=message)
         try:
             queue = live_queue(
                 board.store(), board.project, datetime.now(UTC), view.by, view.segment,
-                LEADS_PER_PAGE, (page - 1) * LEADS_PER_PAGE,
+                LEADS_PER_PAGE, (page - 1) * LEADS_PER_PAGE, status,
             )  # fmt: skip
         except SegmentError as exc:
             return board.page(request, "error.html", view, 400, message=str(exc))

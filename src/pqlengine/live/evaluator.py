@@ -1,11 +1,18 @@
-"""Real-time qualification: re-qualify only the entities touched since the last pass,
-score them (the stored model for open PQLs, else criteria progress: live/scoring.py),
-record transitions (entered / left PQL) and queue their deliveries, all in one commit.
+"""Real-time qualification: re-qualify only the entities touched since the last pass
+and those whose `next_change_at` has come (a rolling window or an expiry can end an
+episode with no new event: docs/semantics.md "Live"), score them (the stored model for
+open PQLs, else criteria progress: live/scoring.py), record transitions (entered / left
+PQL) and queue their deliveries, all in one commit.
 
 Idempotence: a pass compares each entity's new status with `pql_state`, and writes the
 new state, the transitions, the outbox rows and the inbox watermark in one transaction.
 A pass that dies before its commit is simply redone; a replayed message is a duplicate
-by messageId and never reaches the inbox, so it cannot alert twice.
+by messageId and never reaches the inbox, so it cannot alert twice. A transition's id is
+keyed by the inbox watermark and the episode instant it reports (start, lapse or
+conversion), so a redone time-driven pass (same watermark, same instant) gives the same id
+and a later lapse of the same entity another one.
+
+Time comes from one injectable clock (`pqlengine.clock`), never from `datetime.now`.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ from typing import Any
 import ibis
 import pyarrow as pa
 
+from pqlengine.clock import Clock, naive_now, system_clock
 from pqlengine.compute.attributes import entity_attributes
 from pqlengine.compute.entities import entity_events
 from pqlengine.compute.qualify import progress_words, qualification, to_record
@@ -39,10 +47,16 @@ log = logging.getLogger("pqlengine.live")
 class Evaluator:
     """Owns pql_state, pql_transitions and the outbox's new rows."""
 
-    def __init__(self, store: Store, project: Project, found: list[Target]) -> None:
+    def __init__(
+        self, store: Store, project: Project, found: list[Target], clock: Clock = system_clock
+    ) -> None:
         self._store = store.cursor()
         self._project = project
         self._targets = found
+        self._clock = clock
+        # The earliest next_change_at in pql_state, read after each commit: an idle loop
+        # iteration then costs no query (the due scan is ~45 ms at 1M entities).
+        self._next_change: datetime | None = None
         self.wake = threading.Event()
         self.delivered = threading.Event()  # set after a pass queued deliveries
         self._model_check = threading.Event()  # set when a new model may have been stored
@@ -75,6 +89,7 @@ class Evaluator:
         raw = self._store.raw
         self._sql(full=False)  # compile now, not on the first event
         self.scorer.refresh()
+        self._read_next_change()
         version = self._project.version
         in_service = get_state(self._store, "definition_version")
         if in_service != version:
@@ -87,19 +102,42 @@ class Evaluator:
         self.evaluate_inbox()
 
     def evaluate_inbox(self) -> int:
-        """One incremental pass over entities touched since the watermark; returns their count."""
+        """One incremental pass over the entities touched since the watermark and those
+        whose next_change_at has come; returns their count."""
         raw = self._store.raw
         done = int(get_state(self._store, "inbox_seq") or 0)
         top = _top_seq(raw)
-        if top <= done:
+        now = naive_now(self._clock)
+        ids = self.due(now) if self._next_change is not None and self._next_change <= now else set()
+        if top > done:
+            touched = raw.execute(
+                "SELECT DISTINCT user_id, account_id FROM live_inbox WHERE seq > ? AND seq <= ?",
+                [done, top],
+            ).fetchall()
+            ids |= self._entity_ids(touched)
+        if not ids and top <= done:
             return 0
-        touched = raw.execute(
-            "SELECT DISTINCT user_id, account_id FROM live_inbox WHERE seq > ? AND seq <= ?",
-            [done, top],
-        ).fetchall()
-        ids = self._entity_ids(touched)
-        self.evaluate(sorted(ids), "events", top)
+        # A pass of due entities only keeps the watermark (top == done): no new message.
+        self.evaluate(sorted(ids), "events", max(top, done))
         return len(ids)
+
+    def due(self, now: datetime) -> set[str]:
+        """Entities whose next_change_at is at or before `now` (naive UTC): their state may
+        have changed with no new data, so they are re-qualified."""
+        rows = self._store.raw.execute(
+            "SELECT entity_id FROM pql_state WHERE next_change_at <= ?", [now]
+        ).fetchall()
+        return {r[0] for r in rows}
+
+    def seconds_to_next_change(self, limit: float) -> float:
+        """Seconds from now until the earliest next_change_at, at most `limit` (0 if due)."""
+        if self._next_change is None:
+            return limit
+        return max(0.0, min(limit, (self._next_change - naive_now(self._clock)).total_seconds()))
+
+    def _read_next_change(self) -> None:
+        row = self._store.raw.execute("SELECT min(next_change_at) FROM pql_state").fetchone()
+        self._next_change = None if row is None else row[0]
 
     def _entity_ids(self, touched: list[tuple[str | None, str | None]]) -> set[str]:
         users = {u for u, _ in touched if u is not None}
@@ -122,19 +160,27 @@ class Evaluator:
         """Qualify `only` (or everyone), diff with pql_state, commit state, transitions,
         deliveries and the watermark together."""
         started = time.perf_counter()
-        now = datetime.now(UTC).replace(tzinfo=None)
+        now = naive_now(self._clock)
         project = self._project
         records = []
         if only is None or only:
-            records = [to_record(r, project) for r in self._qualify(only, now)]
+            records = [
+                to_record(r, project) | {"next_change_at": r["next_change_at"]}
+                for r in self._qualify(only, now)
+            ]
         self._score(records, now, full=only is None)
         previous = self._previous(only)
         transitions = []
         for record in records:
-            before = previous.get(record["entity_id"])
-            kind = _kind(before, record["status"])
-            if kind is not None and cause != "baseline":
-                transitions.append(self._transition(record, before, kind, cause, now, top_seq))
+            before, since = previous.get(record["entity_id"], (None, None))
+            if cause == "baseline":
+                continue
+            # Under a new definition the episodes are new too: only the status counts.
+            episodes_comparable = cause != "definition_changed"
+            for kind, instant in _changes(before, since, record, episodes_comparable):
+                transitions.append(
+                    self._transition(record, before, kind, instant, cause, now, top_seq)
+                )
         self._add_context(transitions, now)
         deliveries = self._deliveries(transitions, now)
         self._commit(only, records, transitions, deliveries, now, top_seq)
@@ -208,36 +254,43 @@ class Evaluator:
             self._compiled[full] = str(self._store.con.compile(expression))
         return self._compiled[full]
 
-    def _previous(self, only: list[str] | None) -> dict[str, str]:
+    def _previous(self, only: list[str] | None) -> dict[str, tuple[str, datetime | None]]:
+        """entity_id -> (status, pql_since) as pql_state last recorded them."""
         raw = self._store.raw
         if only is None:
-            rows = raw.execute("SELECT entity_id, status FROM pql_state").fetchall()
-            return dict(rows)
+            rows = raw.execute("SELECT entity_id, status, pql_since FROM pql_state").fetchall()
+            return {r[0]: (r[1], r[2]) for r in rows}
         if not only:
             return {}
         raw.register("_only", pa.table({"entity_id": only}))
         try:
             rows = raw.execute(
-                "SELECT s.entity_id, s.status FROM pql_state s JOIN _only o USING (entity_id)"
+                "SELECT s.entity_id, s.status, s.pql_since FROM pql_state s "
+                "JOIN _only o USING (entity_id)"
             ).fetchall()
         finally:
             raw.unregister("_only")
-        return dict(rows)
+        return {r[0]: (r[1], r[2]) for r in rows}
 
     def _transition(
         self,
         record: dict[str, Any],
         before: str | None,
         kind: str,
+        instant: datetime | None,
         cause: str,
         now: datetime,
         top_seq: int,
     ) -> dict[str, Any]:
-        if kind == "left" and record["status"] == "converted_pql":
-            cause = "converted"
+        """One transition; `instant` is the episode's start (entered) or end (left)."""
+        cause = _cause(kind, record, instant, cause)
         version = self._project.version
         key = f"{record['entity_id']}|{version}|{kind}|{top_seq}"
+        if instant is not None:
+            # Redo of a time-driven pass (same watermark): same id; a later lapse: another.
+            key += f"|{_naive(instant)}"
         qualified = record["qualified_at"]
+        lapsed = cause == "lapsed"
         return {
             "transition_id": hashlib.sha256(key.encode()).hexdigest()[:32],
             "entity_id": record["entity_id"],
@@ -248,6 +301,8 @@ class Evaluator:
             "status_from": before,
             "status_to": record["status"],
             "qualified_at": None if qualified is None else qualified.replace(tzinfo=None),
+            "pql_since": _naive(instant) if kind == "entered" else None,
+            "lapsed_at": _naive(instant) if lapsed else None,
             "score": record["score"].score,
             "score_source": record["score"].source,
             "reasons": record["score"].reasons,
@@ -263,7 +318,10 @@ class Evaluator:
         if not transitions:
             return
         ids = sorted({t["entity_id"] for t in transitions})
-        entered = [t for t in transitions if t["kind"] == "entered" and t["qualified_at"]]
+        # The trigger is the event at the episode's start (qualified_at for the first one).
+        for transition in transitions:
+            transition["started_at"] = transition["pql_since"] or transition["qualified_at"]
+        entered = [t for t in transitions if t["kind"] == "entered" and t["started_at"]]
         if entered:
             events = entity_events(
                 self._store,
@@ -272,7 +330,7 @@ class Evaluator:
                 columns=("event_id", "event", "ts"),
                 only=sorted({t["entity_id"] for t in entered}),
             )
-            moments = sorted({t["qualified_at"] for t in entered})
+            moments = sorted({t["started_at"] for t in entered})
             found = events.filter(events.ts.isin(moments)).to_pyarrow().to_pylist()
             at = {(e["entity_id"], e["ts"]): e for e in sorted(found, key=lambda e: e["event_id"])}
             progress = progress_words(
@@ -280,7 +338,7 @@ class Evaluator:
             )
             for transition in entered:
                 transition["progress"] = progress.get(transition["entity_id"], [])
-                event = at.get((transition["entity_id"], transition["qualified_at"]))
+                event = at.get((transition["entity_id"], transition["started_at"]))
                 if event is not None:
                     transition["trigger_event_id"] = event["event_id"]
                     transition["trigger_event"] = event["event"]
@@ -351,6 +409,9 @@ class Evaluator:
             "score_source": [s.source for s in scores],
             "reasons": [json.dumps(s.reasons) for s in scores],
             "criteria_met": [json.dumps(r["criteria_met"]) for r in records],
+            "pql_since": [_naive(r["pql_since"]) for r in records],
+            "lapsed_at": [_naive(r["lapsed_at"]) for r in records],
+            "next_change_at": [r["next_change_at"] for r in records],
             "updated_at": [now] * len(records),
         }
         raw.execute("BEGIN TRANSACTION")
@@ -372,11 +433,14 @@ class Evaluator:
         except Exception:
             raw.execute("ROLLBACK")
             raise
+        self._read_next_change()
 
     def _run(self) -> None:
         interval = self._project.live.evaluate_every_ms / 1000
         while not self._stopped.is_set():
-            self.wake.wait(timeout=interval)
+            # New events wake us; otherwise the earliest next_change_at (a lapse) does, and
+            # the interval bounds the wait (a moved clock is seen within it).
+            self.wake.wait(timeout=self.seconds_to_next_change(interval))
             self.wake.clear()
             if self._stopped.is_set():
                 return
@@ -412,6 +476,8 @@ _TRANSITION_COLUMNS = (
     "status_from",
     "status_to",
     "qualified_at",
+    "pql_since",
+    "lapsed_at",
     "score",
     "score_source",
     "reasons",
@@ -477,12 +543,49 @@ _ARROW = {
 }
 
 
-def _kind(before: str | None, after: str) -> str | None:
+def _changes(
+    before: str | None,
+    since: datetime | None,
+    record: dict[str, Any],
+    episodes_comparable: bool = True,
+) -> list[tuple[str, datetime | None]]:
+    """The transitions from the recorded (status, pql_since) to `record`, each with its
+    episode instant: entered (the open episode's start), left (the end of the episode that
+    was open: its lapse or conversion; None when it has no episode any more). A PQL with
+    another open episode than recorded lapsed and re-qualified in between, unless the
+    episodes are not comparable (recorded under another definition)."""
+    after = record["status"]
+    starts = {_naive(e[0]): e for e in record["episodes"]}
     if after == PQL and before != PQL:
-        return "entered"
+        return [("entered", record["pql_since"])]
     if before == PQL and after != PQL:
-        return "left"
-    return None
+        episode = starts.get(since) if since is not None else None
+        if episode is None and record["episodes"]:
+            episode = record["episodes"][-1]
+        return [("left", None if episode is None else episode[1])]
+    moved = since is not None and _naive(record["pql_since"]) != since
+    if before == PQL and after == PQL and moved and episodes_comparable:
+        # Lapsed and re-qualified between two looks (events arrived late, or the service
+        # was down over both instants): the recorded episode ended, a later one is open.
+        ended = starts.get(since)
+        return [("left", None if ended is None else ended[1]), ("entered", record["pql_since"])]
+    return []
+
+
+def _cause(kind: str, record: dict[str, Any], instant: datetime | None, cause: str) -> str:
+    """docs/semantics.md "Live": requalified for an episode after the first, lapsed for an
+    end that is not the conversion, converted for one that is; a definition change or a
+    change of fit (no episode any more) keeps the pass's cause."""
+    if cause == "definition_changed" and not (
+        kind == "left" and record["status"] == "converted_pql"
+    ):
+        return cause
+    if kind == "entered":
+        first = record["episodes"][0][0] if record["episodes"] else None
+        return "requalified" if first is not None and instant != first else cause
+    if instant is None:
+        return cause
+    return "converted" if instant == record["converted_at"] else "lapsed"
 
 
 def _naive(value: datetime | None) -> datetime | None:

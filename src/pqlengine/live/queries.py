@@ -28,8 +28,10 @@ def list_leads(
     sort: str,
     limit: int,
     offset: int,
+    now: datetime | None = None,
 ) -> dict[str, Any]:
-    """A page of entities from pql_state with their fit data; `sort` may start with '-'."""
+    """A page of entities from pql_state with their fit data; `sort` may start with '-';
+    `now` (default: the real time) dates hours_since_qualified."""
     column = sort.removeprefix("-")
     if column not in LEAD_SORTS:
         raise ValueError(f"sort must be one of {', '.join(LEAD_SORTS)} (prefix - for descending)")
@@ -58,11 +60,11 @@ def list_leads(
     rows = store.raw.execute(
         "SELECT s.entity_id, s.status, s.qualified_at, s.converted_at, s.score, s.criteria_met, "
         "s.updated_at, f.name, f.domain, f.employees, f.plan, f.email, s.score_source, "
-        f"s.reasons {base} "
+        f"s.reasons, s.pql_since, s.lapsed_at, s.next_change_at {base} "
         f"ORDER BY {order} LIMIT ? OFFSET ?",
         [*params, limit, offset],
     ).fetchall()
-    now = _now()
+    now = _naive(now)
     items = []
     for row in rows:
         qualified = row[2]
@@ -75,6 +77,9 @@ def list_leads(
                 if qualified is None
                 else round((now - qualified).total_seconds() / 3600, 2),
                 "converted_at": iso(row[3]),
+                "pql_since": iso(row[14]),
+                "lapsed_at": iso(row[15]),
+                "next_change_at": iso(row[16]),
                 "score": row[4],
                 "score_source": row[12],
                 "reasons": json.loads(row[13]) if row[13] else [],
@@ -88,9 +93,12 @@ def list_leads(
     return {"items": items, "total": total, "limit": limit, "offset": offset, "sort": sort}
 
 
-def lead_detail(store: Store, project: Project, entity_id: str) -> dict[str, Any]:
-    """One entity now: qualification, progress per criterion, why, timeline, transitions."""
-    now = _now()
+def lead_detail(
+    store: Store, project: Project, entity_id: str, now: datetime | None = None
+) -> dict[str, Any]:
+    """One entity at `now` (default: the real time): qualification, episodes, progress per
+    criterion, why, timeline, transitions."""
+    now = _naive(now)
     table = qualification(store, project, now, only=[entity_id])
     rows = table.to_pyarrow().to_pylist()
     if not rows:
@@ -114,7 +122,8 @@ def lead_detail(store: Store, project: Project, entity_id: str) -> dict[str, Any
     events = entity_events(
         store, project, now, columns=("event_id", "event", "ts", "properties"), only=[entity_id]
     )
-    timeline = events.order_by(events.ts.desc(), events.event_id).limit(TIMELINE_LIMIT)
+    newest = events.order_by(events.ts.desc(), events.event_id).limit(TIMELINE_LIMIT)
+    timeline = newest.to_pyarrow().to_pylist()
     transitions = list_rows(store, "pql_transitions", {"entity_id": entity_id}, 100, 0)
     return {
         "entity_id": entity_id,
@@ -124,6 +133,10 @@ def lead_detail(store: Store, project: Project, entity_id: str) -> dict[str, Any
         "signup_at": iso(record["signup_at"]),
         "converted_at": iso(record["converted_at"]),
         "active_days": record["active_days"],
+        "last_seen_at": iso(record["last_seen_at"]),
+        "pql_since": iso(record["pql_since"]),
+        "lapsed_at": iso(record["lapsed_at"]),
+        "episodes": [[iso(start), iso(end)] for start, end in record["episodes"]],
         "fit": record["fit"],
         "fit_failed": record["fit_failed"],
         "criteria": progress,
@@ -135,7 +148,7 @@ def lead_detail(store: Store, project: Project, entity_id: str) -> dict[str, Any
                 "ts": iso(e["ts"]),
                 "properties": json.loads(e["properties"]) if e["properties"] else {},
             }
-            for e in timeline.to_pyarrow().to_pylist()
+            for e in timeline
         ],
         "transitions": transitions["items"],
     }
@@ -166,8 +179,9 @@ def explain(record: dict[str, Any], progress: list[dict[str, Any]], project: Pro
         return head + (" and later converted." if status == "converted_pql" else ".")
     if status == "lapsed":
         return (
-            f"Qualified at {iso(record['qualified_at'])}, but the score has fallen below the "
-            "threshold since."
+            f"Qualified at {iso(record['qualified_at'])}, no PQL since "
+            f"{iso(record['lapsed_at'])}: the definition stopped holding (a score fallen below "
+            "the threshold, a rolling window emptied or no activity within the expiry)."
         )
     if status == "failed_fit":
         return f"Behaviour qualifies but the fit fails: {', '.join(record['fit_failed'])}."
@@ -229,8 +243,10 @@ def health(store: Store) -> dict[str, Any]:
     }
 
 
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
+def _naive(now: datetime | None) -> datetime:
+    """`now` (or the real time) as naive UTC."""
+    moment = datetime.now(UTC) if now is None else now
+    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 def iso(value: Any) -> str | None:

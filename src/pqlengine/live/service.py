@@ -7,6 +7,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pqlengine.clock import Clock, system_clock
 from pqlengine.config import Project
 from pqlengine.destinations.outbox import Deliverer, Target, targets
 from pqlengine.live import ServiceError
@@ -40,12 +41,14 @@ class Service:
     write_key: str
     api_token: str
     targets: list[Target] = field(default_factory=list)
+    # Every "now" of the service (ingest, evaluation, deliveries, API); tests move it.
+    clock: Clock = system_clock
 
     def __post_init__(self) -> None:
         ensure_live_tables(self.store)
         self.writer = Writer(self.store)
-        self.evaluator = Evaluator(self.store, self.project, self.targets)
-        self.deliverer = Deliverer(self.store, self.project, self.targets)
+        self.evaluator = Evaluator(self.store, self.project, self.targets, self.clock)
+        self.deliverer = Deliverer(self.store, self.project, self.targets, clock=self.clock)
         self.trainer = Trainer(self.store, self.project, self.evaluator.model_stored)
         self.writer.notify(self.evaluator.wake)
         self._forward = threading.Thread(target=self._forward_wakeups, daemon=True)

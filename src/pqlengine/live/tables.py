@@ -50,10 +50,18 @@ ADDED_COLUMNS: dict[str, tuple[str, ...]] = {
     "pql_state": (
         "score_source VARCHAR DEFAULT 'criteria_progress'",
         "reasons JSON DEFAULT '[]'",
+        # Lifecycle (docs/semantics.md "Live"): the open episode's start, the lapse, and the
+        # next instant the status can change without new data (the evaluator's due list).
+        "pql_since TIMESTAMP",
+        "lapsed_at TIMESTAMP",
+        "next_change_at TIMESTAMP",
     ),
     "pql_transitions": (
         "score_source VARCHAR DEFAULT 'criteria_progress'",
         "reasons JSON DEFAULT '[]'",
+        # The episode a transition opens (entered) or the instant it ended (left, lapsed).
+        "pql_since TIMESTAMP",
+        "lapsed_at TIMESTAMP",
     ),
 }
 

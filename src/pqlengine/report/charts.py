@@ -78,6 +78,84 @@ def pql_count(counts: list[dict[str, Any]], period: str, current: str | None) ->
     return _config(chart, f"Bar chart of PQLs per {period}; latest {latest}.")
 
 
+PIPELINE_FLOWS = (
+    ("new", "new PQLs", 1, GREEN),
+    ("requalified", "re-qualified", 1, SKY),
+    ("lapsed", "lapsed", -1, VERMILLION),
+    ("ended_by_conversion", "converted", -1, ORANGE),
+)
+
+
+def pipeline(counts: list[dict[str, Any]], period: str, current: str | None) -> Spec:
+    """Open PQLs at each period's end (line) and the flows that moved it (bars: entries up,
+    exits down); the running period is lighter (to date)."""
+    rows = [c for c in counts if c.get("segment") is None]
+    flows = [
+        {
+            "period": c["period"],
+            "flow": label,
+            "entities": sign * int(c[key]),
+            "to_date": c["period"] == current,
+        }
+        for c in rows
+        for key, label, sign, _ in PIPELINE_FLOWS
+    ]
+    opened = [
+        {
+            "period": c["period"],
+            "open_at_end": int(c["open_at_end"]),
+            "to_date": c["period"] == current,
+        }
+        for c in rows
+    ]
+    x = alt.X(
+        "period:O", axis=_period_axis(f"Period ({PERIOD_NAMES[period]})", len(rows)), sort=None
+    )
+    bars = (
+        alt.Chart(_data(flows))
+        .mark_bar()
+        .encode(
+            x=x,
+            y=alt.Y(
+                "entities:Q",
+                title="PQLs (entities); exits below zero",
+                axis=alt.Axis(format="~s", tickMinStep=1),
+            ),
+            color=alt.Color(
+                "flow:N",
+                title="in the period",
+                scale=alt.Scale(
+                    domain=[label for _, label, _, _ in PIPELINE_FLOWS],
+                    range=[colour for _, _, _, colour in PIPELINE_FLOWS],
+                ),
+            ),
+            opacity=alt.condition("datum.to_date", alt.value(0.45), alt.value(0.85)),
+            tooltip=[
+                alt.Tooltip("period:O", title="period"),
+                alt.Tooltip("flow:N", title="flow"),
+                alt.Tooltip("entities:Q", title="entities", format=","),
+            ],
+        )
+    )
+    base = alt.Chart(_data(opened)).encode(x=x, y=alt.Y("open_at_end:Q"))
+    line = base.mark_line(color=BLUE, strokeWidth=2)
+    points = base.mark_point(color=BLUE, size=50, strokeWidth=2).encode(
+        fill=alt.condition("datum.to_date", alt.value("white"), alt.value(BLUE)),
+        tooltip=[
+            alt.Tooltip("period:O", title="period"),
+            alt.Tooltip("open_at_end:Q", title="open PQLs at the end", format=","),
+            alt.Tooltip("to_date:N", title="period still running"),
+        ],
+    )
+    chart = alt.layer(bars, line, points).properties(width=WIDTH, height=HEIGHT)
+    latest = opened[-1]["open_at_end"] if opened else 0
+    return _config(
+        chart,
+        f"Open PQLs at the end of each {period} (line; latest {latest}) with new, re-qualified, "
+        "lapsed and converted PQLs per period (bars).",
+    )
+
+
 def rate_by_cohort(
     cohorts: list[dict[str, Any]],
     period: str,

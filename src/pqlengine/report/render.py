@@ -42,11 +42,10 @@ def panel_charts(panels: dict[str, Any]) -> Charts:
             for row in panels["breakdown"]["cohorts"]
         ]
     current = panels["tiles"]["pqls"]["period"]
+    counts = metrics["pql_count_by_period"]
     return {
-        "pql_count": (
-            f"PQLs per {period}",
-            charts.pql_count(metrics["pql_count_by_period"], period, current),
-        ),
+        "pql_count": (f"PQLs per {period}", charts.pql_count(counts, period, current)),
+        **pipeline_chart(counts, period, current),
         "pql_rate": (
             "PQL rate by signup cohort",
             charts.rate_by_cohort(rates, period, "pql_rate", "PQL rate"),
@@ -72,6 +71,13 @@ def panel_charts(panels: dict[str, Any]) -> Charts:
             charts.funnel(panels["funnel"]["steps"], panels["observation_days"]),
         ),
     }
+
+
+def pipeline_chart(counts: list[dict[str, Any]], period: str, current: str | None) -> Charts:
+    """The pipeline over time, once the periods carry lifecycle counts (open_at_end)."""
+    if not counts or "open_at_end" not in counts[0]:
+        return {}
+    return {"pipeline": ("PQL pipeline over time", charts.pipeline(counts, period, current))}
 
 
 def driver_charts(drivers: dict[str, Any]) -> Charts:

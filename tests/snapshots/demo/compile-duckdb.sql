@@ -27,7 +27,104 @@
 --   qualified_at - signup_at in days, over the PQLs.
 
 -- qualified_entities: one row per entity: signup, conversion, criteria, fit, qualified_at, status
-WITH "t35" AS (
+WITH "t30" AS (
+  SELECT
+    *
+  FROM (
+    SELECT
+      "t17"."account_id" AS "entity_id",
+      "t17"."ts"
+    FROM (
+      SELECT
+        "t16".*
+        EXCLUDE ("_pql_copy")
+      FROM (
+        SELECT
+          *
+        FROM (
+          SELECT
+            "t1"."event_id",
+            "t1"."user_id",
+            "t1"."account_id",
+            "t1"."event",
+            "t1"."ts",
+            "t1"."properties",
+            ROW_NUMBER() OVER (
+              PARTITION BY "t1"."event_id"
+              ORDER BY "t1"."ts" ASC, "t1"."user_id" ASC, "t1"."account_id" ASC, "t1"."event" ASC, CAST("t1"."properties" AS TEXT) ASC
+              ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+            ) - 1 AS "_pql_copy"
+          FROM "events" AS "t1"
+        ) AS "t14"
+        WHERE
+          (
+            "t14"."_pql_copy" = 0
+          ) OR (
+            "t14"."event_id" IS NULL
+          )
+      ) AS "t16"
+    ) AS "t17"
+    WHERE
+      "t17"."ts" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
+      AND "t17"."account_id" IS NOT NULL
+  ) AS "t18"
+  UNION ALL
+  SELECT
+    *
+  FROM (
+    SELECT
+      "t9"."member_account" AS "entity_id",
+      "t24"."ts"
+    FROM (
+      SELECT
+        "t17"."user_id",
+        "t17"."account_id",
+        "t17"."ts"
+      FROM (
+        SELECT
+          "t16".*
+          EXCLUDE ("_pql_copy")
+        FROM (
+          SELECT
+            *
+          FROM (
+            SELECT
+              "t1"."event_id",
+              "t1"."user_id",
+              "t1"."account_id",
+              "t1"."event",
+              "t1"."ts",
+              "t1"."properties",
+              ROW_NUMBER() OVER (
+                PARTITION BY "t1"."event_id"
+                ORDER BY "t1"."ts" ASC, "t1"."user_id" ASC, "t1"."account_id" ASC, "t1"."event" ASC, CAST("t1"."properties" AS TEXT) ASC
+                ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+              ) - 1 AS "_pql_copy"
+            FROM "events" AS "t1"
+          ) AS "t14"
+          WHERE
+            (
+              "t14"."_pql_copy" = 0
+            ) OR (
+              "t14"."event_id" IS NULL
+            )
+        ) AS "t16"
+      ) AS "t17"
+      WHERE
+        "t17"."ts" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
+        AND "t17"."account_id" IS NULL
+    ) AS "t24"
+    INNER JOIN (
+      SELECT
+        "t2"."user_id" AS "member_id",
+        "t2"."account_id" AS "member_account"
+      FROM "users" AS "t2"
+      WHERE
+        "t2"."account_id" IS NOT NULL
+    ) AS "t9"
+      ON "t24"."user_id" = "t9"."member_id"
+  ) AS "t27"
+), "t37" AS (
   SELECT
     "t31"."entity_id",
     MIN("t31"."ts") AS "first_event_at",
@@ -50,24 +147,24 @@ WITH "t35" AS (
             *
           FROM (
             SELECT
-              "t2"."event_id",
-              "t2"."user_id",
-              "t2"."account_id",
-              "t2"."event",
-              "t2"."ts",
-              "t2"."properties",
+              "t1"."event_id",
+              "t1"."user_id",
+              "t1"."account_id",
+              "t1"."event",
+              "t1"."ts",
+              "t1"."properties",
               ROW_NUMBER() OVER (
-                PARTITION BY "t2"."event_id"
-                ORDER BY "t2"."ts" ASC, "t2"."user_id" ASC, "t2"."account_id" ASC, "t2"."event" ASC, CAST("t2"."properties" AS TEXT) ASC
+                PARTITION BY "t1"."event_id"
+                ORDER BY "t1"."ts" ASC, "t1"."user_id" ASC, "t1"."account_id" ASC, "t1"."event" ASC, CAST("t1"."properties" AS TEXT) ASC
                 ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
               ) - 1 AS "_pql_copy"
-            FROM "events" AS "t2"
-          ) AS "t15"
+            FROM "events" AS "t1"
+          ) AS "t14"
           WHERE
             (
-              "t15"."_pql_copy" = 0
+              "t14"."_pql_copy" = 0
             ) OR (
-              "t15"."event_id" IS NULL
+              "t14"."event_id" IS NULL
             )
         ) AS "t16"
       ) AS "t17"
@@ -98,24 +195,24 @@ WITH "t35" AS (
               *
             FROM (
               SELECT
-                "t2"."event_id",
-                "t2"."user_id",
-                "t2"."account_id",
-                "t2"."event",
-                "t2"."ts",
-                "t2"."properties",
+                "t1"."event_id",
+                "t1"."user_id",
+                "t1"."account_id",
+                "t1"."event",
+                "t1"."ts",
+                "t1"."properties",
                 ROW_NUMBER() OVER (
-                  PARTITION BY "t2"."event_id"
-                  ORDER BY "t2"."ts" ASC, "t2"."user_id" ASC, "t2"."account_id" ASC, "t2"."event" ASC, CAST("t2"."properties" AS TEXT) ASC
+                  PARTITION BY "t1"."event_id"
+                  ORDER BY "t1"."ts" ASC, "t1"."user_id" ASC, "t1"."account_id" ASC, "t1"."event" ASC, CAST("t1"."properties" AS TEXT) ASC
                   ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
                 ) - 1 AS "_pql_copy"
-              FROM "events" AS "t2"
-            ) AS "t15"
+              FROM "events" AS "t1"
+            ) AS "t14"
             WHERE
               (
-                "t15"."_pql_copy" = 0
+                "t14"."_pql_copy" = 0
               ) OR (
-                "t15"."event_id" IS NULL
+                "t14"."event_id" IS NULL
               )
           ) AS "t16"
         ) AS "t17"
@@ -125,40 +222,40 @@ WITH "t35" AS (
       ) AS "t25"
       INNER JOIN (
         SELECT
-          "t1"."user_id" AS "member_id",
-          "t1"."account_id" AS "member_account"
-        FROM "users" AS "t1"
+          "t2"."user_id" AS "member_id",
+          "t2"."account_id" AS "member_account"
+        FROM "users" AS "t2"
         WHERE
-          "t1"."account_id" IS NOT NULL
+          "t2"."account_id" IS NOT NULL
       ) AS "t9"
         ON "t25"."user_id" = "t9"."member_id"
     ) AS "t28"
   ) AS "t31"
   GROUP BY
     1
-), "t50" AS (
+), "t53" AS (
   SELECT
-    "t49"."entity_id",
-    COALESCE("t49"."signup_0", "t49"."signup_1", "t41"."first_event_at") AS "signup_at",
-    "t42"."converted_at"
+    "t52"."entity_id",
+    COALESCE("t52"."signup_0", "t52"."signup_1", "t44"."first_event_at") AS "signup_at",
+    "t45"."converted_at"
   FROM (
     SELECT
-      "t47"."entity_id",
-      "t47"."signup_0",
-      "t47"."signup_1"
+      "t50"."entity_id",
+      "t50"."signup_0",
+      "t50"."signup_1"
     FROM (
       SELECT
-        "t46"."entity_id",
-        "t46"."signup_0",
-        "t14"."id_1",
-        "t14"."signup_1"
+        "t49"."entity_id",
+        "t49"."signup_0",
+        "t15"."id_1",
+        "t15"."signup_1"
       FROM (
         SELECT
-          "t44"."entity_id",
-          "t44"."signup_0"
+          "t47"."entity_id",
+          "t47"."signup_0"
         FROM (
           SELECT
-            "t43"."entity_id",
+            "t46"."entity_id",
             "t5"."id_0",
             "t5"."signup_0"
           FROM (
@@ -177,10 +274,10 @@ WITH "t35" AS (
                 *
               FROM (
                 SELECT
-                  "t1"."account_id" AS "entity_id"
-                FROM "users" AS "t1"
+                  "t2"."account_id" AS "entity_id"
+                FROM "users" AS "t2"
                 WHERE
-                  "t1"."account_id" IS NOT NULL
+                  "t2"."account_id" IS NOT NULL
               ) AS "t7"
             ) AS "t10"
             UNION
@@ -188,664 +285,644 @@ WITH "t35" AS (
               *
             FROM (
               SELECT
-                "t36"."entity_id"
-              FROM "t35" AS "t36"
-            ) AS "t37"
-          ) AS "t43"
+                "t39"."entity_id"
+              FROM "t37" AS "t39"
+            ) AS "t40"
+          ) AS "t46"
           LEFT OUTER JOIN (
             SELECT
               "t0"."account_id" AS "id_0",
               "t0"."created_at" AS "signup_0"
             FROM "accounts" AS "t0"
           ) AS "t5"
-            ON "t43"."entity_id" = "t5"."id_0"
-        ) AS "t44"
-      ) AS "t46"
+            ON "t46"."entity_id" = "t5"."id_0"
+        ) AS "t47"
+      ) AS "t49"
       LEFT OUTER JOIN (
         SELECT
           "t8"."entity_id" AS "id_1",
           "t8"."value" AS "signup_1"
         FROM (
           SELECT
-            "t1"."account_id" AS "entity_id",
-            MIN("t1"."signed_up_at") AS "value"
-          FROM "users" AS "t1"
+            "t2"."account_id" AS "entity_id",
+            MIN("t2"."signed_up_at") AS "value"
+          FROM "users" AS "t2"
           GROUP BY
             1
         ) AS "t8"
-      ) AS "t14"
-        ON "t46"."entity_id" = "t14"."id_1"
-    ) AS "t47"
-  ) AS "t49"
+      ) AS "t15"
+        ON "t49"."entity_id" = "t15"."id_1"
+    ) AS "t50"
+  ) AS "t52"
   LEFT OUTER JOIN (
     SELECT
-      "t36"."entity_id" AS "fe_id",
-      "t36"."first_event_at"
-    FROM "t35" AS "t36"
-  ) AS "t41"
-    ON "t49"."entity_id" = "t41"."fe_id"
+      "t39"."entity_id" AS "fe_id",
+      "t39"."first_event_at"
+    FROM "t37" AS "t39"
+  ) AS "t44"
+    ON "t52"."entity_id" = "t44"."fe_id"
   LEFT OUTER JOIN (
     SELECT
-      "t36"."entity_id" AS "conv_entity_id",
-      "t36"."converted_at"
-    FROM "t35" AS "t36"
-  ) AS "t42"
-    ON "t49"."entity_id" = "t42"."conv_entity_id"
+      "t39"."entity_id" AS "conv_entity_id",
+      "t39"."converted_at"
+    FROM "t37" AS "t39"
+  ) AS "t45"
+    ON "t52"."entity_id" = "t45"."conv_entity_id"
 )
 SELECT
-  "t78"."entity_id",
-  "t78"."signup_at",
-  "t78"."converted_at",
-  "t78"."criterion_0_at",
-  "t78"."criterion_1_at",
-  "t78"."criterion_2_at",
-  "t78"."criterion_3_at",
-  "t78"."criterion_4_at",
-  "t78"."criterion_5_at",
-  "t78"."rule_satisfied_at",
-  "t78"."active_days",
-  "t78"."active_days_satisfied_at",
-  "t78"."fit_free_email",
-  "t78"."fit_employees",
-  "t78"."fit",
-  "t78"."qualified_at",
+  "t85"."entity_id",
+  "t85"."signup_at",
+  "t85"."converted_at",
+  "t85"."criterion_0_at",
+  "t85"."criterion_1_at",
+  "t85"."criterion_2_at",
+  "t85"."criterion_3_at",
+  "t85"."criterion_4_at",
+  "t85"."criterion_5_at",
+  "t85"."rule_satisfied_at",
+  "t85"."active_days",
+  "t85"."active_days_satisfied_at",
+  "t85"."fit_free_email",
+  "t85"."fit_employees",
+  "t85"."last_seen_at",
+  "t85"."fit",
+  "t85"."qualified_at",
+  "t85"."status",
   CASE
-    WHEN (
-      "t78"."qualified_at" IS NOT NULL
-    ) AND (
-      "t78"."converted_at" IS NOT NULL
-    )
-    THEN 'converted_pql'
-    WHEN "t78"."qualified_at" IS NOT NULL
-    THEN 'pql'
-    WHEN "t78"."converted_at" IS NOT NULL
-    THEN 'converted_without_qualifying'
-    WHEN NOT (
-      "t78"."fit"
-    )
-    THEN 'failed_fit'
-    ELSE 'not_qualified'
-  END AS "status",
+    WHEN "t85"."qualified_at" IS NOT NULL
+    THEN CAST(["t85"."qualified_at"] AS TIMESTAMP[])
+    ELSE CAST(NULL AS TIMESTAMP[])
+  END AS "episode_starts",
+  CASE
+    WHEN "t85"."status" = 'converted_pql'
+    THEN CAST(["t85"."converted_at"] AS TIMESTAMP(6)[])
+    ELSE CAST(NULL AS TIMESTAMP[])
+  END AS "episode_ends",
+  CASE
+    WHEN "t85"."status" = 'pql'
+    THEN "t85"."qualified_at"
+    ELSE CAST(NULL AS TIMESTAMP)
+  END AS "pql_since",
+  CAST(NULL AS TIMESTAMP) AS "lapsed_at",
+  CAST(NULL AS TIMESTAMP) AS "next_change_at",
   '77471bfbdeb0' AS "definition_version",
   MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0) AS "as_of"
 FROM (
   SELECT
-    "t77"."entity_id",
-    "t77"."signup_at",
-    "t77"."converted_at",
-    "t77"."criterion_0_at",
-    "t77"."criterion_1_at",
-    "t77"."criterion_2_at",
-    "t77"."criterion_3_at",
-    "t77"."criterion_4_at",
-    "t77"."criterion_5_at",
-    "t77"."rule_satisfied_at",
-    COALESCE("t77"."active_days", 0) AS "active_days",
-    "t77"."active_days_satisfied_at",
-    "t77"."fit_free_email",
-    "t77"."fit_employees",
-    COALESCE("t77"."fit_free_email", TRUE) AND COALESCE("t77"."fit_employees", TRUE) AS "fit",
+    "t84"."entity_id",
+    "t84"."signup_at",
+    "t84"."converted_at",
+    "t84"."criterion_0_at",
+    "t84"."criterion_1_at",
+    "t84"."criterion_2_at",
+    "t84"."criterion_3_at",
+    "t84"."criterion_4_at",
+    "t84"."criterion_5_at",
+    "t84"."rule_satisfied_at",
+    "t84"."active_days",
+    "t84"."active_days_satisfied_at",
+    "t84"."fit_free_email",
+    "t84"."fit_employees",
+    "t84"."last_seen_at",
+    "t84"."fit",
+    "t84"."qualified_at",
     CASE
       WHEN (
-        "t77"."converted_at" IS NOT NULL
+        "t84"."qualified_at" IS NOT NULL
+      ) AND (
+        "t84"."converted_at" IS NOT NULL
       )
-      AND (
-        "t77"."converted_at" <= CASE
-          WHEN COALESCE("t77"."fit_free_email", TRUE) AND COALESCE("t77"."fit_employees", TRUE)
+      THEN 'converted_pql'
+      WHEN (
+        "t84"."qualified_at" IS NOT NULL
+      ) AND TRUE
+      THEN 'pql'
+      WHEN "t84"."qualified_at" IS NOT NULL
+      THEN 'lapsed'
+      WHEN "t84"."converted_at" IS NOT NULL
+      THEN 'converted_without_qualifying'
+      WHEN NOT (
+        "t84"."fit"
+      )
+      THEN 'failed_fit'
+      ELSE 'not_qualified'
+    END AS "status"
+  FROM (
+    SELECT
+      "t83"."entity_id",
+      "t83"."signup_at",
+      "t83"."converted_at",
+      "t83"."criterion_0_at",
+      "t83"."criterion_1_at",
+      "t83"."criterion_2_at",
+      "t83"."criterion_3_at",
+      "t83"."criterion_4_at",
+      "t83"."criterion_5_at",
+      "t83"."rule_satisfied_at",
+      COALESCE("t83"."active_days", 0) AS "active_days",
+      "t83"."active_days_satisfied_at",
+      "t83"."fit_free_email",
+      "t83"."fit_employees",
+      "t83"."last_seen_at",
+      COALESCE("t83"."fit_free_email", TRUE) AND COALESCE("t83"."fit_employees", TRUE) AS "fit",
+      CASE
+        WHEN (
+          "t83"."converted_at" IS NOT NULL
+        )
+        AND (
+          "t83"."converted_at" <= CASE
+            WHEN COALESCE("t83"."fit_free_email", TRUE) AND COALESCE("t83"."fit_employees", TRUE)
+            THEN CASE
+              WHEN (
+                "t83"."rule_satisfied_at" IS NULL
+              )
+              OR (
+                "t83"."active_days_satisfied_at" IS NULL
+              )
+              THEN CAST(NULL AS TIMESTAMP)
+              ELSE GREATEST("t83"."rule_satisfied_at", "t83"."active_days_satisfied_at")
+            END
+            ELSE CAST(NULL AS TIMESTAMP)
+          END
+        )
+        THEN CAST(NULL AS TIMESTAMP)
+        ELSE CASE
+          WHEN COALESCE("t83"."fit_free_email", TRUE) AND COALESCE("t83"."fit_employees", TRUE)
           THEN CASE
             WHEN (
-              "t77"."rule_satisfied_at" IS NULL
+              "t83"."rule_satisfied_at" IS NULL
             )
             OR (
-              "t77"."active_days_satisfied_at" IS NULL
+              "t83"."active_days_satisfied_at" IS NULL
             )
             THEN CAST(NULL AS TIMESTAMP)
-            ELSE GREATEST("t77"."rule_satisfied_at", "t77"."active_days_satisfied_at")
+            ELSE GREATEST("t83"."rule_satisfied_at", "t83"."active_days_satisfied_at")
           END
           ELSE CAST(NULL AS TIMESTAMP)
         END
-      )
-      THEN CAST(NULL AS TIMESTAMP)
-      ELSE CASE
-        WHEN COALESCE("t77"."fit_free_email", TRUE) AND COALESCE("t77"."fit_employees", TRUE)
-        THEN CASE
-          WHEN (
-            "t77"."rule_satisfied_at" IS NULL
-          )
-          OR (
-            "t77"."active_days_satisfied_at" IS NULL
-          )
-          THEN CAST(NULL AS TIMESTAMP)
-          ELSE GREATEST("t77"."rule_satisfied_at", "t77"."active_days_satisfied_at")
-        END
-        ELSE CAST(NULL AS TIMESTAMP)
-      END
-    END AS "qualified_at"
-  FROM (
-    SELECT
-      "t76".*
-      EXCLUDE ("f_id")
+      END AS "qualified_at"
     FROM (
       SELECT
-        "t75"."entity_id",
-        "t75"."signup_at",
-        "t75"."converted_at",
-        "t75"."criterion_0_at",
-        "t75"."criterion_1_at",
-        "t75"."criterion_2_at",
-        "t75"."criterion_3_at",
-        "t75"."criterion_4_at",
-        "t75"."criterion_5_at",
-        "t75"."rule_satisfied_at",
-        "t75"."active_days",
-        "t75"."active_days_satisfied_at",
-        "t13"."f_id",
-        "t13"."fit_free_email",
-        "t13"."fit_employees"
+        "t82".*
+        EXCLUDE ("l_id")
       FROM (
         SELECT
-          "t73".*
-          EXCLUDE ("a_id")
+          "t81"."entity_id",
+          "t81"."signup_at",
+          "t81"."converted_at",
+          "t81"."criterion_0_at",
+          "t81"."criterion_1_at",
+          "t81"."criterion_2_at",
+          "t81"."criterion_3_at",
+          "t81"."criterion_4_at",
+          "t81"."criterion_5_at",
+          "t81"."rule_satisfied_at",
+          "t81"."active_days",
+          "t81"."active_days_satisfied_at",
+          "t81"."fit_free_email",
+          "t81"."fit_employees",
+          "t38"."l_id",
+          "t38"."last_seen_at"
         FROM (
           SELECT
-            "t72"."entity_id",
-            "t72"."signup_at",
-            "t72"."converted_at",
-            "t72"."criterion_0_at",
-            "t72"."criterion_1_at",
-            "t72"."criterion_2_at",
-            "t72"."criterion_3_at",
-            "t72"."criterion_4_at",
-            "t72"."criterion_5_at",
-            "t72"."rule_satisfied_at",
-            "t66"."a_id",
-            "t66"."active_days",
-            "t66"."active_days_satisfied_at"
+            "t79".*
+            EXCLUDE ("f_id")
           FROM (
             SELECT
-              "t70".*
-              EXCLUDE ("c_id")
+              "t78"."entity_id",
+              "t78"."signup_at",
+              "t78"."converted_at",
+              "t78"."criterion_0_at",
+              "t78"."criterion_1_at",
+              "t78"."criterion_2_at",
+              "t78"."criterion_3_at",
+              "t78"."criterion_4_at",
+              "t78"."criterion_5_at",
+              "t78"."rule_satisfied_at",
+              "t78"."active_days",
+              "t78"."active_days_satisfied_at",
+              "t13"."f_id",
+              "t13"."fit_free_email",
+              "t13"."fit_employees"
             FROM (
               SELECT
-                "t54"."entity_id",
-                "t54"."signup_at",
-                "t54"."converted_at",
-                "t69"."c_id",
-                "t69"."criterion_0_at",
-                "t69"."criterion_1_at",
-                "t69"."criterion_2_at",
-                "t69"."criterion_3_at",
-                "t69"."criterion_4_at",
-                "t69"."criterion_5_at",
-                "t69"."rule_satisfied_at"
+                "t76".*
+                EXCLUDE ("a_id")
               FROM (
                 SELECT
-                  *
-                FROM "t50" AS "t51"
-                WHERE
-                  "t51"."signup_at" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
-              ) AS "t54"
-              LEFT OUTER JOIN (
-                SELECT
-                  "t67"."c_id",
-                  "t67"."criterion_0_at",
-                  "t67"."criterion_1_at",
-                  "t67"."criterion_2_at",
-                  "t67"."criterion_3_at",
-                  "t67"."criterion_4_at",
-                  "t67"."criterion_5_at",
-                  NULLIF(
-                    LEAST(
-                      CASE
-                        WHEN (
-                          0.0 + CASE WHEN "t67"."criterion_0_at" <= "t67"."criterion_0_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t67"."criterion_1_at" <= "t67"."criterion_0_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t67"."criterion_2_at" <= "t67"."criterion_0_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t67"."criterion_3_at" <= "t67"."criterion_0_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t67"."criterion_4_at" <= "t67"."criterion_0_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t67"."criterion_5_at" <= "t67"."criterion_0_at" THEN 1.0 ELSE 0.0 END
-                        ) >= 2.999999999
-                        THEN "t67"."criterion_0_at"
-                        ELSE MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0)
-                      END,
-                      CASE
-                        WHEN (
-                          0.0 + CASE WHEN "t67"."criterion_0_at" <= "t67"."criterion_1_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t67"."criterion_1_at" <= "t67"."criterion_1_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t67"."criterion_2_at" <= "t67"."criterion_1_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t67"."criterion_3_at" <= "t67"."criterion_1_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t67"."criterion_4_at" <= "t67"."criterion_1_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t67"."criterion_5_at" <= "t67"."criterion_1_at" THEN 1.0 ELSE 0.0 END
-                        ) >= 2.999999999
-                        THEN "t67"."criterion_1_at"
-                        ELSE MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0)
-                      END,
-                      CASE
-                        WHEN (
-                          0.0 + CASE WHEN "t67"."criterion_0_at" <= "t67"."criterion_2_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t67"."criterion_1_at" <= "t67"."criterion_2_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t67"."criterion_2_at" <= "t67"."criterion_2_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t67"."criterion_3_at" <= "t67"."criterion_2_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t67"."criterion_4_at" <= "t67"."criterion_2_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t67"."criterion_5_at" <= "t67"."criterion_2_at" THEN 1.0 ELSE 0.0 END
-                        ) >= 2.999999999
-                        THEN "t67"."criterion_2_at"
-                        ELSE MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0)
-                      END,
-                      CASE
-                        WHEN (
-                          0.0 + CASE WHEN "t67"."criterion_0_at" <= "t67"."criterion_3_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t67"."criterion_1_at" <= "t67"."criterion_3_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t67"."criterion_2_at" <= "t67"."criterion_3_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t67"."criterion_3_at" <= "t67"."criterion_3_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t67"."criterion_4_at" <= "t67"."criterion_3_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t67"."criterion_5_at" <= "t67"."criterion_3_at" THEN 1.0 ELSE 0.0 END
-                        ) >= 2.999999999
-                        THEN "t67"."criterion_3_at"
-                        ELSE MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0)
-                      END,
-                      CASE
-                        WHEN (
-                          0.0 + CASE WHEN "t67"."criterion_0_at" <= "t67"."criterion_4_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t67"."criterion_1_at" <= "t67"."criterion_4_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t67"."criterion_2_at" <= "t67"."criterion_4_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t67"."criterion_3_at" <= "t67"."criterion_4_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t67"."criterion_4_at" <= "t67"."criterion_4_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t67"."criterion_5_at" <= "t67"."criterion_4_at" THEN 1.0 ELSE 0.0 END
-                        ) >= 2.999999999
-                        THEN "t67"."criterion_4_at"
-                        ELSE MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0)
-                      END,
-                      CASE
-                        WHEN (
-                          0.0 + CASE WHEN "t67"."criterion_0_at" <= "t67"."criterion_5_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t67"."criterion_1_at" <= "t67"."criterion_5_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t67"."criterion_2_at" <= "t67"."criterion_5_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t67"."criterion_3_at" <= "t67"."criterion_5_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t67"."criterion_4_at" <= "t67"."criterion_5_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t67"."criterion_5_at" <= "t67"."criterion_5_at" THEN 1.0 ELSE 0.0 END
-                        ) >= 2.999999999
-                        THEN "t67"."criterion_5_at"
-                        ELSE MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0)
-                      END
-                    ),
-                    MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0)
-                  ) AS "rule_satisfied_at"
+                  "t75"."entity_id",
+                  "t75"."signup_at",
+                  "t75"."converted_at",
+                  "t75"."criterion_0_at",
+                  "t75"."criterion_1_at",
+                  "t75"."criterion_2_at",
+                  "t75"."criterion_3_at",
+                  "t75"."criterion_4_at",
+                  "t75"."criterion_5_at",
+                  "t75"."rule_satisfied_at",
+                  "t69"."a_id",
+                  "t69"."active_days",
+                  "t69"."active_days_satisfied_at"
                 FROM (
                   SELECT
-                    "t63"."entity_id" AS "c_id",
-                    MIN("t63"."ts") FILTER(WHERE
-                      "t63"."event" = 'Invited Member') AS "criterion_0_at",
-                    LIST_EXTRACT(MIN("t63"."ts", 2) FILTER(WHERE
-                      "t63"."event" = 'Created Document'), 2) AS "criterion_1_at",
-                    MIN("t63"."ts") FILTER(WHERE
-                      CASE
-                        WHEN "t63"."event" = 'Shared Document'
-                        THEN "t63"."ts" < (
-                          "t63"."signup_at" + INTERVAL '14' DAY
-                        )
-                        ELSE FALSE
-                      END) AS "criterion_2_at",
-                    LIST_EXTRACT(MIN("t63"."ts", 3) FILTER(WHERE
-                      "t63"."event" = 'Uploaded Asset'), 3) AS "criterion_3_at",
-                    LIST_EXTRACT(
-                      MIN("t63"."ts", 3) FILTER(WHERE
-                        CASE
-                          WHEN "t63"."event" = 'Added Task'
-                          THEN COALESCE((
-                            "t63"."properties" ->> '$.source'
-                          ) IN ('web'), FALSE)
-                          ELSE FALSE
-                        END),
-                      3
-                    ) AS "criterion_4_at",
-                    MIN("t63"."ts") FILTER(WHERE
-                      "t63"."event" = 'Created Calendar') AS "criterion_5_at"
+                    "t73".*
+                    EXCLUDE ("c_id")
                   FROM (
                     SELECT
-                      "t61"."entity_id",
-                      "t61"."event",
-                      "t61"."properties",
-                      "t61"."ts",
-                      "t61"."a_signup" AS "signup_at",
-                      "t61"."a_converted" AS "converted_at"
+                      "t57"."entity_id",
+                      "t57"."signup_at",
+                      "t57"."converted_at",
+                      "t72"."c_id",
+                      "t72"."criterion_0_at",
+                      "t72"."criterion_1_at",
+                      "t72"."criterion_2_at",
+                      "t72"."criterion_3_at",
+                      "t72"."criterion_4_at",
+                      "t72"."criterion_5_at",
+                      "t72"."rule_satisfied_at"
                     FROM (
                       SELECT
-                        "t59".*
-                        EXCLUDE ("a_entity")
-                      FROM (
-                        SELECT
-                          *
-                        FROM (
-                          SELECT
-                            "t34"."entity_id",
-                            "t34"."event",
-                            "t34"."properties",
-                            "t34"."ts",
-                            "t55"."a_entity",
-                            "t55"."a_signup",
-                            "t55"."a_converted"
-                          FROM (
-                            SELECT
-                              *
-                            FROM (
-                              SELECT
-                                "t17"."account_id" AS "entity_id",
-                                "t17"."event",
-                                "t17"."properties",
-                                "t17"."ts"
-                              FROM (
-                                SELECT
-                                  "t16".*
-                                  EXCLUDE ("_pql_copy")
-                                FROM (
-                                  SELECT
-                                    *
-                                  FROM (
-                                    SELECT
-                                      "t2"."event_id",
-                                      "t2"."user_id",
-                                      "t2"."account_id",
-                                      "t2"."event",
-                                      "t2"."ts",
-                                      "t2"."properties",
-                                      ROW_NUMBER() OVER (
-                                        PARTITION BY "t2"."event_id"
-                                        ORDER BY "t2"."ts" ASC, "t2"."user_id" ASC, "t2"."account_id" ASC, "t2"."event" ASC, CAST("t2"."properties" AS TEXT) ASC
-                                        ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-                                      ) - 1 AS "_pql_copy"
-                                    FROM "events" AS "t2"
-                                  ) AS "t15"
-                                  WHERE
-                                    (
-                                      "t15"."_pql_copy" = 0
-                                    ) OR (
-                                      "t15"."event_id" IS NULL
-                                    )
-                                ) AS "t16"
-                              ) AS "t17"
-                              WHERE
-                                "t17"."ts" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
-                                AND ARRAY_CONTAINS(
-                                  [
-                                    'Added Task',
-                                    'Created Calendar',
-                                    'Created Document',
-                                    'Invited Member',
-                                    'Shared Document',
-                                    'Uploaded Asset'
-                                  ],
-                                  "t17"."event"
-                                )
-                                AND "t17"."account_id" IS NOT NULL
-                            ) AS "t22"
-                            UNION ALL
-                            SELECT
-                              *
-                            FROM (
-                              SELECT
-                                "t9"."member_account" AS "entity_id",
-                                "t26"."event",
-                                "t26"."properties",
-                                "t26"."ts"
-                              FROM (
-                                SELECT
-                                  "t17"."user_id",
-                                  "t17"."account_id",
-                                  "t17"."event",
-                                  "t17"."properties",
-                                  "t17"."ts"
-                                FROM (
-                                  SELECT
-                                    "t16".*
-                                    EXCLUDE ("_pql_copy")
-                                  FROM (
-                                    SELECT
-                                      *
-                                    FROM (
-                                      SELECT
-                                        "t2"."event_id",
-                                        "t2"."user_id",
-                                        "t2"."account_id",
-                                        "t2"."event",
-                                        "t2"."ts",
-                                        "t2"."properties",
-                                        ROW_NUMBER() OVER (
-                                          PARTITION BY "t2"."event_id"
-                                          ORDER BY "t2"."ts" ASC, "t2"."user_id" ASC, "t2"."account_id" ASC, "t2"."event" ASC, CAST("t2"."properties" AS TEXT) ASC
-                                          ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-                                        ) - 1 AS "_pql_copy"
-                                      FROM "events" AS "t2"
-                                    ) AS "t15"
-                                    WHERE
-                                      (
-                                        "t15"."_pql_copy" = 0
-                                      ) OR (
-                                        "t15"."event_id" IS NULL
-                                      )
-                                  ) AS "t16"
-                                ) AS "t17"
-                                WHERE
-                                  "t17"."ts" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
-                                  AND ARRAY_CONTAINS(
-                                    [
-                                      'Added Task',
-                                      'Created Calendar',
-                                      'Created Document',
-                                      'Invited Member',
-                                      'Shared Document',
-                                      'Uploaded Asset'
-                                    ],
-                                    "t17"."event"
-                                  )
-                                  AND "t17"."account_id" IS NULL
-                              ) AS "t26"
-                              INNER JOIN (
-                                SELECT
-                                  "t1"."user_id" AS "member_id",
-                                  "t1"."account_id" AS "member_account"
-                                FROM "users" AS "t1"
-                                WHERE
-                                  "t1"."account_id" IS NOT NULL
-                              ) AS "t9"
-                                ON "t26"."user_id" = "t9"."member_id"
-                            ) AS "t29"
-                          ) AS "t34"
-                          INNER JOIN (
-                            SELECT
-                              "t51"."entity_id" AS "a_entity",
-                              "t51"."signup_at" AS "a_signup",
-                              "t51"."converted_at" AS "a_converted"
-                            FROM "t50" AS "t51"
-                            WHERE
-                              "t51"."signup_at" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
-                          ) AS "t55"
-                            ON "t34"."entity_id" = "t55"."a_entity"
-                        ) AS "t57"
-                        WHERE
-                          "t57"."ts" >= "t57"."a_signup"
-                      ) AS "t59"
-                    ) AS "t61"
-                    WHERE
-                      (
-                        "t61"."a_converted" IS NULL
-                      ) OR (
-                        "t61"."ts" < "t61"."a_converted"
-                      )
-                  ) AS "t63"
-                  GROUP BY
-                    1
-                ) AS "t67"
-              ) AS "t69"
-                ON "t54"."entity_id" = "t69"."c_id"
-            ) AS "t70"
-          ) AS "t72"
-          LEFT OUTER JOIN (
-            SELECT
-              "t64"."entity_id" AS "a_id",
-              COUNT("t64"."first_ts") AS "active_days",
-              LIST_EXTRACT(MIN("t64"."first_ts", 2) FILTER(WHERE
-                "t64"."first_ts" IS NOT NULL), 2) AS "active_days_satisfied_at"
-            FROM (
-              SELECT
-                "t62"."entity_id",
-                DATE_TRUNC('DAY', "t62"."ts") AS "day",
-                MIN("t62"."ts") AS "first_ts"
-              FROM (
-                SELECT
-                  "t60"."entity_id",
-                  "t60"."ts",
-                  "t60"."a_signup" AS "signup_at",
-                  "t60"."a_converted" AS "converted_at"
-                FROM (
-                  SELECT
-                    "t58".*
-                    EXCLUDE ("a_entity")
-                  FROM (
-                    SELECT
-                      *
-                    FROM (
+                        *
+                      FROM "t53" AS "t54"
+                      WHERE
+                        "t54"."signup_at" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
+                    ) AS "t57"
+                    LEFT OUTER JOIN (
                       SELECT
-                        "t33"."entity_id",
-                        "t33"."ts",
-                        "t55"."a_entity",
-                        "t55"."a_signup",
-                        "t55"."a_converted"
+                        "t70"."c_id",
+                        "t70"."criterion_0_at",
+                        "t70"."criterion_1_at",
+                        "t70"."criterion_2_at",
+                        "t70"."criterion_3_at",
+                        "t70"."criterion_4_at",
+                        "t70"."criterion_5_at",
+                        NULLIF(
+                          LEAST(
+                            CASE
+                              WHEN (
+                                0.0 + CASE WHEN "t70"."criterion_0_at" <= "t70"."criterion_0_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t70"."criterion_1_at" <= "t70"."criterion_0_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t70"."criterion_2_at" <= "t70"."criterion_0_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t70"."criterion_3_at" <= "t70"."criterion_0_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t70"."criterion_4_at" <= "t70"."criterion_0_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t70"."criterion_5_at" <= "t70"."criterion_0_at" THEN 1.0 ELSE 0.0 END
+                              ) >= 2.999999999
+                              THEN "t70"."criterion_0_at"
+                              ELSE MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0)
+                            END,
+                            CASE
+                              WHEN (
+                                0.0 + CASE WHEN "t70"."criterion_0_at" <= "t70"."criterion_1_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t70"."criterion_1_at" <= "t70"."criterion_1_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t70"."criterion_2_at" <= "t70"."criterion_1_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t70"."criterion_3_at" <= "t70"."criterion_1_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t70"."criterion_4_at" <= "t70"."criterion_1_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t70"."criterion_5_at" <= "t70"."criterion_1_at" THEN 1.0 ELSE 0.0 END
+                              ) >= 2.999999999
+                              THEN "t70"."criterion_1_at"
+                              ELSE MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0)
+                            END,
+                            CASE
+                              WHEN (
+                                0.0 + CASE WHEN "t70"."criterion_0_at" <= "t70"."criterion_2_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t70"."criterion_1_at" <= "t70"."criterion_2_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t70"."criterion_2_at" <= "t70"."criterion_2_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t70"."criterion_3_at" <= "t70"."criterion_2_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t70"."criterion_4_at" <= "t70"."criterion_2_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t70"."criterion_5_at" <= "t70"."criterion_2_at" THEN 1.0 ELSE 0.0 END
+                              ) >= 2.999999999
+                              THEN "t70"."criterion_2_at"
+                              ELSE MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0)
+                            END,
+                            CASE
+                              WHEN (
+                                0.0 + CASE WHEN "t70"."criterion_0_at" <= "t70"."criterion_3_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t70"."criterion_1_at" <= "t70"."criterion_3_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t70"."criterion_2_at" <= "t70"."criterion_3_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t70"."criterion_3_at" <= "t70"."criterion_3_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t70"."criterion_4_at" <= "t70"."criterion_3_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t70"."criterion_5_at" <= "t70"."criterion_3_at" THEN 1.0 ELSE 0.0 END
+                              ) >= 2.999999999
+                              THEN "t70"."criterion_3_at"
+                              ELSE MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0)
+                            END,
+                            CASE
+                              WHEN (
+                                0.0 + CASE WHEN "t70"."criterion_0_at" <= "t70"."criterion_4_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t70"."criterion_1_at" <= "t70"."criterion_4_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t70"."criterion_2_at" <= "t70"."criterion_4_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t70"."criterion_3_at" <= "t70"."criterion_4_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t70"."criterion_4_at" <= "t70"."criterion_4_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t70"."criterion_5_at" <= "t70"."criterion_4_at" THEN 1.0 ELSE 0.0 END
+                              ) >= 2.999999999
+                              THEN "t70"."criterion_4_at"
+                              ELSE MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0)
+                            END,
+                            CASE
+                              WHEN (
+                                0.0 + CASE WHEN "t70"."criterion_0_at" <= "t70"."criterion_5_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t70"."criterion_1_at" <= "t70"."criterion_5_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t70"."criterion_2_at" <= "t70"."criterion_5_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t70"."criterion_3_at" <= "t70"."criterion_5_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t70"."criterion_4_at" <= "t70"."criterion_5_at" THEN 1.0 ELSE 0.0 END + CASE WHEN "t70"."criterion_5_at" <= "t70"."criterion_5_at" THEN 1.0 ELSE 0.0 END
+                              ) >= 2.999999999
+                              THEN "t70"."criterion_5_at"
+                              ELSE MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0)
+                            END
+                          ),
+                          MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0)
+                        ) AS "rule_satisfied_at"
                       FROM (
                         SELECT
-                          *
+                          "t66"."entity_id" AS "c_id",
+                          MIN("t66"."ts") FILTER(WHERE
+                            "t66"."event" = 'Invited Member') AS "criterion_0_at",
+                          LIST_EXTRACT(MIN("t66"."ts", 2) FILTER(WHERE
+                            "t66"."event" = 'Created Document'), 2) AS "criterion_1_at",
+                          MIN("t66"."ts") FILTER(WHERE
+                            CASE
+                              WHEN "t66"."event" = 'Shared Document'
+                              THEN "t66"."ts" < (
+                                "t66"."signup_at" + INTERVAL '14' DAY
+                              )
+                              ELSE FALSE
+                            END) AS "criterion_2_at",
+                          LIST_EXTRACT(MIN("t66"."ts", 3) FILTER(WHERE
+                            "t66"."event" = 'Uploaded Asset'), 3) AS "criterion_3_at",
+                          LIST_EXTRACT(
+                            MIN("t66"."ts", 3) FILTER(WHERE
+                              CASE
+                                WHEN "t66"."event" = 'Added Task'
+                                THEN COALESCE((
+                                  "t66"."properties" ->> '$.source'
+                                ) IN ('web'), FALSE)
+                                ELSE FALSE
+                              END),
+                            3
+                          ) AS "criterion_4_at",
+                          MIN("t66"."ts") FILTER(WHERE
+                            "t66"."event" = 'Created Calendar') AS "criterion_5_at"
                         FROM (
                           SELECT
-                            "t17"."account_id" AS "entity_id",
-                            "t17"."ts"
+                            "t64"."entity_id",
+                            "t64"."event",
+                            "t64"."properties",
+                            "t64"."ts",
+                            "t64"."a_signup" AS "signup_at",
+                            "t64"."a_converted" AS "converted_at"
                           FROM (
                             SELECT
-                              "t16".*
-                              EXCLUDE ("_pql_copy")
+                              "t62".*
+                              EXCLUDE ("a_entity")
                             FROM (
                               SELECT
                                 *
                               FROM (
                                 SELECT
-                                  "t2"."event_id",
-                                  "t2"."user_id",
-                                  "t2"."account_id",
-                                  "t2"."event",
-                                  "t2"."ts",
-                                  "t2"."properties",
-                                  ROW_NUMBER() OVER (
-                                    PARTITION BY "t2"."event_id"
-                                    ORDER BY "t2"."ts" ASC, "t2"."user_id" ASC, "t2"."account_id" ASC, "t2"."event" ASC, CAST("t2"."properties" AS TEXT) ASC
-                                    ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-                                  ) - 1 AS "_pql_copy"
-                                FROM "events" AS "t2"
-                              ) AS "t15"
-                              WHERE
-                                (
-                                  "t15"."_pql_copy" = 0
-                                ) OR (
-                                  "t15"."event_id" IS NULL
-                                )
-                            ) AS "t16"
-                          ) AS "t17"
-                          WHERE
-                            "t17"."ts" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
-                            AND "t17"."account_id" IS NOT NULL
-                        ) AS "t18"
-                        UNION ALL
-                        SELECT
-                          *
-                        FROM (
-                          SELECT
-                            "t9"."member_account" AS "entity_id",
-                            "t24"."ts"
-                          FROM (
-                            SELECT
-                              "t17"."user_id",
-                              "t17"."account_id",
-                              "t17"."ts"
-                            FROM (
-                              SELECT
-                                "t16".*
-                                EXCLUDE ("_pql_copy")
-                              FROM (
-                                SELECT
-                                  *
+                                  "t34"."entity_id",
+                                  "t34"."event",
+                                  "t34"."properties",
+                                  "t34"."ts",
+                                  "t58"."a_entity",
+                                  "t58"."a_signup",
+                                  "t58"."a_converted"
                                 FROM (
                                   SELECT
-                                    "t2"."event_id",
-                                    "t2"."user_id",
-                                    "t2"."account_id",
-                                    "t2"."event",
-                                    "t2"."ts",
-                                    "t2"."properties",
-                                    ROW_NUMBER() OVER (
-                                      PARTITION BY "t2"."event_id"
-                                      ORDER BY "t2"."ts" ASC, "t2"."user_id" ASC, "t2"."account_id" ASC, "t2"."event" ASC, CAST("t2"."properties" AS TEXT) ASC
-                                      ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-                                    ) - 1 AS "_pql_copy"
-                                  FROM "events" AS "t2"
-                                ) AS "t15"
-                                WHERE
-                                  (
-                                    "t15"."_pql_copy" = 0
-                                  ) OR (
-                                    "t15"."event_id" IS NULL
-                                  )
-                              ) AS "t16"
-                            ) AS "t17"
-                            WHERE
-                              "t17"."ts" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
-                              AND "t17"."account_id" IS NULL
-                          ) AS "t24"
-                          INNER JOIN (
-                            SELECT
-                              "t1"."user_id" AS "member_id",
-                              "t1"."account_id" AS "member_account"
-                            FROM "users" AS "t1"
-                            WHERE
-                              "t1"."account_id" IS NOT NULL
-                          ) AS "t9"
-                            ON "t24"."user_id" = "t9"."member_id"
-                        ) AS "t27"
-                      ) AS "t33"
-                      INNER JOIN (
+                                    *
+                                  FROM (
+                                    SELECT
+                                      "t17"."account_id" AS "entity_id",
+                                      "t17"."event",
+                                      "t17"."properties",
+                                      "t17"."ts"
+                                    FROM (
+                                      SELECT
+                                        "t16".*
+                                        EXCLUDE ("_pql_copy")
+                                      FROM (
+                                        SELECT
+                                          *
+                                        FROM (
+                                          SELECT
+                                            "t1"."event_id",
+                                            "t1"."user_id",
+                                            "t1"."account_id",
+                                            "t1"."event",
+                                            "t1"."ts",
+                                            "t1"."properties",
+                                            ROW_NUMBER() OVER (
+                                              PARTITION BY "t1"."event_id"
+                                              ORDER BY "t1"."ts" ASC, "t1"."user_id" ASC, "t1"."account_id" ASC, "t1"."event" ASC, CAST("t1"."properties" AS TEXT) ASC
+                                              ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+                                            ) - 1 AS "_pql_copy"
+                                          FROM "events" AS "t1"
+                                        ) AS "t14"
+                                        WHERE
+                                          (
+                                            "t14"."_pql_copy" = 0
+                                          ) OR (
+                                            "t14"."event_id" IS NULL
+                                          )
+                                      ) AS "t16"
+                                    ) AS "t17"
+                                    WHERE
+                                      "t17"."ts" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
+                                      AND ARRAY_CONTAINS(
+                                        [
+                                          'Added Task',
+                                          'Created Calendar',
+                                          'Created Document',
+                                          'Invited Member',
+                                          'Shared Document',
+                                          'Uploaded Asset'
+                                        ],
+                                        "t17"."event"
+                                      )
+                                      AND "t17"."account_id" IS NOT NULL
+                                  ) AS "t22"
+                                  UNION ALL
+                                  SELECT
+                                    *
+                                  FROM (
+                                    SELECT
+                                      "t9"."member_account" AS "entity_id",
+                                      "t26"."event",
+                                      "t26"."properties",
+                                      "t26"."ts"
+                                    FROM (
+                                      SELECT
+                                        "t17"."user_id",
+                                        "t17"."account_id",
+                                        "t17"."event",
+                                        "t17"."properties",
+                                        "t17"."ts"
+                                      FROM (
+                                        SELECT
+                                          "t16".*
+                                          EXCLUDE ("_pql_copy")
+                                        FROM (
+                                          SELECT
+                                            *
+                                          FROM (
+                                            SELECT
+                                              "t1"."event_id",
+                                              "t1"."user_id",
+                                              "t1"."account_id",
+                                              "t1"."event",
+                                              "t1"."ts",
+                                              "t1"."properties",
+                                              ROW_NUMBER() OVER (
+                                                PARTITION BY "t1"."event_id"
+                                                ORDER BY "t1"."ts" ASC, "t1"."user_id" ASC, "t1"."account_id" ASC, "t1"."event" ASC, CAST("t1"."properties" AS TEXT) ASC
+                                                ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+                                              ) - 1 AS "_pql_copy"
+                                            FROM "events" AS "t1"
+                                          ) AS "t14"
+                                          WHERE
+                                            (
+                                              "t14"."_pql_copy" = 0
+                                            ) OR (
+                                              "t14"."event_id" IS NULL
+                                            )
+                                        ) AS "t16"
+                                      ) AS "t17"
+                                      WHERE
+                                        "t17"."ts" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
+                                        AND ARRAY_CONTAINS(
+                                          [
+                                            'Added Task',
+                                            'Created Calendar',
+                                            'Created Document',
+                                            'Invited Member',
+                                            'Shared Document',
+                                            'Uploaded Asset'
+                                          ],
+                                          "t17"."event"
+                                        )
+                                        AND "t17"."account_id" IS NULL
+                                    ) AS "t26"
+                                    INNER JOIN (
+                                      SELECT
+                                        "t2"."user_id" AS "member_id",
+                                        "t2"."account_id" AS "member_account"
+                                      FROM "users" AS "t2"
+                                      WHERE
+                                        "t2"."account_id" IS NOT NULL
+                                    ) AS "t9"
+                                      ON "t26"."user_id" = "t9"."member_id"
+                                  ) AS "t29"
+                                ) AS "t34"
+                                INNER JOIN (
+                                  SELECT
+                                    "t54"."entity_id" AS "a_entity",
+                                    "t54"."signup_at" AS "a_signup",
+                                    "t54"."converted_at" AS "a_converted"
+                                  FROM "t53" AS "t54"
+                                  WHERE
+                                    "t54"."signup_at" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
+                                ) AS "t58"
+                                  ON "t34"."entity_id" = "t58"."a_entity"
+                              ) AS "t60"
+                              WHERE
+                                "t60"."ts" >= "t60"."a_signup"
+                            ) AS "t62"
+                          ) AS "t64"
+                          WHERE
+                            (
+                              "t64"."a_converted" IS NULL
+                            ) OR (
+                              "t64"."ts" < "t64"."a_converted"
+                            )
+                        ) AS "t66"
+                        GROUP BY
+                          1
+                      ) AS "t70"
+                    ) AS "t72"
+                      ON "t57"."entity_id" = "t72"."c_id"
+                  ) AS "t73"
+                ) AS "t75"
+                LEFT OUTER JOIN (
+                  SELECT
+                    "t67"."entity_id" AS "a_id",
+                    COUNT("t67"."first_ts") AS "active_days",
+                    LIST_EXTRACT(MIN("t67"."first_ts", 2) FILTER(WHERE
+                      "t67"."first_ts" IS NOT NULL), 2) AS "active_days_satisfied_at"
+                  FROM (
+                    SELECT
+                      "t65"."entity_id",
+                      DATE_TRUNC('DAY', "t65"."ts") AS "day",
+                      MIN("t65"."ts") AS "first_ts"
+                    FROM (
+                      SELECT
+                        "t63"."entity_id",
+                        "t63"."ts",
+                        "t63"."a_signup" AS "signup_at",
+                        "t63"."a_converted" AS "converted_at"
+                      FROM (
                         SELECT
-                          "t51"."entity_id" AS "a_entity",
-                          "t51"."signup_at" AS "a_signup",
-                          "t51"."converted_at" AS "a_converted"
-                        FROM "t50" AS "t51"
-                        WHERE
-                          "t51"."signup_at" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
-                      ) AS "t55"
-                        ON "t33"."entity_id" = "t55"."a_entity"
-                    ) AS "t56"
-                    WHERE
-                      "t56"."ts" >= "t56"."a_signup"
-                  ) AS "t58"
-                ) AS "t60"
-              ) AS "t62"
-              GROUP BY
-                1,
-                2
-            ) AS "t64"
-            GROUP BY
-              1
-          ) AS "t66"
-            ON "t72"."entity_id" = "t66"."a_id"
-        ) AS "t73"
-      ) AS "t75"
-      LEFT OUTER JOIN (
-        SELECT
-          "t0"."account_id" AS "f_id",
-          NOT (
-            LOWER("t0"."domain") IN (
-              'gmail.com',
-              'googlemail.com',
-              'yahoo.com',
-              'yahoo.co.uk',
-              'outlook.com',
-              'hotmail.com',
-              'live.com',
-              'msn.com',
-              'icloud.com',
-              'me.com',
-              'mac.com',
-              'aol.com',
-              'proton.me',
-              'protonmail.com',
-              'gmx.com',
-              'gmx.de',
-              'mail.com',
-              'yandex.com',
-              'yandex.ru',
-              'zoho.com',
-              'hey.com',
-              'fastmail.com',
-              'web.de',
-              'qq.com',
-              '163.com'
-            )
-          ) AS "fit_free_email",
-          "t0"."employees" >= 5 AS "fit_employees"
-        FROM "accounts" AS "t0"
-      ) AS "t13"
-        ON "t75"."entity_id" = "t13"."f_id"
-    ) AS "t76"
-  ) AS "t77"
-) AS "t78"
+                          "t61".*
+                          EXCLUDE ("a_entity")
+                        FROM (
+                          SELECT
+                            *
+                          FROM (
+                            SELECT
+                              "t35"."entity_id",
+                              "t35"."ts",
+                              "t58"."a_entity",
+                              "t58"."a_signup",
+                              "t58"."a_converted"
+                            FROM "t30" AS "t35"
+                            INNER JOIN (
+                              SELECT
+                                "t54"."entity_id" AS "a_entity",
+                                "t54"."signup_at" AS "a_signup",
+                                "t54"."converted_at" AS "a_converted"
+                              FROM "t53" AS "t54"
+                              WHERE
+                                "t54"."signup_at" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
+                            ) AS "t58"
+                              ON "t35"."entity_id" = "t58"."a_entity"
+                          ) AS "t59"
+                          WHERE
+                            "t59"."ts" >= "t59"."a_signup"
+                        ) AS "t61"
+                      ) AS "t63"
+                    ) AS "t65"
+                    GROUP BY
+                      1,
+                      2
+                  ) AS "t67"
+                  GROUP BY
+                    1
+                ) AS "t69"
+                  ON "t75"."entity_id" = "t69"."a_id"
+              ) AS "t76"
+            ) AS "t78"
+            LEFT OUTER JOIN (
+              SELECT
+                "t0"."account_id" AS "f_id",
+                NOT (
+                  LOWER("t0"."domain") IN (
+                    'gmail.com',
+                    'googlemail.com',
+                    'yahoo.com',
+                    'yahoo.co.uk',
+                    'outlook.com',
+                    'hotmail.com',
+                    'live.com',
+                    'msn.com',
+                    'icloud.com',
+                    'me.com',
+                    'mac.com',
+                    'aol.com',
+                    'proton.me',
+                    'protonmail.com',
+                    'gmx.com',
+                    'gmx.de',
+                    'mail.com',
+                    'yandex.com',
+                    'yandex.ru',
+                    'zoho.com',
+                    'hey.com',
+                    'fastmail.com',
+                    'web.de',
+                    'qq.com',
+                    '163.com'
+                  )
+                ) AS "fit_free_email",
+                "t0"."employees" >= 5 AS "fit_employees"
+              FROM "accounts" AS "t0"
+            ) AS "t13"
+              ON "t78"."entity_id" = "t13"."f_id"
+          ) AS "t79"
+        ) AS "t81"
+        LEFT OUTER JOIN (
+          SELECT
+            "t33"."entity_id" AS "l_id",
+            MAX("t33"."ts") AS "last_seen_at"
+          FROM "t30" AS "t33"
+          GROUP BY
+            1
+        ) AS "t38"
+          ON "t81"."entity_id" = "t38"."l_id"
+      ) AS "t82"
+    ) AS "t83"
+  ) AS "t84"
+) AS "t85"
 ORDER BY
-  "t78"."entity_id" ASC;
+  "t85"."entity_id" ASC;
 
 -- cohort_metrics: sufficient statistics per month of signup, then the overall row (cohort NULL) over complete cohorts
 WITH "t11" AS (
@@ -1363,29 +1440,86 @@ WITH "t11" AS (
     GROUP BY
       1
   ) AS "t65"
-), "t88" AS (
+), "t89" AS (
   SELECT
-    "t87"."entity_id",
-    "t87"."signup_at",
-    "t87"."converted_at",
-    "t87"."criterion_0_at",
-    "t87"."criterion_1_at",
-    "t87"."criterion_2_at",
-    "t87"."criterion_3_at",
-    "t87"."criterion_4_at",
-    "t87"."criterion_5_at",
-    "t87"."rule_satisfied_at",
-    COALESCE("t87"."active_days", 0) AS "active_days",
-    "t87"."active_days_satisfied_at",
-    "t87"."fit_free_email",
-    "t87"."fit_employees",
-    COALESCE("t87"."fit_free_email", TRUE) AND COALESCE("t87"."fit_employees", TRUE) AS "fit",
+    "t88"."entity_id",
+    "t88"."signup_at",
+    "t88"."converted_at",
+    "t88"."criterion_0_at",
+    "t88"."criterion_1_at",
+    "t88"."criterion_2_at",
+    "t88"."criterion_3_at",
+    "t88"."criterion_4_at",
+    "t88"."criterion_5_at",
+    "t88"."rule_satisfied_at",
+    "t88"."active_days",
+    "t88"."active_days_satisfied_at",
+    "t88"."fit_free_email",
+    "t88"."fit_employees",
+    "t88"."last_seen_at",
+    "t88"."fit",
+    "t88"."qualified_at",
     CASE
       WHEN (
-        "t87"."converted_at" IS NOT NULL
+        "t88"."qualified_at" IS NOT NULL
+      ) AND (
+        "t88"."converted_at" IS NOT NULL
       )
-      AND (
-        "t87"."converted_at" <= CASE
+      THEN 'converted_pql'
+      WHEN (
+        "t88"."qualified_at" IS NOT NULL
+      ) AND TRUE
+      THEN 'pql'
+      WHEN "t88"."qualified_at" IS NOT NULL
+      THEN 'lapsed'
+      WHEN "t88"."converted_at" IS NOT NULL
+      THEN 'converted_without_qualifying'
+      WHEN NOT (
+        "t88"."fit"
+      )
+      THEN 'failed_fit'
+      ELSE 'not_qualified'
+    END AS "status"
+  FROM (
+    SELECT
+      "t87"."entity_id",
+      "t87"."signup_at",
+      "t87"."converted_at",
+      "t87"."criterion_0_at",
+      "t87"."criterion_1_at",
+      "t87"."criterion_2_at",
+      "t87"."criterion_3_at",
+      "t87"."criterion_4_at",
+      "t87"."criterion_5_at",
+      "t87"."rule_satisfied_at",
+      COALESCE("t87"."active_days", 0) AS "active_days",
+      "t87"."active_days_satisfied_at",
+      "t87"."fit_free_email",
+      "t87"."fit_employees",
+      CAST(NULL AS TIMESTAMP) AS "last_seen_at",
+      COALESCE("t87"."fit_free_email", TRUE) AND COALESCE("t87"."fit_employees", TRUE) AS "fit",
+      CASE
+        WHEN (
+          "t87"."converted_at" IS NOT NULL
+        )
+        AND (
+          "t87"."converted_at" <= CASE
+            WHEN COALESCE("t87"."fit_free_email", TRUE) AND COALESCE("t87"."fit_employees", TRUE)
+            THEN CASE
+              WHEN (
+                "t87"."rule_satisfied_at" IS NULL
+              )
+              OR (
+                "t87"."active_days_satisfied_at" IS NULL
+              )
+              THEN CAST(NULL AS TIMESTAMP)
+              ELSE GREATEST("t87"."rule_satisfied_at", "t87"."active_days_satisfied_at")
+            END
+            ELSE CAST(NULL AS TIMESTAMP)
+          END
+        )
+        THEN CAST(NULL AS TIMESTAMP)
+        ELSE CASE
           WHEN COALESCE("t87"."fit_free_email", TRUE) AND COALESCE("t87"."fit_employees", TRUE)
           THEN CASE
             WHEN (
@@ -1399,174 +1533,112 @@ WITH "t11" AS (
           END
           ELSE CAST(NULL AS TIMESTAMP)
         END
-      )
-      THEN CAST(NULL AS TIMESTAMP)
-      ELSE CASE
-        WHEN COALESCE("t87"."fit_free_email", TRUE) AND COALESCE("t87"."fit_employees", TRUE)
-        THEN CASE
-          WHEN (
-            "t87"."rule_satisfied_at" IS NULL
-          )
-          OR (
-            "t87"."active_days_satisfied_at" IS NULL
-          )
-          THEN CAST(NULL AS TIMESTAMP)
-          ELSE GREATEST("t87"."rule_satisfied_at", "t87"."active_days_satisfied_at")
-        END
-        ELSE CAST(NULL AS TIMESTAMP)
-      END
-    END AS "qualified_at"
-  FROM (
-    SELECT
-      "t86".*
-      EXCLUDE ("f_id")
+      END AS "qualified_at"
     FROM (
       SELECT
-        "t85"."entity_id",
-        "t85"."signup_at",
-        "t85"."converted_at",
-        "t85"."criterion_0_at",
-        "t85"."criterion_1_at",
-        "t85"."criterion_2_at",
-        "t85"."criterion_3_at",
-        "t85"."criterion_4_at",
-        "t85"."criterion_5_at",
-        "t85"."rule_satisfied_at",
-        "t85"."active_days",
-        "t85"."active_days_satisfied_at",
-        "t16"."f_id",
-        "t16"."fit_free_email",
-        "t16"."fit_employees"
+        "t86".*
+        EXCLUDE ("f_id")
       FROM (
         SELECT
-          "t83".*
-          EXCLUDE ("a_id")
+          "t85"."entity_id",
+          "t85"."signup_at",
+          "t85"."converted_at",
+          "t85"."criterion_0_at",
+          "t85"."criterion_1_at",
+          "t85"."criterion_2_at",
+          "t85"."criterion_3_at",
+          "t85"."criterion_4_at",
+          "t85"."criterion_5_at",
+          "t85"."rule_satisfied_at",
+          "t85"."active_days",
+          "t85"."active_days_satisfied_at",
+          "t16"."f_id",
+          "t16"."fit_free_email",
+          "t16"."fit_employees"
         FROM (
           SELECT
-            "t73"."entity_id",
-            "t73"."signup_at",
-            "t73"."converted_at",
-            "t73"."criterion_0_at",
-            "t73"."criterion_1_at",
-            "t73"."criterion_2_at",
-            "t73"."criterion_3_at",
-            "t73"."criterion_4_at",
-            "t73"."criterion_5_at",
-            "t73"."rule_satisfied_at",
-            "t82"."a_id",
-            "t82"."active_days",
-            "t82"."active_days_satisfied_at"
+            "t83".*
+            EXCLUDE ("a_id")
           FROM (
             SELECT
-              "t71".*
-              EXCLUDE ("c_id")
+              "t73"."entity_id",
+              "t73"."signup_at",
+              "t73"."converted_at",
+              "t73"."criterion_0_at",
+              "t73"."criterion_1_at",
+              "t73"."criterion_2_at",
+              "t73"."criterion_3_at",
+              "t73"."criterion_4_at",
+              "t73"."criterion_5_at",
+              "t73"."rule_satisfied_at",
+              "t82"."a_id",
+              "t82"."active_days",
+              "t82"."active_days_satisfied_at"
             FROM (
               SELECT
-                "t57"."entity_id",
-                "t57"."signup_at",
-                "t57"."converted_at",
-                "t68"."c_id",
-                "t68"."criterion_0_at",
-                "t68"."criterion_1_at",
-                "t68"."criterion_2_at",
-                "t68"."criterion_3_at",
-                "t68"."criterion_4_at",
-                "t68"."criterion_5_at",
-                "t68"."rule_satisfied_at"
+                "t71".*
+                EXCLUDE ("c_id")
               FROM (
                 SELECT
-                  *
-                FROM "t53" AS "t54"
-                WHERE
-                  "t54"."signup_at" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
-              ) AS "t57"
-              LEFT OUTER JOIN "t66" AS "t68"
-                ON "t57"."entity_id" = "t68"."c_id"
-            ) AS "t71"
-          ) AS "t73"
-          LEFT OUTER JOIN (
-            SELECT
-              "t80"."entity_id" AS "a_id",
-              COUNT("t80"."first_ts") AS "active_days",
-              LIST_EXTRACT(MIN("t80"."first_ts", 2) FILTER(WHERE
-                "t80"."first_ts" IS NOT NULL), 2) AS "active_days_satisfied_at"
-            FROM (
-              SELECT
-                "t79"."entity_id",
-                DATE_TRUNC('DAY', "t79"."ts") AS "day",
-                MIN("t79"."ts") AS "first_ts"
-              FROM (
-                SELECT
-                  "t78"."entity_id",
-                  "t78"."ts",
-                  "t78"."a_signup" AS "signup_at",
-                  "t78"."a_converted" AS "converted_at"
+                  "t57"."entity_id",
+                  "t57"."signup_at",
+                  "t57"."converted_at",
+                  "t68"."c_id",
+                  "t68"."criterion_0_at",
+                  "t68"."criterion_1_at",
+                  "t68"."criterion_2_at",
+                  "t68"."criterion_3_at",
+                  "t68"."criterion_4_at",
+                  "t68"."criterion_5_at",
+                  "t68"."rule_satisfied_at"
                 FROM (
                   SELECT
-                    "t77".*
-                    EXCLUDE ("a_entity")
+                    *
+                  FROM "t53" AS "t54"
+                  WHERE
+                    "t54"."signup_at" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
+                ) AS "t57"
+                LEFT OUTER JOIN "t66" AS "t68"
+                  ON "t57"."entity_id" = "t68"."c_id"
+              ) AS "t71"
+            ) AS "t73"
+            LEFT OUTER JOIN (
+              SELECT
+                "t80"."entity_id" AS "a_id",
+                COUNT("t80"."first_ts") AS "active_days",
+                LIST_EXTRACT(MIN("t80"."first_ts", 2) FILTER(WHERE
+                  "t80"."first_ts" IS NOT NULL), 2) AS "active_days_satisfied_at"
+              FROM (
+                SELECT
+                  "t79"."entity_id",
+                  DATE_TRUNC('DAY', "t79"."ts") AS "day",
+                  MIN("t79"."ts") AS "first_ts"
+                FROM (
+                  SELECT
+                    "t78"."entity_id",
+                    "t78"."ts",
+                    "t78"."a_signup" AS "signup_at",
+                    "t78"."a_converted" AS "converted_at"
                   FROM (
                     SELECT
-                      *
+                      "t77".*
+                      EXCLUDE ("a_entity")
                     FROM (
                       SELECT
-                        "t36"."entity_id",
-                        "t36"."ts",
-                        "t75"."a_entity",
-                        "t75"."a_signup",
-                        "t75"."a_converted"
+                        *
                       FROM (
                         SELECT
-                          *
+                          "t36"."entity_id",
+                          "t36"."ts",
+                          "t75"."a_entity",
+                          "t75"."a_signup",
+                          "t75"."a_converted"
                         FROM (
                           SELECT
-                            "t19"."account_id" AS "entity_id",
-                            "t19"."ts"
+                            *
                           FROM (
                             SELECT
-                              "t17".*
-                              EXCLUDE ("_pql_copy")
-                            FROM (
-                              SELECT
-                                *
-                              FROM (
-                                SELECT
-                                  "t2"."event_id",
-                                  "t2"."user_id",
-                                  "t2"."account_id",
-                                  "t2"."event",
-                                  "t2"."ts",
-                                  "t2"."properties",
-                                  ROW_NUMBER() OVER (
-                                    PARTITION BY "t2"."event_id"
-                                    ORDER BY "t2"."ts" ASC, "t2"."user_id" ASC, "t2"."account_id" ASC, "t2"."event" ASC, CAST("t2"."properties" AS TEXT) ASC
-                                    ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-                                  ) - 1 AS "_pql_copy"
-                                FROM "events" AS "t2"
-                              ) AS "t15"
-                              WHERE
-                                (
-                                  "t15"."_pql_copy" = 0
-                                ) OR (
-                                  "t15"."event_id" IS NULL
-                                )
-                            ) AS "t17"
-                          ) AS "t19"
-                          WHERE
-                            "t19"."ts" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
-                            AND "t19"."account_id" IS NOT NULL
-                        ) AS "t21"
-                        UNION ALL
-                        SELECT
-                          *
-                        FROM (
-                          SELECT
-                            "t9"."member_account" AS "entity_id",
-                            "t27"."ts"
-                          FROM (
-                            SELECT
-                              "t19"."user_id",
-                              "t19"."account_id",
+                              "t19"."account_id" AS "entity_id",
                               "t19"."ts"
                             FROM (
                               SELECT
@@ -1600,73 +1672,120 @@ WITH "t11" AS (
                             ) AS "t19"
                             WHERE
                               "t19"."ts" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
-                              AND "t19"."account_id" IS NULL
-                          ) AS "t27"
-                          INNER JOIN (
+                              AND "t19"."account_id" IS NOT NULL
+                          ) AS "t21"
+                          UNION ALL
+                          SELECT
+                            *
+                          FROM (
                             SELECT
-                              "t1"."user_id" AS "member_id",
-                              "t1"."account_id" AS "member_account"
-                            FROM "users" AS "t1"
+                              "t9"."member_account" AS "entity_id",
+                              "t27"."ts"
+                            FROM (
+                              SELECT
+                                "t19"."user_id",
+                                "t19"."account_id",
+                                "t19"."ts"
+                              FROM (
+                                SELECT
+                                  "t17".*
+                                  EXCLUDE ("_pql_copy")
+                                FROM (
+                                  SELECT
+                                    *
+                                  FROM (
+                                    SELECT
+                                      "t2"."event_id",
+                                      "t2"."user_id",
+                                      "t2"."account_id",
+                                      "t2"."event",
+                                      "t2"."ts",
+                                      "t2"."properties",
+                                      ROW_NUMBER() OVER (
+                                        PARTITION BY "t2"."event_id"
+                                        ORDER BY "t2"."ts" ASC, "t2"."user_id" ASC, "t2"."account_id" ASC, "t2"."event" ASC, CAST("t2"."properties" AS TEXT) ASC
+                                        ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+                                      ) - 1 AS "_pql_copy"
+                                    FROM "events" AS "t2"
+                                  ) AS "t15"
+                                  WHERE
+                                    (
+                                      "t15"."_pql_copy" = 0
+                                    ) OR (
+                                      "t15"."event_id" IS NULL
+                                    )
+                                ) AS "t17"
+                              ) AS "t19"
+                              WHERE
+                                "t19"."ts" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
+                                AND "t19"."account_id" IS NULL
+                            ) AS "t27"
+                            INNER JOIN (
+                              SELECT
+                                "t1"."user_id" AS "member_id",
+                                "t1"."account_id" AS "member_account"
+                              FROM "users" AS "t1"
+                              WHERE
+                                "t1"."account_id" IS NOT NULL
+                            ) AS "t9"
+                              ON "t27"."user_id" = "t9"."member_id"
+                          ) AS "t30"
+                        ) AS "t36"
+                        INNER JOIN (
+                          SELECT
+                            "t58"."a_entity",
+                            "t58"."a_signup",
+                            "t58"."a_converted"
+                          FROM (
+                            SELECT
+                              "t54"."entity_id" AS "a_entity",
+                              "t54"."signup_at" AS "a_signup",
+                              "t54"."converted_at" AS "a_converted"
+                            FROM "t53" AS "t54"
                             WHERE
-                              "t1"."account_id" IS NOT NULL
-                          ) AS "t9"
-                            ON "t27"."user_id" = "t9"."member_id"
-                        ) AS "t30"
-                      ) AS "t36"
-                      INNER JOIN (
-                        SELECT
-                          "t58"."a_entity",
-                          "t58"."a_signup",
-                          "t58"."a_converted"
-                        FROM (
-                          SELECT
-                            "t54"."entity_id" AS "a_entity",
-                            "t54"."signup_at" AS "a_signup",
-                            "t54"."converted_at" AS "a_converted"
-                          FROM "t53" AS "t54"
-                          WHERE
-                            "t54"."signup_at" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
-                        ) AS "t58"
-                        ANTI JOIN (
-                          SELECT
-                            *
-                          FROM "t11" AS "t13"
-                          WHERE
-                            NOT (
-                              COALESCE("t13"."fit_free_email", TRUE) AND COALESCE("t13"."fit_employees", TRUE)
-                            )
-                        ) AS "t20"
-                          ON "t58"."a_entity" = "t20"."f_id"
-                        SEMI JOIN (
-                          SELECT
-                            *
-                          FROM "t66" AS "t67"
-                          WHERE
-                            "t67"."rule_satisfied_at" IS NOT NULL
-                        ) AS "t70"
-                          ON "t58"."a_entity" = "t70"."c_id"
-                      ) AS "t75"
-                        ON "t36"."entity_id" = "t75"."a_entity"
-                    ) AS "t76"
-                    WHERE
-                      "t76"."ts" >= "t76"."a_signup"
-                  ) AS "t77"
-                ) AS "t78"
-              ) AS "t79"
+                              "t54"."signup_at" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
+                          ) AS "t58"
+                          ANTI JOIN (
+                            SELECT
+                              *
+                            FROM "t11" AS "t13"
+                            WHERE
+                              NOT (
+                                COALESCE("t13"."fit_free_email", TRUE) AND COALESCE("t13"."fit_employees", TRUE)
+                              )
+                          ) AS "t20"
+                            ON "t58"."a_entity" = "t20"."f_id"
+                          SEMI JOIN (
+                            SELECT
+                              *
+                            FROM "t66" AS "t67"
+                            WHERE
+                              "t67"."rule_satisfied_at" IS NOT NULL
+                          ) AS "t70"
+                            ON "t58"."a_entity" = "t70"."c_id"
+                        ) AS "t75"
+                          ON "t36"."entity_id" = "t75"."a_entity"
+                      ) AS "t76"
+                      WHERE
+                        "t76"."ts" >= "t76"."a_signup"
+                    ) AS "t77"
+                  ) AS "t78"
+                ) AS "t79"
+                GROUP BY
+                  1,
+                  2
+              ) AS "t80"
               GROUP BY
-                1,
-                2
-            ) AS "t80"
-            GROUP BY
-              1
-          ) AS "t82"
-            ON "t73"."entity_id" = "t82"."a_id"
-        ) AS "t83"
-      ) AS "t85"
-      LEFT OUTER JOIN "t11" AS "t16"
-        ON "t85"."entity_id" = "t16"."f_id"
-    ) AS "t86"
-  ) AS "t87"
+                1
+            ) AS "t82"
+              ON "t73"."entity_id" = "t82"."a_id"
+          ) AS "t83"
+        ) AS "t85"
+        LEFT OUTER JOIN "t11" AS "t16"
+          ON "t85"."entity_id" = "t16"."f_id"
+      ) AS "t86"
+    ) AS "t87"
+  ) AS "t88"
 )
 SELECT
   *
@@ -1675,133 +1794,13 @@ FROM (
     *
   FROM (
     SELECT
-      CAST(EXTRACT(year FROM "t92"."cohort_start") AS TEXT) || '-' || CASE
-        WHEN 2 <= LENGTH(CAST(EXTRACT(month FROM "t92"."cohort_start") AS TEXT))
-        THEN CAST(EXTRACT(month FROM "t92"."cohort_start") AS TEXT)
-        ELSE REPEAT('0', 2 - LENGTH(CAST(EXTRACT(month FROM "t92"."cohort_start") AS TEXT))) || CAST(EXTRACT(month FROM "t92"."cohort_start") AS TEXT)
+      CAST(EXTRACT(year FROM "t93"."cohort_start") AS TEXT) || '-' || CASE
+        WHEN 2 <= LENGTH(CAST(EXTRACT(month FROM "t93"."cohort_start") AS TEXT))
+        THEN CAST(EXTRACT(month FROM "t93"."cohort_start") AS TEXT)
+        ELSE REPEAT('0', 2 - LENGTH(CAST(EXTRACT(month FROM "t93"."cohort_start") AS TEXT))) || CAST(EXTRACT(month FROM "t93"."cohort_start") AS TEXT)
       END AS "cohort",
-      "t92"."cohort_start",
-      "t92"."complete",
-      "t92"."signups",
-      COALESCE("t92"."pqls", 0) AS "pqls",
-      COALESCE("t92"."converted_pqls", 0) AS "converted_pqls",
-      "t92"."signups" - COALESCE("t92"."pqls", 0) AS "non_pql_signups",
-      COALESCE("t92"."non_pql_converted", 0) AS "non_pql_converted",
-      "t92"."p25" AS "time_to_pql_days_p25",
-      "t92"."median" AS "time_to_pql_days_median",
-      "t92"."p75" AS "time_to_pql_days_p75"
-    FROM (
-      SELECT
-        "t90"."cohort_start",
-        "t90"."complete",
-        COUNT(*) AS "signups",
-        SUM(CAST("t90"."is_pql" AS INT)) AS "pqls",
-        SUM(CAST("t90"."converted_pql" AS INT)) AS "converted_pqls",
-        SUM(CAST("t90"."non_pql_converted" AS INT)) AS "non_pql_converted",
-        QUANTILE_CONT("t90"."days_to_pql", 0.5) FILTER(WHERE
-          "t90"."is_pql") AS "median",
-        QUANTILE_CONT("t90"."days_to_pql", 0.25) FILTER(WHERE
-          "t90"."is_pql") AS "p25",
-        QUANTILE_CONT("t90"."days_to_pql", 0.75) FILTER(WHERE
-          "t90"."is_pql") AS "p75"
-      FROM (
-        SELECT
-          "t89"."entity_id",
-          "t89"."signup_at",
-          "t89"."converted_at",
-          "t89"."criterion_0_at",
-          "t89"."criterion_1_at",
-          "t89"."criterion_2_at",
-          "t89"."criterion_3_at",
-          "t89"."criterion_4_at",
-          "t89"."criterion_5_at",
-          "t89"."rule_satisfied_at",
-          "t89"."active_days",
-          "t89"."active_days_satisfied_at",
-          "t89"."fit_free_email",
-          "t89"."fit_employees",
-          "t89"."fit",
-          "t89"."qualified_at",
-          CASE
-            WHEN (
-              "t89"."qualified_at" IS NOT NULL
-            ) AND (
-              "t89"."converted_at" IS NOT NULL
-            )
-            THEN 'converted_pql'
-            WHEN "t89"."qualified_at" IS NOT NULL
-            THEN 'pql'
-            WHEN "t89"."converted_at" IS NOT NULL
-            THEN 'converted_without_qualifying'
-            WHEN NOT (
-              "t89"."fit"
-            )
-            THEN 'failed_fit'
-            ELSE 'not_qualified'
-          END AS "status",
-          CAST(NULL AS TEXT) AS "segment",
-          DATE_TRUNC('MONTH', "t89"."signup_at") AS "cohort_start",
-          (
-            DATE_TRUNC('MONTH', "t89"."signup_at") + INTERVAL '1' MONTH + INTERVAL '30' DAY
-          ) <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0) AS "complete",
-          (
-            "t89"."qualified_at" IS NOT NULL
-          )
-          AND (
-            "t89"."qualified_at" <= (
-              "t89"."signup_at" + INTERVAL '30' DAY
-            )
-          ) AS "is_pql",
-          (
-            "t89"."qualified_at" IS NOT NULL
-          )
-          AND (
-            "t89"."qualified_at" <= (
-              "t89"."signup_at" + INTERVAL '30' DAY
-            )
-          )
-          AND (
-            "t89"."converted_at" > "t89"."qualified_at"
-          )
-          AND (
-            "t89"."converted_at" <= (
-              "t89"."qualified_at" + INTERVAL '90' DAY
-            )
-          ) AS "converted_pql",
-          NOT (
-            (
-              "t89"."qualified_at" IS NOT NULL
-            )
-            AND (
-              "t89"."qualified_at" <= (
-                "t89"."signup_at" + INTERVAL '30' DAY
-              )
-            )
-          )
-          AND (
-            "t89"."converted_at" IS NOT NULL
-          )
-          AND (
-            "t89"."converted_at" <= (
-              "t89"."signup_at" + INTERVAL '120' DAY
-            )
-          ) AS "non_pql_converted",
-          CAST(DATE_DIFF('MICROSECOND', "t89"."signup_at", "t89"."qualified_at") AS DOUBLE) / 86400000000 AS "days_to_pql"
-        FROM "t88" AS "t89"
-      ) AS "t90"
-      GROUP BY
-        1,
-        2
-    ) AS "t92"
-  ) AS "t95"
-  UNION ALL
-  SELECT
-    *
-  FROM (
-    SELECT
-      CAST(NULL AS TEXT) AS "cohort",
-      CAST(NULL AS TIMESTAMP) AS "cohort_start",
-      TRUE AS "complete",
+      "t93"."cohort_start",
+      "t93"."complete",
       "t93"."signups",
       COALESCE("t93"."pqls", 0) AS "pqls",
       COALESCE("t93"."converted_pqls", 0) AS "converted_pqls",
@@ -1812,6 +1811,8 @@ FROM (
       "t93"."p75" AS "time_to_pql_days_p75"
     FROM (
       SELECT
+        "t91"."cohort_start",
+        "t91"."complete",
         COUNT(*) AS "signups",
         SUM(CAST("t91"."is_pql" AS INT)) AS "pqls",
         SUM(CAST("t91"."converted_pql" AS INT)) AS "converted_pqls",
@@ -1824,98 +1825,220 @@ FROM (
           "t91"."is_pql") AS "p75"
       FROM (
         SELECT
-          "t89"."entity_id",
-          "t89"."signup_at",
-          "t89"."converted_at",
-          "t89"."criterion_0_at",
-          "t89"."criterion_1_at",
-          "t89"."criterion_2_at",
-          "t89"."criterion_3_at",
-          "t89"."criterion_4_at",
-          "t89"."criterion_5_at",
-          "t89"."rule_satisfied_at",
-          "t89"."active_days",
-          "t89"."active_days_satisfied_at",
-          "t89"."fit_free_email",
-          "t89"."fit_employees",
-          "t89"."fit",
-          "t89"."qualified_at",
+          "t90"."entity_id",
+          "t90"."signup_at",
+          "t90"."converted_at",
+          "t90"."criterion_0_at",
+          "t90"."criterion_1_at",
+          "t90"."criterion_2_at",
+          "t90"."criterion_3_at",
+          "t90"."criterion_4_at",
+          "t90"."criterion_5_at",
+          "t90"."rule_satisfied_at",
+          "t90"."active_days",
+          "t90"."active_days_satisfied_at",
+          "t90"."fit_free_email",
+          "t90"."fit_employees",
+          "t90"."last_seen_at",
+          "t90"."fit",
+          "t90"."qualified_at",
+          "t90"."status",
           CASE
-            WHEN (
-              "t89"."qualified_at" IS NOT NULL
-            ) AND (
-              "t89"."converted_at" IS NOT NULL
-            )
-            THEN 'converted_pql'
-            WHEN "t89"."qualified_at" IS NOT NULL
-            THEN 'pql'
-            WHEN "t89"."converted_at" IS NOT NULL
-            THEN 'converted_without_qualifying'
-            WHEN NOT (
-              "t89"."fit"
-            )
-            THEN 'failed_fit'
-            ELSE 'not_qualified'
-          END AS "status",
+            WHEN "t90"."qualified_at" IS NOT NULL
+            THEN CAST(["t90"."qualified_at"] AS TIMESTAMP[])
+            ELSE CAST(NULL AS TIMESTAMP[])
+          END AS "episode_starts",
+          CASE
+            WHEN "t90"."status" = 'converted_pql'
+            THEN CAST(["t90"."converted_at"] AS TIMESTAMP(6)[])
+            ELSE CAST(NULL AS TIMESTAMP[])
+          END AS "episode_ends",
+          CASE
+            WHEN "t90"."status" = 'pql'
+            THEN "t90"."qualified_at"
+            ELSE CAST(NULL AS TIMESTAMP)
+          END AS "pql_since",
+          CAST(NULL AS TIMESTAMP) AS "lapsed_at",
+          CAST(NULL AS TIMESTAMP) AS "next_change_at",
           CAST(NULL AS TEXT) AS "segment",
-          DATE_TRUNC('MONTH', "t89"."signup_at") AS "cohort_start",
+          DATE_TRUNC('MONTH', "t90"."signup_at") AS "cohort_start",
           (
-            DATE_TRUNC('MONTH', "t89"."signup_at") + INTERVAL '1' MONTH + INTERVAL '30' DAY
+            DATE_TRUNC('MONTH', "t90"."signup_at") + INTERVAL '1' MONTH + INTERVAL '30' DAY
           ) <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0) AS "complete",
           (
-            "t89"."qualified_at" IS NOT NULL
+            "t90"."qualified_at" IS NOT NULL
           )
           AND (
-            "t89"."qualified_at" <= (
-              "t89"."signup_at" + INTERVAL '30' DAY
+            "t90"."qualified_at" <= (
+              "t90"."signup_at" + INTERVAL '30' DAY
             )
           ) AS "is_pql",
           (
-            "t89"."qualified_at" IS NOT NULL
+            "t90"."qualified_at" IS NOT NULL
           )
           AND (
-            "t89"."qualified_at" <= (
-              "t89"."signup_at" + INTERVAL '30' DAY
+            "t90"."qualified_at" <= (
+              "t90"."signup_at" + INTERVAL '30' DAY
             )
           )
           AND (
-            "t89"."converted_at" > "t89"."qualified_at"
+            "t90"."converted_at" > "t90"."qualified_at"
           )
           AND (
-            "t89"."converted_at" <= (
-              "t89"."qualified_at" + INTERVAL '90' DAY
+            "t90"."converted_at" <= (
+              "t90"."qualified_at" + INTERVAL '90' DAY
             )
           ) AS "converted_pql",
           NOT (
             (
-              "t89"."qualified_at" IS NOT NULL
+              "t90"."qualified_at" IS NOT NULL
             )
             AND (
-              "t89"."qualified_at" <= (
-                "t89"."signup_at" + INTERVAL '30' DAY
+              "t90"."qualified_at" <= (
+                "t90"."signup_at" + INTERVAL '30' DAY
               )
             )
           )
           AND (
-            "t89"."converted_at" IS NOT NULL
+            "t90"."converted_at" IS NOT NULL
           )
           AND (
-            "t89"."converted_at" <= (
-              "t89"."signup_at" + INTERVAL '120' DAY
+            "t90"."converted_at" <= (
+              "t90"."signup_at" + INTERVAL '120' DAY
             )
           ) AS "non_pql_converted",
-          CAST(DATE_DIFF('MICROSECOND', "t89"."signup_at", "t89"."qualified_at") AS DOUBLE) / 86400000000 AS "days_to_pql"
-        FROM "t88" AS "t89"
+          CAST(DATE_DIFF('MICROSECOND', "t90"."signup_at", "t90"."qualified_at") AS DOUBLE) / 86400000000 AS "days_to_pql"
+        FROM "t89" AS "t90"
+      ) AS "t91"
+      GROUP BY
+        1,
+        2
+    ) AS "t93"
+  ) AS "t96"
+  UNION ALL
+  SELECT
+    *
+  FROM (
+    SELECT
+      CAST(NULL AS TEXT) AS "cohort",
+      CAST(NULL AS TIMESTAMP) AS "cohort_start",
+      TRUE AS "complete",
+      "t94"."signups",
+      COALESCE("t94"."pqls", 0) AS "pqls",
+      COALESCE("t94"."converted_pqls", 0) AS "converted_pqls",
+      "t94"."signups" - COALESCE("t94"."pqls", 0) AS "non_pql_signups",
+      COALESCE("t94"."non_pql_converted", 0) AS "non_pql_converted",
+      "t94"."p25" AS "time_to_pql_days_p25",
+      "t94"."median" AS "time_to_pql_days_median",
+      "t94"."p75" AS "time_to_pql_days_p75"
+    FROM (
+      SELECT
+        COUNT(*) AS "signups",
+        SUM(CAST("t92"."is_pql" AS INT)) AS "pqls",
+        SUM(CAST("t92"."converted_pql" AS INT)) AS "converted_pqls",
+        SUM(CAST("t92"."non_pql_converted" AS INT)) AS "non_pql_converted",
+        QUANTILE_CONT("t92"."days_to_pql", 0.5) FILTER(WHERE
+          "t92"."is_pql") AS "median",
+        QUANTILE_CONT("t92"."days_to_pql", 0.25) FILTER(WHERE
+          "t92"."is_pql") AS "p25",
+        QUANTILE_CONT("t92"."days_to_pql", 0.75) FILTER(WHERE
+          "t92"."is_pql") AS "p75"
+      FROM (
+        SELECT
+          "t90"."entity_id",
+          "t90"."signup_at",
+          "t90"."converted_at",
+          "t90"."criterion_0_at",
+          "t90"."criterion_1_at",
+          "t90"."criterion_2_at",
+          "t90"."criterion_3_at",
+          "t90"."criterion_4_at",
+          "t90"."criterion_5_at",
+          "t90"."rule_satisfied_at",
+          "t90"."active_days",
+          "t90"."active_days_satisfied_at",
+          "t90"."fit_free_email",
+          "t90"."fit_employees",
+          "t90"."last_seen_at",
+          "t90"."fit",
+          "t90"."qualified_at",
+          "t90"."status",
+          CASE
+            WHEN "t90"."qualified_at" IS NOT NULL
+            THEN CAST(["t90"."qualified_at"] AS TIMESTAMP[])
+            ELSE CAST(NULL AS TIMESTAMP[])
+          END AS "episode_starts",
+          CASE
+            WHEN "t90"."status" = 'converted_pql'
+            THEN CAST(["t90"."converted_at"] AS TIMESTAMP(6)[])
+            ELSE CAST(NULL AS TIMESTAMP[])
+          END AS "episode_ends",
+          CASE
+            WHEN "t90"."status" = 'pql'
+            THEN "t90"."qualified_at"
+            ELSE CAST(NULL AS TIMESTAMP)
+          END AS "pql_since",
+          CAST(NULL AS TIMESTAMP) AS "lapsed_at",
+          CAST(NULL AS TIMESTAMP) AS "next_change_at",
+          CAST(NULL AS TEXT) AS "segment",
+          DATE_TRUNC('MONTH', "t90"."signup_at") AS "cohort_start",
+          (
+            DATE_TRUNC('MONTH', "t90"."signup_at") + INTERVAL '1' MONTH + INTERVAL '30' DAY
+          ) <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0) AS "complete",
+          (
+            "t90"."qualified_at" IS NOT NULL
+          )
+          AND (
+            "t90"."qualified_at" <= (
+              "t90"."signup_at" + INTERVAL '30' DAY
+            )
+          ) AS "is_pql",
+          (
+            "t90"."qualified_at" IS NOT NULL
+          )
+          AND (
+            "t90"."qualified_at" <= (
+              "t90"."signup_at" + INTERVAL '30' DAY
+            )
+          )
+          AND (
+            "t90"."converted_at" > "t90"."qualified_at"
+          )
+          AND (
+            "t90"."converted_at" <= (
+              "t90"."qualified_at" + INTERVAL '90' DAY
+            )
+          ) AS "converted_pql",
+          NOT (
+            (
+              "t90"."qualified_at" IS NOT NULL
+            )
+            AND (
+              "t90"."qualified_at" <= (
+                "t90"."signup_at" + INTERVAL '30' DAY
+              )
+            )
+          )
+          AND (
+            "t90"."converted_at" IS NOT NULL
+          )
+          AND (
+            "t90"."converted_at" <= (
+              "t90"."signup_at" + INTERVAL '120' DAY
+            )
+          ) AS "non_pql_converted",
+          CAST(DATE_DIFF('MICROSECOND', "t90"."signup_at", "t90"."qualified_at") AS DOUBLE) / 86400000000 AS "days_to_pql"
+        FROM "t89" AS "t90"
         WHERE
           (
-            DATE_TRUNC('MONTH', "t89"."signup_at") + INTERVAL '1' MONTH + INTERVAL '30' DAY
+            DATE_TRUNC('MONTH', "t90"."signup_at") + INTERVAL '1' MONTH + INTERVAL '30' DAY
           ) <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
-      ) AS "t91"
-    ) AS "t93"
-  ) AS "t94"
-) AS "t96"
+      ) AS "t92"
+    ) AS "t94"
+  ) AS "t95"
+) AS "t97"
 ORDER BY
-  "t96"."cohort_start" ASC;
+  "t97"."cohort_start" ASC;
 
 -- pql_count_by_period: PQLs per month of qualified_at, whatever their cohort
 WITH "t11" AS (
@@ -2433,142 +2556,70 @@ WITH "t11" AS (
     GROUP BY
       1
   ) AS "t65"
-)
-SELECT
-  CAST(EXTRACT(year FROM "t90"."start") AS TEXT) || '-' || CASE
-    WHEN 2 <= LENGTH(CAST(EXTRACT(month FROM "t90"."start") AS TEXT))
-    THEN CAST(EXTRACT(month FROM "t90"."start") AS TEXT)
-    ELSE REPEAT('0', 2 - LENGTH(CAST(EXTRACT(month FROM "t90"."start") AS TEXT))) || CAST(EXTRACT(month FROM "t90"."start") AS TEXT)
-  END AS "period",
-  "t90"."start" AS "period_start",
-  "t90"."pqls"
-FROM (
+), "t89" AS (
   SELECT
-    DATE_TRUNC('MONTH', "t89"."qualified_at") AS "start",
-    "t89"."segment",
-    COUNT(*) AS "pqls"
-  FROM (
-    SELECT
-      "t88"."entity_id",
-      "t88"."signup_at",
-      "t88"."converted_at",
-      "t88"."criterion_0_at",
-      "t88"."criterion_1_at",
-      "t88"."criterion_2_at",
-      "t88"."criterion_3_at",
-      "t88"."criterion_4_at",
-      "t88"."criterion_5_at",
-      "t88"."rule_satisfied_at",
-      "t88"."active_days",
-      "t88"."active_days_satisfied_at",
-      "t88"."fit_free_email",
-      "t88"."fit_employees",
-      "t88"."fit",
-      "t88"."qualified_at",
-      CASE
-        WHEN (
-          "t88"."qualified_at" IS NOT NULL
-        ) AND (
-          "t88"."converted_at" IS NOT NULL
-        )
-        THEN 'converted_pql'
-        WHEN "t88"."qualified_at" IS NOT NULL
-        THEN 'pql'
-        WHEN "t88"."converted_at" IS NOT NULL
-        THEN 'converted_without_qualifying'
-        WHEN NOT (
-          "t88"."fit"
-        )
-        THEN 'failed_fit'
-        ELSE 'not_qualified'
-      END AS "status",
-      CAST(NULL AS TEXT) AS "segment",
-      DATE_TRUNC('MONTH', "t88"."signup_at") AS "cohort_start",
-      (
-        DATE_TRUNC('MONTH', "t88"."signup_at") + INTERVAL '1' MONTH + INTERVAL '30' DAY
-      ) <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0) AS "complete",
-      (
+    "t88"."entity_id",
+    "t88"."signup_at",
+    "t88"."converted_at",
+    "t88"."criterion_0_at",
+    "t88"."criterion_1_at",
+    "t88"."criterion_2_at",
+    "t88"."criterion_3_at",
+    "t88"."criterion_4_at",
+    "t88"."criterion_5_at",
+    "t88"."rule_satisfied_at",
+    "t88"."active_days",
+    "t88"."active_days_satisfied_at",
+    "t88"."fit_free_email",
+    "t88"."fit_employees",
+    "t88"."last_seen_at",
+    "t88"."fit",
+    "t88"."qualified_at",
+    CASE
+      WHEN (
         "t88"."qualified_at" IS NOT NULL
-      )
-      AND (
-        "t88"."qualified_at" <= (
-          "t88"."signup_at" + INTERVAL '30' DAY
-        )
-      ) AS "is_pql",
-      (
-        "t88"."qualified_at" IS NOT NULL
-      )
-      AND (
-        "t88"."qualified_at" <= (
-          "t88"."signup_at" + INTERVAL '30' DAY
-        )
-      )
-      AND (
-        "t88"."converted_at" > "t88"."qualified_at"
-      )
-      AND (
-        "t88"."converted_at" <= (
-          "t88"."qualified_at" + INTERVAL '90' DAY
-        )
-      ) AS "converted_pql",
-      NOT (
-        (
-          "t88"."qualified_at" IS NOT NULL
-        )
-        AND (
-          "t88"."qualified_at" <= (
-            "t88"."signup_at" + INTERVAL '30' DAY
-          )
-        )
-      )
-      AND (
+      ) AND (
         "t88"."converted_at" IS NOT NULL
       )
-      AND (
-        "t88"."converted_at" <= (
-          "t88"."signup_at" + INTERVAL '120' DAY
+      THEN 'converted_pql'
+      WHEN (
+        "t88"."qualified_at" IS NOT NULL
+      ) AND TRUE
+      THEN 'pql'
+      WHEN "t88"."qualified_at" IS NOT NULL
+      THEN 'lapsed'
+      WHEN "t88"."converted_at" IS NOT NULL
+      THEN 'converted_without_qualifying'
+      WHEN NOT (
+        "t88"."fit"
+      )
+      THEN 'failed_fit'
+      ELSE 'not_qualified'
+    END AS "status"
+  FROM (
+    SELECT
+      "t87"."entity_id",
+      "t87"."signup_at",
+      "t87"."converted_at",
+      "t87"."criterion_0_at",
+      "t87"."criterion_1_at",
+      "t87"."criterion_2_at",
+      "t87"."criterion_3_at",
+      "t87"."criterion_4_at",
+      "t87"."criterion_5_at",
+      "t87"."rule_satisfied_at",
+      COALESCE("t87"."active_days", 0) AS "active_days",
+      "t87"."active_days_satisfied_at",
+      "t87"."fit_free_email",
+      "t87"."fit_employees",
+      CAST(NULL AS TIMESTAMP) AS "last_seen_at",
+      COALESCE("t87"."fit_free_email", TRUE) AND COALESCE("t87"."fit_employees", TRUE) AS "fit",
+      CASE
+        WHEN (
+          "t87"."converted_at" IS NOT NULL
         )
-      ) AS "non_pql_converted",
-      CAST(DATE_DIFF('MICROSECOND', "t88"."signup_at", "t88"."qualified_at") AS DOUBLE) / 86400000000 AS "days_to_pql"
-    FROM (
-      SELECT
-        "t87"."entity_id",
-        "t87"."signup_at",
-        "t87"."converted_at",
-        "t87"."criterion_0_at",
-        "t87"."criterion_1_at",
-        "t87"."criterion_2_at",
-        "t87"."criterion_3_at",
-        "t87"."criterion_4_at",
-        "t87"."criterion_5_at",
-        "t87"."rule_satisfied_at",
-        COALESCE("t87"."active_days", 0) AS "active_days",
-        "t87"."active_days_satisfied_at",
-        "t87"."fit_free_email",
-        "t87"."fit_employees",
-        COALESCE("t87"."fit_free_email", TRUE) AND COALESCE("t87"."fit_employees", TRUE) AS "fit",
-        CASE
-          WHEN (
-            "t87"."converted_at" IS NOT NULL
-          )
-          AND (
-            "t87"."converted_at" <= CASE
-              WHEN COALESCE("t87"."fit_free_email", TRUE) AND COALESCE("t87"."fit_employees", TRUE)
-              THEN CASE
-                WHEN (
-                  "t87"."rule_satisfied_at" IS NULL
-                )
-                OR (
-                  "t87"."active_days_satisfied_at" IS NULL
-                )
-                THEN CAST(NULL AS TIMESTAMP)
-                ELSE GREATEST("t87"."rule_satisfied_at", "t87"."active_days_satisfied_at")
-              END
-              ELSE CAST(NULL AS TIMESTAMP)
-            END
-          )
-          THEN CAST(NULL AS TIMESTAMP)
-          ELSE CASE
+        AND (
+          "t87"."converted_at" <= CASE
             WHEN COALESCE("t87"."fit_free_email", TRUE) AND COALESCE("t87"."fit_employees", TRUE)
             THEN CASE
               WHEN (
@@ -2582,112 +2633,174 @@ FROM (
             END
             ELSE CAST(NULL AS TIMESTAMP)
           END
-        END AS "qualified_at"
+        )
+        THEN CAST(NULL AS TIMESTAMP)
+        ELSE CASE
+          WHEN COALESCE("t87"."fit_free_email", TRUE) AND COALESCE("t87"."fit_employees", TRUE)
+          THEN CASE
+            WHEN (
+              "t87"."rule_satisfied_at" IS NULL
+            )
+            OR (
+              "t87"."active_days_satisfied_at" IS NULL
+            )
+            THEN CAST(NULL AS TIMESTAMP)
+            ELSE GREATEST("t87"."rule_satisfied_at", "t87"."active_days_satisfied_at")
+          END
+          ELSE CAST(NULL AS TIMESTAMP)
+        END
+      END AS "qualified_at"
+    FROM (
+      SELECT
+        "t86".*
+        EXCLUDE ("f_id")
       FROM (
         SELECT
-          "t86".*
-          EXCLUDE ("f_id")
+          "t85"."entity_id",
+          "t85"."signup_at",
+          "t85"."converted_at",
+          "t85"."criterion_0_at",
+          "t85"."criterion_1_at",
+          "t85"."criterion_2_at",
+          "t85"."criterion_3_at",
+          "t85"."criterion_4_at",
+          "t85"."criterion_5_at",
+          "t85"."rule_satisfied_at",
+          "t85"."active_days",
+          "t85"."active_days_satisfied_at",
+          "t16"."f_id",
+          "t16"."fit_free_email",
+          "t16"."fit_employees"
         FROM (
           SELECT
-            "t85"."entity_id",
-            "t85"."signup_at",
-            "t85"."converted_at",
-            "t85"."criterion_0_at",
-            "t85"."criterion_1_at",
-            "t85"."criterion_2_at",
-            "t85"."criterion_3_at",
-            "t85"."criterion_4_at",
-            "t85"."criterion_5_at",
-            "t85"."rule_satisfied_at",
-            "t85"."active_days",
-            "t85"."active_days_satisfied_at",
-            "t16"."f_id",
-            "t16"."fit_free_email",
-            "t16"."fit_employees"
+            "t83".*
+            EXCLUDE ("a_id")
           FROM (
             SELECT
-              "t83".*
-              EXCLUDE ("a_id")
+              "t73"."entity_id",
+              "t73"."signup_at",
+              "t73"."converted_at",
+              "t73"."criterion_0_at",
+              "t73"."criterion_1_at",
+              "t73"."criterion_2_at",
+              "t73"."criterion_3_at",
+              "t73"."criterion_4_at",
+              "t73"."criterion_5_at",
+              "t73"."rule_satisfied_at",
+              "t82"."a_id",
+              "t82"."active_days",
+              "t82"."active_days_satisfied_at"
             FROM (
               SELECT
-                "t73"."entity_id",
-                "t73"."signup_at",
-                "t73"."converted_at",
-                "t73"."criterion_0_at",
-                "t73"."criterion_1_at",
-                "t73"."criterion_2_at",
-                "t73"."criterion_3_at",
-                "t73"."criterion_4_at",
-                "t73"."criterion_5_at",
-                "t73"."rule_satisfied_at",
-                "t82"."a_id",
-                "t82"."active_days",
-                "t82"."active_days_satisfied_at"
+                "t71".*
+                EXCLUDE ("c_id")
               FROM (
                 SELECT
-                  "t71".*
-                  EXCLUDE ("c_id")
+                  "t57"."entity_id",
+                  "t57"."signup_at",
+                  "t57"."converted_at",
+                  "t68"."c_id",
+                  "t68"."criterion_0_at",
+                  "t68"."criterion_1_at",
+                  "t68"."criterion_2_at",
+                  "t68"."criterion_3_at",
+                  "t68"."criterion_4_at",
+                  "t68"."criterion_5_at",
+                  "t68"."rule_satisfied_at"
                 FROM (
                   SELECT
-                    "t57"."entity_id",
-                    "t57"."signup_at",
-                    "t57"."converted_at",
-                    "t68"."c_id",
-                    "t68"."criterion_0_at",
-                    "t68"."criterion_1_at",
-                    "t68"."criterion_2_at",
-                    "t68"."criterion_3_at",
-                    "t68"."criterion_4_at",
-                    "t68"."criterion_5_at",
-                    "t68"."rule_satisfied_at"
-                  FROM (
-                    SELECT
-                      *
-                    FROM "t53" AS "t54"
-                    WHERE
-                      "t54"."signup_at" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
-                  ) AS "t57"
-                  LEFT OUTER JOIN "t66" AS "t68"
-                    ON "t57"."entity_id" = "t68"."c_id"
-                ) AS "t71"
-              ) AS "t73"
-              LEFT OUTER JOIN (
+                    *
+                  FROM "t53" AS "t54"
+                  WHERE
+                    "t54"."signup_at" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
+                ) AS "t57"
+                LEFT OUTER JOIN "t66" AS "t68"
+                  ON "t57"."entity_id" = "t68"."c_id"
+              ) AS "t71"
+            ) AS "t73"
+            LEFT OUTER JOIN (
+              SELECT
+                "t80"."entity_id" AS "a_id",
+                COUNT("t80"."first_ts") AS "active_days",
+                LIST_EXTRACT(MIN("t80"."first_ts", 2) FILTER(WHERE
+                  "t80"."first_ts" IS NOT NULL), 2) AS "active_days_satisfied_at"
+              FROM (
                 SELECT
-                  "t80"."entity_id" AS "a_id",
-                  COUNT("t80"."first_ts") AS "active_days",
-                  LIST_EXTRACT(MIN("t80"."first_ts", 2) FILTER(WHERE
-                    "t80"."first_ts" IS NOT NULL), 2) AS "active_days_satisfied_at"
+                  "t79"."entity_id",
+                  DATE_TRUNC('DAY', "t79"."ts") AS "day",
+                  MIN("t79"."ts") AS "first_ts"
                 FROM (
                   SELECT
-                    "t79"."entity_id",
-                    DATE_TRUNC('DAY', "t79"."ts") AS "day",
-                    MIN("t79"."ts") AS "first_ts"
+                    "t78"."entity_id",
+                    "t78"."ts",
+                    "t78"."a_signup" AS "signup_at",
+                    "t78"."a_converted" AS "converted_at"
                   FROM (
                     SELECT
-                      "t78"."entity_id",
-                      "t78"."ts",
-                      "t78"."a_signup" AS "signup_at",
-                      "t78"."a_converted" AS "converted_at"
+                      "t77".*
+                      EXCLUDE ("a_entity")
                     FROM (
                       SELECT
-                        "t77".*
-                        EXCLUDE ("a_entity")
+                        *
                       FROM (
                         SELECT
-                          *
+                          "t36"."entity_id",
+                          "t36"."ts",
+                          "t75"."a_entity",
+                          "t75"."a_signup",
+                          "t75"."a_converted"
                         FROM (
                           SELECT
-                            "t36"."entity_id",
-                            "t36"."ts",
-                            "t75"."a_entity",
-                            "t75"."a_signup",
-                            "t75"."a_converted"
+                            *
                           FROM (
                             SELECT
-                              *
+                              "t19"."account_id" AS "entity_id",
+                              "t19"."ts"
                             FROM (
                               SELECT
-                                "t19"."account_id" AS "entity_id",
+                                "t17".*
+                                EXCLUDE ("_pql_copy")
+                              FROM (
+                                SELECT
+                                  *
+                                FROM (
+                                  SELECT
+                                    "t2"."event_id",
+                                    "t2"."user_id",
+                                    "t2"."account_id",
+                                    "t2"."event",
+                                    "t2"."ts",
+                                    "t2"."properties",
+                                    ROW_NUMBER() OVER (
+                                      PARTITION BY "t2"."event_id"
+                                      ORDER BY "t2"."ts" ASC, "t2"."user_id" ASC, "t2"."account_id" ASC, "t2"."event" ASC, CAST("t2"."properties" AS TEXT) ASC
+                                      ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+                                    ) - 1 AS "_pql_copy"
+                                  FROM "events" AS "t2"
+                                ) AS "t15"
+                                WHERE
+                                  (
+                                    "t15"."_pql_copy" = 0
+                                  ) OR (
+                                    "t15"."event_id" IS NULL
+                                  )
+                              ) AS "t17"
+                            ) AS "t19"
+                            WHERE
+                              "t19"."ts" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
+                              AND "t19"."account_id" IS NOT NULL
+                          ) AS "t21"
+                          UNION ALL
+                          SELECT
+                            *
+                          FROM (
+                            SELECT
+                              "t9"."member_account" AS "entity_id",
+                              "t27"."ts"
+                            FROM (
+                              SELECT
+                                "t19"."user_id",
+                                "t19"."account_id",
                                 "t19"."ts"
                               FROM (
                                 SELECT
@@ -2721,127 +2834,188 @@ FROM (
                               ) AS "t19"
                               WHERE
                                 "t19"."ts" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
-                                AND "t19"."account_id" IS NOT NULL
-                            ) AS "t21"
-                            UNION ALL
+                                AND "t19"."account_id" IS NULL
+                            ) AS "t27"
+                            INNER JOIN (
+                              SELECT
+                                "t1"."user_id" AS "member_id",
+                                "t1"."account_id" AS "member_account"
+                              FROM "users" AS "t1"
+                              WHERE
+                                "t1"."account_id" IS NOT NULL
+                            ) AS "t9"
+                              ON "t27"."user_id" = "t9"."member_id"
+                          ) AS "t30"
+                        ) AS "t36"
+                        INNER JOIN (
+                          SELECT
+                            "t58"."a_entity",
+                            "t58"."a_signup",
+                            "t58"."a_converted"
+                          FROM (
+                            SELECT
+                              "t54"."entity_id" AS "a_entity",
+                              "t54"."signup_at" AS "a_signup",
+                              "t54"."converted_at" AS "a_converted"
+                            FROM "t53" AS "t54"
+                            WHERE
+                              "t54"."signup_at" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
+                          ) AS "t58"
+                          ANTI JOIN (
                             SELECT
                               *
-                            FROM (
-                              SELECT
-                                "t9"."member_account" AS "entity_id",
-                                "t27"."ts"
-                              FROM (
-                                SELECT
-                                  "t19"."user_id",
-                                  "t19"."account_id",
-                                  "t19"."ts"
-                                FROM (
-                                  SELECT
-                                    "t17".*
-                                    EXCLUDE ("_pql_copy")
-                                  FROM (
-                                    SELECT
-                                      *
-                                    FROM (
-                                      SELECT
-                                        "t2"."event_id",
-                                        "t2"."user_id",
-                                        "t2"."account_id",
-                                        "t2"."event",
-                                        "t2"."ts",
-                                        "t2"."properties",
-                                        ROW_NUMBER() OVER (
-                                          PARTITION BY "t2"."event_id"
-                                          ORDER BY "t2"."ts" ASC, "t2"."user_id" ASC, "t2"."account_id" ASC, "t2"."event" ASC, CAST("t2"."properties" AS TEXT) ASC
-                                          ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-                                        ) - 1 AS "_pql_copy"
-                                      FROM "events" AS "t2"
-                                    ) AS "t15"
-                                    WHERE
-                                      (
-                                        "t15"."_pql_copy" = 0
-                                      ) OR (
-                                        "t15"."event_id" IS NULL
-                                      )
-                                  ) AS "t17"
-                                ) AS "t19"
-                                WHERE
-                                  "t19"."ts" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
-                                  AND "t19"."account_id" IS NULL
-                              ) AS "t27"
-                              INNER JOIN (
-                                SELECT
-                                  "t1"."user_id" AS "member_id",
-                                  "t1"."account_id" AS "member_account"
-                                FROM "users" AS "t1"
-                                WHERE
-                                  "t1"."account_id" IS NOT NULL
-                              ) AS "t9"
-                                ON "t27"."user_id" = "t9"."member_id"
-                            ) AS "t30"
-                          ) AS "t36"
-                          INNER JOIN (
+                            FROM "t11" AS "t13"
+                            WHERE
+                              NOT (
+                                COALESCE("t13"."fit_free_email", TRUE) AND COALESCE("t13"."fit_employees", TRUE)
+                              )
+                          ) AS "t20"
+                            ON "t58"."a_entity" = "t20"."f_id"
+                          SEMI JOIN (
                             SELECT
-                              "t58"."a_entity",
-                              "t58"."a_signup",
-                              "t58"."a_converted"
-                            FROM (
-                              SELECT
-                                "t54"."entity_id" AS "a_entity",
-                                "t54"."signup_at" AS "a_signup",
-                                "t54"."converted_at" AS "a_converted"
-                              FROM "t53" AS "t54"
-                              WHERE
-                                "t54"."signup_at" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
-                            ) AS "t58"
-                            ANTI JOIN (
-                              SELECT
-                                *
-                              FROM "t11" AS "t13"
-                              WHERE
-                                NOT (
-                                  COALESCE("t13"."fit_free_email", TRUE) AND COALESCE("t13"."fit_employees", TRUE)
-                                )
-                            ) AS "t20"
-                              ON "t58"."a_entity" = "t20"."f_id"
-                            SEMI JOIN (
-                              SELECT
-                                *
-                              FROM "t66" AS "t67"
-                              WHERE
-                                "t67"."rule_satisfied_at" IS NOT NULL
-                            ) AS "t70"
-                              ON "t58"."a_entity" = "t70"."c_id"
-                          ) AS "t75"
-                            ON "t36"."entity_id" = "t75"."a_entity"
-                        ) AS "t76"
-                        WHERE
-                          "t76"."ts" >= "t76"."a_signup"
-                      ) AS "t77"
-                    ) AS "t78"
-                  ) AS "t79"
-                  GROUP BY
-                    1,
-                    2
-                ) AS "t80"
+                              *
+                            FROM "t66" AS "t67"
+                            WHERE
+                              "t67"."rule_satisfied_at" IS NOT NULL
+                          ) AS "t70"
+                            ON "t58"."a_entity" = "t70"."c_id"
+                        ) AS "t75"
+                          ON "t36"."entity_id" = "t75"."a_entity"
+                      ) AS "t76"
+                      WHERE
+                        "t76"."ts" >= "t76"."a_signup"
+                    ) AS "t77"
+                  ) AS "t78"
+                ) AS "t79"
                 GROUP BY
-                  1
-              ) AS "t82"
-                ON "t73"."entity_id" = "t82"."a_id"
-            ) AS "t83"
-          ) AS "t85"
-          LEFT OUTER JOIN "t11" AS "t16"
-            ON "t85"."entity_id" = "t16"."f_id"
-        ) AS "t86"
-      ) AS "t87"
-    ) AS "t88"
-    WHERE
-      "t88"."qualified_at" IS NOT NULL
-  ) AS "t89"
-  GROUP BY
-    1,
-    2
-) AS "t90"
+                  1,
+                  2
+              ) AS "t80"
+              GROUP BY
+                1
+            ) AS "t82"
+              ON "t73"."entity_id" = "t82"."a_id"
+          ) AS "t83"
+        ) AS "t85"
+        LEFT OUTER JOIN "t11" AS "t16"
+          ON "t85"."entity_id" = "t16"."f_id"
+      ) AS "t86"
+    ) AS "t87"
+  ) AS "t88"
+)
+SELECT
+  CAST(EXTRACT(year FROM "t99"."start") AS TEXT) || '-' || CASE
+    WHEN 2 <= LENGTH(CAST(EXTRACT(month FROM "t99"."start") AS TEXT))
+    THEN CAST(EXTRACT(month FROM "t99"."start") AS TEXT)
+    ELSE REPEAT('0', 2 - LENGTH(CAST(EXTRACT(month FROM "t99"."start") AS TEXT))) || CAST(EXTRACT(month FROM "t99"."start") AS TEXT)
+  END AS "period",
+  "t99"."start" AS "period_start",
+  "t99"."pqls",
+  "t99"."new",
+  "t99"."requalified",
+  "t99"."lapsed",
+  "t99"."ended_by_conversion",
+  "t99"."open_at_end"
+FROM (
+  SELECT
+    "t98"."start",
+    "t98"."segment",
+    "t98"."new",
+    "t98"."requalified",
+    "t98"."lapsed",
+    "t98"."ended_by_conversion",
+    "t98"."new" AS "pqls",
+    SUM(
+      (
+        (
+          "t98"."new" + "t98"."requalified"
+        ) - "t98"."lapsed"
+      ) - "t98"."ended_by_conversion"
+    ) OVER (
+      PARTITION BY "t98"."segment"
+      ORDER BY "t98"."start" ASC
+      ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+    ) AS "open_at_end"
+  FROM (
+    SELECT
+      "t97"."start",
+      "t97"."segment",
+      SUM("t97"."new") AS "new",
+      SUM("t97"."requalified") AS "requalified",
+      SUM("t97"."lapsed") AS "lapsed",
+      SUM("t97"."ended_by_conversion") AS "ended_by_conversion"
+    FROM (
+      SELECT
+        *
+      FROM (
+        SELECT
+          DATE_TRUNC('MONTH', "t93"."episode_starts") AS "start",
+          "t93"."segment",
+          CASE WHEN "t93"."position" = 0 THEN 1 ELSE 0 END AS "new",
+          CASE WHEN "t93"."position" > 0 THEN 1 ELSE 0 END AS "requalified",
+          0 AS "lapsed",
+          0 AS "ended_by_conversion"
+        FROM (
+          SELECT
+            "t91".*
+            REPLACE (STRUCT_EXTRACT("ibis_table_unnest_column_k2gqhzq23ngpvajyekvg42z22m", 1) AS "episode_starts"),
+            STRUCT_EXTRACT("ibis_table_unnest_column_k2gqhzq23ngpvajyekvg42z22m", 2) AS "position"
+          FROM (
+            SELECT
+              CAST(NULL AS TEXT) AS "segment",
+              CASE
+                WHEN "t90"."qualified_at" IS NOT NULL
+                THEN CAST(["t90"."qualified_at"] AS TIMESTAMP[])
+                ELSE CAST(NULL AS TIMESTAMP[])
+              END AS "episode_starts"
+            FROM "t89" AS "t90"
+          ) AS "t91"
+          CROSS JOIN UNNEST(LIST_ZIP("t91"."episode_starts", RANGE(0, LENGTH("t91"."episode_starts")))) AS "ibis_table_unnest_qnsnf2bvgnf2ra3wnnx7ex6s7y"("ibis_table_unnest_column_k2gqhzq23ngpvajyekvg42z22m")
+        ) AS "t93"
+      ) AS "t95"
+      UNION ALL
+      SELECT
+        *
+      FROM (
+        SELECT
+          DATE_TRUNC('MONTH', "t94"."episode_ends") AS "start",
+          "t94"."segment",
+          0 AS "new",
+          0 AS "requalified",
+          CASE
+            WHEN COALESCE("t94"."episode_ends" = "t94"."converted_at", FALSE)
+            THEN 0
+            ELSE 1
+          END AS "lapsed",
+          CASE
+            WHEN COALESCE("t94"."episode_ends" = "t94"."converted_at", FALSE)
+            THEN 1
+            ELSE 0
+          END AS "ended_by_conversion"
+        FROM (
+          SELECT
+            "t92".*
+            REPLACE ("ibis_table_unnest_column_4nitoojqc5haro4s2xuqrxriqy" AS "episode_ends")
+          FROM (
+            SELECT
+              CAST(NULL AS TEXT) AS "segment",
+              "t90"."converted_at",
+              CASE
+                WHEN "t90"."status" = 'converted_pql'
+                THEN CAST(["t90"."converted_at"] AS TIMESTAMP(6)[])
+                ELSE CAST(NULL AS TIMESTAMP[])
+              END AS "episode_ends"
+            FROM "t89" AS "t90"
+          ) AS "t92"
+          CROSS JOIN UNNEST("t92"."episode_ends") AS "ibis_table_unnest_mg4x56qfuvgn7nhaurnsos5tki"("ibis_table_unnest_column_4nitoojqc5haro4s2xuqrxriqy")
+        ) AS "t94"
+      ) AS "t96"
+    ) AS "t97"
+    GROUP BY
+      1,
+      2
+  ) AS "t98"
+) AS "t99"
 ORDER BY
-  "t90"."start" ASC,
-  "t90"."segment" ASC NULLS FIRST;
+  "t99"."start" ASC,
+  "t99"."segment" ASC NULLS FIRST;

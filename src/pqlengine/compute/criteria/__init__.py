@@ -20,7 +20,7 @@ from pqlengine.compute.criteria.distinct import Distinct, Users
 from pqlengine.compute.criteria.every_event import Firsts, reads_user_days, satisfied_from_firsts
 from pqlengine.compute.criteria.kind import Kind
 from pqlengine.compute.criteria.sequence import Sequence
-from pqlengine.compute.criteria.words import amount
+from pqlengine.compute.criteria.words import amount, recency
 
 __all__ = ["KINDS", "Capabilities", "Kind", "describe", "event_columns", "event_names", "kind_of"]
 
@@ -39,8 +39,9 @@ def describe(criterion: Any) -> str:
     """The criterion in words ("Logged In x 1 point, at most 20" with points)."""
     points = getattr(criterion, "points", None)
     if points is None:
-        return kind_of(criterion).describe(criterion)
-    return f"{kind_of(criterion).progress_unit(criterion)} x {points_text(criterion)}"
+        return kind_of(criterion).describe(criterion) + recency(criterion)
+    unit = kind_of(criterion).progress_unit(criterion)
+    return f"{unit}{recency(criterion)} x {points_text(criterion)}"
 
 
 def progress_text(criterion: Any, value: float | None) -> str:
@@ -48,12 +49,12 @@ def progress_text(criterion: Any, value: float | None) -> str:
     points"."""
     points = getattr(criterion, "points", None)
     if points is None:
-        return kind_of(criterion).progress(criterion, value)
+        return kind_of(criterion).progress(criterion, value) + recency(criterion)
     earned = points * float(value or 0.0)
     cap = criterion.max_points
     if cap is not None:
         earned = min(earned, cap)
-    done = f"{amount(value)} {kind_of(criterion).progress_unit(criterion)}"
+    done = f"{amount(value)} {kind_of(criterion).progress_unit(criterion)}{recency(criterion)}"
     most = f" of at most {amount(cap)}" if cap is not None else ""
     return f"{done}: {amount(earned)}{most} points"
 

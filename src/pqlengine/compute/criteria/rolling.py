@@ -57,16 +57,6 @@ def satisfied(
     return first_reaching(presence(kind, before, criterion, can), criterion.at_least, name)
 
 
-def ends(kind: Kind, before: ir.Table, criterion: Any, can: Capabilities) -> ir.Table:
-    """entity_id, ts: every occurrence's o + D (where W may step without new data)."""
-    length = window_length(criterion.in_last_days)
-    if criterion.kind in _EVENT_ITEMS:
-        items = kind.items(before, criterion, can)
-    else:
-        items = kind.occurrences(before, criterion, can)  # type: ignore[attr-defined]
-    return items.select("entity_id", ts=items.ts + length)
-
-
 def recent(before: ir.Table, criterion: Any, as_of: ir.TimestampValue) -> ir.Table:
     """The rows of `before` inside the window at as_of, (as_of - D, as_of]: their items are
     the ones present at as_of (a rolling criterion's progress)."""

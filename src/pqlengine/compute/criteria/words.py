@@ -51,3 +51,11 @@ def duration(seconds: float) -> str:
     if seconds < 86_400 * 2:
         return f"{seconds / 3600:.3g} h"
     return f"{seconds / 86_400:.3g} days"
+
+
+def recency(criterion: Any) -> str:
+    """ " in the last 7 days" for a criterion with in_last_days, else ""."""
+    days = getattr(criterion, "in_last_days", None)
+    if days is None:
+        return ""
+    return f" in the last {amount(days)} day{'' if days == 1 else 's'}"
