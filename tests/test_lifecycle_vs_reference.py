@@ -29,20 +29,8 @@ LIFECYCLE_LOGS = settings(
     max_examples=examples(80), deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 LIFECYCLE_METRICS = settings(LIFECYCLE_LOGS, max_examples=examples(40))
-# The record's fields plus the row's next_change_at (docs/semantics.md, "Live"); not with
-# a rolling `distinct`, where the oracle counts ts + D of matching events without a value
-# (no item, so no occurrence in the text; tests/parity/lifecycle_cases.py pins the text).
+# The record's fields plus the row's next_change_at (docs/semantics.md, "Live").
 FIELDS = (*LIFECYCLE_FIELDS, "next_change_at")
-
-
-def compared_fields(scenario: Scenario) -> tuple[str, ...]:
-    """FIELDS, without next_change_at when a rolling criterion is a `distinct`."""
-    criteria = scenario.config["definition"]["criteria"]
-    if any(c.get("kind") == "distinct" and "in_last_days" in c for c in criteria):
-        return LIFECYCLE_FIELDS
-    return FIELDS
-
-
 MICROSECOND = timedelta(microseconds=1)
 
 
@@ -114,7 +102,7 @@ def check_lifecycle_qualification(batch: Batch, instants: tuple[datetime, ...]) 
             for index, log in enumerate(batch.logs):
                 expected = reference_qualify(log.config, log.tables, as_of)
                 mine = [row for row in got if row["entity_id"].startswith(log_prefix(index))]
-                problems = qualify_differences(mine, expected, compared_fields(union))
+                problems = qualify_differences(mine, expected, FIELDS)
                 _fail_with(problems, f"qualification of log {index}", as_of, log)
 
 

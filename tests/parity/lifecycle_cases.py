@@ -10,8 +10,7 @@ is 2026-01-d h:00 UTC; at(d, h, month=2) in February.
   the rule stops holding, and starts holding when a negative item leaves.
 - `rolling_distinct_users`: distinct values (3 and "3" one value) and users present while
   any of their occurrences is.
-- `distinct_without_value`: an event without the property is no occurrence (nor its
-  ts + D a next_change_at).
+- `distinct_without_value`: an event without the property is no occurrence.
 - `rolling_active_days`: the worked example of docs/semantics.md.
 - `expiry` / `expiry_activity`: expire_after_inactive_days without and with `activity`.
 - `conversion`: a conversion ends an episode (not a lapse), or comes first.
@@ -241,7 +240,7 @@ def rolling_distinct_users() -> SignalCase:
 
 def distinct_without_value() -> SignalCase:
     """2 distinct `device` values of A in the last 2 days: an A without `device` carries no
-    item, so it is no occurrence and its ts + D no next_change_at."""
+    item, so it is no occurrence (its ts + D changes nothing)."""
     definition = {
         "criteria": [
             {

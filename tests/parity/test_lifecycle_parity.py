@@ -34,26 +34,7 @@ def _expected(case: SignalCase) -> list[dict[str, Any]]:
     return [{"entity_id": entity, **fields} for entity, fields in case.expected.items()]
 
 
-# The oracle's next_change_at reads o + D over a criterion's matching events, the text over
-# its occurrences (docs/semantics.md "Live"); a distinct event without the property is the
-# one without an item. Strict: fixing the oracle turns this red until the mark goes.
-ORACLE_READS_MATCHING_EVENTS = pytest.mark.xfail(
-    strict=True,
-    reason="tests/reference/lifecycle.py next_change_at counts ts + D of a matching event "
-    "that carries no item (a distinct event without the property)",
-)
-
-
-@pytest.mark.parametrize(
-    "case",
-    [
-        pytest.param(c, marks=ORACLE_READS_MATCHING_EVENTS)
-        if c.name == "distinct_without_value"
-        else c
-        for c in CASES
-    ],
-    ids=[c.name for c in CASES],
-)
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_the_oracle_gives_the_hand_worked_answers(case: SignalCase) -> None:
     scenario = case.scenario
     rows = reference_qualify(scenario.config, scenario.tables, scenario.as_of)
