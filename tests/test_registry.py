@@ -223,7 +223,7 @@ def _every_event_criteria(entity: str) -> list[dict[str, Any]]:
 @pytest.mark.slow  # 16 cases of ~3.5 s
 @pytest.mark.parametrize("entity", ["account", "user"])
 @pytest.mark.parametrize("min_active_days", [None, 1, 2, 3])
-@pytest.mark.parametrize("criteria", ["count", "every_event"])
+@pytest.mark.parametrize("criteria", ["count", "every_event", "lifecycle"])
 def test_active_days_from_the_registry_equal_a_scan_of_the_events(
     monkeypatch: pytest.MonkeyPatch, entity: str, min_active_days: int | None, criteria: str
 ) -> None:
@@ -250,7 +250,7 @@ def test_active_days_from_the_registry_equal_a_scan_of_the_events(
     ]
     ingest_records(store, "users", users)
     events = _day_events(rng, 400)
-    if criteria == "every_event":
+    if criteria in ("every_event", "lifecycle"):
         # Conversions (Paid) rare enough to leave criteria to meet, and an account D whose
         # users are active only after its signup (the rows the registries settle).
         rare = random.Random(1)
@@ -272,20 +272,25 @@ def test_active_days_from_the_registry_equal_a_scan_of_the_events(
             for i in range(120)
         ]
     ingest_records(store, "events", events)
+    definition: dict[str, Any] = {
+        "name": "d",
+        "criteria": (
+            _every_event_criteria(entity)
+            if criteria == "every_event"
+            else [{"id": "x", "event": "X", "at_least": 2}]
+        ),
+        "qualify": {"at_least": 2} if criteria == "every_event" else "all",
+        "min_active_days": min_active_days,
+    }
+    if criteria == "lifecycle":
+        # Activity islands from the day registry's (user, day) rows (expiry >= 1 day).
+        definition["criteria"][0]["in_last_days"] = 3
+        definition["expire_after_inactive_days"] = 1.5
     project = Project.from_dict(
         base_config(
             entity=entity,
             signup={"source": "accounts" if entity == "account" else "users"},
-            definition={
-                "name": "d",
-                "criteria": (
-                    _every_event_criteria(entity)
-                    if criteria == "every_event"
-                    else [{"id": "x", "event": "X", "at_least": 2}]
-                ),
-                "qualify": {"at_least": 2} if criteria == "every_event" else "all",
-                "min_active_days": min_active_days,
-            },
+            definition=definition,
         )
     )
 
@@ -294,7 +299,7 @@ def test_active_days_from_the_registry_equal_a_scan_of_the_events(
         return table.to_pyarrow().to_pylist()
 
     try:
-        checked = met = 0
+        checked = met = lapses = 0
         for as_of in (T0 + timedelta(days=d) for d in (2.7, 6.31, 6.9, 9.5, 11.8, 30)):
             for detail in (True, False):
                 registered = rows(as_of, detail)
@@ -303,13 +308,15 @@ def test_active_days_from_the_registry_equal_a_scan_of_the_events(
                     scanned = rows(as_of, detail)
                 assert registered == scanned, (as_of, detail)
                 checked += detail * sum(r["active_days"] > 0 for r in registered)
+                lapses += detail * sum(len(r["episode_starts"] or []) for r in registered)
                 met += detail * sum(
                     r[f"criterion_{i}_at"] is not None
                     for r in registered
                     for i in range(1, len(project.definition.criteria))
                 )
         assert checked > 5
-        assert criteria == "count" or met > 5
+        assert criteria != "every_event" or met > 5
+        assert criteria != "lifecycle" or lapses > 2, lapses
         # the data has signup days the registry cannot settle (events on both sides)
         straddles = store.raw.execute(
             "SELECT count(*) FROM event_days JOIN accounts USING (account_id) "

@@ -204,3 +204,47 @@ def _scanned(after: ir.Table, keys: list[str]) -> ir.Table:
         signup_at=dated.signup_at.min(),
         converted_at=dated.converted_at.min(),
     )
+
+
+def activity_spans(
+    store: Tables,
+    project: Project,
+    as_of: AsOf,
+    anchors: ir.Table,
+    only: Only,
+    event: str | None,
+    by_day: bool,
+) -> ir.Table:
+    """entity_id, first, last: the entity's activity events in [signup_at, as_of] (named
+    `event`, or any), per UTC day (`by_day`: the day's first and last one) or one row per
+    event (first = last = ts). Per day over every event they come from the day registry,
+    whose (user, day) rows hold the day's first and last event; an entity with a row across
+    as_of is read from its events."""
+    names = None if event is None else [event]
+    events = entity_events(store, project, as_of, columns=("ts",), event_names=names, only=only)
+    if not by_day:
+        after = after_signup(events, anchors)
+        return after.select("entity_id", first=after.ts, last=after.ts)
+    if event is not None or not store.capabilities.day_registry:
+        return _day_spans(after_signup(events, anchors))
+    rows = _registered(store, project, as_of, anchors, only, registry.DAYS, user=False)
+    rows = rows.filter(rows.last_ts >= rows.a_signup)
+    # A row across the signup starts its span before the first event after the signup;
+    # harmless: the rule cannot hold before that event (every criterion reads events at
+    # or after the signup, and the signup day's first such event is that one).
+    wrong = rows.filter(rows.last_ts > as_of_literal(as_of)).select(u_id="entity_id").distinct()
+    settled = rows.anti_join(wrong, rows.entity_id == wrong.u_id)
+    spans = settled.group_by("entity_id", "day").agg(
+        first=settled.first_ts.min(), last=settled.last_ts.max()
+    )
+    rescan = anchors.semi_join(wrong, anchors.a_entity == wrong.u_id)
+    scanned = _day_spans(after_signup(events, rescan))
+    return spans.drop("day").union(scanned, distinct=False)
+
+
+def _day_spans(after: ir.Table) -> ir.Table:
+    """entity_id, first, last per UTC day of events after signup (entity_id, ts)."""
+    spans = after.group_by("entity_id", day=after.ts.truncate("D")).agg(
+        first=after.ts.min(), last=after.ts.max()
+    )
+    return spans.drop("day")

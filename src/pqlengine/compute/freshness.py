@@ -26,11 +26,12 @@ def newest_event_at(store: Store) -> datetime | None:
     Our own store reads its day registry (one row per entity and day with an event, kept
     exact on every insert: registry.py) instead of every event."""
     if store.has_registry:
-        table = store.table(registry.DAYS.table)
-        found = store.values(table.last_ts.max().name("newest"))
+        # Plain SQL on our own file: a repeated command imports no Ibis (tests/test_startup).
+        row = store.raw.execute(f"SELECT max(last_ts) FROM {registry.DAYS.table}").fetchone()
+        newest = row[0] if row else None
     else:
         found = store.values(store.table("events").ts.max().name("newest"))
-    newest = found[0] if found else None
+        newest = found[0] if found else None
     if newest is None:
         return None
     if not isinstance(newest, datetime):  # a backend handing back text

@@ -26,8 +26,11 @@ def _steps(table: ir.Table, flag: ir.BooleanValue) -> ir.Table:
     """entity_id, ts, step: +1 where `flag` (a value over `table`: entity_id, ts, one row
     per instant) turns true, -1 where it turns false."""
     marked = table.mutate(on=flag)
-    previous = marked.on.lag(1).over(ibis.window(group_by="entity_id", order_by="ts"))
-    changed = marked.filter(marked.on != ibis.coalesce(previous, False))
+    window = ibis.window(group_by="entity_id", order_by="ts")
+    # The lag as a column first: a filter on a window expression compiles to SQL that
+    # PostgreSQL and Spark refuse (it names a relation out of scope).
+    marked = marked.mutate(was=ibis.coalesce(marked.on.lag(1).over(window), False))
+    changed = marked.filter(marked.on != marked.was)
     return changed.select("entity_id", "ts", step=ibis.ifelse(changed.on, 1, -1))
 
 
@@ -44,21 +47,13 @@ def gate_steps(gate: ir.Table) -> ir.Table:
     return held.select(entity_id=held.g_id, ts=held.g_at, step=ibis.literal(1))
 
 
-def activity_steps(activity: ir.Table, days: float) -> ir.Table:
-    """entity_id, ts, step: active while some activity event (`activity`: entity_id, ts)
-    has ts <= t < ts + days. Events closer than `days` merge into one island.
-
-    With days >= 1 an island never ends inside a UTC day that has events (they are less
-    than a day apart), so each such day is one interval [first, last + days) and the
-    islands are merged over days, not events: far fewer rows to order."""
+def activity_steps(spans: ir.Table, days: float) -> ir.Table:
+    """entity_id, ts, step: active while some activity event has ts <= t < ts + days.
+    `spans` (entity_id, first, last): disjoint groups of activity events less than `days`
+    apart (each event, or with days >= 1 each UTC day: `activity.activity_spans`), each
+    active over [first, last + days); spans closer than `days` merge into one island."""
     length = window_length(days)
-    if days >= 1:
-        spans = activity.group_by("entity_id", day=activity.ts.truncate("D")).agg(
-            first=activity.ts.min(), last=activity.ts.max()
-        )
-    else:
-        spans = activity.select("entity_id", first=activity.ts, last=activity.ts)
-    # Spans are disjoint and ascending, so the one before ends at its own last + days.
+    # Spans are disjoint, so ordered by first the one before ends at its own last + days.
     window = ibis.window(group_by="entity_id", order_by="first")
     previous = spans["last"].lag(1).over(window)
     following = spans["first"].lead(1).over(window)

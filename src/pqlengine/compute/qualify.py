@@ -13,6 +13,7 @@ import pyarrow as pa
 from pqlengine.compute import compiled, lifecycle
 from pqlengine.compute.activity import (
     active_gate,
+    activity_spans,
     count_days,
     per_day,
     user_days,
@@ -154,10 +155,11 @@ def _with_episodes(
         conditions.append(lifecycle.gate_steps(gate))
     expiry = definition.expire_after_inactive_days
     if expiry is not None:
-        names = None if definition.activity is None else [definition.activity.event]
-        events = entity_events(store, project, as_of, columns=("ts",), event_names=names, only=only)
-        activity = after_signup(events, anchors).select("entity_id", "ts")
-        conditions.append(lifecycle.activity_steps(activity, expiry))
+        # With an expiry of a day or more, an island never ends inside a UTC day with
+        # events (they are less than a day apart): each day is one span.
+        event = None if definition.activity is None else definition.activity.event
+        spans = activity_spans(store, project, as_of, anchors, only, event, expiry >= 1)
+        conditions.append(lifecycle.activity_steps(spans, expiry))
     found, upcoming = lifecycle.episodes(conditions, anchors, as_of_literal(as_of))
     found = lifecycle.per_entity(found)
     result = result.left_join(found, result.entity_id == found.e_id).drop("e_id")
@@ -394,8 +396,10 @@ def _episodes_verdict(result: ir.Table) -> ir.Table:
     verdict = qualified.mutate(status=status)
     with_episodes = verdict.mutate(
         episode_starts=ibis.ifelse(has, verdict.episode_starts, _no_instants()),
+        # NULL, not an empty list, without closed episodes: on every backend alike
+        # (PostgreSQL's sorted empty aggregate is an empty array, DuckDB's NULL).
         episode_ends=ibis.ifelse(
-            has, ibis.coalesce(verdict.episode_ends, _no_instants()), _no_instants()
+            has & verdict.last_end.notnull(), verdict.episode_ends, _no_instants()
         ),
         pql_since=ibis.ifelse(verdict.status == "pql", verdict.open_since, none),
         lapsed_at=ibis.ifelse(verdict.status == "lapsed", verdict.last_end, none),
