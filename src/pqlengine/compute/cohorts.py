@@ -153,23 +153,22 @@ def pql_counts(table: ir.Table, period: Period) -> ir.Table:
     per period in which an episode of an entity of `table` (from `_prepared`) starts or
     ends, whatever its cohort (docs/semantics.md "Per period"; `new` counts first
     episodes, so it is pqls, the number of qualified_at in the period)."""
-    starts = table.select("segment", "episode_starts").unnest(
-        "episode_starts", offset="position", keep_empty=False
-    )
+    # Column unnests, not Table.unnest: that one names its columns at random, so the
+    # compiled SQL would change from run to run.
+    starts = table.select("segment", "qualified_at", start=table.episode_starts.unnest())
+    first = starts.start == starts.qualified_at  # the first episode starts at qualified_at
     begun = starts.select(
-        start=_truncate(starts.episode_starts, period),
+        start=_truncate(starts.start, period),
         segment=starts.segment,
-        new=ibis.ifelse(starts.position == 0, 1, 0),
-        requalified=ibis.ifelse(starts.position > 0, 1, 0),
+        new=ibis.ifelse(first, 1, 0),
+        requalified=ibis.ifelse(first, 0, 1),
         lapsed=ibis.literal(0),
         ended_by_conversion=ibis.literal(0),
     )
-    ends = table.select("segment", "converted_at", "episode_ends").unnest(
-        "episode_ends", keep_empty=False
-    )
-    by_conversion = ibis.coalesce(ends.episode_ends == ends.converted_at, False)
+    ends = table.select("segment", "converted_at", end=table.episode_ends.unnest())
+    by_conversion = ibis.coalesce(ends.end == ends.converted_at, False)
     ended = ends.select(
-        start=_truncate(ends.episode_ends, period),
+        start=_truncate(ends.end, period),
         segment=ends.segment,
         new=ibis.literal(0),
         requalified=ibis.literal(0),

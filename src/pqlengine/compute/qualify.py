@@ -407,7 +407,10 @@ def _episodes_verdict(result: ir.Table) -> ir.Table:
             verdict.fit & verdict.converted_at.isnull(), verdict.next_change_at, none
         ),
     )
-    return with_episodes.drop("first_start", "open_since", "last_end")
+    # A select, not drop(): Ibis writes a multi-column drop's EXCLUDE in set order, which
+    # changes from run to run (and with it the compiled SQL).
+    helpers = ("first_start", "open_since", "last_end")
+    return with_episodes.select(*[c for c in with_episodes.columns if c not in helpers])
 
 
 def _status(result: ir.Table, has: ir.BooleanValue, open: ir.BooleanValue) -> ir.StringValue:

@@ -2556,70 +2556,171 @@ WITH "t11" AS (
     GROUP BY
       1
   ) AS "t65"
-), "t89" AS (
+), "t90" AS (
   SELECT
-    "t88"."entity_id",
-    "t88"."signup_at",
-    "t88"."converted_at",
-    "t88"."criterion_0_at",
-    "t88"."criterion_1_at",
-    "t88"."criterion_2_at",
-    "t88"."criterion_3_at",
-    "t88"."criterion_4_at",
-    "t88"."criterion_5_at",
-    "t88"."rule_satisfied_at",
-    "t88"."active_days",
-    "t88"."active_days_satisfied_at",
-    "t88"."fit_free_email",
-    "t88"."fit_employees",
-    "t88"."last_seen_at",
-    "t88"."fit",
-    "t88"."qualified_at",
+    "t89"."entity_id",
+    "t89"."signup_at",
+    "t89"."converted_at",
+    "t89"."criterion_0_at",
+    "t89"."criterion_1_at",
+    "t89"."criterion_2_at",
+    "t89"."criterion_3_at",
+    "t89"."criterion_4_at",
+    "t89"."criterion_5_at",
+    "t89"."rule_satisfied_at",
+    "t89"."active_days",
+    "t89"."active_days_satisfied_at",
+    "t89"."fit_free_email",
+    "t89"."fit_employees",
+    "t89"."last_seen_at",
+    "t89"."fit",
+    "t89"."qualified_at",
+    "t89"."status",
     CASE
-      WHEN (
-        "t88"."qualified_at" IS NOT NULL
-      ) AND (
-        "t88"."converted_at" IS NOT NULL
+      WHEN "t89"."qualified_at" IS NOT NULL
+      THEN CAST(["t89"."qualified_at"] AS TIMESTAMP[])
+      ELSE CAST(NULL AS TIMESTAMP[])
+    END AS "episode_starts",
+    CASE
+      WHEN "t89"."status" = 'converted_pql'
+      THEN CAST(["t89"."converted_at"] AS TIMESTAMP(6)[])
+      ELSE CAST(NULL AS TIMESTAMP[])
+    END AS "episode_ends",
+    CASE
+      WHEN "t89"."status" = 'pql'
+      THEN "t89"."qualified_at"
+      ELSE CAST(NULL AS TIMESTAMP)
+    END AS "pql_since",
+    CAST(NULL AS TIMESTAMP) AS "lapsed_at",
+    CAST(NULL AS TIMESTAMP) AS "next_change_at",
+    CAST(NULL AS TEXT) AS "segment",
+    DATE_TRUNC('MONTH', "t89"."signup_at") AS "cohort_start",
+    (
+      DATE_TRUNC('MONTH', "t89"."signup_at") + INTERVAL '1' MONTH + INTERVAL '30' DAY
+    ) <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0) AS "complete",
+    (
+      "t89"."qualified_at" IS NOT NULL
+    )
+    AND (
+      "t89"."qualified_at" <= (
+        "t89"."signup_at" + INTERVAL '30' DAY
       )
-      THEN 'converted_pql'
-      WHEN (
-        "t88"."qualified_at" IS NOT NULL
-      ) AND TRUE
-      THEN 'pql'
-      WHEN "t88"."qualified_at" IS NOT NULL
-      THEN 'lapsed'
-      WHEN "t88"."converted_at" IS NOT NULL
-      THEN 'converted_without_qualifying'
-      WHEN NOT (
-        "t88"."fit"
+    ) AS "is_pql",
+    (
+      "t89"."qualified_at" IS NOT NULL
+    )
+    AND (
+      "t89"."qualified_at" <= (
+        "t89"."signup_at" + INTERVAL '30' DAY
       )
-      THEN 'failed_fit'
-      ELSE 'not_qualified'
-    END AS "status"
+    )
+    AND (
+      "t89"."converted_at" > "t89"."qualified_at"
+    )
+    AND (
+      "t89"."converted_at" <= (
+        "t89"."qualified_at" + INTERVAL '90' DAY
+      )
+    ) AS "converted_pql",
+    NOT (
+      (
+        "t89"."qualified_at" IS NOT NULL
+      )
+      AND (
+        "t89"."qualified_at" <= (
+          "t89"."signup_at" + INTERVAL '30' DAY
+        )
+      )
+    )
+    AND (
+      "t89"."converted_at" IS NOT NULL
+    )
+    AND (
+      "t89"."converted_at" <= (
+        "t89"."signup_at" + INTERVAL '120' DAY
+      )
+    ) AS "non_pql_converted",
+    CAST(DATE_DIFF('MICROSECOND', "t89"."signup_at", "t89"."qualified_at") AS DOUBLE) / 86400000000 AS "days_to_pql"
   FROM (
     SELECT
-      "t87"."entity_id",
-      "t87"."signup_at",
-      "t87"."converted_at",
-      "t87"."criterion_0_at",
-      "t87"."criterion_1_at",
-      "t87"."criterion_2_at",
-      "t87"."criterion_3_at",
-      "t87"."criterion_4_at",
-      "t87"."criterion_5_at",
-      "t87"."rule_satisfied_at",
-      COALESCE("t87"."active_days", 0) AS "active_days",
-      "t87"."active_days_satisfied_at",
-      "t87"."fit_free_email",
-      "t87"."fit_employees",
-      CAST(NULL AS TIMESTAMP) AS "last_seen_at",
-      COALESCE("t87"."fit_free_email", TRUE) AND COALESCE("t87"."fit_employees", TRUE) AS "fit",
+      "t88"."entity_id",
+      "t88"."signup_at",
+      "t88"."converted_at",
+      "t88"."criterion_0_at",
+      "t88"."criterion_1_at",
+      "t88"."criterion_2_at",
+      "t88"."criterion_3_at",
+      "t88"."criterion_4_at",
+      "t88"."criterion_5_at",
+      "t88"."rule_satisfied_at",
+      "t88"."active_days",
+      "t88"."active_days_satisfied_at",
+      "t88"."fit_free_email",
+      "t88"."fit_employees",
+      "t88"."last_seen_at",
+      "t88"."fit",
+      "t88"."qualified_at",
       CASE
         WHEN (
-          "t87"."converted_at" IS NOT NULL
+          "t88"."qualified_at" IS NOT NULL
+        ) AND (
+          "t88"."converted_at" IS NOT NULL
         )
-        AND (
-          "t87"."converted_at" <= CASE
+        THEN 'converted_pql'
+        WHEN (
+          "t88"."qualified_at" IS NOT NULL
+        ) AND TRUE
+        THEN 'pql'
+        WHEN "t88"."qualified_at" IS NOT NULL
+        THEN 'lapsed'
+        WHEN "t88"."converted_at" IS NOT NULL
+        THEN 'converted_without_qualifying'
+        WHEN NOT (
+          "t88"."fit"
+        )
+        THEN 'failed_fit'
+        ELSE 'not_qualified'
+      END AS "status"
+    FROM (
+      SELECT
+        "t87"."entity_id",
+        "t87"."signup_at",
+        "t87"."converted_at",
+        "t87"."criterion_0_at",
+        "t87"."criterion_1_at",
+        "t87"."criterion_2_at",
+        "t87"."criterion_3_at",
+        "t87"."criterion_4_at",
+        "t87"."criterion_5_at",
+        "t87"."rule_satisfied_at",
+        COALESCE("t87"."active_days", 0) AS "active_days",
+        "t87"."active_days_satisfied_at",
+        "t87"."fit_free_email",
+        "t87"."fit_employees",
+        CAST(NULL AS TIMESTAMP) AS "last_seen_at",
+        COALESCE("t87"."fit_free_email", TRUE) AND COALESCE("t87"."fit_employees", TRUE) AS "fit",
+        CASE
+          WHEN (
+            "t87"."converted_at" IS NOT NULL
+          )
+          AND (
+            "t87"."converted_at" <= CASE
+              WHEN COALESCE("t87"."fit_free_email", TRUE) AND COALESCE("t87"."fit_employees", TRUE)
+              THEN CASE
+                WHEN (
+                  "t87"."rule_satisfied_at" IS NULL
+                )
+                OR (
+                  "t87"."active_days_satisfied_at" IS NULL
+                )
+                THEN CAST(NULL AS TIMESTAMP)
+                ELSE GREATEST("t87"."rule_satisfied_at", "t87"."active_days_satisfied_at")
+              END
+              ELSE CAST(NULL AS TIMESTAMP)
+            END
+          )
+          THEN CAST(NULL AS TIMESTAMP)
+          ELSE CASE
             WHEN COALESCE("t87"."fit_free_email", TRUE) AND COALESCE("t87"."fit_employees", TRUE)
             THEN CASE
               WHEN (
@@ -2633,174 +2734,112 @@ WITH "t11" AS (
             END
             ELSE CAST(NULL AS TIMESTAMP)
           END
-        )
-        THEN CAST(NULL AS TIMESTAMP)
-        ELSE CASE
-          WHEN COALESCE("t87"."fit_free_email", TRUE) AND COALESCE("t87"."fit_employees", TRUE)
-          THEN CASE
-            WHEN (
-              "t87"."rule_satisfied_at" IS NULL
-            )
-            OR (
-              "t87"."active_days_satisfied_at" IS NULL
-            )
-            THEN CAST(NULL AS TIMESTAMP)
-            ELSE GREATEST("t87"."rule_satisfied_at", "t87"."active_days_satisfied_at")
-          END
-          ELSE CAST(NULL AS TIMESTAMP)
-        END
-      END AS "qualified_at"
-    FROM (
-      SELECT
-        "t86".*
-        EXCLUDE ("f_id")
+        END AS "qualified_at"
       FROM (
         SELECT
-          "t85"."entity_id",
-          "t85"."signup_at",
-          "t85"."converted_at",
-          "t85"."criterion_0_at",
-          "t85"."criterion_1_at",
-          "t85"."criterion_2_at",
-          "t85"."criterion_3_at",
-          "t85"."criterion_4_at",
-          "t85"."criterion_5_at",
-          "t85"."rule_satisfied_at",
-          "t85"."active_days",
-          "t85"."active_days_satisfied_at",
-          "t16"."f_id",
-          "t16"."fit_free_email",
-          "t16"."fit_employees"
+          "t86".*
+          EXCLUDE ("f_id")
         FROM (
           SELECT
-            "t83".*
-            EXCLUDE ("a_id")
+            "t85"."entity_id",
+            "t85"."signup_at",
+            "t85"."converted_at",
+            "t85"."criterion_0_at",
+            "t85"."criterion_1_at",
+            "t85"."criterion_2_at",
+            "t85"."criterion_3_at",
+            "t85"."criterion_4_at",
+            "t85"."criterion_5_at",
+            "t85"."rule_satisfied_at",
+            "t85"."active_days",
+            "t85"."active_days_satisfied_at",
+            "t16"."f_id",
+            "t16"."fit_free_email",
+            "t16"."fit_employees"
           FROM (
             SELECT
-              "t73"."entity_id",
-              "t73"."signup_at",
-              "t73"."converted_at",
-              "t73"."criterion_0_at",
-              "t73"."criterion_1_at",
-              "t73"."criterion_2_at",
-              "t73"."criterion_3_at",
-              "t73"."criterion_4_at",
-              "t73"."criterion_5_at",
-              "t73"."rule_satisfied_at",
-              "t82"."a_id",
-              "t82"."active_days",
-              "t82"."active_days_satisfied_at"
+              "t83".*
+              EXCLUDE ("a_id")
             FROM (
               SELECT
-                "t71".*
-                EXCLUDE ("c_id")
+                "t73"."entity_id",
+                "t73"."signup_at",
+                "t73"."converted_at",
+                "t73"."criterion_0_at",
+                "t73"."criterion_1_at",
+                "t73"."criterion_2_at",
+                "t73"."criterion_3_at",
+                "t73"."criterion_4_at",
+                "t73"."criterion_5_at",
+                "t73"."rule_satisfied_at",
+                "t82"."a_id",
+                "t82"."active_days",
+                "t82"."active_days_satisfied_at"
               FROM (
                 SELECT
-                  "t57"."entity_id",
-                  "t57"."signup_at",
-                  "t57"."converted_at",
-                  "t68"."c_id",
-                  "t68"."criterion_0_at",
-                  "t68"."criterion_1_at",
-                  "t68"."criterion_2_at",
-                  "t68"."criterion_3_at",
-                  "t68"."criterion_4_at",
-                  "t68"."criterion_5_at",
-                  "t68"."rule_satisfied_at"
+                  "t71".*
+                  EXCLUDE ("c_id")
                 FROM (
                   SELECT
-                    *
-                  FROM "t53" AS "t54"
-                  WHERE
-                    "t54"."signup_at" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
-                ) AS "t57"
-                LEFT OUTER JOIN "t66" AS "t68"
-                  ON "t57"."entity_id" = "t68"."c_id"
-              ) AS "t71"
-            ) AS "t73"
-            LEFT OUTER JOIN (
-              SELECT
-                "t80"."entity_id" AS "a_id",
-                COUNT("t80"."first_ts") AS "active_days",
-                LIST_EXTRACT(MIN("t80"."first_ts", 2) FILTER(WHERE
-                  "t80"."first_ts" IS NOT NULL), 2) AS "active_days_satisfied_at"
-              FROM (
-                SELECT
-                  "t79"."entity_id",
-                  DATE_TRUNC('DAY', "t79"."ts") AS "day",
-                  MIN("t79"."ts") AS "first_ts"
-                FROM (
-                  SELECT
-                    "t78"."entity_id",
-                    "t78"."ts",
-                    "t78"."a_signup" AS "signup_at",
-                    "t78"."a_converted" AS "converted_at"
+                    "t57"."entity_id",
+                    "t57"."signup_at",
+                    "t57"."converted_at",
+                    "t68"."c_id",
+                    "t68"."criterion_0_at",
+                    "t68"."criterion_1_at",
+                    "t68"."criterion_2_at",
+                    "t68"."criterion_3_at",
+                    "t68"."criterion_4_at",
+                    "t68"."criterion_5_at",
+                    "t68"."rule_satisfied_at"
                   FROM (
                     SELECT
-                      "t77".*
-                      EXCLUDE ("a_entity")
+                      *
+                    FROM "t53" AS "t54"
+                    WHERE
+                      "t54"."signup_at" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
+                  ) AS "t57"
+                  LEFT OUTER JOIN "t66" AS "t68"
+                    ON "t57"."entity_id" = "t68"."c_id"
+                ) AS "t71"
+              ) AS "t73"
+              LEFT OUTER JOIN (
+                SELECT
+                  "t80"."entity_id" AS "a_id",
+                  COUNT("t80"."first_ts") AS "active_days",
+                  LIST_EXTRACT(MIN("t80"."first_ts", 2) FILTER(WHERE
+                    "t80"."first_ts" IS NOT NULL), 2) AS "active_days_satisfied_at"
+                FROM (
+                  SELECT
+                    "t79"."entity_id",
+                    DATE_TRUNC('DAY', "t79"."ts") AS "day",
+                    MIN("t79"."ts") AS "first_ts"
+                  FROM (
+                    SELECT
+                      "t78"."entity_id",
+                      "t78"."ts",
+                      "t78"."a_signup" AS "signup_at",
+                      "t78"."a_converted" AS "converted_at"
                     FROM (
                       SELECT
-                        *
+                        "t77".*
+                        EXCLUDE ("a_entity")
                       FROM (
                         SELECT
-                          "t36"."entity_id",
-                          "t36"."ts",
-                          "t75"."a_entity",
-                          "t75"."a_signup",
-                          "t75"."a_converted"
+                          *
                         FROM (
                           SELECT
-                            *
+                            "t36"."entity_id",
+                            "t36"."ts",
+                            "t75"."a_entity",
+                            "t75"."a_signup",
+                            "t75"."a_converted"
                           FROM (
                             SELECT
-                              "t19"."account_id" AS "entity_id",
-                              "t19"."ts"
+                              *
                             FROM (
                               SELECT
-                                "t17".*
-                                EXCLUDE ("_pql_copy")
-                              FROM (
-                                SELECT
-                                  *
-                                FROM (
-                                  SELECT
-                                    "t2"."event_id",
-                                    "t2"."user_id",
-                                    "t2"."account_id",
-                                    "t2"."event",
-                                    "t2"."ts",
-                                    "t2"."properties",
-                                    ROW_NUMBER() OVER (
-                                      PARTITION BY "t2"."event_id"
-                                      ORDER BY "t2"."ts" ASC, "t2"."user_id" ASC, "t2"."account_id" ASC, "t2"."event" ASC, CAST("t2"."properties" AS TEXT) ASC
-                                      ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-                                    ) - 1 AS "_pql_copy"
-                                  FROM "events" AS "t2"
-                                ) AS "t15"
-                                WHERE
-                                  (
-                                    "t15"."_pql_copy" = 0
-                                  ) OR (
-                                    "t15"."event_id" IS NULL
-                                  )
-                              ) AS "t17"
-                            ) AS "t19"
-                            WHERE
-                              "t19"."ts" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
-                              AND "t19"."account_id" IS NOT NULL
-                          ) AS "t21"
-                          UNION ALL
-                          SELECT
-                            *
-                          FROM (
-                            SELECT
-                              "t9"."member_account" AS "entity_id",
-                              "t27"."ts"
-                            FROM (
-                              SELECT
-                                "t19"."user_id",
-                                "t19"."account_id",
+                                "t19"."account_id" AS "entity_id",
                                 "t19"."ts"
                               FROM (
                                 SELECT
@@ -2834,188 +2873,207 @@ WITH "t11" AS (
                               ) AS "t19"
                               WHERE
                                 "t19"."ts" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
-                                AND "t19"."account_id" IS NULL
-                            ) AS "t27"
-                            INNER JOIN (
+                                AND "t19"."account_id" IS NOT NULL
+                            ) AS "t21"
+                            UNION ALL
+                            SELECT
+                              *
+                            FROM (
                               SELECT
-                                "t1"."user_id" AS "member_id",
-                                "t1"."account_id" AS "member_account"
-                              FROM "users" AS "t1"
+                                "t9"."member_account" AS "entity_id",
+                                "t27"."ts"
+                              FROM (
+                                SELECT
+                                  "t19"."user_id",
+                                  "t19"."account_id",
+                                  "t19"."ts"
+                                FROM (
+                                  SELECT
+                                    "t17".*
+                                    EXCLUDE ("_pql_copy")
+                                  FROM (
+                                    SELECT
+                                      *
+                                    FROM (
+                                      SELECT
+                                        "t2"."event_id",
+                                        "t2"."user_id",
+                                        "t2"."account_id",
+                                        "t2"."event",
+                                        "t2"."ts",
+                                        "t2"."properties",
+                                        ROW_NUMBER() OVER (
+                                          PARTITION BY "t2"."event_id"
+                                          ORDER BY "t2"."ts" ASC, "t2"."user_id" ASC, "t2"."account_id" ASC, "t2"."event" ASC, CAST("t2"."properties" AS TEXT) ASC
+                                          ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+                                        ) - 1 AS "_pql_copy"
+                                      FROM "events" AS "t2"
+                                    ) AS "t15"
+                                    WHERE
+                                      (
+                                        "t15"."_pql_copy" = 0
+                                      ) OR (
+                                        "t15"."event_id" IS NULL
+                                      )
+                                  ) AS "t17"
+                                ) AS "t19"
+                                WHERE
+                                  "t19"."ts" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
+                                  AND "t19"."account_id" IS NULL
+                              ) AS "t27"
+                              INNER JOIN (
+                                SELECT
+                                  "t1"."user_id" AS "member_id",
+                                  "t1"."account_id" AS "member_account"
+                                FROM "users" AS "t1"
+                                WHERE
+                                  "t1"."account_id" IS NOT NULL
+                              ) AS "t9"
+                                ON "t27"."user_id" = "t9"."member_id"
+                            ) AS "t30"
+                          ) AS "t36"
+                          INNER JOIN (
+                            SELECT
+                              "t58"."a_entity",
+                              "t58"."a_signup",
+                              "t58"."a_converted"
+                            FROM (
+                              SELECT
+                                "t54"."entity_id" AS "a_entity",
+                                "t54"."signup_at" AS "a_signup",
+                                "t54"."converted_at" AS "a_converted"
+                              FROM "t53" AS "t54"
                               WHERE
-                                "t1"."account_id" IS NOT NULL
-                            ) AS "t9"
-                              ON "t27"."user_id" = "t9"."member_id"
-                          ) AS "t30"
-                        ) AS "t36"
-                        INNER JOIN (
-                          SELECT
-                            "t58"."a_entity",
-                            "t58"."a_signup",
-                            "t58"."a_converted"
-                          FROM (
-                            SELECT
-                              "t54"."entity_id" AS "a_entity",
-                              "t54"."signup_at" AS "a_signup",
-                              "t54"."converted_at" AS "a_converted"
-                            FROM "t53" AS "t54"
-                            WHERE
-                              "t54"."signup_at" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
-                          ) AS "t58"
-                          ANTI JOIN (
-                            SELECT
-                              *
-                            FROM "t11" AS "t13"
-                            WHERE
-                              NOT (
-                                COALESCE("t13"."fit_free_email", TRUE) AND COALESCE("t13"."fit_employees", TRUE)
-                              )
-                          ) AS "t20"
-                            ON "t58"."a_entity" = "t20"."f_id"
-                          SEMI JOIN (
-                            SELECT
-                              *
-                            FROM "t66" AS "t67"
-                            WHERE
-                              "t67"."rule_satisfied_at" IS NOT NULL
-                          ) AS "t70"
-                            ON "t58"."a_entity" = "t70"."c_id"
-                        ) AS "t75"
-                          ON "t36"."entity_id" = "t75"."a_entity"
-                      ) AS "t76"
-                      WHERE
-                        "t76"."ts" >= "t76"."a_signup"
-                    ) AS "t77"
-                  ) AS "t78"
-                ) AS "t79"
+                                "t54"."signup_at" <= MAKE_TIMESTAMP(2026, 11, 1, 0, 0, 0.0)
+                            ) AS "t58"
+                            ANTI JOIN (
+                              SELECT
+                                *
+                              FROM "t11" AS "t13"
+                              WHERE
+                                NOT (
+                                  COALESCE("t13"."fit_free_email", TRUE) AND COALESCE("t13"."fit_employees", TRUE)
+                                )
+                            ) AS "t20"
+                              ON "t58"."a_entity" = "t20"."f_id"
+                            SEMI JOIN (
+                              SELECT
+                                *
+                              FROM "t66" AS "t67"
+                              WHERE
+                                "t67"."rule_satisfied_at" IS NOT NULL
+                            ) AS "t70"
+                              ON "t58"."a_entity" = "t70"."c_id"
+                          ) AS "t75"
+                            ON "t36"."entity_id" = "t75"."a_entity"
+                        ) AS "t76"
+                        WHERE
+                          "t76"."ts" >= "t76"."a_signup"
+                      ) AS "t77"
+                    ) AS "t78"
+                  ) AS "t79"
+                  GROUP BY
+                    1,
+                    2
+                ) AS "t80"
                 GROUP BY
-                  1,
-                  2
-              ) AS "t80"
-              GROUP BY
-                1
-            ) AS "t82"
-              ON "t73"."entity_id" = "t82"."a_id"
-          ) AS "t83"
-        ) AS "t85"
-        LEFT OUTER JOIN "t11" AS "t16"
-          ON "t85"."entity_id" = "t16"."f_id"
-      ) AS "t86"
-    ) AS "t87"
-  ) AS "t88"
+                  1
+              ) AS "t82"
+                ON "t73"."entity_id" = "t82"."a_id"
+            ) AS "t83"
+          ) AS "t85"
+          LEFT OUTER JOIN "t11" AS "t16"
+            ON "t85"."entity_id" = "t16"."f_id"
+        ) AS "t86"
+      ) AS "t87"
+    ) AS "t88"
+  ) AS "t89"
 )
 SELECT
-  CAST(EXTRACT(year FROM "t99"."start") AS TEXT) || '-' || CASE
-    WHEN 2 <= LENGTH(CAST(EXTRACT(month FROM "t99"."start") AS TEXT))
-    THEN CAST(EXTRACT(month FROM "t99"."start") AS TEXT)
-    ELSE REPEAT('0', 2 - LENGTH(CAST(EXTRACT(month FROM "t99"."start") AS TEXT))) || CAST(EXTRACT(month FROM "t99"."start") AS TEXT)
+  CAST(EXTRACT(year FROM "t98"."start") AS TEXT) || '-' || CASE
+    WHEN 2 <= LENGTH(CAST(EXTRACT(month FROM "t98"."start") AS TEXT))
+    THEN CAST(EXTRACT(month FROM "t98"."start") AS TEXT)
+    ELSE REPEAT('0', 2 - LENGTH(CAST(EXTRACT(month FROM "t98"."start") AS TEXT))) || CAST(EXTRACT(month FROM "t98"."start") AS TEXT)
   END AS "period",
-  "t99"."start" AS "period_start",
-  "t99"."pqls",
-  "t99"."new",
-  "t99"."requalified",
-  "t99"."lapsed",
-  "t99"."ended_by_conversion",
-  "t99"."open_at_end"
+  "t98"."start" AS "period_start",
+  "t98"."pqls",
+  "t98"."new",
+  "t98"."requalified",
+  "t98"."lapsed",
+  "t98"."ended_by_conversion",
+  "t98"."open_at_end"
 FROM (
   SELECT
-    "t98"."start",
-    "t98"."segment",
-    "t98"."new",
-    "t98"."requalified",
-    "t98"."lapsed",
-    "t98"."ended_by_conversion",
-    "t98"."new" AS "pqls",
+    "t97"."start",
+    "t97"."segment",
+    "t97"."new",
+    "t97"."requalified",
+    "t97"."lapsed",
+    "t97"."ended_by_conversion",
+    "t97"."new" AS "pqls",
     SUM(
       (
         (
-          "t98"."new" + "t98"."requalified"
-        ) - "t98"."lapsed"
-      ) - "t98"."ended_by_conversion"
+          "t97"."new" + "t97"."requalified"
+        ) - "t97"."lapsed"
+      ) - "t97"."ended_by_conversion"
     ) OVER (
-      PARTITION BY "t98"."segment"
-      ORDER BY "t98"."start" ASC
+      PARTITION BY "t97"."segment"
+      ORDER BY "t97"."start" ASC
       ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
     ) AS "open_at_end"
   FROM (
     SELECT
-      "t97"."start",
-      "t97"."segment",
-      SUM("t97"."new") AS "new",
-      SUM("t97"."requalified") AS "requalified",
-      SUM("t97"."lapsed") AS "lapsed",
-      SUM("t97"."ended_by_conversion") AS "ended_by_conversion"
+      "t96"."start",
+      "t96"."segment",
+      SUM("t96"."new") AS "new",
+      SUM("t96"."requalified") AS "requalified",
+      SUM("t96"."lapsed") AS "lapsed",
+      SUM("t96"."ended_by_conversion") AS "ended_by_conversion"
     FROM (
       SELECT
         *
       FROM (
         SELECT
-          DATE_TRUNC('MONTH', "t93"."episode_starts") AS "start",
-          "t93"."segment",
-          CASE WHEN "t93"."position" = 0 THEN 1 ELSE 0 END AS "new",
-          CASE WHEN "t93"."position" > 0 THEN 1 ELSE 0 END AS "requalified",
+          DATE_TRUNC('MONTH', "t92"."start") AS "start",
+          "t92"."segment",
+          CASE WHEN "t92"."start" = "t92"."qualified_at" THEN 1 ELSE 0 END AS "new",
+          CASE WHEN "t92"."start" = "t92"."qualified_at" THEN 0 ELSE 1 END AS "requalified",
           0 AS "lapsed",
           0 AS "ended_by_conversion"
         FROM (
           SELECT
-            "t91".*
-            REPLACE (STRUCT_EXTRACT("ibis_table_unnest_column_k2gqhzq23ngpvajyekvg42z22m", 1) AS "episode_starts"),
-            STRUCT_EXTRACT("ibis_table_unnest_column_k2gqhzq23ngpvajyekvg42z22m", 2) AS "position"
-          FROM (
-            SELECT
-              CAST(NULL AS TEXT) AS "segment",
-              CASE
-                WHEN "t90"."qualified_at" IS NOT NULL
-                THEN CAST(["t90"."qualified_at"] AS TIMESTAMP[])
-                ELSE CAST(NULL AS TIMESTAMP[])
-              END AS "episode_starts"
-            FROM "t89" AS "t90"
-          ) AS "t91"
-          CROSS JOIN UNNEST(LIST_ZIP("t91"."episode_starts", RANGE(0, LENGTH("t91"."episode_starts")))) AS "ibis_table_unnest_qnsnf2bvgnf2ra3wnnx7ex6s7y"("ibis_table_unnest_column_k2gqhzq23ngpvajyekvg42z22m")
-        ) AS "t93"
-      ) AS "t95"
+            "t91"."segment",
+            "t91"."qualified_at",
+            UNNEST("t91"."episode_starts") AS "start"
+          FROM "t90" AS "t91"
+        ) AS "t92"
+      ) AS "t94"
       UNION ALL
       SELECT
         *
       FROM (
         SELECT
-          DATE_TRUNC('MONTH', "t94"."episode_ends") AS "start",
-          "t94"."segment",
+          DATE_TRUNC('MONTH', "t93"."end") AS "start",
+          "t93"."segment",
           0 AS "new",
           0 AS "requalified",
-          CASE
-            WHEN COALESCE("t94"."episode_ends" = "t94"."converted_at", FALSE)
-            THEN 0
-            ELSE 1
-          END AS "lapsed",
-          CASE
-            WHEN COALESCE("t94"."episode_ends" = "t94"."converted_at", FALSE)
-            THEN 1
-            ELSE 0
-          END AS "ended_by_conversion"
+          CASE WHEN COALESCE("t93"."end" = "t93"."converted_at", FALSE) THEN 0 ELSE 1 END AS "lapsed",
+          CASE WHEN COALESCE("t93"."end" = "t93"."converted_at", FALSE) THEN 1 ELSE 0 END AS "ended_by_conversion"
         FROM (
           SELECT
-            "t92".*
-            REPLACE ("ibis_table_unnest_column_4nitoojqc5haro4s2xuqrxriqy" AS "episode_ends")
-          FROM (
-            SELECT
-              CAST(NULL AS TEXT) AS "segment",
-              "t90"."converted_at",
-              CASE
-                WHEN "t90"."status" = 'converted_pql'
-                THEN CAST(["t90"."converted_at"] AS TIMESTAMP(6)[])
-                ELSE CAST(NULL AS TIMESTAMP[])
-              END AS "episode_ends"
-            FROM "t89" AS "t90"
-          ) AS "t92"
-          CROSS JOIN UNNEST("t92"."episode_ends") AS "ibis_table_unnest_mg4x56qfuvgn7nhaurnsos5tki"("ibis_table_unnest_column_4nitoojqc5haro4s2xuqrxriqy")
-        ) AS "t94"
-      ) AS "t96"
-    ) AS "t97"
+            "t91"."segment",
+            "t91"."converted_at",
+            UNNEST("t91"."episode_ends") AS "end"
+          FROM "t90" AS "t91"
+        ) AS "t93"
+      ) AS "t95"
+    ) AS "t96"
     GROUP BY
       1,
       2
-  ) AS "t98"
-) AS "t99"
+  ) AS "t97"
+) AS "t98"
 ORDER BY
-  "t99"."start" ASC,
-  "t99"."segment" ASC NULLS FIRST;
+  "t98"."start" ASC,
+  "t98"."segment" ASC NULLS FIRST;

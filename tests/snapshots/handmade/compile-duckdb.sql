@@ -2193,60 +2193,156 @@ WITH "t41" AS (
     GROUP BY
       1
   ) AS "t66"
-), "t90" AS (
+), "t91" AS (
   SELECT
-    "t89"."entity_id",
-    "t89"."signup_at",
-    "t89"."converted_at",
-    "t89"."criterion_0_at",
-    "t89"."criterion_1_at",
-    "t89"."rule_satisfied_at",
-    "t89"."active_days",
-    "t89"."active_days_satisfied_at",
-    "t89"."fit_employees",
-    "t89"."last_seen_at",
-    "t89"."fit",
-    "t89"."qualified_at",
+    "t90"."entity_id",
+    "t90"."signup_at",
+    "t90"."converted_at",
+    "t90"."criterion_0_at",
+    "t90"."criterion_1_at",
+    "t90"."rule_satisfied_at",
+    "t90"."active_days",
+    "t90"."active_days_satisfied_at",
+    "t90"."fit_employees",
+    "t90"."last_seen_at",
+    "t90"."fit",
+    "t90"."qualified_at",
+    "t90"."status",
     CASE
-      WHEN (
-        "t89"."qualified_at" IS NOT NULL
-      ) AND (
-        "t89"."converted_at" IS NOT NULL
+      WHEN "t90"."qualified_at" IS NOT NULL
+      THEN CAST(["t90"."qualified_at"] AS TIMESTAMP[])
+      ELSE CAST(NULL AS TIMESTAMP[])
+    END AS "episode_starts",
+    CASE
+      WHEN "t90"."status" = 'converted_pql'
+      THEN CAST(["t90"."converted_at"] AS TIMESTAMP(6)[])
+      ELSE CAST(NULL AS TIMESTAMP[])
+    END AS "episode_ends",
+    CASE
+      WHEN "t90"."status" = 'pql'
+      THEN "t90"."qualified_at"
+      ELSE CAST(NULL AS TIMESTAMP)
+    END AS "pql_since",
+    CAST(NULL AS TIMESTAMP) AS "lapsed_at",
+    CAST(NULL AS TIMESTAMP) AS "next_change_at",
+    CAST(NULL AS TEXT) AS "segment",
+    DATE_TRUNC('MONTH', "t90"."signup_at") AS "cohort_start",
+    (
+      DATE_TRUNC('MONTH', "t90"."signup_at") + INTERVAL '1' MONTH + INTERVAL '7' DAY
+    ) <= MAKE_TIMESTAMP(2026, 3, 31, 0, 0, 0.0) AS "complete",
+    (
+      "t90"."qualified_at" IS NOT NULL
+    )
+    AND (
+      "t90"."qualified_at" <= (
+        "t90"."signup_at" + INTERVAL '7' DAY
       )
-      THEN 'converted_pql'
-      WHEN (
-        "t89"."qualified_at" IS NOT NULL
-      ) AND TRUE
-      THEN 'pql'
-      WHEN "t89"."qualified_at" IS NOT NULL
-      THEN 'lapsed'
-      WHEN "t89"."converted_at" IS NOT NULL
-      THEN 'converted_without_qualifying'
-      WHEN NOT (
-        "t89"."fit"
+    ) AS "is_pql",
+    (
+      "t90"."qualified_at" IS NOT NULL
+    )
+    AND (
+      "t90"."qualified_at" <= (
+        "t90"."signup_at" + INTERVAL '7' DAY
       )
-      THEN 'failed_fit'
-      ELSE 'not_qualified'
-    END AS "status"
+    )
+    AND (
+      "t90"."converted_at" > "t90"."qualified_at"
+    )
+    AND (
+      "t90"."converted_at" <= (
+        "t90"."qualified_at" + INTERVAL '14' DAY
+      )
+    ) AS "converted_pql",
+    NOT (
+      (
+        "t90"."qualified_at" IS NOT NULL
+      )
+      AND (
+        "t90"."qualified_at" <= (
+          "t90"."signup_at" + INTERVAL '7' DAY
+        )
+      )
+    )
+    AND (
+      "t90"."converted_at" IS NOT NULL
+    )
+    AND (
+      "t90"."converted_at" <= (
+        "t90"."signup_at" + INTERVAL '21' DAY
+      )
+    ) AS "non_pql_converted",
+    CAST(DATE_DIFF('MICROSECOND', "t90"."signup_at", "t90"."qualified_at") AS DOUBLE) / 86400000000 AS "days_to_pql"
   FROM (
     SELECT
-      "t88"."entity_id",
-      "t88"."signup_at",
-      "t88"."converted_at",
-      "t88"."criterion_0_at",
-      "t88"."criterion_1_at",
-      "t88"."rule_satisfied_at",
-      COALESCE("t88"."active_days", 0) AS "active_days",
-      "t88"."active_days_satisfied_at",
-      "t88"."fit_employees",
-      CAST(NULL AS TIMESTAMP) AS "last_seen_at",
-      COALESCE("t88"."fit_employees", TRUE) AS "fit",
+      "t89"."entity_id",
+      "t89"."signup_at",
+      "t89"."converted_at",
+      "t89"."criterion_0_at",
+      "t89"."criterion_1_at",
+      "t89"."rule_satisfied_at",
+      "t89"."active_days",
+      "t89"."active_days_satisfied_at",
+      "t89"."fit_employees",
+      "t89"."last_seen_at",
+      "t89"."fit",
+      "t89"."qualified_at",
       CASE
         WHEN (
-          "t88"."converted_at" IS NOT NULL
+          "t89"."qualified_at" IS NOT NULL
+        ) AND (
+          "t89"."converted_at" IS NOT NULL
         )
-        AND (
-          "t88"."converted_at" <= CASE
+        THEN 'converted_pql'
+        WHEN (
+          "t89"."qualified_at" IS NOT NULL
+        ) AND TRUE
+        THEN 'pql'
+        WHEN "t89"."qualified_at" IS NOT NULL
+        THEN 'lapsed'
+        WHEN "t89"."converted_at" IS NOT NULL
+        THEN 'converted_without_qualifying'
+        WHEN NOT (
+          "t89"."fit"
+        )
+        THEN 'failed_fit'
+        ELSE 'not_qualified'
+      END AS "status"
+    FROM (
+      SELECT
+        "t88"."entity_id",
+        "t88"."signup_at",
+        "t88"."converted_at",
+        "t88"."criterion_0_at",
+        "t88"."criterion_1_at",
+        "t88"."rule_satisfied_at",
+        COALESCE("t88"."active_days", 0) AS "active_days",
+        "t88"."active_days_satisfied_at",
+        "t88"."fit_employees",
+        CAST(NULL AS TIMESTAMP) AS "last_seen_at",
+        COALESCE("t88"."fit_employees", TRUE) AS "fit",
+        CASE
+          WHEN (
+            "t88"."converted_at" IS NOT NULL
+          )
+          AND (
+            "t88"."converted_at" <= CASE
+              WHEN COALESCE("t88"."fit_employees", TRUE)
+              THEN CASE
+                WHEN (
+                  "t88"."rule_satisfied_at" IS NULL
+                )
+                OR (
+                  "t88"."active_days_satisfied_at" IS NULL
+                )
+                THEN CAST(NULL AS TIMESTAMP)
+                ELSE GREATEST("t88"."rule_satisfied_at", "t88"."active_days_satisfied_at")
+              END
+              ELSE CAST(NULL AS TIMESTAMP)
+            END
+          )
+          THEN CAST(NULL AS TIMESTAMP)
+          ELSE CASE
             WHEN COALESCE("t88"."fit_employees", TRUE)
             THEN CASE
               WHEN (
@@ -2260,161 +2356,99 @@ WITH "t41" AS (
             END
             ELSE CAST(NULL AS TIMESTAMP)
           END
-        )
-        THEN CAST(NULL AS TIMESTAMP)
-        ELSE CASE
-          WHEN COALESCE("t88"."fit_employees", TRUE)
-          THEN CASE
-            WHEN (
-              "t88"."rule_satisfied_at" IS NULL
-            )
-            OR (
-              "t88"."active_days_satisfied_at" IS NULL
-            )
-            THEN CAST(NULL AS TIMESTAMP)
-            ELSE GREATEST("t88"."rule_satisfied_at", "t88"."active_days_satisfied_at")
-          END
-          ELSE CAST(NULL AS TIMESTAMP)
-        END
-      END AS "qualified_at"
-    FROM (
-      SELECT
-        "t87".*
-        EXCLUDE ("f_id")
+        END AS "qualified_at"
       FROM (
         SELECT
-          "t86"."entity_id",
-          "t86"."signup_at",
-          "t86"."converted_at",
-          "t86"."criterion_0_at",
-          "t86"."criterion_1_at",
-          "t86"."rule_satisfied_at",
-          "t86"."active_days",
-          "t86"."active_days_satisfied_at",
-          "t12"."f_id",
-          "t12"."fit_employees"
+          "t87".*
+          EXCLUDE ("f_id")
         FROM (
           SELECT
-            "t84".*
-            EXCLUDE ("a_id")
+            "t86"."entity_id",
+            "t86"."signup_at",
+            "t86"."converted_at",
+            "t86"."criterion_0_at",
+            "t86"."criterion_1_at",
+            "t86"."rule_satisfied_at",
+            "t86"."active_days",
+            "t86"."active_days_satisfied_at",
+            "t12"."f_id",
+            "t12"."fit_employees"
           FROM (
             SELECT
-              "t74"."entity_id",
-              "t74"."signup_at",
-              "t74"."converted_at",
-              "t74"."criterion_0_at",
-              "t74"."criterion_1_at",
-              "t74"."rule_satisfied_at",
-              "t83"."a_id",
-              "t83"."active_days",
-              "t83"."active_days_satisfied_at"
+              "t84".*
+              EXCLUDE ("a_id")
             FROM (
               SELECT
-                "t72".*
-                EXCLUDE ("c_id")
+                "t74"."entity_id",
+                "t74"."signup_at",
+                "t74"."converted_at",
+                "t74"."criterion_0_at",
+                "t74"."criterion_1_at",
+                "t74"."rule_satisfied_at",
+                "t83"."a_id",
+                "t83"."active_days",
+                "t83"."active_days_satisfied_at"
               FROM (
                 SELECT
-                  "t58"."entity_id",
-                  "t58"."signup_at",
-                  "t58"."converted_at",
-                  "t69"."c_id",
-                  "t69"."criterion_0_at",
-                  "t69"."criterion_1_at",
-                  "t69"."rule_satisfied_at"
+                  "t72".*
+                  EXCLUDE ("c_id")
                 FROM (
                   SELECT
-                    *
-                  FROM "t54" AS "t55"
-                  WHERE
-                    "t55"."signup_at" <= MAKE_TIMESTAMP(2026, 3, 31, 0, 0, 0.0)
-                ) AS "t58"
-                LEFT OUTER JOIN "t67" AS "t69"
-                  ON "t58"."entity_id" = "t69"."c_id"
-              ) AS "t72"
-            ) AS "t74"
-            LEFT OUTER JOIN (
-              SELECT
-                "t81"."entity_id" AS "a_id",
-                COUNT("t81"."first_ts") AS "active_days",
-                LIST_EXTRACT(MIN("t81"."first_ts", 2) FILTER(WHERE
-                  "t81"."first_ts" IS NOT NULL), 2) AS "active_days_satisfied_at"
-              FROM (
-                SELECT
-                  "t80"."entity_id",
-                  DATE_TRUNC('DAY', "t80"."ts") AS "day",
-                  MIN("t80"."ts") AS "first_ts"
-                FROM (
-                  SELECT
-                    "t79"."entity_id",
-                    "t79"."ts",
-                    "t79"."a_signup" AS "signup_at",
-                    "t79"."a_converted" AS "converted_at"
+                    "t58"."entity_id",
+                    "t58"."signup_at",
+                    "t58"."converted_at",
+                    "t69"."c_id",
+                    "t69"."criterion_0_at",
+                    "t69"."criterion_1_at",
+                    "t69"."rule_satisfied_at"
                   FROM (
                     SELECT
-                      "t78".*
-                      EXCLUDE ("a_entity")
+                      *
+                    FROM "t54" AS "t55"
+                    WHERE
+                      "t55"."signup_at" <= MAKE_TIMESTAMP(2026, 3, 31, 0, 0, 0.0)
+                  ) AS "t58"
+                  LEFT OUTER JOIN "t67" AS "t69"
+                    ON "t58"."entity_id" = "t69"."c_id"
+                ) AS "t72"
+              ) AS "t74"
+              LEFT OUTER JOIN (
+                SELECT
+                  "t81"."entity_id" AS "a_id",
+                  COUNT("t81"."first_ts") AS "active_days",
+                  LIST_EXTRACT(MIN("t81"."first_ts", 2) FILTER(WHERE
+                    "t81"."first_ts" IS NOT NULL), 2) AS "active_days_satisfied_at"
+                FROM (
+                  SELECT
+                    "t80"."entity_id",
+                    DATE_TRUNC('DAY', "t80"."ts") AS "day",
+                    MIN("t80"."ts") AS "first_ts"
+                  FROM (
+                    SELECT
+                      "t79"."entity_id",
+                      "t79"."ts",
+                      "t79"."a_signup" AS "signup_at",
+                      "t79"."a_converted" AS "converted_at"
                     FROM (
                       SELECT
-                        *
+                        "t78".*
+                        EXCLUDE ("a_entity")
                       FROM (
                         SELECT
-                          "t39"."entity_id",
-                          "t39"."ts",
-                          "t76"."a_entity",
-                          "t76"."a_signup",
-                          "t76"."a_converted"
+                          *
                         FROM (
                           SELECT
-                            *
+                            "t39"."entity_id",
+                            "t39"."ts",
+                            "t76"."a_entity",
+                            "t76"."a_signup",
+                            "t76"."a_converted"
                           FROM (
                             SELECT
-                              "t23"."account_id" AS "entity_id",
-                              "t23"."ts"
+                              *
                             FROM (
                               SELECT
-                                "t22".*
-                                EXCLUDE ("_pql_copy")
-                              FROM (
-                                SELECT
-                                  *
-                                FROM (
-                                  SELECT
-                                    "t3"."event_id",
-                                    "t3"."user_id",
-                                    "t3"."account_id",
-                                    "t3"."event",
-                                    "t3"."ts",
-                                    "t3"."properties",
-                                    ROW_NUMBER() OVER (
-                                      PARTITION BY "t3"."event_id"
-                                      ORDER BY "t3"."ts" ASC, "t3"."user_id" ASC, "t3"."account_id" ASC, "t3"."event" ASC, CAST("t3"."properties" AS TEXT) ASC
-                                      ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-                                    ) - 1 AS "_pql_copy"
-                                  FROM "events" AS "t3"
-                                ) AS "t20"
-                                WHERE
-                                  (
-                                    "t20"."_pql_copy" = 0
-                                  ) OR (
-                                    "t20"."event_id" IS NULL
-                                  )
-                              ) AS "t22"
-                            ) AS "t23"
-                            WHERE
-                              "t23"."ts" <= MAKE_TIMESTAMP(2026, 3, 31, 0, 0, 0.0)
-                              AND "t23"."account_id" IS NOT NULL
-                          ) AS "t24"
-                          UNION ALL
-                          SELECT
-                            *
-                          FROM (
-                            SELECT
-                              "t13"."member_account" AS "entity_id",
-                              "t30"."ts"
-                            FROM (
-                              SELECT
-                                "t23"."user_id",
-                                "t23"."account_id",
+                                "t23"."account_id" AS "entity_id",
                                 "t23"."ts"
                               FROM (
                                 SELECT
@@ -2448,194 +2482,213 @@ WITH "t41" AS (
                               ) AS "t23"
                               WHERE
                                 "t23"."ts" <= MAKE_TIMESTAMP(2026, 3, 31, 0, 0, 0.0)
-                                AND "t23"."account_id" IS NULL
-                            ) AS "t30"
-                            INNER JOIN (
-                              SELECT
-                                "t2"."user_id" AS "member_id",
-                                "t2"."account_id" AS "member_account"
-                              FROM "users" AS "t2"
-                              WHERE
-                                "t2"."account_id" IS NOT NULL
-                            ) AS "t13"
-                              ON "t30"."user_id" = "t13"."member_id"
-                          ) AS "t33"
-                        ) AS "t39"
-                        INNER JOIN (
-                          SELECT
-                            "t59"."a_entity",
-                            "t59"."a_signup",
-                            "t59"."a_converted"
-                          FROM (
-                            SELECT
-                              "t55"."entity_id" AS "a_entity",
-                              "t55"."signup_at" AS "a_signup",
-                              "t55"."converted_at" AS "a_converted"
-                            FROM "t54" AS "t55"
-                            WHERE
-                              "t55"."signup_at" <= MAKE_TIMESTAMP(2026, 3, 31, 0, 0, 0.0)
-                          ) AS "t59"
-                          ANTI JOIN (
-                            SELECT
-                              "t0"."account_id" AS "f_id",
-                              "t0"."employees" >= 5 AS "fit_employees"
-                            FROM "accounts" AS "t0"
-                            WHERE
-                              NOT (
-                                COALESCE("t0"."employees" >= 5, TRUE)
-                              )
-                          ) AS "t17"
-                            ON "t59"."a_entity" = "t17"."f_id"
-                          SEMI JOIN (
+                                AND "t23"."account_id" IS NOT NULL
+                            ) AS "t24"
+                            UNION ALL
                             SELECT
                               *
-                            FROM "t67" AS "t68"
-                            WHERE
-                              "t68"."rule_satisfied_at" IS NOT NULL
-                          ) AS "t71"
-                            ON "t59"."a_entity" = "t71"."c_id"
-                        ) AS "t76"
-                          ON "t39"."entity_id" = "t76"."a_entity"
-                      ) AS "t77"
-                      WHERE
-                        "t77"."ts" >= "t77"."a_signup"
-                    ) AS "t78"
-                  ) AS "t79"
-                ) AS "t80"
+                            FROM (
+                              SELECT
+                                "t13"."member_account" AS "entity_id",
+                                "t30"."ts"
+                              FROM (
+                                SELECT
+                                  "t23"."user_id",
+                                  "t23"."account_id",
+                                  "t23"."ts"
+                                FROM (
+                                  SELECT
+                                    "t22".*
+                                    EXCLUDE ("_pql_copy")
+                                  FROM (
+                                    SELECT
+                                      *
+                                    FROM (
+                                      SELECT
+                                        "t3"."event_id",
+                                        "t3"."user_id",
+                                        "t3"."account_id",
+                                        "t3"."event",
+                                        "t3"."ts",
+                                        "t3"."properties",
+                                        ROW_NUMBER() OVER (
+                                          PARTITION BY "t3"."event_id"
+                                          ORDER BY "t3"."ts" ASC, "t3"."user_id" ASC, "t3"."account_id" ASC, "t3"."event" ASC, CAST("t3"."properties" AS TEXT) ASC
+                                          ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+                                        ) - 1 AS "_pql_copy"
+                                      FROM "events" AS "t3"
+                                    ) AS "t20"
+                                    WHERE
+                                      (
+                                        "t20"."_pql_copy" = 0
+                                      ) OR (
+                                        "t20"."event_id" IS NULL
+                                      )
+                                  ) AS "t22"
+                                ) AS "t23"
+                                WHERE
+                                  "t23"."ts" <= MAKE_TIMESTAMP(2026, 3, 31, 0, 0, 0.0)
+                                  AND "t23"."account_id" IS NULL
+                              ) AS "t30"
+                              INNER JOIN (
+                                SELECT
+                                  "t2"."user_id" AS "member_id",
+                                  "t2"."account_id" AS "member_account"
+                                FROM "users" AS "t2"
+                                WHERE
+                                  "t2"."account_id" IS NOT NULL
+                              ) AS "t13"
+                                ON "t30"."user_id" = "t13"."member_id"
+                            ) AS "t33"
+                          ) AS "t39"
+                          INNER JOIN (
+                            SELECT
+                              "t59"."a_entity",
+                              "t59"."a_signup",
+                              "t59"."a_converted"
+                            FROM (
+                              SELECT
+                                "t55"."entity_id" AS "a_entity",
+                                "t55"."signup_at" AS "a_signup",
+                                "t55"."converted_at" AS "a_converted"
+                              FROM "t54" AS "t55"
+                              WHERE
+                                "t55"."signup_at" <= MAKE_TIMESTAMP(2026, 3, 31, 0, 0, 0.0)
+                            ) AS "t59"
+                            ANTI JOIN (
+                              SELECT
+                                "t0"."account_id" AS "f_id",
+                                "t0"."employees" >= 5 AS "fit_employees"
+                              FROM "accounts" AS "t0"
+                              WHERE
+                                NOT (
+                                  COALESCE("t0"."employees" >= 5, TRUE)
+                                )
+                            ) AS "t17"
+                              ON "t59"."a_entity" = "t17"."f_id"
+                            SEMI JOIN (
+                              SELECT
+                                *
+                              FROM "t67" AS "t68"
+                              WHERE
+                                "t68"."rule_satisfied_at" IS NOT NULL
+                            ) AS "t71"
+                              ON "t59"."a_entity" = "t71"."c_id"
+                          ) AS "t76"
+                            ON "t39"."entity_id" = "t76"."a_entity"
+                        ) AS "t77"
+                        WHERE
+                          "t77"."ts" >= "t77"."a_signup"
+                      ) AS "t78"
+                    ) AS "t79"
+                  ) AS "t80"
+                  GROUP BY
+                    1,
+                    2
+                ) AS "t81"
                 GROUP BY
-                  1,
-                  2
-              ) AS "t81"
-              GROUP BY
-                1
-            ) AS "t83"
-              ON "t74"."entity_id" = "t83"."a_id"
-          ) AS "t84"
-        ) AS "t86"
-        LEFT OUTER JOIN (
-          SELECT
-            "t0"."account_id" AS "f_id",
-            "t0"."employees" >= 5 AS "fit_employees"
-          FROM "accounts" AS "t0"
-        ) AS "t12"
-          ON "t86"."entity_id" = "t12"."f_id"
-      ) AS "t87"
-    ) AS "t88"
-  ) AS "t89"
+                  1
+              ) AS "t83"
+                ON "t74"."entity_id" = "t83"."a_id"
+            ) AS "t84"
+          ) AS "t86"
+          LEFT OUTER JOIN (
+            SELECT
+              "t0"."account_id" AS "f_id",
+              "t0"."employees" >= 5 AS "fit_employees"
+            FROM "accounts" AS "t0"
+          ) AS "t12"
+            ON "t86"."entity_id" = "t12"."f_id"
+        ) AS "t87"
+      ) AS "t88"
+    ) AS "t89"
+  ) AS "t90"
 )
 SELECT
-  CAST(EXTRACT(year FROM "t100"."start") AS TEXT) || '-' || CASE
-    WHEN 2 <= LENGTH(CAST(EXTRACT(month FROM "t100"."start") AS TEXT))
-    THEN CAST(EXTRACT(month FROM "t100"."start") AS TEXT)
-    ELSE REPEAT('0', 2 - LENGTH(CAST(EXTRACT(month FROM "t100"."start") AS TEXT))) || CAST(EXTRACT(month FROM "t100"."start") AS TEXT)
+  CAST(EXTRACT(year FROM "t99"."start") AS TEXT) || '-' || CASE
+    WHEN 2 <= LENGTH(CAST(EXTRACT(month FROM "t99"."start") AS TEXT))
+    THEN CAST(EXTRACT(month FROM "t99"."start") AS TEXT)
+    ELSE REPEAT('0', 2 - LENGTH(CAST(EXTRACT(month FROM "t99"."start") AS TEXT))) || CAST(EXTRACT(month FROM "t99"."start") AS TEXT)
   END AS "period",
-  "t100"."start" AS "period_start",
-  "t100"."pqls",
-  "t100"."new",
-  "t100"."requalified",
-  "t100"."lapsed",
-  "t100"."ended_by_conversion",
-  "t100"."open_at_end"
+  "t99"."start" AS "period_start",
+  "t99"."pqls",
+  "t99"."new",
+  "t99"."requalified",
+  "t99"."lapsed",
+  "t99"."ended_by_conversion",
+  "t99"."open_at_end"
 FROM (
   SELECT
-    "t99"."start",
-    "t99"."segment",
-    "t99"."new",
-    "t99"."requalified",
-    "t99"."lapsed",
-    "t99"."ended_by_conversion",
-    "t99"."new" AS "pqls",
+    "t98"."start",
+    "t98"."segment",
+    "t98"."new",
+    "t98"."requalified",
+    "t98"."lapsed",
+    "t98"."ended_by_conversion",
+    "t98"."new" AS "pqls",
     SUM(
       (
         (
-          "t99"."new" + "t99"."requalified"
-        ) - "t99"."lapsed"
-      ) - "t99"."ended_by_conversion"
+          "t98"."new" + "t98"."requalified"
+        ) - "t98"."lapsed"
+      ) - "t98"."ended_by_conversion"
     ) OVER (
-      PARTITION BY "t99"."segment"
-      ORDER BY "t99"."start" ASC
+      PARTITION BY "t98"."segment"
+      ORDER BY "t98"."start" ASC
       ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
     ) AS "open_at_end"
   FROM (
     SELECT
-      "t98"."start",
-      "t98"."segment",
-      SUM("t98"."new") AS "new",
-      SUM("t98"."requalified") AS "requalified",
-      SUM("t98"."lapsed") AS "lapsed",
-      SUM("t98"."ended_by_conversion") AS "ended_by_conversion"
+      "t97"."start",
+      "t97"."segment",
+      SUM("t97"."new") AS "new",
+      SUM("t97"."requalified") AS "requalified",
+      SUM("t97"."lapsed") AS "lapsed",
+      SUM("t97"."ended_by_conversion") AS "ended_by_conversion"
     FROM (
       SELECT
         *
       FROM (
         SELECT
-          DATE_TRUNC('MONTH', "t94"."episode_starts") AS "start",
-          "t94"."segment",
-          CASE WHEN "t94"."position" = 0 THEN 1 ELSE 0 END AS "new",
-          CASE WHEN "t94"."position" > 0 THEN 1 ELSE 0 END AS "requalified",
+          DATE_TRUNC('MONTH', "t93"."start") AS "start",
+          "t93"."segment",
+          CASE WHEN "t93"."start" = "t93"."qualified_at" THEN 1 ELSE 0 END AS "new",
+          CASE WHEN "t93"."start" = "t93"."qualified_at" THEN 0 ELSE 1 END AS "requalified",
           0 AS "lapsed",
           0 AS "ended_by_conversion"
         FROM (
           SELECT
-            "t92".*
-            REPLACE (STRUCT_EXTRACT("ibis_table_unnest_column_3bd3txlt6zckbkf54fbcpks3su", 1) AS "episode_starts"),
-            STRUCT_EXTRACT("ibis_table_unnest_column_3bd3txlt6zckbkf54fbcpks3su", 2) AS "position"
-          FROM (
-            SELECT
-              CAST(NULL AS TEXT) AS "segment",
-              CASE
-                WHEN "t91"."qualified_at" IS NOT NULL
-                THEN CAST(["t91"."qualified_at"] AS TIMESTAMP[])
-                ELSE CAST(NULL AS TIMESTAMP[])
-              END AS "episode_starts"
-            FROM "t90" AS "t91"
-          ) AS "t92"
-          CROSS JOIN UNNEST(LIST_ZIP("t92"."episode_starts", RANGE(0, LENGTH("t92"."episode_starts")))) AS "ibis_table_unnest_byvop4owkzccpdc7lz5bqxd5t4"("ibis_table_unnest_column_3bd3txlt6zckbkf54fbcpks3su")
-        ) AS "t94"
-      ) AS "t96"
+            "t92"."segment",
+            "t92"."qualified_at",
+            UNNEST("t92"."episode_starts") AS "start"
+          FROM "t91" AS "t92"
+        ) AS "t93"
+      ) AS "t95"
       UNION ALL
       SELECT
         *
       FROM (
         SELECT
-          DATE_TRUNC('MONTH', "t95"."episode_ends") AS "start",
-          "t95"."segment",
+          DATE_TRUNC('MONTH', "t94"."end") AS "start",
+          "t94"."segment",
           0 AS "new",
           0 AS "requalified",
-          CASE
-            WHEN COALESCE("t95"."episode_ends" = "t95"."converted_at", FALSE)
-            THEN 0
-            ELSE 1
-          END AS "lapsed",
-          CASE
-            WHEN COALESCE("t95"."episode_ends" = "t95"."converted_at", FALSE)
-            THEN 1
-            ELSE 0
-          END AS "ended_by_conversion"
+          CASE WHEN COALESCE("t94"."end" = "t94"."converted_at", FALSE) THEN 0 ELSE 1 END AS "lapsed",
+          CASE WHEN COALESCE("t94"."end" = "t94"."converted_at", FALSE) THEN 1 ELSE 0 END AS "ended_by_conversion"
         FROM (
           SELECT
-            "t93".*
-            REPLACE ("ibis_table_unnest_column_ypffvojowjfmzf3m44tx34fk6i" AS "episode_ends")
-          FROM (
-            SELECT
-              CAST(NULL AS TEXT) AS "segment",
-              "t91"."converted_at",
-              CASE
-                WHEN "t91"."status" = 'converted_pql'
-                THEN CAST(["t91"."converted_at"] AS TIMESTAMP(6)[])
-                ELSE CAST(NULL AS TIMESTAMP[])
-              END AS "episode_ends"
-            FROM "t90" AS "t91"
-          ) AS "t93"
-          CROSS JOIN UNNEST("t93"."episode_ends") AS "ibis_table_unnest_ekafdxxbbfhv5ol7k55pszmyiu"("ibis_table_unnest_column_ypffvojowjfmzf3m44tx34fk6i")
-        ) AS "t95"
-      ) AS "t97"
-    ) AS "t98"
+            "t92"."segment",
+            "t92"."converted_at",
+            UNNEST("t92"."episode_ends") AS "end"
+          FROM "t91" AS "t92"
+        ) AS "t94"
+      ) AS "t96"
+    ) AS "t97"
     GROUP BY
       1,
       2
-  ) AS "t99"
-) AS "t100"
+  ) AS "t98"
+) AS "t99"
 ORDER BY
-  "t100"."start" ASC,
-  "t100"."segment" ASC NULLS FIRST;
+  "t99"."start" ASC,
+  "t99"."segment" ASC NULLS FIRST;
