@@ -248,3 +248,23 @@ def _day_spans(after: ir.Table) -> ir.Table:
         first=after.ts.min(), last=after.ts.max()
     )
     return spans.drop("day")
+
+
+def last_seen(store: Tables, project: Project, as_of: AsOf, only: Only) -> ir.Table:
+    """l_id, last_seen_at: each entity's newest event at or before as_of, any name, before
+    signup too. From the day registry's (user, day) rows where their last event is at or
+    before as_of; an entity with a row across as_of is read from its events."""
+    events = entity_events(store, project, as_of, columns=("ts",), only=only)
+    if not store.capabilities.day_registry:
+        return events.group_by(l_id=events.entity_id).agg(last_seen_at=events.ts.max())
+    rows = registry_rows(store, project, registry.DAYS, only)
+    rows = rows.filter(rows.first_ts <= as_of_literal(as_of))
+    across = rows.last_ts > as_of_literal(as_of)
+    seen = rows.group_by(l_id=rows.entity_id).agg(
+        last_seen_at=rows.last_ts.max(where=~across), unsure=across.any()
+    )
+    settled = seen.filter(~seen.unsure).drop("unsure")
+    unsure = seen.filter(seen.unsure)
+    rescan = events.semi_join(unsure, events.entity_id == unsure.l_id)
+    scanned = rescan.group_by(l_id=rescan.entity_id).agg(last_seen_at=rescan.ts.max())
+    return settled.union(scanned, distinct=False)

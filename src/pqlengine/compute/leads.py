@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from pqlengine.compute.activity import last_seen
 from pqlengine.compute.qualify import qualified_rows, to_records
 from pqlengine.config import Project
 from pqlengine.store import Store
@@ -21,10 +22,19 @@ def open_leads(
     seen (days_since_qualified and days_since_seen in days; None without events)."""
     if status not in LEAD_STATUSES:
         raise ValueError(f"leads are {' or '.join(LEAD_STATUSES)}, not '{status}'")
-    leads = qualified_rows(store, project, as_of, status=status, newest_first=True, limit=top)
+    # Last seen of these leads only: for every entity it is a pass over every event.
+    leads = qualified_rows(
+        store, project, as_of, status=status, newest_first=True, limit=top, seen=False
+    )
     now = as_of if as_of.tzinfo is not None else as_of.replace(tzinfo=UTC)
     rows = to_records(leads, project)
+    seen = {}
+    if rows:
+        found = last_seen(store, project, as_of, [row["entity_id"] for row in rows])
+        seen = {r["l_id"]: r["last_seen_at"] for r in found.to_pyarrow().to_pylist()}
     for row in rows:
+        moment = seen.get(row["entity_id"])
+        row["last_seen_at"] = None if moment is None else moment.replace(tzinfo=UTC)
         row["days_since_qualified"] = _days(now, row["qualified_at"])
         row["days_since_seen"] = _days(now, row["last_seen_at"])
     _add_model_scores(store, rows)

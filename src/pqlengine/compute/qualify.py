@@ -15,6 +15,7 @@ from pqlengine.compute.activity import (
     active_gate,
     activity_spans,
     count_days,
+    last_seen,
     per_day,
     user_days,
     user_firsts,
@@ -63,7 +64,12 @@ STATUSES = (
 
 
 def qualification(
-    store: Tables, project: Project, as_of: AsOf, only: Only = None, detail: bool = True
+    store: Tables,
+    project: Project,
+    as_of: AsOf,
+    only: Only = None,
+    detail: bool = True,
+    seen: bool | None = None,
 ) -> ir.Table:
     """Per entity (all, or those in `only`): signup_at, converted_at, criterion_<i>_at,
     rule_satisfied_at, active_days, active_days_satisfied_at, fit, fit_failed,
@@ -73,6 +79,8 @@ def qualification(
     for entities that pass fit, and active days only for those that met the rule, so
     criterion_<i>_at, rule_satisfied_at, active_days and active_days_satisfied_at are left
     NULL (0) for the others. Metrics need no more.
+
+    `seen` (default: `detail`): last_seen_at, read from every event (NULL without it).
 
     Three stages: the population (entities existing at as_of with signup_at, converted_at
     and fit), the evidence (each criterion's satisfied_at from its kind, the rule, the
@@ -130,7 +138,7 @@ def qualification(
     if changes is not None and episodic:
         evidence = (changes, active, anchors)
         result = _with_episodes(store, project, as_of, only, evidence, result)
-    if detail:
+    if detail if seen is None else seen:
         result = _with_last_seen(store, project, as_of, only, result)
     # Verdict.
     return _verdict(result, project)
@@ -169,10 +177,8 @@ def _with_episodes(
 def _with_last_seen(
     store: Tables, project: Project, as_of: AsOf, only: Only, result: ir.Table
 ) -> ir.Table:
-    """`result` plus last_seen_at: the entity's newest event at or before as_of, any name,
-    before signup too."""
-    events = entity_events(store, project, as_of, columns=("ts",), only=only)
-    seen = events.group_by(l_id=events.entity_id).agg(last_seen_at=events.ts.max())
+    """`result` plus last_seen_at (`activity.last_seen`)."""
+    seen = last_seen(store, project, as_of, only)
     return result.left_join(seen, result.entity_id == seen.l_id).drop("l_id")
 
 
@@ -463,6 +469,7 @@ def qualified_rows(
     status: str | None = None,
     newest_first: bool = False,
     limit: int | None = None,
+    seen: bool = True,
 ) -> pa.Table:
     """`qualification` rows at `as_of` (optionally of one status), by entity_id or newest
     first (then entity_id), at most `limit`; by cached SQL where it can. Newest: the start
@@ -470,14 +477,14 @@ def qualified_rows(
     if status is not None and status not in STATUSES:
         raise ValueError(f"unknown status '{status}' (one of {', '.join(STATUSES)})")
     if not compiled.cacheable(store):
-        table = qualification(store, project, as_of)
+        table = qualification(store, project, as_of, seen=seen)
         if status is not None:
             table = table.filter(table.status == status)
         newest = ibis.coalesce(table.pql_since, table.lapsed_at, table.qualified_at)
         keys = [newest.desc(), table.entity_id] if newest_first else [table.entity_id]
         table = table.order_by(*keys)
         return (table if limit is None else table.limit(limit)).to_pyarrow()
-    statement = cached_qualification(store, project, detail=True)
+    statement = cached_qualification(store, project, detail=True, seen=seen)
     compiled.set_as_of(store, to_utc_naive(as_of))
     sql = f"SELECT * FROM ({statement['sql']})"
     if status is not None:
@@ -493,16 +500,22 @@ def qualified_rows(
     return rows
 
 
-def cached_qualification(store: Store, project: Project, detail: bool) -> compiled.Statements:
+def cached_qualification(
+    store: Store, project: Project, detail: bool, seen: bool | None = None
+) -> compiled.Statements:
     """`qualification_statements`, compiled once per definition (`compiled`)."""
-    key = compiled.qualification_key(project, detail)
-    return compiled.compiled(store, key, lambda: qualification_statements(store, project, detail))
+    key = {**compiled.qualification_key(project, detail), "seen": seen}
+    return compiled.compiled(
+        store, key, lambda: qualification_statements(store, project, detail, seen)
+    )
 
 
-def qualification_statements(store: Store, project: Project, detail: bool) -> compiled.Statements:
+def qualification_statements(
+    store: Store, project: Project, detail: bool, seen: bool | None = None
+) -> compiled.Statements:
     """`qualification` at the session's as_of (`compiled.set_as_of`) as SQL: `sql`, and
     `schema` (JSON of column -> type) for queries built over its result."""
-    expression = qualification(store, project, compiled.as_of_parameter(), detail=detail)
+    expression = qualification(store, project, compiled.as_of_parameter(), detail=detail, seen=seen)
     schema = {name: str(kind) for name, kind in expression.schema().items()}
     return {"sql": compiled.to_sql(store, expression), "schema": json.dumps(schema)}
 
