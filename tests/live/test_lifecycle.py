@@ -28,9 +28,8 @@ BURST_1 = [T0 - timedelta(days=2), T0 - timedelta(days=1), T0 - timedelta(hours=
 ENTERED_1 = datetime(2026, 3, 2, 11, 0, tzinfo=UTC)
 # Active until the last event + 4 days (the window, day 02-28, would hold until 03-07 12:00).
 LAPSED_1 = datetime(2026, 3, 6, 11, 0, tzinfo=UTC)
-# The earliest instant after T0 the state can change: the first event's expiry, 02-28
-# 12:00 + 4 days (its state does not change there; the evaluator looks anyway).
-NEXT_CHANGE_AT_T0 = datetime(2026, 3, 4, 12, 0, tzinfo=UTC)
+# The first instant after T0 at which the state changes with no new data: the lapse.
+NEXT_CHANGE_AT_T0 = LAPSED_1
 T1 = datetime(2026, 3, 20, 12, 0, tzinfo=UTC)
 BURST_2 = [datetime(2026, 3, 18, 10, tzinfo=UTC), datetime(2026, 3, 19, 10, tzinfo=UTC)]
 ENTERED_2 = datetime(2026, 3, 20, 11, 0, tzinfo=UTC)

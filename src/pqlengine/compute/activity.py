@@ -232,7 +232,8 @@ def activity_spans(
     # A row across the signup starts its span before the first event after the signup;
     # harmless: the rule cannot hold before that event (every criterion reads events at
     # or after the signup, and the signup day's first such event is that one).
-    wrong = rows.filter(rows.last_ts > as_of_literal(as_of)).select(u_id="entity_id").distinct()
+    later = rows.last_ts > as_of_literal(as_of).as_scalar()  # the live clock: a reduction
+    wrong = rows.filter(later).select(u_id="entity_id").distinct()
     settled = rows.anti_join(wrong, rows.entity_id == wrong.u_id)
     spans = settled.group_by("entity_id", "day").agg(
         first=settled.first_ts.min(), last=settled.last_ts.max()
@@ -258,8 +259,10 @@ def last_seen(store: Tables, project: Project, as_of: AsOf, only: Only) -> ir.Ta
     if not store.capabilities.day_registry:
         return events.group_by(l_id=events.entity_id).agg(last_seen_at=events.ts.max())
     rows = registry_rows(store, project, registry.DAYS, only)
-    rows = rows.filter(rows.first_ts <= as_of_literal(as_of))
-    across = rows.last_ts > as_of_literal(as_of)
+    # As a scalar: the live evaluator's as_of is a reduction of its clock table.
+    moment = as_of_literal(as_of).as_scalar()
+    rows = rows.filter(rows.first_ts <= moment)
+    across = rows.last_ts > moment
     seen = rows.group_by(l_id=rows.entity_id).agg(
         last_seen_at=rows.last_ts.max(where=~across), unsure=across.any()
     )
