@@ -253,10 +253,12 @@ def _day_spans(after: ir.Table) -> ir.Table:
 
 def last_seen(store: Tables, project: Project, as_of: AsOf, only: Only) -> ir.Table:
     """l_id, last_seen_at: each entity's newest event at or before as_of, any name, before
-    signup too. From the day registry's (user, day) rows where their last event is at or
-    before as_of; an entity with a row across as_of is read from its events."""
+    signup too. For all entities from the day registry's (user, day) rows where their last
+    event is at or before as_of (an entity with a row across as_of is read from its
+    events); for those of `only` from their events."""
     events = entity_events(store, project, as_of, columns=("ts",), only=only)
-    if not store.capabilities.day_registry:
+    if not store.capabilities.day_registry or only is not None:
+        # A few entities: their events, a filtered scan, cost less than the registry.
         return events.group_by(l_id=events.entity_id).agg(last_seen_at=events.ts.max())
     rows = registry_rows(store, project, registry.DAYS, only)
     # As a scalar: the live evaluator's as_of is a reduction of its clock table.

@@ -31,7 +31,10 @@ def open_leads(
     seen = {}
     if rows:
         found = last_seen(store, project, as_of, [row["entity_id"] for row in rows])
-        seen = {r["l_id"]: r["last_seen_at"] for r in found.to_pyarrow().to_pylist()}
+        if store.is_duckdb:  # without Ibis' result conversion (it imports pandas)
+            seen = dict(store.raw.execute(str(store.con.compile(found))).fetchall())
+        else:
+            seen = {r["l_id"]: r["last_seen_at"] for r in found.to_pyarrow().to_pylist()}
     for row in rows:
         moment = seen.get(row["entity_id"])
         row["last_seen_at"] = None if moment is None else moment.replace(tzinfo=UTC)
