@@ -253,23 +253,17 @@ def _day_spans(after: ir.Table) -> ir.Table:
 
 def last_seen(store: Tables, project: Project, as_of: AsOf, only: Only) -> ir.Table:
     """l_id, last_seen_at: each entity's newest event at or before as_of, any name, before
-    signup too. For all entities from the day registry's (user, day) rows where their last
-    event is at or before as_of (an entity with a row across as_of is read from its
-    events); for those of `only` from their events."""
+    signup too. For all entities from the day registry: the latest last_ts of its (user,
+    day) rows ending at or before as_of, and the events of as_of's own day (the only day
+    whose rows can end after as_of), a narrow scan. For those of `only` from their events."""
     events = entity_events(store, project, as_of, columns=("ts",), only=only)
     if not store.capabilities.day_registry or only is not None:
         # A few entities: their events, a filtered scan, cost less than the registry.
         return events.group_by(l_id=events.entity_id).agg(last_seen_at=events.ts.max())
-    rows = registry_rows(store, project, registry.DAYS, only)
     # As a scalar: the live evaluator's as_of is a reduction of its clock table.
     moment = as_of_literal(as_of).as_scalar()
-    rows = rows.filter(rows.first_ts <= moment)
-    across = rows.last_ts > moment
-    seen = rows.group_by(l_id=rows.entity_id).agg(
-        last_seen_at=rows.last_ts.max(where=~across), unsure=across.any()
-    )
-    settled = seen.filter(~seen.unsure).drop("unsure")
-    unsure = seen.filter(seen.unsure)
-    rescan = events.semi_join(unsure, events.entity_id == unsure.l_id)
-    scanned = rescan.group_by(l_id=rescan.entity_id).agg(last_seen_at=rescan.ts.max())
-    return settled.union(scanned, distinct=False)
+    rows = registry_rows(store, project, registry.DAYS, only)
+    ended = rows.filter(rows.last_ts <= moment).select(l_id="entity_id", ts="last_ts")
+    today = events.filter(events.ts >= moment.truncate("D"))
+    both = ended.union(today.select(l_id="entity_id", ts="ts"), distinct=False)
+    return both.group_by("l_id").agg(last_seen_at=both.ts.max())
