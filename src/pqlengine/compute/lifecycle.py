@@ -18,7 +18,8 @@ import ibis.expr.types as ir
 from pqlengine.compute.criteria.base import running, window_length
 from pqlengine.config import RULE_TOLERANCE
 
-# Later than any instant in a store: "never" where LEAST must not see NULLs.
+# Later than any instant in a store: stands for "never" where LEAST must not see NULLs
+# (Snowflake's and BigQuery's LEAST return NULL when any argument is NULL).
 NEVER = datetime(9999, 12, 31)
 
 

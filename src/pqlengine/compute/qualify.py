@@ -243,11 +243,6 @@ def _whole(value: float) -> float:
     return int(value) if value.is_integer() else value
 
 
-# Later than any instant in a store: stands for "never" where LEAST must not see NULLs
-# (Snowflake's and BigQuery's LEAST return NULL when any argument is NULL).
-_NEVER = datetime(9999, 12, 31)
-
-
 def _with_rule(satisfied: ir.Table, changes: ir.Table | None, project: Project) -> ir.Table:
     """`satisfied` plus rule_satisfied_at: the first instant the rule holds (from the
     rule's `changes` when a criterion has points or a rolling window)."""
@@ -264,7 +259,7 @@ def _rule_satisfied(result: ir.Table, project: Project) -> ir.TimestampValue:
     definition = project.definition
     instants = [result[criterion_column(i)] for i in range(len(definition.criteria))]
     weights = [definition.weight_of(c) for c in definition.criteria]
-    never = ibis.literal(_NEVER, type="timestamp")
+    never = ibis.literal(lifecycle.NEVER, type="timestamp")
     candidates = []
     for instant in instants:
         reached = sum(
