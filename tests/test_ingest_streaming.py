@@ -49,8 +49,12 @@ def _parquet(path: Path, rows: list[dict[str, Any]]) -> Path:
 
 
 def _registries(store: Store) -> tuple[set[Any], set[Any]]:
-    firsts = store.raw.execute(f"SELECT * FROM {registry.FIRSTS.table}").fetchall()
-    days = store.raw.execute(f"SELECT * FROM {registry.DAYS.table}").fetchall()
+    firsts = store.raw.execute(
+        f"SELECT {registry.FIRSTS.columns} FROM {registry.FIRSTS.table}"
+    ).fetchall()
+    days = store.raw.execute(
+        f"SELECT {registry.DAYS.columns} FROM {registry.DAYS.table}"
+    ).fetchall()
     return set(firsts), set(days)
 
 

@@ -26,8 +26,23 @@ from tests.support.config import base_config
 T0 = datetime(2026, 3, 1)
 
 
+def _rows(store: Store, summary: registry.Registry) -> set[tuple[Any, ...]]:
+    """The registry's rows, each key's rows combined (the live writer appends a row per key
+    and commit); with one row per key and the same rows as the combined ones asserted for a
+    merged registry, so a duplicate row cannot hide in the set."""
+    query = f"SELECT {summary.columns} FROM {summary.table}"
+    stored = store.raw.execute(query).fetchall()
+    combined = store.raw.execute(summary.combined(query)).fetchall()
+    pending = store.raw.execute(
+        f"SELECT count(*) FROM {summary.table} WHERE {registry.LIVE_SEQ} IS NOT NULL"
+    ).fetchone()
+    if pending == (0,):
+        assert sorted(stored, key=repr) == sorted(combined, key=repr), summary.table
+    return set(combined)
+
+
 def _registry(store: Store) -> set[tuple[Any, ...]]:
-    return set(store.raw.execute(f"SELECT * FROM {registry.FIRSTS.table}").fetchall())
+    return _rows(store, registry.FIRSTS)
 
 
 def _recomputed(store: Store) -> set[tuple[Any, ...]]:
@@ -36,7 +51,7 @@ def _recomputed(store: Store) -> set[tuple[Any, ...]]:
 
 
 def _days(store: Store) -> set[tuple[Any, ...]]:
-    return set(store.raw.execute(f"SELECT * FROM {registry.DAYS.table}").fetchall())
+    return _rows(store, registry.DAYS)
 
 
 def _days_recomputed(store: Store) -> set[tuple[Any, ...]]:
@@ -132,6 +147,46 @@ def test_live_writer_keeps_the_registry(tmp_path: Path) -> None:
     assert _both_current(store)
     firsts = {(a, u): ts for a, u, ts in _registry(store)}
     assert firsts[(None, "u1")] == T0 + timedelta(days=1)
+    store.close()
+
+
+def test_live_commits_append_and_the_compactor_merges(tmp_path: Path) -> None:
+    """Each commit appends a row per key of its new events (several rows per key across
+    commits, exact when combined); compactions while commits go on, and the one at stop,
+    leave one row per key equal to the recomputation."""
+    store = Store.open(tmp_path / "live.duckdb")
+    ensure_live_tables(store)
+    ingest_records(store, "events", _random_events(random.Random(2), 1000, 30))
+    writer = Writer(store)
+    writer.start()
+    rng = random.Random(4)
+    try:
+        for commit in range(12):
+            calls = [
+                {"type": "track", "userId": f"u{rng.randrange(4)}", "event": "X",
+                 "messageId": f"c{commit}-{i}", "context": {"groupId": rng.choice(["A", "B"])},
+                 "timestamp": (T0 + timedelta(hours=rng.randrange(300))).isoformat() + "Z"}
+                for i in range(5)
+            ]  # fmt: skip
+            messages, problems = parse_batch(calls, T0 + timedelta(days=30))
+            assert not problems
+            writer.submit(messages, T0 + timedelta(days=30)).result(timeout=30)
+            if commit == 5:
+                appended = store.raw.execute(
+                    f"SELECT count(*) - count(DISTINCT (account_id, user_id)) "
+                    f"FROM {registry.FIRSTS.table}"
+                ).fetchone()
+                assert appended is not None and appended[0] > 0  # several rows for a key
+                assert _both_current(store)
+                writer.compactor.compact()  # while the writer runs
+    finally:
+        writer.stop()
+    assert writer.compactor.compactions >= 2  # the one above and the one at stop
+    pending = store.raw.execute(
+        f"SELECT count(*) FROM {registry.DAYS.table} WHERE {registry.LIVE_SEQ} IS NOT NULL"
+    ).fetchone()
+    assert pending == (0,)
+    assert _both_current(store)  # and, nothing pending: one row per key
     store.close()
 
 

@@ -66,9 +66,14 @@ ADDED_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
+# The unique indexes the writer looks keys up in: a commit's cost then does not grow with
+# the store (writer.py). Created once, on the first start of the service on a store.
+KEYED: dict[str, str] = {"events": "event_id", "users": "user_id", "accounts": "account_id"}
+
+
 def ensure_live_tables(store: Store) -> None:
-    """Create the live tables, add columns older stores lack, and create the event_id index
-    that makes dedupe a lookup."""
+    """Create the live tables, add columns older stores lack, and create the unique indexes
+    that make dedupe and merges lookups."""
     for name, columns in LIVE_TABLES.items():
         store.raw.execute(f"CREATE TABLE IF NOT EXISTS {name} ({columns})")
     for name, added in ADDED_COLUMNS.items():
@@ -76,13 +81,14 @@ def ensure_live_tables(store: Store) -> None:
             store.raw.execute(f"ALTER TABLE {name} ADD COLUMN IF NOT EXISTS {column}")
     # The touched entities' events during an evaluator pass (same columns as events).
     store.raw.execute("CREATE TABLE IF NOT EXISTS live_pass_events AS FROM events LIMIT 0")
-    try:
-        store.raw.execute("CREATE UNIQUE INDEX IF NOT EXISTS events_event_id ON events (event_id)")
-    except duckdb.ConstraintException as exc:
-        raise StoreError(
-            "the events table holds duplicate event_id values, so the live service cannot "
-            f"index it for dedupe: {str(exc).splitlines()[0]}"
-        ) from None
+    for table, key in KEYED.items():
+        try:
+            store.raw.execute(f"CREATE UNIQUE INDEX IF NOT EXISTS {table}_{key} ON {table} ({key})")
+        except duckdb.ConstraintException as exc:
+            raise StoreError(
+                f"the {table} table holds duplicate {key} values, so the live service cannot "
+                f"index it: {str(exc).splitlines()[0]}"
+            ) from None
 
 
 def get_state(store: Store, key: str) -> str | None:

@@ -4,13 +4,22 @@ Requests hand their messages to one writer thread; it writes everything that que
 while the previous commit ran in a single DuckDB transaction (DuckDB syncs its WAL on
 commit), then resolves every waiting request. One commit serves many requests, so the
 cost of durability is paid per batch, not per event.
+
+A commit's cost does not grow with the store: duplicates are found through keyed indexes
+(the inbox's primary key on messageId, the unique index on events.event_id: `INSERT ... ON
+CONFLICT DO NOTHING RETURNING` gives exactly the rows added), users and accounts are merged
+by looking up the batch's keys in their unique indexes, and the event registries get one
+appended row per key of the new events (registry.py), which a compactor thread merges into
+one row per key once enough have piled up, off the write path.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import queue
 import threading
+import time
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,9 +32,15 @@ from pqlengine.ingest.segment import Message
 from pqlengine.store import SCHEMAS, Store
 
 MAX_MESSAGES_PER_COMMIT = 20_000
+# Registry rows appended by commits before the compactor merges them (each compaction reads
+# the registries once: at 15M registry rows, about a second of background work).
+COMPACT_AFTER_ROWS = 200_000
+# Keys looked up per `IN (...)` list: DuckDB answers a short list from the unique index.
+KEYS_PER_LOOKUP = 256
 _TYPES = {"VARCHAR": pa.string(), "TIMESTAMP": pa.timestamp("us"), "BIGINT": pa.int64()}
 _TYPES.update({"DOUBLE": pa.float64(), "JSON": pa.string()})
 _ALIASES = {"previous_id": "VARCHAR", "user_id": "VARCHAR", "aliased_at": "TIMESTAMP"}
+log = logging.getLogger("pqlengine.live")
 
 
 @dataclass(frozen=True)
@@ -54,9 +69,12 @@ class Writer:
         self._listeners: list[threading.Event] = []
         self._thread = threading.Thread(target=self._run, name="pql-writer", daemon=True)
         self.commits = 0
+        self.last_commit_ms = 0.0
+        self.compactor = Compactor(store)
 
     def start(self) -> None:
-        """Start the writer thread."""
+        """Start the writer thread (and the registry compactor)."""
+        self.compactor.start()
         self._thread.start()
 
     def notify(self, event: threading.Event) -> None:
@@ -73,9 +91,10 @@ class Writer:
         return future
 
     def stop(self) -> None:
-        """Finish what is queued, then stop."""
+        """Finish what is queued, then stop (the compactor merges what is pending)."""
         self._queue.put(None)
         self._thread.join(timeout=30)
+        self.compactor.stop()
 
     def _run(self) -> None:
         while True:
@@ -100,6 +119,7 @@ class Writer:
                 return
 
     def _commit_all(self, batch: list[_Submission]) -> None:
+        started = time.perf_counter()
         try:
             results = self._commit(batch)
         except Exception as exc:  # the requests answer 503; nothing of this batch was kept
@@ -107,6 +127,7 @@ class Writer:
                 submission.future.set_exception(exc)
             return
         self.commits += 1
+        self.last_commit_ms = (time.perf_counter() - started) * 1000
         for submission, result in zip(batch, results, strict=True):
             submission.future.set_result(result)
         if any(r.accepted for r in results):
@@ -137,16 +158,17 @@ class Writer:
                 ).fetchall()
             }
             rows = _fresh_rows(batch, fresh)
-            _insert(raw, "events", rows["events"], "INSERT OR IGNORE INTO events", registries=True)
+            appended = _insert_events(raw, rows["events"], self._next_seq - 1)
             for table in ("users", "accounts"):
                 _upsert(raw, table, rows[table])
-            _insert(raw, "aliases", rows["aliases"], "INSERT INTO aliases")
+            _insert(raw, "aliases", rows["aliases"])
             raw.execute("COMMIT")
         except Exception:
             raw.execute("ROLLBACK")
             raise
         finally:
             raw.unregister("_inbox_in")
+        self.compactor.appended(appended)
         results = []
         for submission in batch:
             ids = {m.message_id for m in submission.messages}
@@ -181,28 +203,42 @@ def _arrow(table: str, rows: list[dict[str, Any]]) -> pa.Table:
     return pa.table(columns)
 
 
-def _insert(
-    raw: Any, table: str, rows: list[dict[str, Any]], verb: str, registries: bool = False
-) -> None:
-    """Insert rows; `registries`: they are events, merged into the registries too."""
+def _insert_events(raw: Any, rows: list[dict[str, Any]], seq: int) -> int:
+    """Insert the events not stored yet (the event_id index says which) and append their
+    registry rows marked `seq`; returns the registry rows appended."""
+    if not rows:
+        return 0
+    raw.register("_rows_in", _arrow("events", rows))
+    try:
+        added = raw.execute(
+            "INSERT INTO events SELECT * FROM _rows_in ON CONFLICT DO NOTHING "
+            "RETURNING account_id, user_id, ts"
+        ).to_arrow_table()
+    finally:
+        raw.unregister("_rows_in")
+    if not added.num_rows:
+        return 0
+    raw.register("_events_added", added)
+    try:
+        return registry.append(raw, "SELECT * FROM _events_added", seq)
+    finally:
+        raw.unregister("_events_added")
+
+
+def _insert(raw: Any, table: str, rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
     raw.register("_rows_in", _arrow(table, rows))
     try:
-        if registries:  # the rows INSERT OR IGNORE will add: event_ids not stored yet
-            registry.record(
-                raw,
-                "SELECT * FROM _rows_in AS n "
-                "WHERE NOT EXISTS (SELECT 1 FROM events AS e WHERE e.event_id = n.event_id)",
-            )
-        raw.execute(f"{verb} SELECT * FROM _rows_in")
+        raw.execute(f"INSERT INTO {table} SELECT * FROM _rows_in")
     finally:
         raw.unregister("_rows_in")
 
 
 def _upsert(raw: Any, table: str, rows: list[dict[str, Any]]) -> None:
     """Merge rows into users/accounts: given values replace, missing ones are kept, and
-    traits are merged key by key (later calls win), as Segment's identify/group do."""
+    traits are merged key by key (later calls win), as Segment's identify/group do. The
+    stored rows of the batch's keys are looked up in the table's unique index."""
     if not rows:
         return
     key = "user_id" if table == "users" else "account_id"
@@ -214,18 +250,91 @@ def _upsert(raw: Any, table: str, rows: list[dict[str, Any]]) -> None:
                 current["traits"].update(value or {})
             elif value is not None:
                 current[column] = value
+    keys = list(merged)
+    chunks = [keys[i : i + KEYS_PER_LOOKUP] for i in range(0, len(keys), KEYS_PER_LOOKUP)]
+    found = [
+        raw.execute(f"SELECT * FROM {table} WHERE {key} IN ({_marks(chunk)})", chunk)
+        .to_arrow_table()
+        .cast(_arrow(table, []).schema)
+        for chunk in chunks
+    ]
     columns = [c for c in SCHEMAS[table] if c not in (key, "traits")]
     picks = ", ".join(f"coalesce(n.{c}, o.{c}) AS {c}" for c in columns)
     raw.register("_rows_in", _arrow(table, list(merged.values())))
+    raw.register("_rows_stored", pa.concat_tables(found))
     try:
         raw.execute(
             f"CREATE OR REPLACE TEMP TABLE _merged AS SELECT n.{key} AS {key}, {picks}, "
             "CASE WHEN o.traits IS NULL THEN n.traits::JSON "
-            "ELSE json_merge_patch(o.traits, n.traits::JSON) END AS traits "
-            f"FROM _rows_in n LEFT JOIN {table} o ON o.{key} = n.{key}"
+            "ELSE json_merge_patch(o.traits::JSON, n.traits::JSON) END AS traits "
+            f"FROM _rows_in n LEFT JOIN _rows_stored o ON o.{key} = n.{key}"
         )
-        raw.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT {key} FROM _rows_in)")
+        for chunk in chunks:
+            raw.execute(f"DELETE FROM {table} WHERE {key} IN ({_marks(chunk)})", chunk)
         raw.execute(f"INSERT INTO {table} SELECT * FROM _merged")
         raw.execute("DROP TABLE _merged")
     finally:
         raw.unregister("_rows_in")
+        raw.unregister("_rows_stored")
+
+
+def _marks(values: list[Any]) -> str:
+    """Placeholders for `values` in an IN list (the values themselves are parameters)."""
+    return ", ".join("?" for _ in values)
+
+
+class Compactor:
+    """Merges the registry rows commits appended (registry.compact) on its own connection
+    once `COMPACT_AFTER_ROWS` have piled up, and at stop; a failed compaction is retried
+    at the next trigger (the appended rows stay exact meanwhile)."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store.cursor()
+        row = self._store.raw.execute(
+            f"SELECT count(*) FROM {registry.DAYS.table} WHERE {registry.LIVE_SEQ} IS NOT NULL"
+        ).fetchone()
+        self.pending = int(row[0]) if row else 0
+        self.compactions = 0
+        self.last_ms = 0.0
+        self._due = threading.Event()
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="pql-compactor", daemon=True)
+
+    def start(self) -> None:
+        """Start the compactor thread."""
+        self._thread.start()
+
+    def appended(self, rows: int) -> None:
+        """A commit appended `rows` registry rows (called by the writer thread)."""
+        self.pending += rows
+        if self.pending >= COMPACT_AFTER_ROWS:
+            self._due.set()
+
+    def stop(self) -> None:
+        """Stop the thread and merge what is pending, so a restart reads merged rows."""
+        self._stopped.set()
+        self._due.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=120)
+        if self.pending:
+            self.compact()
+
+    def compact(self) -> None:
+        """Merge every pending row now."""
+        started = time.perf_counter()
+        waiting = self.pending
+        registry.compact(self._store.raw)
+        self.pending = max(0, self.pending - waiting)
+        self.compactions += 1
+        self.last_ms = (time.perf_counter() - started) * 1000
+
+    def _run(self) -> None:
+        while True:
+            self._due.wait()
+            self._due.clear()
+            if self._stopped.is_set():
+                return
+            try:
+                self.compact()
+            except Exception:  # the rows stay exact unmerged; try again at the next trigger
+                log.exception("registry compaction failed; retrying later")

@@ -1,0 +1,307 @@
+"""`pql serve` on a demo store of realistic size: start-up, durable ingest, alert latency,
+with reads running, and peak memory.
+
+    .venv/bin/python bench/bench_live_store.py --project bench/out/demo-100k --work /tmp/live
+
+The project (made by `pql demo --accounts N`) is copied to `--work` (pql.yaml and the store
+file; the copy grows with what the run ingests, the original is untouched), given a webhook
+destination in this process and `evaluate_every_ms: 100`, and served by a real `pql serve`
+subprocess on loopback:
+
+1. first start: from the process start to /healthz answering (the first start of a store
+   made by `pql demo` creates the event_id index and records the baseline of every entity);
+2. load: `--senders` threads post Segment batches of `--batch` `track` calls for the demo's
+   own users (a random sample of `--pool` of them) as fast as acknowledgements come back
+   (every 200 is after the DuckDB commit); `--readers` threads meanwhile loop over the read
+   API (`/api/metrics`, `/api/leads`, `/api/leads/{id}`); a probe, every `--probe-every`
+   seconds, sends the one event that makes a prepared fresh account qualify (Invited Member
+   and two Created Document yesterday, then Created Calendar: 3 of the demo's 6 criteria on
+   2 active days, fit passes) and the receiver notes when its signed `pql.entered` webhook
+   arrives (same monotonic clock);
+3. stop with SIGINT, and start again: the start-up of a store that was shut down cleanly;
+4. the server's peak resident memory (VmHWM) over both runs.
+
+The result is printed as JSON and, with --record, appended to bench/results.jsonl.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import statistics
+import sys
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import httpx
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.bench_core import machine
+from tests.live import harness
+from tests.live.harness import API_TOKEN, WRITE_KEY, LiveServer, Receiver
+
+HERE = Path(__file__).resolve().parent
+EVENTS = ["Page Viewed", "Page Viewed", "Session Started", "Added Task", "Uploaded Asset"]
+
+
+def _copy_project(source: Path, work: Path, receiver_url: str) -> Path:
+    """pql.yaml and the store file of `source` in `work`, with a webhook and a 100 ms loop."""
+    config = yaml.safe_load((source / "pql.yaml").read_text())
+    if work.exists():
+        shutil.rmtree(work)
+    store = work / config["store"]
+    store.parent.mkdir(parents=True)
+    shutil.copyfile(source / config["store"], store)
+    config["live"] = {"evaluate_every_ms": 100}
+    config["destinations"] = [
+        {"type": "webhook", "url": f"{receiver_url}/hook", "secret": "${PQL_WEBHOOK_SECRET}"}
+    ]
+    (work / "pql.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+    return store
+
+
+def _users(store: Path, count: int) -> list[str]:
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        rows = con.execute(f"SELECT user_id FROM users USING SAMPLE {int(count)} ROWS").fetchall()
+    finally:
+        con.close()
+    return [r[0] for r in rows]
+
+
+def _probe_setup(count: int) -> list[dict[str, Any]]:
+    """Fresh accounts one event short of qualifying under the demo definition."""
+    now = datetime.now(UTC)
+    created = (now - timedelta(days=2)).isoformat()
+    yesterday = (now - timedelta(days=1)).isoformat()
+    messages: list[dict[str, Any]] = []
+    for i in range(count):
+        user = f"probe-u{i}"
+        messages.append(
+            {"type": "group", "userId": user, "groupId": f"probe-{i}", "messageId": f"pg{i}",
+             "traits": {"name": f"Probe {i}", "employees": 25, "createdAt": created}}
+        )  # fmt: skip
+        messages.append(
+            {"type": "identify", "userId": user, "messageId": f"pi{i}",
+             "traits": {"email": f"{user}@probe{i}.example", "createdAt": created}}
+        )  # fmt: skip
+        for n, event in enumerate(["Invited Member", "Created Document", "Created Document"]):
+            messages.append(
+                {"type": "track", "userId": user, "event": event, "messageId": f"pt{i}-{n}",
+                 "timestamp": yesterday}
+            )  # fmt: skip
+    return messages
+
+
+def _sender(url: str, number: int, batch: int, users: list[str], stop: threading.Event,
+            acked: list[int], failures: list[str]) -> None:  # fmt: skip
+    client = httpx.Client(auth=(WRITE_KEY, ""), timeout=60)
+    sent = 0
+    pick = random.Random(number)
+    while not stop.is_set():
+        messages = [
+            {"type": "track", "userId": pick.choice(users), "event": EVENTS[(sent + i) % 5],
+             "messageId": f"s{number}-{sent + i}", "properties": {"source": "web", "n": i}}
+            for i in range(batch)
+        ]  # fmt: skip
+        try:
+            response = client.post(f"{url}/v1/batch", json={"batch": messages})
+        except httpx.HTTPError as exc:
+            failures.append(type(exc).__name__)
+            continue
+        if response.status_code == 200:
+            acked.append(batch)
+        else:
+            failures.append(response.text[:200])
+        sent += batch
+    client.close()
+
+
+def _reader(url: str, users: list[str], stop: threading.Event, timings: list[float],
+            failures: list[str]) -> None:  # fmt: skip
+    client = httpx.Client(headers={"Authorization": f"Bearer {API_TOKEN}"}, timeout=120)
+    paths = ["/api/metrics", "/api/leads", "/api/leads?status=all&limit=100"]
+    turn = 0
+    while not stop.is_set():
+        path = paths[turn % len(paths)]
+        turn += 1
+        started = time.monotonic()
+        try:
+            response = client.get(f"{url}{path}")
+        except httpx.HTTPError as exc:
+            failures.append(type(exc).__name__)
+            continue
+        if response.status_code == 200:
+            timings.append(time.monotonic() - started)
+        elif response.status_code == 503:  # busy: the service sheds reads, try again soon
+            time.sleep(float(response.headers.get("retry-after", "1")))
+        else:
+            failures.append(f"{path}: {response.status_code} {response.text[:200]}")
+    client.close()
+
+
+def _prober(url: str, count: int, every: float, stop: threading.Event,
+            sent_at: dict[str, float]) -> None:  # fmt: skip
+    client = httpx.Client(auth=(WRITE_KEY, ""), timeout=60)
+    for index in range(count):
+        if stop.is_set():
+            break
+        final = {"type": "track", "userId": f"probe-u{index}", "event": "Created Calendar",
+                 "messageId": f"probe-final-{index}"}  # fmt: skip
+        started = time.monotonic()
+        response = client.post(f"{url}/v1/batch", json={"batch": [final]})
+        if response.status_code == 200:
+            sent_at[f"probe-{index}"] = started
+        time.sleep(every)
+    client.close()
+
+
+def _peak_mib(server: LiveServer) -> float:
+    assert server.process is not None
+    for line in Path(f"/proc/{server.process.pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _start(server: LiveServer) -> float:
+    began = time.monotonic()
+    server.start()
+    return time.monotonic() - began
+
+
+def _quantile(values: list[float], q: int) -> float | None:
+    if len(values) < 2:
+        return None
+    return round(statistics.quantiles(values, n=100, method="inclusive")[q - 1] * 1000, 1)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--project", type=Path, required=True, help="a `pql demo` project")
+    parser.add_argument("--work", type=Path, required=True, help="where the copy is served")
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--senders", type=int, default=4)
+    parser.add_argument("--batch", type=int, default=100)
+    parser.add_argument("--pool", type=int, default=20_000, help="demo users receiving load")
+    parser.add_argument("--readers", type=int, default=1)
+    parser.add_argument("--probes", type=int, default=100)
+    parser.add_argument("--probe-every", type=float, default=0.5)
+    parser.add_argument("--record", action="store_true", help="append to results.jsonl")
+    args = parser.parse_args()
+
+    harness.STARTUP_SECONDS = 1800.0  # a first start at 1M accounts builds the index
+    receiver = Receiver().start()
+    store = _copy_project(args.project, args.work, receiver.url)
+    users = _users(store, args.pool)
+    server = LiveServer(args.work)
+    peaks: list[float] = []
+    try:
+        first_start = _start(server)
+        setup = httpx.Client(auth=(WRITE_KEY, ""), timeout=120)
+        probes = _probe_setup(args.probes)
+        for start in range(0, len(probes), 500):
+            chunk = probes[start : start + 500]
+            response = setup.post(f"{server.url}/v1/batch", json={"batch": chunk})
+            assert response.status_code == 200, response.text
+        setup.close()
+        server.settled(timeout=600)
+
+        acked: list[int] = []
+        failures: list[str] = []
+        read_times: list[float] = []
+        read_failures: list[str] = []
+        sent_at: dict[str, float] = {}
+        stop = threading.Event()
+        threads = [
+            threading.Thread(
+                target=_sender, args=(server.url, n, args.batch, users, stop, acked, failures)
+            )
+            for n in range(args.senders)
+        ]
+        threads += [
+            threading.Thread(
+                target=_reader, args=(server.url, users, stop, read_times, read_failures)
+            )
+            for _ in range(args.readers)
+        ]
+        began = time.monotonic()
+        for thread in threads:
+            thread.start()
+        time.sleep(min(5.0, args.seconds / 4))  # let the load settle before probing
+        probe = threading.Thread(
+            target=_prober, args=(server.url, args.probes, args.probe_every, stop, sent_at)
+        )
+        probe.start()
+        time.sleep(max(0.0, args.seconds - (time.monotonic() - began)))
+        stop.set()
+        for thread in threads:
+            thread.join()
+        elapsed = time.monotonic() - began
+        probe.join()
+        arrivals: dict[str, float] = {}
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            for request in receiver.at("/hook"):
+                document = request.json()
+                if document["type"] == "pql.entered" and document["entity_id"] not in arrivals:
+                    arrivals[document["entity_id"]] = request.at
+            if set(sent_at) <= set(arrivals):
+                break
+            time.sleep(0.1)
+        health = httpx.get(f"{server.url}/healthz", timeout=60).json()
+        peaks.append(_peak_mib(server))
+        server.stop()
+        restart = _start(server)
+        peaks.append(_peak_mib(server))
+    finally:
+        server.stop()
+        receiver.stop()
+
+    events = sum(acked)
+    latencies = sorted(arrivals[a] - sent_at[a] for a in sent_at if a in arrivals)
+    result = {
+        "benchmark": "live_store",
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "project": str(args.project),
+        "store_bytes_before": (args.project / yaml.safe_load(
+            (args.project / "pql.yaml").read_text())["store"]).stat().st_size,
+        "first_start_s": round(first_start, 1),
+        "restart_s": round(restart, 1),
+        "seconds": round(elapsed, 1),
+        "senders": args.senders,
+        "readers": args.readers,
+        "batch": args.batch,
+        "events_acked": events,
+        "events_per_second": round(events / elapsed, 1),
+        "failed_requests": len(failures),
+        "failures_sample": failures[:3],
+        "reads_done": len(read_times),
+        "read_p50_ms": _quantile(read_times, 50),
+        "read_failures": len(read_failures),
+        "read_failures_sample": read_failures[:3],
+        "probes_sent": len(sent_at),
+        "probes_alerted": len(latencies),
+        "latency_p50_ms": _quantile(latencies, 50),
+        "latency_p95_ms": _quantile(latencies, 95),
+        "latency_max_ms": round(latencies[-1] * 1000, 1) if latencies else None,
+        "server_peak_mib": round(max(peaks), 1),
+        "health": {k: health.get(k) for k in ("writer", "evaluator", "evaluation_lag")},
+    }  # fmt: skip
+    print(json.dumps(result, indent=2))
+    if args.record:
+        with (HERE / "results.jsonl").open("a") as out:
+            out.write(json.dumps(result) + "\n")
+
+
+if __name__ == "__main__":
+    main()
