@@ -12,8 +12,8 @@ import duckdb
 import pytest
 
 from pqlengine.ingest.limits import MAX_DEPTH
-from pqlengine.ingest.segment import Message, parse_batch, parse_message
-from pqlengine.live.app import ApiError, _parse_json, _write_key_in_body
+from pqlengine.ingest.segment import Message, MessageProblem, parse_batch, parse_message
+from pqlengine.live.app import ApiError, _parse_json, _with_refused, _write_key_in_body
 from pqlengine.live.tables import ensure_live_tables
 from pqlengine.live.writer import UnstorableMessages, Writer
 from pqlengine.store import Store
@@ -136,6 +136,16 @@ def test_the_body_write_key_is_found_without_parsing() -> None:
     assert _write_key_in_body(b'{"writeKey": "other", "batch": [], "writeKey": "k1"}', "k1")
     assert not _write_key_in_body(b'{"writeKey": "k2", "batch": []}', "k1")
     assert not _write_key_in_body(b'{"batch": [' + b"[" * 5000, "k1")
+
+
+def test_store_refused_messages_are_named_by_their_request_index() -> None:
+    # Requests 0..4; parse refused 1 and 3, so the writer saw [0, 2, 4] and refused its 2nd.
+    parsed = [MessageProblem(1, "event", "event is required"), MessageProblem(3, "type", "x")]
+    merged = _with_refused(parsed, {1: "UnicodeEncodeError: ..."}, 5, indexed=True)
+    assert [(p.index, p.field) for p in merged] == [(1, "event"), (2, ""), (3, "type")]
+    assert merged[1].message == "not stored: UnicodeEncodeError: ..."
+    single = _with_refused([], {0: "OverflowError: ..."}, 1, indexed=False)
+    assert [(p.index, p.field) for p in single] == [(None, "")]
 
 
 @pytest.fixture
