@@ -15,7 +15,7 @@ from pqlengine.ingest.limits import MAX_DEPTH
 from pqlengine.ingest.segment import Message, MessageProblem, parse_batch, parse_message
 from pqlengine.live.app import ApiError, _parse_json, _with_refused, _write_key_in_body
 from pqlengine.live.tables import ensure_live_tables
-from pqlengine.live.writer import UnstorableMessages, Writer
+from pqlengine.live.writer import UnstorableMessages, Writer, _reason
 from pqlengine.store import Store
 
 RECEIVED = datetime(2026, 11, 24, 12, 0, 0, tzinfo=UTC)
@@ -184,6 +184,11 @@ def test_a_bad_row_past_validation_fails_only_its_own_message(store: Store) -> N
     assert list(caught.value.refused) == [1]
     assert "UnicodeEncodeError" in caught.value.refused[1]
     assert _stored_ids(store) == {"a-1", "a-2", "b-1", "b-3", "c-1"}
+
+
+def test_a_refusal_without_a_message_is_still_described() -> None:
+    assert _reason(ValueError("  \n ")) == "ValueError: no message"
+    assert _reason(UnicodeEncodeError("utf-8", "\ud800", 0, 1, "surrogates not allowed"))
 
 
 def test_a_store_that_cannot_write_answers_an_error_not_a_data_problem(

@@ -213,7 +213,8 @@ def _is_data_error(error: Exception) -> bool:
 
 def _reason(error: Exception) -> str:
     """The store's refusal in one line, safe to send back in a UTF-8 JSON answer."""
-    text = f"{type(error).__name__}: {str(error).strip().splitlines()[0] if str(error) else ''}"
+    lines = str(error).strip().splitlines()  # may be empty: this runs on the writer thread
+    text = f"{type(error).__name__}: {lines[0] if lines else 'no message'}"
     return text[:200].encode("utf-8", "backslashreplace").decode("utf-8")
 
 
