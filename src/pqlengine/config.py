@@ -624,6 +624,8 @@ class Live(_Model):
     # Failed deliveries wait base * 2^(attempt-1) seconds (half of it jittered), at most max.
     retry_base_seconds: float = Field(default=1.0, gt=0, le=3600)
     retry_max_seconds: float = Field(default=600.0, gt=0, le=86_400)
+    # An ingest request whose body has not fully arrived this long after its headers: 408.
+    body_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
 
     @field_validator("account_id_from")
     @classmethod

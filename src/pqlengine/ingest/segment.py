@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from pqlengine.ingest.limits import bigint_problem, first_unstorable, instant_problem, shown
+
 MAX_MESSAGE_BYTES = 32 * 1024
 MAX_BATCH_BYTES = 500 * 1024
 MESSAGE_TYPES = ("track", "identify", "group", "page", "screen", "alias")
@@ -88,14 +90,18 @@ def parse_message(
     """One message as a `Message`; raises _Bad (caught by parse_batch) when invalid."""
     if not isinstance(raw, dict):
         raise _Bad("", f"a message must be a JSON object, not {_json_type(raw)}")
+    # Before anything reads the message: what the store cannot hold fails this message only.
+    unstorable = first_unstorable(raw)
+    if unstorable is not None:
+        raise _Bad(*unstorable)
     size = len(json.dumps(raw, separators=(",", ":"), default=str).encode())
     if size > MAX_MESSAGE_BYTES:
         raise _Bad("", f"message is {size} bytes; the limit is 32 KB", "message_too_large")
     kind = raw.get("type", default_type)
     if kind not in MESSAGE_TYPES:
-        shown = "missing" if kind is None else f"'{kind}'"
+        named = "missing" if kind is None else f"'{shown(str(kind))}'"
         raise _Bad(
-            "type", f"unknown message type {shown}; expected one of {', '.join(MESSAGE_TYPES)}"
+            "type", f"unknown message type {named}; expected one of {', '.join(MESSAGE_TYPES)}"
         )
     user_id = _identity(raw, required=kind != "group")
     timestamp = _corrected_timestamp(raw, received_at, sent_at)
@@ -184,6 +190,7 @@ def _corrected_timestamp(raw: dict[str, Any], received_at: datetime, batch_sent:
     """Segment's rule: an explicit `timestamp` wins; else receivedAt - (sentAt -
     originalTimestamp) corrects the device clock; else originalTimestamp; else receivedAt."""
     received = _naive_utc(received_at)
+    field_name = "timestamp" if raw.get("timestamp") is not None else "originalTimestamp"
     if raw.get("timestamp") is not None:
         moment = _parse_time(raw["timestamp"], "timestamp")
     elif raw.get("originalTimestamp") is not None:
@@ -191,40 +198,61 @@ def _corrected_timestamp(raw: dict[str, Any], received_at: datetime, batch_sent:
         sent_raw = raw.get("sentAt", batch_sent)
         if sent_raw is not None:
             sent = _parse_time(sent_raw, "sentAt")
-            moment = received - (sent - original)
+            try:
+                moment = received - (sent - original)
+            except OverflowError:  # unreachable with both in the stored range; kept as a guard
+                raise _Bad(field_name, "originalTimestamp corrected by sentAt overflows") from None
+            problem = instant_problem(moment, "originalTimestamp corrected by sentAt")
+            if problem is not None:
+                raise _Bad(field_name, problem)
         else:
             moment = original
     else:
         moment = received
     if moment > received + MAX_FUTURE:
-        field_name = "timestamp" if raw.get("timestamp") is not None else "originalTimestamp"
         raise _Bad(field_name, f"{moment.isoformat()}Z is more than a day in the future")
     return moment
 
 
 def _parse_time(value: Any, field_name: str) -> datetime:
+    """A JSON value as a naive-UTC instant in the stored range; _Bad naming `field_name`."""
     if isinstance(value, bool):
         raise _Bad(field_name, f"{field_name} must be an ISO 8601 string, not a boolean")
     if isinstance(value, int | float):
-        if not math.isfinite(value):
-            raise _Bad(field_name, f"{field_name} is not a finite number")
-        # Epoch magnitude picks the unit, as the file importers do.
-        seconds = (
-            value / 1e6 if abs(value) >= 1e14 else value / 1e3 if abs(value) >= 1e11 else value
-        )
+        moment = _epoch(value, field_name)
+    elif isinstance(value, str):
         try:
-            return datetime.fromtimestamp(seconds, UTC).replace(tzinfo=None)
-        except (OverflowError, OSError, ValueError):
-            raise _Bad(field_name, f"{field_name} {value} is out of range") from None
-    if not isinstance(value, str):
+            moment = _naive_utc(datetime.fromisoformat(value.strip()))
+        except ValueError:
+            raise _Bad(
+                field_name,
+                f"'{shown(value)}' is not an ISO 8601 timestamp (e.g. 2026-01-05T10:00:00.000Z)",
+            ) from None
+        except OverflowError:  # 0001-01-01T00:00:00+01:00 is before year 1 in UTC
+            raise _Bad(field_name, f"{field_name} '{shown(value)}' is out of range") from None
+    else:
         raise _Bad(field_name, f"{field_name} must be an ISO 8601 string, not {_json_type(value)}")
+    problem = instant_problem(moment, field_name)
+    if problem is not None:
+        raise _Bad(field_name, problem)
+    return moment
+
+
+def _epoch(value: int | float, field_name: str) -> datetime:
+    """Epoch seconds, ms or µs (the magnitude picks the unit, as the file importers do)."""
     try:
-        return _naive_utc(datetime.fromisoformat(value.strip()))
-    except ValueError:
-        raise _Bad(
-            field_name,
-            f"'{value[:40]}' is not an ISO 8601 timestamp (e.g. 2026-01-05T10:00:00.000Z)",
-        ) from None
+        number = float(value)  # an integer of hundreds of digits overflows here
+    except OverflowError:
+        number = math.inf
+    if not math.isfinite(number):
+        raise _Bad(field_name, f"{field_name} is not a finite number or is out of range")
+    seconds = (
+        number / 1e6 if abs(number) >= 1e14 else number / 1e3 if abs(number) >= 1e11 else number
+    )
+    try:
+        return datetime.fromtimestamp(seconds, UTC).replace(tzinfo=None)
+    except (OverflowError, OSError, ValueError):
+        raise _Bad(field_name, f"{field_name} {number:g} is out of range") from None
 
 
 def _naive_utc(moment: datetime) -> datetime:
@@ -283,13 +311,27 @@ def _trait_time(traits: dict[str, Any], key: str, label: str) -> datetime | None
 
 
 def _integer(value: Any, label: str) -> int:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise _Bad(label, f"{label} must be a whole number, not '{value}'") from None
-    if isinstance(value, bool) or not number.is_integer():
-        raise _Bad(label, f"{label} must be a whole number, not '{value}'")
-    return int(number)
+    """A whole number (JSON number or numeric string) that fits a BIGINT column."""
+    whole: int | None = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        whole = value  # exact: through float, 2**63 + 1 would round
+    elif isinstance(value, str | float):
+        try:
+            whole = int(value.strip()) if isinstance(value, str) else None
+        except ValueError:  # "42.0", "4e2", or more than 4300 digits
+            whole = None
+        if whole is None:
+            try:
+                number = float(value)
+            except (ValueError, OverflowError):
+                number = math.nan
+            whole = int(number) if number.is_integer() else None
+    if whole is None:
+        raise _Bad(label, f"{label} must be a whole number, not '{shown(str(value))}'")
+    problem = bigint_problem(whole, label)
+    if problem is not None:
+        raise _Bad(label, problem)
+    return whole
 
 
 def _domain(text: str | None) -> str | None:

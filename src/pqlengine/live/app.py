@@ -11,6 +11,7 @@ import base64
 import binascii
 import hmac
 import json
+import re
 import threading
 import zlib
 from datetime import datetime
@@ -24,9 +25,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pqlengine import __version__
 from pqlengine.compute.metrics import SegmentError, compute_metrics
-from pqlengine.ingest.segment import MAX_BATCH_BYTES, MAX_MESSAGE_BYTES, Message, parse_batch
+from pqlengine.ingest.segment import (
+    MAX_BATCH_BYTES,
+    MAX_MESSAGE_BYTES,
+    Message,
+    MessageProblem,
+    parse_batch,
+)
 from pqlengine.live import queries
 from pqlengine.live.training import TrainingBusy, model_status, training_json
+from pqlengine.live.writer import UnstorableMessages
 from pqlengine.store import Store
 
 if TYPE_CHECKING:
@@ -118,6 +126,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
         (400, "Invalid request (parameter, JSON, or message)"),
         (401, "Missing or wrong credentials"),
         (404, "Not found"),
+        (408, "Request body not received in time"),
         (413, "Body or message too large"),
         (415, "Unsupported Content-Encoding"),
         (503, "Store unavailable"),
@@ -150,7 +159,10 @@ def create_app(service: Service) -> FastAPI:
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code)
+        # Starlette's own headers stay: `Allow` on a 405 says which methods the path takes.
+        return JSONResponse(
+            error_body(code, str(exc.detail)), status_code=exc.status_code, headers=exc.headers
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -203,11 +215,13 @@ def create_app(service: Service) -> FastAPI:
     async def ingest(request: Request, kind: str | None) -> JSONResponse:
         received_at = service.clock()
         limit = MAX_BATCH_BYTES if kind is None else MAX_MESSAGE_BYTES
-        header_ok = _check_write_key(request, None, service.write_key)
-        body = await _read_body(request, limit)
+        # Auth before parsing: a wrong header is refused before the body is read; without
+        # one, the key must be in the raw body before the JSON parser sees it.
+        header_ok = _check_write_key(request, service.write_key)
+        body = await _read_body(request, limit, service.project.live.body_timeout_seconds)
+        if not header_ok and not _write_key_in_body(body, service.write_key):
+            raise _unauthorized()
         payload = _parse_json(body)
-        if not header_ok:
-            _check_write_key(request, payload, service.write_key)
         if kind is None:
             batch = payload.get("batch")
             if not isinstance(batch, list):
@@ -225,7 +239,9 @@ def create_app(service: Service) -> FastAPI:
             sent_at=payload.get("sentAt"),
             indexed=kind is None,
         )
-        result = await _write(good, received_at)
+        result, refused = await _write(good, received_at)
+        problems = _with_refused(problems, refused, len(messages), indexed=kind is None)
+        accepted = len(good) - len(refused)
         if problems:
             first = problems[0]
             where = first.field if first.index is None else f"batch[{first.index}].{first.field}"
@@ -234,26 +250,32 @@ def create_app(service: Service) -> FastAPI:
             raise ApiError(
                 413 if too_large else 400,
                 "message_too_large" if too_large else "invalid_message",
-                f"{len(problems)} rejected, {len(good)} accepted; first: {first.message}",
+                f"{len(problems)} rejected, {accepted} accepted; first: {first.message}",
                 where or None,
                 {
-                    "accepted": len(good),
+                    "accepted": accepted,
                     "problems": [p.to_json() for p in problems],
                     "duplicates": result["duplicates"],
                 },
             )
         return JSONResponse({"success": True, **result})
 
-    async def _write(good: list[Message], received_at: datetime) -> dict[str, int]:
+    async def _write(
+        good: list[Message], received_at: datetime
+    ) -> tuple[dict[str, int], dict[int, str]]:
+        """Commit `good`: the counts, and the positions the store refused (why)."""
+        refused: dict[int, str] = {}
         try:
             written = await asyncio.wrap_future(
                 service.writer.submit(good, received_at.replace(tzinfo=None))
             )
+        except UnstorableMessages as exc:
+            written, refused = exc.written, exc.refused
         except Exception as exc:
             raise ApiError(
                 503, "store_unavailable", f"could not store the messages: {type(exc).__name__}"
             ) from None
-        return {"accepted": written.accepted, "duplicates": written.duplicates}
+        return {"accepted": written.accepted, "duplicates": written.duplicates}, refused
 
     @app.post("/v1/batch", tags=["ingest"], summary="Segment batch")
     async def batch(request: Request) -> JSONResponse:
@@ -370,31 +392,50 @@ def create_app(service: Service) -> FastAPI:
     return app
 
 
-async def _read_body(request: Request, limit: int) -> bytes:
-    """The request body, gunzipped, refusing more than `limit` bytes (413)."""
+async def _read_body(request: Request, limit: int, timeout_seconds: float) -> bytes:
+    """The request body, gunzipped, refusing more than `limit` bytes (413) or a body that
+    has not fully arrived `timeout_seconds` after the headers (408)."""
     encoding = request.headers.get("content-encoding", "identity").strip().lower()
     if encoding not in ("identity", "gzip", ""):
         raise ApiError(415, "unsupported_encoding", f"Content-Encoding '{encoding}': use gzip")
-    too_large = ApiError(
-        413, "payload_too_large", f"request body is larger than {limit // 1024} KB", None
-    )
-    raw = bytearray()
-    async for chunk in request.stream():
-        raw.extend(chunk)
-        if encoding != "gzip" and len(raw) > limit:
-            raise too_large
-        if encoding == "gzip" and len(raw) > 4 * limit:
-            raise too_large
+    try:
+        # A client trickling its body would otherwise hold a connection and a request for
+        # as long as it likes.
+        async with asyncio.timeout(timeout_seconds):
+            raw = await _received(request, limit, 4 * limit if encoding == "gzip" else limit)
+    except TimeoutError:
+        raise ApiError(
+            408,
+            "request_timeout",
+            f"the request body did not arrive within {timeout_seconds:g} s",
+            headers={"Connection": "close"},
+        ) from None
     if encoding != "gzip":
-        return bytes(raw)
+        return raw
     inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
     try:
-        body = inflater.decompress(bytes(raw), limit + 1)
+        body = inflater.decompress(raw, limit + 1)
     except zlib.error as exc:
         raise ApiError(400, "invalid_gzip", f"body is not valid gzip: {exc}") from None
     if len(body) > limit or inflater.unconsumed_tail:
-        raise too_large
+        raise _too_large(limit)
     return body
+
+
+async def _received(request: Request, limit: int, raw_limit: int) -> bytes:
+    """The body as sent, refusing more than `raw_limit` bytes."""
+    raw = bytearray()
+    async for chunk in request.stream():
+        raw.extend(chunk)
+        if len(raw) > raw_limit:
+            raise _too_large(limit)
+    return bytes(raw)
+
+
+def _too_large(limit: int) -> ApiError:
+    return ApiError(
+        413, "payload_too_large", f"request body is larger than {limit // 1024} KB", None
+    )
 
 
 def _parse_json(body: bytes) -> dict[str, Any]:
@@ -405,35 +446,67 @@ def _parse_json(body: bytes) -> dict[str, Any]:
     except json.JSONDecodeError as exc:
         message = f"body is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
         raise ApiError(400, "invalid_json", message) from None
+    except RecursionError:
+        message = "body is not acceptable JSON: arrays and objects nest too deeply"
+        raise ApiError(400, "invalid_json", message) from None
+    except ValueError:  # Python refuses integer literals of more than 4300 digits
+        message = "body is not acceptable JSON: a number has more than 4300 digits"
+        raise ApiError(400, "invalid_json", message) from None
     if not isinstance(payload, dict):
         raise ApiError(400, "invalid_json", "body must be a JSON object")
     return payload
 
 
-def _check_write_key(request: Request, payload: dict[str, Any] | None, write_key: str) -> bool:
-    """HTTP Basic with the write key as user (Segment SDKs) or `writeKey` in the body.
-
-    Without a payload only the header is checked: True when it holds the key, False when
-    there is none (the body may carry it), 401 when it holds a wrong one."""
-    given = None
+def _check_write_key(request: Request, write_key: str) -> bool:
+    """HTTP Basic with the write key as user (what Segment SDKs send), checked before the
+    body is read: True when the header holds the key, False when there is no header (the
+    body may carry the key), 401 when the header is there but wrong."""
     scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    if not scheme:
+        return False
+    given = b""
     if scheme.lower() == "basic":
         try:
-            given = base64.b64decode(value.strip(), validate=True).decode().split(":", 1)[0]
-        except (binascii.Error, UnicodeDecodeError):
-            given = None
-    if payload is None and not scheme:
-        return False
-    if not given and payload is not None and isinstance(payload.get("writeKey"), str):
-        given = payload["writeKey"]
-    if given and hmac.compare_digest(given.encode(), write_key.encode()):
+            given = base64.b64decode(value.strip(), validate=True).split(b":", 1)[0]
+        except binascii.Error:
+            given = b""
+    if given and hmac.compare_digest(given, write_key.encode()):
         return True
-    raise ApiError(
+    raise _unauthorized()
+
+
+# `"writeKey": "<key>"` in the raw body; a key with JSON escapes in it is not recognised.
+_BODY_WRITE_KEY = re.compile(rb'"writeKey"\s*:\s*"([^"\\]{1,1024})"')
+
+
+def _write_key_in_body(body: bytes, write_key: str) -> bool:
+    """Whether the body carries the write key as a `"writeKey"` string, found by a scan of
+    the raw (size-limited) bytes, so an anonymous client never reaches the JSON parser."""
+    expected = write_key.encode()
+    found = [m.group(1) for m in _BODY_WRITE_KEY.finditer(body)]
+    return any(hmac.compare_digest(given, expected) for given in found)
+
+
+def _unauthorized() -> ApiError:
+    return ApiError(
         401,
         "unauthorized",
         "send the write key as HTTP Basic user (empty password) or as 'writeKey'",
         headers={"WWW-Authenticate": 'Basic realm="pql"'},
     )
+
+
+def _with_refused(
+    problems: list[MessageProblem], refused: dict[int, str], count: int, indexed: bool
+) -> list[MessageProblem]:
+    """Validation problems plus the messages the store refused (by position among the
+    accepted ones), in request order."""
+    if not refused:
+        return problems
+    rejected = {p.index for p in problems}
+    places: list[int | None] = [i for i in range(count) if i not in rejected] if indexed else [None]
+    stored = [MessageProblem(places[p], "", f"not stored: {why}") for p, why in refused.items()]
+    return sorted([*problems, *stored], key=lambda p: -1 if p.index is None else p.index)
 
 
 def _with_context(message: Any, context: Any) -> Any:

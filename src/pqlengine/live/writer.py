@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import duckdb
 import pyarrow as pa
 
 from pqlengine import registry
@@ -39,6 +40,10 @@ COMPACT_AFTER_ROWS = 200_000
 KEYS_PER_LOOKUP = 256
 _TYPES = {"VARCHAR": pa.string(), "TIMESTAMP": pa.timestamp("us"), "BIGINT": pa.int64()}
 _TYPES.update({"DOUBLE": pa.float64(), "JSON": pa.string()})
+# What the store raises for values it refuses (pyarrow's ArrowInvalid is a ValueError,
+# a lone surrogate a UnicodeEncodeError, an int over 64 bits an OverflowError).
+_DATA_ERRORS: tuple[type[Exception], ...] = (ValueError, OverflowError, TypeError)
+_DATA_ERRORS += (duckdb.DataError, duckdb.IntegrityError, duckdb.InvalidInputException)
 _ALIASES = {"previous_id": "VARCHAR", "user_id": "VARCHAR", "aliased_at": "TIMESTAMP"}
 log = logging.getLogger("pqlengine.live")
 
@@ -49,6 +54,16 @@ class WriteResult:
 
     accepted: int
     duplicates: int
+
+
+class UnstorableMessages(Exception):
+    """Messages of one submission the store refused because of their data (a value that
+    validation let through); the submission's other messages were stored."""
+
+    def __init__(self, written: WriteResult, refused: dict[int, str]) -> None:
+        super().__init__(f"{len(refused)} message(s) could not be stored")
+        self.written = written
+        self.refused = refused  # position in the submitted messages -> why, one line
 
 
 @dataclass
@@ -122,10 +137,18 @@ class Writer:
         started = time.perf_counter()
         try:
             results = self._commit(batch)
-        except Exception as exc:  # the requests answer 503; nothing of this batch was kept
-            for submission in batch:
-                submission.future.set_exception(exc)
+        except Exception as exc:  # nothing of this batch was kept
+            if len(batch) > 1:
+                # One request's data must never fail the others: each is retried alone, so
+                # only a submission that fails on its own gets an error.
+                for submission in batch:
+                    self._commit_all([submission])
+            else:
+                self._commit_alone(batch[0], exc)
             return
+        self._resolved(batch, results)
+
+    def _resolved(self, batch: list[_Submission], results: list[WriteResult]) -> None:
         self.commits += 1
         self.last_commit_ms = (time.perf_counter() - started) * 1000
         for submission, result in zip(batch, results, strict=True):
@@ -133,6 +156,32 @@ class Writer:
         if any(r.accepted for r in results):
             for listener in self._listeners:
                 listener.set()
+
+    def _commit_alone(self, submission: _Submission, error: Exception) -> None:
+        """A submission that failed on its own: a store error fails it (503); a data error
+        is narrowed to its messages, each committed alone, and the ones the store refuses
+        fail as `UnstorableMessages` (400) while the others are kept."""
+        if not _is_data_error(error):
+            submission.future.set_exception(error)
+            return
+        refused: dict[int, str] = {}
+        results: list[WriteResult] = []
+        for position, message in enumerate(submission.messages):
+            alone = _Submission([message], submission.received_at, Future())
+            try:
+                results += self._commit([alone])
+            except Exception as exc:
+                if not _is_data_error(exc):
+                    submission.future.set_exception(exc)  # the client retries; dedupe holds
+                    return
+                refused[position] = _reason(exc)
+                continue
+            self._resolved([alone], results[-1:])
+        written = WriteResult(sum(r.accepted for r in results), sum(r.duplicates for r in results))
+        if refused:
+            submission.future.set_exception(UnstorableMessages(written, refused))
+        else:  # it passed alone: the group's failure was not this submission's data
+            submission.future.set_result(written)
 
     def _commit(self, batch: list[_Submission]) -> list[WriteResult]:
         raw = self._store.raw
@@ -176,6 +225,19 @@ class Writer:
             fresh -= ids  # a message id repeated across requests counts once
             results.append(WriteResult(new, len(submission.messages) - new))
         return results
+
+
+def _is_data_error(error: Exception) -> bool:
+    """Whether the store refused the rows' values (conversion, range, encoding, constraint),
+    as opposed to being unable to write at all (I/O, memory, a closed connection)."""
+    return isinstance(error, _DATA_ERRORS)
+
+
+def _reason(error: Exception) -> str:
+    """The store's refusal in one line, safe to send back in a UTF-8 JSON answer."""
+    lines = str(error).strip().splitlines()  # may be empty: this runs on the writer thread
+    text = f"{type(error).__name__}: {lines[0] if lines else 'no message'}"
+    return text[:200].encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _fresh_rows(batch: list[_Submission], fresh: set[str]) -> dict[str, list[dict[str, Any]]]:
