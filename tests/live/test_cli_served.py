@@ -15,7 +15,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from starlette.requests import Request
 
+from pqlengine.live.run_api import _same_machine
 from pqlengine.live.served import ServeInfo, write_serve_file
 from tests.live.harness import API_TOKEN, LiveServer, free_port, write_project
 from tests.support.cli import pql
@@ -176,3 +178,21 @@ def test_serve_json_says_where_while_serving_and_goes_at_a_clean_stop(tmp_path: 
     finally:
         server.stop()
     assert not (tmp_path / "p" / ".pql" / "serve.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("client", "server", "local"),
+    [
+        ("127.0.0.1", "127.0.0.1", True),
+        ("::1", "::1", True),
+        ("10.1.2.3", "10.1.2.3", True),  # the CLI reaching a service bound to this address
+        ("10.1.2.4", "10.1.2.3", False),
+        ("10.1.2.4", "0.0.0.0", False),
+        ("testclient", "testserver", False),
+    ],
+)
+def test_commands_run_only_for_clients_on_this_machine(
+    client: str, server: str, local: bool
+) -> None:
+    scope = {"type": "http", "client": (client, 5000), "server": (server, 8765), "headers": []}
+    assert _same_machine(Request(scope)) is local

@@ -7,11 +7,12 @@ of the service's store, and its output and exit code are answered.
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 if TYPE_CHECKING:
@@ -61,13 +62,16 @@ def run_router(service: Service, read: Reader) -> APIRouter:
         "/run",
         response_model=RunResult,
         responses={
-            403: {"model": ErrorResponse, "description": "A command that writes"},
+            403: {"model": ErrorResponse, "description": "A command that writes, or not local"},
             503: {"model": ErrorResponse, "description": "Too many reads waiting"},
         },
     )
-    async def run(request: RunRequest) -> RunResult:
+    async def run(request: RunRequest, http: Request) -> RunResult:
         """Run a read command of the `pql` CLI (metrics, leads, report, ...) in the service
-        and answer its output; `pql` does this itself when the service holds the store."""
+        and answer its output; `pql` does this itself when the service holds the store.
+        From this machine only: a command may write files (report --out)."""
+        if not _same_machine(http):
+            raise ApiError(403, "not_local", "pql commands run only for clients on this machine")
         runner = service.run_command
         if runner is None:
             raise ApiError(404, "not_found", "this service runs no CLI commands")
@@ -77,3 +81,15 @@ def run_router(service: Service, read: Reader) -> APIRouter:
             raise ApiError(403, "write_command", str(exc), "argv") from None
 
     return router
+
+
+def _same_machine(request: Request) -> bool:
+    """Whether the client connects from loopback or from the address the server listens on."""
+    client = request.client.host if request.client else None
+    server = request.scope.get("server") or (None,)
+    if client is None:
+        return False
+    try:
+        return ipaddress.ip_address(client).is_loopback or client == server[0]
+    except ValueError:  # not an IP address (a test client, a Unix socket)
+        return False
