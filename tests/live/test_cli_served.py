@@ -34,6 +34,9 @@ READS = [
     ["qualify", "--as-of", AS_OF, "-f", "csv"],
     ["validate", "--as-of", AS_OF, "-f", "json"],
     ["check"],
+    ["compare", "pql.yaml", "pql.yaml", "--as-of", AS_OF],  # file arguments, relative
+    ["discover", "--as-of", AS_OF, "--min-support", "5", "--top", "5"],
+    ["model", "check", "--as-of", AS_OF],  # no model stored: the same error
     ["metrics", "--as-of", AS_OF, "--by", "no_such_column"],  # a user error: exit 1
 ]
 
