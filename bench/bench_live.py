@@ -1,24 +1,32 @@
 """Sustained ingest throughput of `pql serve` (durability on) and event-to-webhook latency.
 
     .venv/bin/python bench/bench_live.py --seconds 60 --senders 4 --batch 100
+    .venv/bin/python bench/bench_live.py --seconds 30 --reads api --readers 4
+
 
 A real `pql serve` subprocess on loopback; sender threads post Segment batches of `track`
 calls for a pool of accounts as fast as acknowledgements come back (every 200 means the
 events are committed to the DuckDB file). Meanwhile a probe thread, every `--probe-every`
 seconds, sends the one event that makes a fresh account qualify and notes the time; the
 webhook receiver (in this process, same monotonic clock) notes when that account's signed
-`pql.entered` webhook arrives. Load generator, server and receiver share the machine's
-cores, as they would on a small box; the result is appended to bench/results.jsonl.
+`pql.entered` webhook arrives. With `--reads api` (or `cli`), `--readers` threads meanwhile
+read the cohort metrics in a loop, by GET /api/metrics (or by `pql metrics`, which runs
+through the service), to see what reads cost ingest and alerts. Load generator, server
+and receiver share the machine's cores, as they would on a small box; the result is
+appended to bench/results.jsonl.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
+import subprocess
 import sys
 import threading
 import time
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -28,7 +36,7 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.bench_core import machine
-from tests.live.harness import WRITE_KEY, LiveServer, Receiver, write_project
+from tests.live.harness import API_TOKEN, WRITE_KEY, LiveServer, Receiver, write_project
 
 HERE = Path(__file__).resolve().parent
 EVENTS = ["Page Viewed", "Page Viewed", "Session Started", "Added Task", "Uploaded Asset"]
@@ -81,6 +89,53 @@ def _prober(url: str, count: int, every: float, stop: threading.Event,
     client.close()
 
 
+@dataclass
+class Reads:
+    """What the reader threads saw: seconds per successful read, refusals (503), errors."""
+
+    seconds: list[float] = field(default_factory=list)
+    refused: list[int] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+    def summary(self) -> dict[str, object]:
+        """Counts and latency quantiles, milliseconds."""
+        cuts = sorted(self.seconds)
+        quantiles = statistics.quantiles(cuts, n=100, method="inclusive") if len(cuts) > 1 else []
+        return {
+            "reads_done": len(cuts),
+            "reads_refused": len(self.refused),
+            "reads_failed": len(self.failed),
+            "read_p50_ms": round(quantiles[49] * 1000, 1) if quantiles else None,
+            "read_p95_ms": round(quantiles[94] * 1000, 1) if quantiles else None,
+            "first_read_error": self.failed[0] if self.failed else None,
+        }
+
+
+def _reader(server: LiveServer, mode: str, stop: threading.Event, reads: Reads) -> None:
+    client = httpx.Client(headers={"Authorization": f"Bearer {API_TOKEN}"}, timeout=120)
+    command = [sys.executable, "-m", "pqlengine", "metrics", "-f", "json"]
+    command += ["-C", str(server.project_dir)]
+    env = {**os.environ, "PQL_API_TOKEN": API_TOKEN}
+    while not stop.is_set():
+        started = time.monotonic()
+        if mode == "api":
+            response = client.get(f"{server.url}/api/metrics")
+            status, text = response.status_code, response.text
+            if status == 503:
+                reads.refused.append(status)
+                time.sleep(float(response.headers.get("Retry-After", "1")))
+                continue
+        else:
+            ran = subprocess.run(command, env=env, capture_output=True, text=True)
+            status, text = (200 if ran.returncode == 0 else 500), ran.stderr
+        if status == 200:
+            reads.seconds.append(time.monotonic() - started)
+        else:
+            reads.failed.append(text[:200])
+            time.sleep(0.5)
+    client.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=60)
@@ -91,6 +146,11 @@ def main() -> None:
     parser.add_argument("--probe-every", type=float, default=0.5)
     parser.add_argument("--dir", type=Path, default=HERE / "out" / "live")
     parser.add_argument("--record", action="store_true", help="append to results.jsonl")
+    parser.add_argument(
+        "--reads", choices=["none", "api", "cli"], default="none",
+        help="during the load, read metrics in a loop: GET /api/metrics or `pql metrics`",
+    )  # fmt: skip
+    parser.add_argument("--readers", type=int, default=1, help="reader threads (--reads)")
     args = parser.parse_args()
 
     receiver = Receiver().start()
@@ -131,6 +191,12 @@ def main() -> None:
             )
             for n in range(args.senders)
         ]
+        reads = Reads()
+        if args.reads != "none":
+            senders += [
+                threading.Thread(target=_reader, args=(server, args.reads, stop, reads))
+                for _ in range(args.readers)
+            ]
         began = time.monotonic()
         for thread in senders:
             thread.start()
@@ -179,6 +245,9 @@ def main() -> None:
         "latency_p99_ms": round(cuts[98] * 1000, 1) if cuts else None,
         "latency_max_ms": round(latencies[-1] * 1000, 1) if latencies else None,
         "store_messages": health["messages"],
+        "reads": args.reads,
+        "readers": args.readers if args.reads != "none" else 0,
+        **(reads.summary() if args.reads != "none" else {}),
     }
     print(json.dumps(result, indent=2))
     if args.record:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Annotated, Any, TextIO, TypeVar, cast
 
 import typer
 from rich.console import Console
@@ -23,6 +25,7 @@ from pqlengine.output import Format, flat_csv, print_table, sparkbar, to_json
 # them, like every other library module here: `pql --version` and `--help` stay instant.
 if TYPE_CHECKING:
     from pqlengine.config import Project
+    from pqlengine.live.served import ServeInfo
     from pqlengine.store import Store
 
 app = typer.Typer(
@@ -44,9 +47,44 @@ def _flag_without_type(self: TyperOption, ctx: Any) -> str | None:
 _typer_type = TyperOption.display_type_rich
 TyperOption.display_type_rich = _flag_without_type  # type: ignore[method-assign]
 
+
+@dataclass(frozen=True)
+class Io:
+    """Where a command writes: `console` (tables), `errors` (stderr lines) and `stdout`
+    (JSON, CSV, YAML; None: the process's sys.stdout at the time of writing)."""
+
+    console: Console
+    errors: Console
+    stdout: TextIO | None = None
+
+
 # Wide when piped (Rich would assume 80 columns), one line per error message.
-console = Console(width=None if sys.stdout.isatty() else 160)
-errors = Console(stderr=True, soft_wrap=True)
+_terminal = Io(
+    Console(width=None if sys.stdout.isatty() else 160), Console(stderr=True, soft_wrap=True)
+)
+# A command run inside `pql serve` for a CLI (cli_served.py) writes to its request's
+# buffers: the service runs reads on threads, so sys.stdout cannot be swapped.
+current_io: ContextVar[Io] = ContextVar("pql_io", default=_terminal)
+
+
+class _CurrentConsole:
+    """Stands for the running command's console (`console`) or error console (`errors`)."""
+
+    def __init__(self, pick: Callable[[Io], Console]) -> None:
+        self._pick = pick
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._pick(current_io.get()), name)
+
+
+console = cast(Console, _CurrentConsole(lambda io: io.console))
+errors = cast(Console, _CurrentConsole(lambda io: io.errors))
+
+
+def stdout() -> TextIO:
+    """The running command's standard output."""
+    return current_io.get().stdout or sys.stdout
+
 
 ProjectDir = Annotated[
     Path, typer.Option("--project-dir", "-C", help="Directory holding pql.yaml.")
@@ -79,10 +117,15 @@ def user_errors() -> Iterator[None]:
         raise UserError(str(exc)) from None
 
 
+# The instant a command run through `pql serve` was typed (the CLI sends it): its default
+# --as-of, so that waiting for the service's read worker does not move it.
+invoked_at: ContextVar[datetime | None] = ContextVar("pql_invoked_at", default=None)
+
+
 def parse_as_of(value: str | None) -> datetime:
     """`--as-of` as an aware UTC datetime (default: now)."""
     if value is None:
-        return datetime.now(UTC)
+        return invoked_at.get() or datetime.now(UTC)
     try:
         moment = datetime.fromisoformat(value.strip())
     except ValueError:
@@ -100,16 +143,52 @@ def opened(project_dir: Path, as_of: datetime | None = None) -> Iterator[tuple[P
     """Load the project and open its store; with the `as_of` a command evaluates at, warn
     on stderr when the data ends long before it."""
     from pqlengine.config import load_project
-    from pqlengine.store import Store
 
+    served = served_store.get()
+    if served is not None:  # inside `pql serve`, on its read connection (cli_served.py)
+        yield served
+        return
     project = load_project(project_dir)
-    store = Store.for_project(project)
+    store = _open_unless_served(project)
     try:
         if as_of is not None:
             warn_if_stale(store, project, as_of)
         yield project, store
     finally:
         store.close()
+
+
+class StoreServed(Exception):
+    """The store is held by a running `pql serve`: run the command through it."""
+
+    def __init__(self, service: ServeInfo) -> None:
+        super().__init__(f"the store is held by pql serve (pid {service.pid}) at {service.url}")
+        self.service = service
+
+
+# Set inside `pql serve` to the service's project and read connection; set by `main` to
+# False once the service named by serve.json did not answer (open the store directly).
+served_store: ContextVar[tuple[Project, Store] | None] = ContextVar("pql_served", default=None)
+use_service: ContextVar[bool] = ContextVar("pql_use_service", default=True)
+
+
+def _open_unless_served(project: Project) -> Store:
+    """The project's store; StoreServed when `pql serve` holds it (its serve.json names a
+    live process, or the store is locked and serve.json names one)."""
+    from pqlengine.live.served import running_service
+    from pqlengine.store import Store, StoreError
+
+    duckdb_file = project.store_config.backend == "duckdb"
+    service = running_service(project.store_path) if duckdb_file else None
+    if service is not None and use_service.get():
+        raise StoreServed(service)
+    try:
+        return Store.for_project(project)
+    except StoreError as exc:
+        service = running_service(project.store_path) if duckdb_file else None
+        if service is not None and use_service.get() and "lock" in str(exc).lower():
+            raise StoreServed(service) from None
+        raise
 
 
 def warn_if_stale(store: Store, project: Project, as_of: datetime) -> None:
@@ -130,9 +209,9 @@ def emit(
 ) -> None:
     """Print `data` as JSON, or `rows` as CSV or a table."""
     if fmt is Format.json:
-        sys.stdout.write(to_json(data) + "\n")
+        stdout().write(to_json(data) + "\n")
     elif fmt is Format.csv:
-        sys.stdout.write(flat_csv(rows))
+        stdout().write(flat_csv(rows))
     else:
         print_table(console, rows, columns, title)
 
@@ -228,7 +307,8 @@ def ingest(
     results: list[IngestResult] = []
     with opened(project_dir) as (project, store):
         try:
-            with files_progress(errors, len(sources) + len(exports), "pql ingest") as progress:
+            total = len(sources) + len(exports)
+            with files_progress(current_io.get().errors, total, "pql ingest") as progress:
 
                 def done(result: IngestResult) -> None:
                     results.append(result)
@@ -286,7 +366,7 @@ def _progress() -> Iterator[Progress]:
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=errors,
+        console=current_io.get().errors,
         transient=True,
         disable=not errors.is_terminal,
     )
@@ -318,7 +398,7 @@ def qualify(
     with opened(project_dir, moment) as (project, store):
         stored, counts = run_qualification(store, project, moment, status, limit)
     if fmt is Format.csv and stored.num_rows:
-        sys.stdout.write(qualification_csv(stored, project))
+        stdout().write(qualification_csv(stored, project))
         return
     rows = to_records(stored, project)
     data = {
@@ -638,7 +718,7 @@ def suggest(
         title=f"objective {objective}; train = signups before {result['train_until']}",
     )
     if fmt is Format.table:
-        sys.stdout.write(yaml_dump({"definition": result["rule"]["definition"]}))
+        stdout().write(yaml_dump({"definition": result["rule"]["definition"]}))
         console.print(f"Verdict: {result['verdict']['sentence']}", markup=False)
         if "previous_definition_file" in result:
             previous = result["previous_definition_file"]
@@ -863,7 +943,7 @@ def compile_sql(
     project = load_project(project_dir)
     with user_errors():
         sql = export_sql(project, dialect, what, period, moment, schema)  # type: ignore[arg-type]
-    sys.stdout.write(sql)
+    stdout().write(sql)
 
 
 model_app = typer.Typer(
@@ -1067,7 +1147,7 @@ def model_points(
         f"signups before {result['train_until']}",
     )
     if fmt is Format.table:
-        sys.stdout.write(yaml_dump({"definition": result["definition"]}))
+        stdout().write(yaml_dump({"definition": result["definition"]}))
         console.print(f"Verdict: {result['verdict']['sentence']}", markup=False)
         if "previous_definition_file" in result:
             console.print(
@@ -1153,7 +1233,9 @@ def serve(
         f"on http://{host}:{port}; Segment/RudderStack SDK host: http://{host}:{port}",
         highlight=False,
     )
-    run_service(project, host, port, log_level)
+    from pqlengine.cli_served import run_in_service
+
+    run_service(project, host, port, log_level, run_in_service)
 
 
 def _run(func: Callable[[], T]) -> T:
@@ -1189,5 +1271,20 @@ def _error_lines(exc: Exception) -> list[str] | None:
 
 
 def main() -> None:
-    """Console-script entry point."""
-    _run(lambda: app(standalone_mode=True))
+    """Console-script entry point; a command on a store `pql serve` holds runs through it."""
+    try:
+        _run(lambda: app(standalone_mode=True))
+    except StoreServed as served:
+        from pqlengine.cli_served import ServiceUnreachable, run_through_service
+
+        service = served.service
+        try:
+            code = _run(lambda: run_through_service(service, sys.argv[1:]))
+        except ServiceUnreachable as exc:
+            # serve.json names a live pid that does not answer (e.g. a reused pid after a
+            # crash): the store may be free, so open it directly.
+            errors.print(f"[yellow]warning[/yellow] {escape(str(exc))}", highlight=False)
+            use_service.set(False)
+            _run(lambda: app(standalone_mode=True))
+            return
+        raise SystemExit(code) from None

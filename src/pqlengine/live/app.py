@@ -14,8 +14,9 @@ import json
 import re
 import threading
 import zlib
+from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -56,6 +57,7 @@ LeadSort = Literal[
 MAX_OFFSET = 1_000_000_000
 MESSAGE_PATHS = ("track", "identify", "group", "page", "screen", "alias")
 _local = threading.local()
+T = TypeVar("T")
 
 
 class ApiError(Exception):
@@ -200,6 +202,17 @@ def create_app(service: Service) -> FastAPI:
 
     api = APIRouter(prefix="/api", tags=["api"], dependencies=[Depends(read_token)])
 
+    async def read(compute: Callable[[Store], T]) -> T:
+        # Heavy reads on the service's one read worker (live/reads.py), not a pool thread.
+        from pqlengine.live.reads import ReadsBusy
+
+        try:
+            future = service.reads.submit(compute)
+        except ReadsBusy as exc:
+            headers = {"Retry-After": str(exc.retry_after_seconds)}
+            raise ApiError(503, "busy", str(exc), headers=headers) from None
+        return await asyncio.wrap_future(future)
+
     @app.get("/healthz", tags=["service"])
     def healthz() -> dict[str, Any]:
         """Liveness plus how far evaluation and delivery have got."""
@@ -319,15 +332,16 @@ def create_app(service: Service) -> FastAPI:
             raise ApiError(404, "not_found", str(exc), "entity_id") from None
 
     @api.get("/metrics")
-    def metrics(
+    async def metrics(
         period: Literal["week", "month"] = "month",
         by: Annotated[str | None, Query(max_length=100)] = None,
     ) -> Any:
         """The four PQL metrics by signup cohort, as `pql metrics --format json`."""
         from pqlengine.output import to_json
 
+        now = service.clock()
         try:
-            result = compute_metrics(store(), service.project, service.clock(), period, by)
+            result = await read(lambda s: compute_metrics(s, service.project, now, period, by))
         except SegmentError as exc:
             raise ApiError(400, "invalid_parameter", str(exc), "by") from None
         return json.loads(to_json(result))
@@ -386,6 +400,9 @@ def create_app(service: Service) -> FastAPI:
         return queries.list_rows(store(), "outbox", filters, limit, offset)
 
     app.include_router(api)
+    from pqlengine.live.run_api import run_router
+
+    app.include_router(run_router(service, read), dependencies=[Depends(read_token)])
     from pqlengine.live.dashboard import mount_dashboard
 
     mount_dashboard(app, service, store)
