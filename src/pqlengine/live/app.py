@@ -222,7 +222,14 @@ def create_app(service: Service) -> FastAPI:
             "last_pass_ms": round(service.evaluator.last_pass_ms, 1),
             "last_pass_entities": service.evaluator.last_pass_entities,
         }
-        report["writer"] = {"commits": service.writer.commits}
+        writer = service.writer
+        report["writer"] = {
+            "commits": writer.commits,
+            "last_commit_ms": round(writer.last_commit_ms, 1),
+            # Registry rows appended by commits, merged by the compactor (registry.py).
+            "registry_rows_pending": writer.compactor.pending,
+            "compactions": writer.compactor.compactions,
+        }
         return report
 
     async def ingest(request: Request, kind: str | None) -> JSONResponse:

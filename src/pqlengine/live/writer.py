@@ -146,11 +146,11 @@ class Writer:
             else:
                 self._commit_alone(batch[0], exc)
             return
+        self.last_commit_ms = (time.perf_counter() - started) * 1000
         self._resolved(batch, results)
 
     def _resolved(self, batch: list[_Submission], results: list[WriteResult]) -> None:
         self.commits += 1
-        self.last_commit_ms = (time.perf_counter() - started) * 1000
         for submission, result in zip(batch, results, strict=True):
             submission.future.set_result(result)
         if any(r.accepted for r in results):
