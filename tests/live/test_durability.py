@@ -31,7 +31,7 @@ def _accounts_batch() -> dict[str, object]:
     }  # fmt: skip
 
 
-def _load(url: str, acked: list[str], stop: threading.Event) -> None:
+def _load(url: str, acked: list[str], stop: threading.Event, prefix: str = "load") -> None:
     """Send batches until the server dies; remember the ids of every acknowledged batch."""
     names = ["Invited Member", "Created Document", "Created Document", "Page Viewed"]
     client = httpx.Client(auth=(WRITE_KEY, ""), timeout=10)
@@ -39,7 +39,7 @@ def _load(url: str, acked: list[str], stop: threading.Event) -> None:
     while not stop.is_set():
         batch = [
             {"type": "track", "userId": f"user-{(batch_number * 7 + i) % ACCOUNTS}",
-             "event": names[i % len(names)], "messageId": f"load-{batch_number}-{i}"}
+             "event": names[i % len(names)], "messageId": f"{prefix}-{batch_number}-{i}"}
             for i in range(50)
         ]  # fmt: skip
         try:

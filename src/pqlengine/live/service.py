@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import os
+import signal
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import uvicorn
 
 from pqlengine.clock import Clock, system_clock
 from pqlengine.config import Project
@@ -87,17 +92,36 @@ class Service:
 
 
 def serve(project: Project, host: str, port: int, log_level: str = "warning") -> None:
-    """Run the service until interrupted (uvicorn, one process)."""
-    import uvicorn
-
+    """Run the service until SIGINT or SIGTERM (uvicorn, one process), then stop its
+    threads and close the store: exit code 0."""
     from pqlengine.live.app import create_app
 
     service = Service.from_project(project)
     service.start()
     try:
-        uvicorn.run(
+        config = uvicorn.Config(
             create_app(service), host=host, port=port, log_level=log_level, access_log=False
         )
+        _Server(config).run()
     finally:
         service.stop()
         service.store.close()
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server, minus re-raising the stop signal after its shutdown: SIGTERM's
+    default action would end the process before the service drains its writer, stops its
+    threads and closes the store (exit -15, threads killed mid-query)."""
+
+    @contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        stops = (signal.SIGINT, signal.SIGTERM)
+        previous = {sig: signal.signal(sig, self.handle_exit) for sig in stops}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
