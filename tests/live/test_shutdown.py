@@ -43,6 +43,7 @@ def test_signal_under_load_exits_0_and_keeps_every_acknowledged_event(
             loader.join(timeout=30)
             output = server.log.read_bytes()[log_start:].decode(errors="replace")
             assert code == 0, f"cycle {cycle}: exit code {code}; output:\n{output}"
+            assert not (project / ".pql" / "serve.json").exists(), "a clean stop removes it"
             for marker in ("Traceback", "Aborted", "FATAL", "terminate called"):
                 assert marker not in output, f"cycle {cycle}: {marker} in output:\n{output}"
         missing = set(acked) - _stored_ids(project)

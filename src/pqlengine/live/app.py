@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pqlengine import __version__
 from pqlengine.compute.metrics import SegmentError, compute_metrics
+from pqlengine.destinations.outbox import DeliveryNotFound, NotDead
 from pqlengine.ingest.segment import MAX_BATCH_BYTES, MAX_MESSAGE_BYTES, Message, parse_batch
 from pqlengine.live import queries
 from pqlengine.live.training import TrainingBusy, model_status, training_json
@@ -362,6 +363,30 @@ def create_app(service: Service) -> FastAPI:
         """Deliveries with attempts, last error and dead letters, newest first."""
         filters = {"status": status, "destination": destination}
         return queries.list_rows(store(), "outbox", filters, limit, offset)
+
+    @api.post(
+        "/outbox/retry",
+        responses={409: {"model": ErrorResponse, "description": "Not a dead delivery"}},
+    )
+    def retry_dead(
+        status: Literal["dead"] = "dead", destination: str | None = None
+    ) -> dict[str, Any]:
+        """Re-queue every dead delivery (of `destination`): same delivery id and
+        Idempotency-Key, attempts from 0, due now."""
+        return service.requeue_dead(store(), None, destination).to_json()
+
+    @api.post(
+        "/outbox/{delivery_id}/retry",
+        responses={409: {"model": ErrorResponse, "description": "Not a dead delivery"}},
+    )
+    def retry_delivery(delivery_id: str, destination: str | None = None) -> dict[str, Any]:
+        """Re-queue one dead delivery (same delivery id and Idempotency-Key)."""
+        try:
+            return service.requeue_dead(store(), delivery_id, destination).to_json()
+        except DeliveryNotFound as exc:
+            raise ApiError(404, "not_found", str(exc), "delivery_id") from None
+        except NotDead as exc:
+            raise ApiError(409, "not_dead", str(exc), "delivery_id") from None
 
     app.include_router(api)
     from pqlengine.live.dashboard import mount_dashboard

@@ -12,11 +12,12 @@ from pathlib import Path
 
 import uvicorn
 
-from pqlengine.clock import Clock, system_clock
+from pqlengine.clock import Clock, naive_now, system_clock
 from pqlengine.config import Project
-from pqlengine.destinations.outbox import Deliverer, Target, targets
+from pqlengine.destinations.outbox import Deliverer, Requeued, Target, requeue_dead, targets
 from pqlengine.live import ServiceError
 from pqlengine.live.evaluator import Evaluator
+from pqlengine.live.served import announce, withdraw
 from pqlengine.live.tables import ensure_live_tables
 from pqlengine.live.training import Trainer
 from pqlengine.live.writer import Writer
@@ -82,6 +83,13 @@ class Service:
         self.deliverer.stop()
         self.evaluator.delivered.set()
 
+    def requeue_dead(self, store: Store, delivery: str | None, destination: str | None) -> Requeued:
+        """Re-queue dead deliveries (outbox.requeue_dead) and wake the deliverer."""
+        found = requeue_dead(store.raw, naive_now(self.clock), delivery, destination)
+        if found.delivery_ids:
+            self.deliverer.wake.set()
+        return found
+
     def _forward_wakeups(self) -> None:
         # A pass that queued deliveries wakes the deliverer at once rather than at its poll.
         while not self._stopped.is_set():
@@ -98,12 +106,15 @@ def serve(project: Project, host: str, port: int, log_level: str = "warning") ->
 
     service = Service.from_project(project)
     service.start()
+    local = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    served = announce(project, f"http://{local}:{port}")
     try:
         config = uvicorn.Config(
             create_app(service), host=host, port=port, log_level=log_level, access_log=False
         )
         _Server(config).run()
     finally:
+        withdraw(served)
         service.stop()
         service.store.close()
 
