@@ -9,6 +9,7 @@ import os
 import random
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -180,6 +181,8 @@ class Deliverer:
         self.wake = threading.Event()
         self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._run, name="pql-outbox", daemon=True)
+        # Told of every failed poll (the service tells a full disk from a bug).
+        self.failed: Callable[[Exception], object] = lambda exc: None
 
     def start(self) -> None:
         """Start polling the outbox."""
@@ -199,8 +202,9 @@ class Deliverer:
             self.wake.clear()
             try:
                 self._dispatch_due()
-            except Exception:  # keep delivering; the next poll retries
+            except Exception as exc:  # keep delivering; the next poll retries
                 log.exception("outbox poll failed; retrying")
+                self.failed(exc)
                 time.sleep(0.5)
 
     def _dispatch_due(self) -> None:

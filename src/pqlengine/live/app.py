@@ -27,6 +27,7 @@ from pqlengine.compute.metrics import SegmentError, compute_metrics
 from pqlengine.destinations.outbox import DeliveryNotFound, NotDead
 from pqlengine.ingest.segment import MAX_BATCH_BYTES, MAX_MESSAGE_BYTES, Message, parse_batch
 from pqlengine.live import queries
+from pqlengine.live.faults import RETRY_AFTER_SECONDS
 from pqlengine.live.training import TrainingBusy, model_status, training_json
 from pqlengine.store import Store
 
@@ -122,6 +123,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
         (413, "Body or message too large"),
         (415, "Unsupported Content-Encoding"),
         (503, "Store unavailable"),
+        (507, "Disk full where the store is; retry after Retry-After seconds"),
     )
 }
 
@@ -168,10 +170,11 @@ def create_app(service: Service) -> FastAPI:
 
     def store() -> Store:
         # One DuckDB connection per worker thread, to the database the service holds open.
+        # Keyed by the store: after a reopen (live/faults.py) the old cursors are closed.
         cached = getattr(_local, "store", None)
-        if cached is None or getattr(_local, "owner", None) is not service:
+        if cached is None or getattr(_local, "owner", None) is not service.store:
             cached = service.store.cursor()
-            _local.store, _local.owner = cached, service
+            _local.store, _local.owner = cached, service.store
         return cached
 
     def read_token(request: Request) -> None:
@@ -189,17 +192,35 @@ def create_app(service: Service) -> FastAPI:
 
     api = APIRouter(prefix="/api", tags=["api"], dependencies=[Depends(read_token)])
 
-    @app.get("/healthz", tags=["service"])
-    def healthz() -> dict[str, Any]:
-        """Liveness plus how far evaluation and delivery have got."""
-        report = queries.health(store())
+    @app.get(
+        "/healthz",
+        tags=["service"],
+        responses={503: {"description": "The store takes no writes (disk full, reopening)"}},
+    )
+    def healthz() -> JSONResponse:
+        """Liveness plus how far evaluation and delivery have got; 503 with `store` saying
+        why (disk full since ..., last error) while the store takes no writes."""
+        report: dict[str, Any] = {}
+        try:
+            report = queries.health(store())
+        except Exception as exc:
+            if service.store_failed(exc) is None:
+                raise
         report["evaluator"] = {
             "passes": service.evaluator.passes,
             "last_pass_ms": round(service.evaluator.last_pass_ms, 1),
             "last_pass_entities": service.evaluator.last_pass_entities,
         }
         report["writer"] = {"commits": service.writer.commits}
-        return report
+        fault = service.health.fault
+        report["store"] = (
+            {"state": "ok", "path": service.store.path} if fault is None else fault.to_json()
+        )
+        report["store"]["reopened"] = service.health.reopened
+        if fault is None:
+            return JSONResponse(report)
+        report["status"] = fault.kind
+        return JSONResponse(report, status_code=503)
 
     async def ingest(request: Request, kind: str | None) -> JSONResponse:
         received_at = service.clock()
@@ -248,12 +269,10 @@ def create_app(service: Service) -> FastAPI:
     async def _write(good: list[Message], received_at: datetime) -> dict[str, int]:
         try:
             written = await asyncio.wrap_future(
-                service.writer.submit(good, received_at.replace(tzinfo=None))
+                service.submit(good, received_at.replace(tzinfo=None))
             )
         except Exception as exc:
-            raise ApiError(
-                503, "store_unavailable", f"could not store the messages: {type(exc).__name__}"
-            ) from None
+            raise _unstored(service, exc) from None
         return {"accepted": written.accepted, "duplicates": written.duplicates}
 
     @app.post("/v1/batch", tags=["ingest"], summary="Segment batch")
@@ -393,6 +412,19 @@ def create_app(service: Service) -> FastAPI:
 
     mount_dashboard(app, service, store)
     return app
+
+
+def _unstored(service: Service, exc: Exception) -> ApiError:
+    """507 when the disk is full, 503 otherwise; both with Retry-After."""
+    # While the store is reopened the refusal names the fault that made it necessary.
+    fault = service.store_failed(exc) or service.health.fault
+    retry = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    if fault is None:
+        message = f"could not store the messages: {type(exc).__name__}"
+        return ApiError(503, "store_unavailable", message, headers=retry)
+    if fault.kind == "disk_full":
+        return ApiError(507, "insufficient_storage", fault.message(), headers=retry)
+    return ApiError(503, "store_unavailable", fault.message(), headers=retry)
 
 
 async def _read_body(request: Request, limit: int) -> bytes:

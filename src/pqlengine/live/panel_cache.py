@@ -152,6 +152,16 @@ class PanelCache:
                 self._latest.popitem(last=False)
         return entry
 
-    def shutdown(self) -> None:
-        """Stop the worker after the job it is running."""
+    def forget_store(self) -> None:
+        """Open a new connection for the next computation (the store was reopened)."""
+        self._store = None
+
+    def shutdown(self, wait_seconds: float = 30.0) -> None:
+        """Stop the worker: interrupt the query it is running and wait for it (up to
+        `wait_seconds`), so that no query runs while the store closes."""
         self._jobs.put(None)
+        store = self._store
+        if store is not None:
+            store.raw.interrupt()
+        if self._worker.is_alive():
+            self._worker.join(timeout=wait_seconds)

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import errno
+import gc
+import logging
 import os
+import shutil
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import uvicorn
@@ -15,13 +21,19 @@ import uvicorn
 from pqlengine.clock import Clock, naive_now, system_clock
 from pqlengine.config import Project
 from pqlengine.destinations.outbox import Deliverer, Requeued, Target, requeue_dead, targets
+from pqlengine.ingest.segment import Message
 from pqlengine.live import ServiceError
 from pqlengine.live.evaluator import Evaluator
+from pqlengine.live.faults import StoreFault, StoreHealth
 from pqlengine.live.served import announce, withdraw
-from pqlengine.live.tables import ensure_live_tables
+from pqlengine.live.tables import ensure_live_tables, set_state
 from pqlengine.live.training import Trainer
-from pqlengine.live.writer import Writer
+from pqlengine.live.writer import Writer, WriteResult
 from pqlengine.store import Store
+
+log = logging.getLogger("pqlengine.live")
+# Free space below which the store still counts as full after a probe write succeeded.
+MIN_FREE_BYTES = 1 << 20
 
 
 def secret_from_env(name: str) -> str:
@@ -40,7 +52,14 @@ def secret_from_env(name: str) -> str:
 
 @dataclass
 class Service:
-    """Everything `pql serve` runs; `start()` catches up, then the threads run."""
+    """Everything `pql serve` runs; `start()` catches up, then the threads run.
+
+    The writer, evaluator, deliverer and trainer each hold a cursor of `store`. When DuckDB
+    invalidates the database (an automatic checkpoint hit a full disk: live/faults.py), a
+    watcher thread closes the store (which closes every cursor), opens the file again and
+    builds those parts anew on it; routes read `service.store` and `service.writer` at
+    each request, so they follow.
+    """
 
     project: Project
     store: Store
@@ -49,16 +68,20 @@ class Service:
     targets: list[Target] = field(default_factory=list)
     # Every "now" of the service (ingest, evaluation, deliveries, API); tests move it.
     clock: Clock = system_clock
+    # How often the watcher looks at the store (and retries a failed one), seconds.
+    watch_seconds: float = 1.0
 
     def __post_init__(self) -> None:
-        ensure_live_tables(self.store)
-        self.writer = Writer(self.store)
-        self.evaluator = Evaluator(self.store, self.project, self.targets, self.clock)
-        self.deliverer = Deliverer(self.store, self.project, self.targets, clock=self.clock)
-        self.trainer = Trainer(self.store, self.project, self.evaluator.model_stored)
-        self.writer.notify(self.evaluator.wake)
+        self.health = StoreHealth(self.store.path)
+        self._swap = threading.Lock()  # held while the parts are rebuilt
+        self._running = False  # the parts' threads run (False while a reopen failed)
+        self._reopened: list[Callable[[], None]] = []
+        self._stopping: list[Callable[[], None]] = []
+        self._assemble()
         self._forward = threading.Thread(target=self._forward_wakeups, daemon=True)
+        self._watcher = threading.Thread(target=self._watch, name="pql-store-watch", daemon=True)
         self._stopped = threading.Event()
+        self._check_now = threading.Event()
 
     @classmethod
     def from_project(cls, project: Project) -> Service:
@@ -68,20 +91,122 @@ class Service:
         found = targets(project, project.root)
         return cls(project, Store.for_project(project), write_key, api_token, found)
 
+    def _assemble(self) -> None:
+        """The writer, evaluator, deliverer and trainer on the current store."""
+        ensure_live_tables(self.store)
+        self.writer = Writer(self.store)
+        self.evaluator = Evaluator(self.store, self.project, self.targets, self.clock)
+        self.deliverer = Deliverer(self.store, self.project, self.targets, clock=self.clock)
+        self.trainer = Trainer(self.store, self.project, self.evaluator.model_stored)
+        self.writer.notify(self.evaluator.wake)
+        self.evaluator.failed = self.deliverer.failed = self.store_failed
+        self._probe = self.store.cursor()
+
     def start(self) -> None:
         """Catch up with the inbox and start the writer, evaluator and deliverer."""
-        self.writer.start()
-        self.evaluator.start()
-        self.deliverer.start()
+        self._start_parts()
         self._forward.start()
+        self._watcher.start()
+
+    def _start_parts(self) -> None:
+        self.evaluator.start()  # catches up first: it may fail, nothing else runs yet
+        self.writer.start()
+        self.deliverer.start()
+        self._running = True
 
     def stop(self) -> None:
         """Drain the writer, stop the loops."""
         self._stopped.set()
+        self._check_now.set()
+        if self._watcher.is_alive():
+            self._watcher.join(timeout=120)
+        with self._swap:
+            if self._running:
+                self._stop_parts()
+        self.evaluator.delivered.set()
+        for callback in self._stopping:
+            callback()
+        # Ibis drops a cached table when its expression is collected; collected after the
+        # store closed (at exit) it fails on a closed connection.
+        gc.collect()
+
+    def _stop_parts(self) -> None:
+        self._running = False
         self.writer.stop()
         self.evaluator.stop()
         self.deliverer.stop()
-        self.evaluator.delivered.set()
+
+    def submit(self, messages: list[Message], received_at: datetime) -> Future[WriteResult]:
+        """Hand messages to the writer; fails at once while the store is being reopened."""
+        if not self._swap.acquire(blocking=False):
+            return _failed(StoreReopening(self.store.path))
+        try:
+            if not self._running:
+                return _failed(StoreReopening(self.store.path))
+            return self.writer.submit(messages, received_at)
+        finally:
+            self._swap.release()
+
+    def store_failed(self, exc: BaseException) -> StoreFault | None:
+        """Record a failure of the store (None: not a store fault); a database DuckDB
+        invalidated is reopened by the watcher."""
+        fault = self.health.failed(exc, naive_now(self.clock))
+        if fault is not None and fault.reopen:
+            self._check_now.set()
+        return fault
+
+    def on_stop(self, callback: Callable[[], None]) -> None:
+        """Call `callback` when the service stops, before the store closes (a thread that
+        queries the store must end first)."""
+        self._stopping.append(callback)
+
+    def on_reopen(self, callback: Callable[[], None]) -> None:
+        """Call `callback` after the store was opened again (e.g. to drop cached cursors)."""
+        self._reopened.append(callback)
+
+    def _watch(self) -> None:
+        while not self._stopped.is_set():
+            self._check_now.wait(timeout=self.watch_seconds)
+            self._check_now.clear()
+            if self._stopped.is_set():
+                return
+            try:
+                self._check()
+            except Exception as exc:  # a failed reopen or probe: the next look retries
+                if self.store_failed(exc) is None:
+                    log.exception("store check failed")
+
+    def _check(self) -> None:
+        """Healthy: a read shows an invalidated database. Faulty: reopen if needed, then a
+        write proves the store takes writes again."""
+        fault = self.health.fault
+        if fault is None:
+            self._probe.raw.execute("SELECT 1").fetchall()
+            return
+        if fault.reopen or not self._running:
+            self._reopen()
+        free = shutil.disk_usage(Path(self.store.path).parent).free
+        if free < MIN_FREE_BYTES:  # a small write may fit where the next batch will not
+            raise OSError(errno.ENOSPC, f"No space left on device: {free} bytes free")
+        set_state(self._probe, "store_checked_at", naive_now(self.clock).isoformat())
+        self.health.recovered()
+        log.warning("store %s takes writes again", self.store.path)
+
+    def _reopen(self) -> None:
+        """Close the store (and with it every cursor) and build the parts on a new one."""
+        with self._swap:
+            if self._running:
+                self._stop_parts()
+            try:
+                self.store.close()
+            except Exception:  # an invalidated database may refuse; it is dropped anyway
+                log.debug("closing the failed store", exc_info=True)
+            self.store = Store.open(self.store.path, self.store.config, self.store.columns)
+            self._assemble()
+            self._start_parts()
+        self.health.reopened_store()
+        for callback in self._reopened:
+            callback()
 
     def requeue_dead(self, store: Store, delivery: str | None, destination: str | None) -> Requeued:
         """Re-queue dead deliveries (outbox.requeue_dead) and wake the deliverer."""
@@ -97,6 +222,19 @@ class Service:
             if self.evaluator.delivered.is_set():
                 self.evaluator.delivered.clear()
                 self.deliverer.wake.set()
+
+
+class StoreReopening(RuntimeError):
+    """The store is being reopened after a fatal error; the request is not taken."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(f"the store {path} is being reopened")
+
+
+def _failed(exc: Exception) -> Future[WriteResult]:
+    future: Future[WriteResult] = Future()
+    future.set_exception(exc)
+    return future
 
 
 def serve(project: Project, host: str, port: int, log_level: str = "warning") -> None:
