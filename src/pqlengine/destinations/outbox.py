@@ -181,7 +181,7 @@ class Deliverer:
         self.wake = threading.Event()
         self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._run, name="pql-outbox", daemon=True)
-        # Told of every failed poll (the service tells a full disk from a bug).
+        # Told of every failed poll; truthy when it is a store fault (a full disk), not a bug.
         self.failed: Callable[[Exception], object] = lambda exc: None
 
     def start(self) -> None:
@@ -203,8 +203,8 @@ class Deliverer:
             try:
                 self._dispatch_due()
             except Exception as exc:  # keep delivering; the next poll retries
-                log.exception("outbox poll failed; retrying")
-                self.failed(exc)
+                if not self.failed(exc):  # a store fault is logged once, by the service
+                    log.exception("outbox poll failed; retrying")
                 time.sleep(0.5)
 
     def _dispatch_due(self) -> None:

@@ -68,7 +68,7 @@ class Evaluator:
         self._compiled: dict[bool | str, str] = {}
         self.scorer = LiveScorer(self._store, _PassEvents(self._store), project)
         self.passes = 0
-        # Told of every failed pass (the service tells a full disk from a bug).
+        # Told of every failed pass; truthy when it is a store fault (a full disk), not a bug.
         self.failed: Callable[[Exception], object] = lambda exc: None
 
     def start(self) -> None:
@@ -453,8 +453,8 @@ class Evaluator:
                     self.scorer.refresh()
                 self.evaluate_inbox()
             except Exception as exc:  # the watermark did not move; the next pass retries
-                log.exception("evaluation pass failed; retrying")
-                self.failed(exc)
+                if not self.failed(exc):  # a store fault is logged once, by the service
+                    log.exception("evaluation pass failed; retrying")
                 time.sleep(max(interval, 0.5))
 
 

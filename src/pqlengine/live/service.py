@@ -150,7 +150,10 @@ class Service:
     def store_failed(self, exc: BaseException) -> StoreFault | None:
         """Record a failure of the store (None: not a store fault); a database DuckDB
         invalidated is reopened by the watcher."""
+        was_healthy = self.health.fault is None
         fault = self.health.failed(exc, naive_now(self.clock))
+        if fault is not None and was_healthy:  # once per episode: the loops retry often
+            log.error("store %s: %s; retrying until it takes writes", fault.path, fault.last_error)
         if fault is not None and fault.reopen:
             self._check_now.set()
         return fault
