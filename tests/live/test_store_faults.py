@@ -17,8 +17,9 @@ import httpx
 import pytest
 
 from pqlengine.live import service as service_module
-from pqlengine.live.faults import StoreHealth, classify
+from pqlengine.live.faults import DISK_FULL_TEXT, StoreHealth, classify
 from pqlengine.live.writer import WriteResult
+from pqlengine.store import Store, StoreError
 from tests.live.clocked import ClockedServer, ManualClock
 from tests.live.harness import wait_for, write_project
 
@@ -92,8 +93,15 @@ class _Disk:
     def __init__(self, server: ClockedServer, monkeypatch: pytest.MonkeyPatch) -> None:
         self.server, self.monkeypatch = server, monkeypatch
 
-    def fill(self, error: Exception) -> None:
+    def fill(self, error: Exception, refuse_open: bool = False) -> None:
         writer = self.server.service.writer
+        if refuse_open:  # the first reopens fail too (the file cannot be opened yet)
+
+            def refused(path: str, *args: Any) -> Store:
+                raise StoreError(f"cannot open the store {path}: IO Error: {DISK_FULL_TEXT}")
+
+            self._open = Store.__dict__["open"]  # the classmethod itself
+            self.monkeypatch.setattr(service_module.Store, "open", refused)
 
         def failing(*args: Any) -> Future[WriteResult]:
             future: Future[WriteResult] = Future()
@@ -103,6 +111,10 @@ class _Disk:
         self.monkeypatch.setattr(writer, "submit", failing)
         usage = shutil.disk_usage("/")._replace(free=4096)
         self.monkeypatch.setattr(service_module.shutil, "disk_usage", lambda path: usage)
+
+    def allow_open(self) -> None:
+        """The file can be opened again (the disk is still full)."""
+        self.monkeypatch.setattr(service_module.Store, "open", self._open)
 
     def free(self) -> None:
         self.monkeypatch.undo()
@@ -158,10 +170,15 @@ def test_an_invalidated_database_is_reopened_in_process(
     wait_for(lambda: server.api("/api/leads", q="before")["items"])
     old_store, old_writer = server.service.store, server.service.writer
     disk = _Disk(server, monkeypatch)
-    disk.fill(duckdb.FatalException(CHECKPOINT_FULL.format(path=old_store.path)))
+    disk.fill(duckdb.FatalException(CHECKPOINT_FULL.format(path=old_store.path)), True)
 
     refused = server.post("/v1/batch", _batch("during"))
     assert refused.status_code == 507
+    # The reopen fails while the disk is full: the store is closed, still 503/507, no 500.
+    wait_for(lambda: "cannot open the store" in _last_error(server))
+    assert _healthz(server).status_code == 503
+    assert server.post("/v1/batch", _batch("during")).status_code == 507
+    disk.allow_open()
     # The watcher closes the store and opens it again, with a new writer, evaluator, ...
     wait_for(lambda: server.service.store is not old_store and server.service.health.reopened)
     assert server.service.writer is not old_writer
@@ -177,3 +194,8 @@ def test_an_invalidated_database_is_reopened_in_process(
     # The new evaluator qualifies what arrived after the reopen; the API reads the new store.
     wait_for(lambda: server.api("/api/leads", q="during")["items"])
     assert server.api("/api/leads", q="before")["items"]
+
+
+def _last_error(server: ClockedServer) -> str:
+    fault = server.service.health.fault
+    return "" if fault is None else fault.last_error

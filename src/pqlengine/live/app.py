@@ -203,8 +203,8 @@ def create_app(service: Service) -> FastAPI:
         report: dict[str, Any] = {}
         try:
             report = queries.health(store())
-        except Exception as exc:
-            if service.store_failed(exc) is None:
+        except Exception as exc:  # e.g. the store is closed for a reopen that failed
+            if service.store_failed(exc) is None and service.health.fault is None:
                 raise
         report["evaluator"] = {
             "passes": service.evaluator.passes,

@@ -57,8 +57,8 @@ class Service:
     The writer, evaluator, deliverer and trainer each hold a cursor of `store`. When DuckDB
     invalidates the database (an automatic checkpoint hit a full disk: live/faults.py), a
     watcher thread closes the store (which closes every cursor), opens the file again and
-    builds those parts anew on it; routes read `service.store` and `service.writer` at
-    each request, so they follow.
+    builds those parts anew on it; routes read `service.store` and submit through
+    `service.submit` at each request, so they follow.
     """
 
     project: Project
