@@ -115,11 +115,38 @@ def test_pql_serve_on_a_full_disk(tmp_path: Path, tmpfs: Path) -> None:
         assert server.post("/v1/batch", payload).status_code == 200
         acked.extend(m["messageId"] for m in payload["batch"])
     finally:
-        assert server.process is not None
-        server.process.send_signal(signal.SIGTERM)
-        assert server.process.wait(timeout=60) == 0
+        _stop_cleanly(server)
     missing = set(acked) - _stored(store)
     assert not missing, f"{len(missing)} acknowledged events lost, e.g. {sorted(missing)[:3]}"
+
+
+def test_sigterm_while_the_disk_is_full_exits_0_and_keeps_every_ack(
+    tmp_path: Path, tmpfs: Path
+) -> None:
+    store = tmpfs / "acme.duckdb"
+    project = write_project(tmp_path / "p", None, store={"path": str(store)})
+    server = LiveServer(project).start()
+    acked: list[str] = []
+    try:
+        assert server.post("/v1/batch", _accounts_batch()).status_code == 200
+        filler = _fill(tmpfs)
+        _check_refusal(_post_until_refused(server.post, acked, "full"), store)
+    finally:
+        _stop_cleanly(server)
+    filler.unlink()
+    missing = set(acked) - _stored(store)
+    assert not missing, f"{len(missing)} acknowledged events lost, e.g. {sorted(missing)[:3]}"
+
+
+def _stop_cleanly(server: LiveServer) -> None:
+    """SIGTERM; exit code 0 and no traceback or abort in the server's output."""
+    assert server.process is not None
+    server.process.send_signal(signal.SIGTERM)
+    code = server.process.wait(timeout=60)
+    output = server.log.read_text(errors="replace")
+    assert code == 0, output
+    for marker in ("Traceback", "terminate called", "Fatal Python"):
+        assert marker not in output, output
 
 
 def test_a_checkpoint_on_a_full_disk_invalidates_and_the_service_reopens(
