@@ -12,6 +12,7 @@ import pytest
 
 from tests.live.harness import LiveServer, Receiver, wait_for, write_project
 from tests.live.test_durability import _accounts_batch, _load, _stored_ids
+from tests.support.demo import DemoProjects
 
 pytestmark = pytest.mark.e2e  # real `pql serve` subprocesses on loopback
 
@@ -50,3 +51,23 @@ def test_signal_under_load_exits_0_and_keeps_every_acknowledged_event(
         assert not missing, f"{len(missing)} acknowledged events lost, e.g. {sorted(missing)[:3]}"
     finally:
         receiver.stop()
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_signal_while_the_dashboard_warms_up_exits_0(
+    tmp_path: Path, demo_projects: DemoProjects, sig: signal.Signals
+) -> None:
+    # At start the dashboard computes its default panels on its own thread: on 200k events
+    # that query was still running at the signal, and closing the store under it aborted
+    # the process ("terminate called without an active exception", exit -6).
+    project = demo_projects.copy(tmp_path / "demo").out_dir
+    for cycle in range(CYCLES):
+        server = LiveServer(project).start()
+        assert server.process is not None
+        log_start = server.log.stat().st_size
+        server.process.send_signal(sig)
+        code = server.process.wait(timeout=60)
+        output = server.log.read_bytes()[log_start:].decode(errors="replace")
+        assert code == 0, f"cycle {cycle}: exit code {code}; output:\n{output}"
+        for marker in ("Traceback", "terminate called", "Fatal Python"):
+            assert marker not in output, f"cycle {cycle}: {marker} in output:\n{output}"

@@ -71,6 +71,7 @@ class PanelCache:
         self._size = size
         self._user_errors = user_errors
         self._lock = threading.Lock()
+        self._closing = threading.Event()
         self._latest: OrderedDict[Key, Computed] = OrderedDict()
         self._running: dict[Key, Future[Computed]] = {}
         self._jobs: queue.Queue[Job | None] = queue.Queue()
@@ -142,7 +143,8 @@ class PanelCache:
         except self._user_errors as exc:
             error = str(exc)
         except Exception as exc:  # a page must say what failed rather than hang or vanish
-            log.exception("dashboard aggregate %s failed", key[0])
+            if not self._closing.is_set():  # else: interrupted by shutdown, not a failure
+                log.exception("dashboard aggregate %s failed", key[0])
             error = f"internal error ({type(exc).__name__}); see the server log"
         entry = Computed(value, error, watermark, datetime.now(UTC), time.perf_counter() - started)
         with self._lock:
@@ -159,6 +161,7 @@ class PanelCache:
     def shutdown(self, wait_seconds: float = 30.0) -> None:
         """Stop the worker: interrupt the query it is running and wait for it (up to
         `wait_seconds`), so that no query runs while the store closes."""
+        self._closing.set()
         self._jobs.put(None)
         store = self._store
         if store is not None:
