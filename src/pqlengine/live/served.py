@@ -77,8 +77,12 @@ def call_api(served: Served, method: str, path: str, params: dict[str, Any]) -> 
         )
     except httpx.HTTPError as exc:
         raise ServiceError(f"pql serve at {served.url} did not answer: {exc}") from None
-    body = response.json() if response.content else {}
-    if response.status_code >= 400:
-        message = body.get("error", {}).get("message", response.text[:200])
+    try:
+        body = response.json()
+    except ValueError:  # not our service (another program on that port), or no body
+        body = None
+    if response.status_code >= 400 or not isinstance(body, dict):
+        error = body.get("error") if isinstance(body, dict) else None
+        message = error.get("message") if isinstance(error, dict) else response.text[:200]
         raise ServiceError(f"pql serve at {served.url}: {response.status_code} {message}")
     return body
