@@ -1213,6 +1213,111 @@ def model_check(
 
 app.add_typer(model_app, name="model")
 
+outbox_app = typer.Typer(
+    help="Deliveries of pql serve: list them, re-queue dead letters.", no_args_is_help=True
+)
+OutboxStatus = Annotated[
+    str | None, typer.Option(help="pending, delivered, dead or skipped (default: all).")
+]
+DestinationOpt = Annotated[
+    str | None, typer.Option(help="Only this destination (its label in the outbox).")
+]
+
+
+def _store_or_service(
+    project_dir: Path, direct: Callable[[Store], T], method: str, path: str, params: dict[str, Any]
+) -> T | Any:
+    """`direct(store)`, or, when a running `pql serve` holds the store's lock, the same
+    request to its API (URL from .pql/serve.json, token from PQL_API_TOKEN)."""
+    from pqlengine.config import load_project
+    from pqlengine.live.served import call_api, find_served
+    from pqlengine.store import StoreError
+
+    try:
+        with opened(project_dir) as (_, store), user_errors():
+            return direct(store)
+    except StoreError as exc:
+        served = find_served(load_project(project_dir))
+        if served is None or "lock" not in str(exc).lower():
+            raise
+        return call_api(served, method, path, params)
+
+
+@outbox_app.command("list")
+def outbox_list(
+    project_dir: ProjectDir = Path(),
+    status: OutboxStatus = None,
+    destination: DestinationOpt = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="At most this many rows.")] = 50,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Deliveries, newest first: attempts, last status code and error, dead letters."""
+    from pqlengine.destinations.outbox import STATUSES
+    from pqlengine.live.queries import list_rows
+
+    if status is not None and status not in STATUSES:
+        raise UserError(f"--status: '{status}' is not one of {', '.join(STATUSES)}")
+    filters = {"status": status, "destination": destination}
+    result = _store_or_service(
+        project_dir,
+        lambda store: list_rows(store, "outbox", filters, limit, 0),
+        "GET",
+        "/outbox",
+        {**filters, "limit": limit},
+    )
+    emit(
+        result,
+        fmt,
+        result["items"],
+        [
+            ("delivery_id", "delivery", "text"),
+            ("destination", "destination", "text"),
+            ("entity_id", "entity", "text"),
+            ("kind", "kind", "text"),
+            ("status", "status", "text"),
+            ("attempts", "attempts", ""),
+            ("last_status_code", "last code", ""),
+            ("last_error", "last error", "text"),
+        ],
+        title=f"{len(result['items'])} of {result['total']} deliveries",
+    )
+
+
+@outbox_app.command("retry")
+def outbox_retry(
+    project_dir: ProjectDir = Path(),
+    delivery: Annotated[str | None, typer.Option(help="Re-queue this dead delivery.")] = None,
+    all_dead: Annotated[bool, typer.Option("--all-dead", help="Re-queue every dead one.")] = False,
+    destination: DestinationOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Re-queue dead deliveries: same delivery id (Idempotency-Key), attempts from 0."""
+    from pqlengine.clock import naive_now, system_clock
+    from pqlengine.destinations.outbox import DeliveryNotFound, requeue_dead
+
+    if (delivery is not None) == all_dead:
+        raise UserError("give --delivery ID or --all-dead")
+
+    def direct(store: Store) -> dict[str, Any]:
+        try:
+            now = naive_now(system_clock)
+            return requeue_dead(store.raw, now, delivery, destination).to_json()
+        except DeliveryNotFound as exc:
+            raise UserError(str(exc)) from None
+
+    path = "/outbox/retry" if delivery is None else f"/outbox/{delivery}/retry"
+    params = {"destination": destination} | ({"status": "dead"} if delivery is None else {})
+    result = _store_or_service(project_dir, direct, "POST", path, params)
+    if fmt is Format.json:
+        sys.stdout.write(to_json(result) + "\n")
+        return
+    console.print(f"re-queued {result['requeued']} dead deliveries", highlight=False)
+    for found in result["delivery_ids"]:
+        console.print(f"  {found}", highlight=False)
+
+
+app.add_typer(outbox_app, name="outbox")
+
 
 @app.command()
 def serve(

@@ -31,7 +31,7 @@ def _accounts_batch() -> dict[str, object]:
     }  # fmt: skip
 
 
-def _load(url: str, acked: list[str], stop: threading.Event) -> None:
+def _load(url: str, acked: list[str], stop: threading.Event, prefix: str = "load") -> None:
     """Send batches until the server dies; remember the ids of every acknowledged batch."""
     names = ["Invited Member", "Created Document", "Created Document", "Page Viewed"]
     client = httpx.Client(auth=(WRITE_KEY, ""), timeout=10)
@@ -39,7 +39,7 @@ def _load(url: str, acked: list[str], stop: threading.Event) -> None:
     while not stop.is_set():
         batch = [
             {"type": "track", "userId": f"user-{(batch_number * 7 + i) % ACCOUNTS}",
-             "event": names[i % len(names)], "messageId": f"load-{batch_number}-{i}"}
+             "event": names[i % len(names)], "messageId": f"{prefix}-{batch_number}-{i}"}
             for i in range(50)
         ]  # fmt: skip
         try:
@@ -133,3 +133,45 @@ def test_definition_change_records_who_left(tmp_path: Path) -> None:
         assert server.api("/api/leads", status="pql")["total"] == 0
     finally:
         server.stop()
+
+
+def test_kill_9_cycles_under_load_store_every_ack_and_deliver_every_transition_once_keyed(
+    tmp_path: Path,
+) -> None:
+    receiver = Receiver().start()
+    project = write_project(tmp_path / "p", receiver.url)
+    acked: list[str] = []
+    try:
+        for cycle in range(3):
+            server = LiveServer(project).start()
+            if cycle == 0:
+                assert server.post("/v1/batch", _accounts_batch()).status_code == 200
+            stop = threading.Event()
+            before = len(acked)
+            loader = threading.Thread(target=_load, args=(server.url, acked, stop, f"k{cycle}"))
+            loader.start()
+            wait_for(lambda before=before: len(acked) >= before + 1000, timeout=120)
+            server.kill9()
+            stop.set()
+            loader.join(timeout=30)
+
+        missing = set(acked) - _stored_ids(project)
+        assert not missing, f"{len(missing)} acknowledged events lost, e.g. {sorted(missing)[:3]}"
+        server = LiveServer(project).start()
+
+        def settled() -> bool:
+            pending = server.api("/api/outbox", status="pending")["total"]
+            return pending == 0 and server.api("/healthz")["evaluation_lag"] == 0
+
+        wait_for(settled, timeout=120)
+        transitions = server.api("/api/transitions", limit=1000)["items"]
+        assert transitions
+        keys: dict[str, set[str]] = {}
+        for request in receiver.requests:
+            keys.setdefault(request.json()["id"], set()).add(request.headers["Idempotency-Key"])
+        delivered = {r.json()["id"] for r in receiver.requests if r.status == 200}
+        assert {t["transition_id"] for t in transitions} <= delivered
+        assert all(len(found) == 1 for found in keys.values()), "one key per transition"
+    finally:
+        server.stop()
+        receiver.stop()

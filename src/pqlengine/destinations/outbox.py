@@ -9,6 +9,7 @@ import os
 import random
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -180,6 +181,8 @@ class Deliverer:
         self.wake = threading.Event()
         self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._run, name="pql-outbox", daemon=True)
+        # Told of every failed poll; truthy when it is a store fault (a full disk), not a bug.
+        self.failed: Callable[[Exception], object] = lambda exc: None
 
     def start(self) -> None:
         """Start polling the outbox."""
@@ -199,8 +202,9 @@ class Deliverer:
             self.wake.clear()
             try:
                 self._dispatch_due()
-            except Exception:  # keep delivering; the next poll retries
-                log.exception("outbox poll failed; retrying")
+            except Exception as exc:  # keep delivering; the next poll retries
+                if not self.failed(exc):  # a store fault is logged once, by the service
+                    log.exception("outbox poll failed; retrying")
                 time.sleep(0.5)
 
     def _dispatch_due(self) -> None:
@@ -306,3 +310,51 @@ class Deliverer:
                 "WHERE delivery_id = ?",
                 [status, attempts, code, error, delivered, reason, delivery],
             )
+
+
+class DeliveryNotFound(LookupError):
+    """No outbox row has this delivery id."""
+
+
+class NotDead(ValueError):
+    """Only dead deliveries are re-queued (a pending one is already queued, a delivered or
+    skipped one is final)."""
+
+
+@dataclass(frozen=True)
+class Requeued:
+    """Dead deliveries put back in the queue: same delivery id (the receiver's
+    Idempotency-Key), attempts back to 0, due now."""
+
+    delivery_ids: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """{"requeued": n, "delivery_ids": [...]}."""
+        return {"requeued": len(self.delivery_ids), "delivery_ids": list(self.delivery_ids)}
+
+
+def requeue_dead(
+    raw: Any, now: datetime, delivery: str | None = None, destination: str | None = None
+) -> Requeued:
+    """Re-queue one dead delivery (`delivery`) or every dead one (of `destination`); the
+    deliverer then sends them with a fresh budget of `max_attempts`."""
+    if delivery is not None:
+        row = raw.execute(
+            "SELECT status, destination FROM outbox WHERE delivery_id = ?", [delivery]
+        ).fetchone()
+        if row is None or (destination is not None and row[1] != destination):
+            raise DeliveryNotFound(f"no delivery {delivery} in the outbox")
+        if row[0] != "dead":
+            raise NotDead(f"delivery {delivery} is {row[0]}: only dead deliveries are re-queued")
+    conditions = ["status = 'dead'"]
+    params: list[Any] = [now]
+    for column, value in (("delivery_id", delivery), ("destination", destination)):
+        if value is not None:
+            conditions.append(f"{column} = ?")
+            params.append(value)
+    rows = raw.execute(
+        "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ? "
+        f"WHERE {' AND '.join(conditions)} RETURNING delivery_id",
+        params,
+    ).fetchall()
+    return Requeued(tuple(sorted(r[0] for r in rows)))

@@ -26,6 +26,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pqlengine import __version__
 from pqlengine.compute.metrics import SegmentError, compute_metrics
+from pqlengine.destinations.outbox import DeliveryNotFound, NotDead
 from pqlengine.ingest.segment import (
     MAX_BATCH_BYTES,
     MAX_MESSAGE_BYTES,
@@ -34,6 +35,7 @@ from pqlengine.ingest.segment import (
     parse_batch,
 )
 from pqlengine.live import queries
+from pqlengine.live.faults import RETRY_AFTER_SECONDS
 from pqlengine.live.training import TrainingBusy, model_status, training_json
 from pqlengine.live.writer import UnstorableMessages
 from pqlengine.store import Store
@@ -132,6 +134,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
         (413, "Body or message too large"),
         (415, "Unsupported Content-Encoding"),
         (503, "Store unavailable"),
+        (507, "Disk full where the store is; retry after Retry-After seconds"),
     )
 }
 
@@ -181,10 +184,11 @@ def create_app(service: Service) -> FastAPI:
 
     def store() -> Store:
         # One DuckDB connection per worker thread, to the database the service holds open.
+        # Keyed by the store: after a reopen (live/faults.py) the old cursors are closed.
         cached = getattr(_local, "store", None)
-        if cached is None or getattr(_local, "owner", None) is not service:
+        if cached is None or getattr(_local, "owner", None) is not service.store:
             cached = service.store.cursor()
-            _local.store, _local.owner = cached, service
+            _local.store, _local.owner = cached, service.store
         return cached
 
     def read_token(request: Request) -> None:
@@ -213,10 +217,20 @@ def create_app(service: Service) -> FastAPI:
             raise ApiError(503, "busy", str(exc), headers=headers) from None
         return await asyncio.wrap_future(future)
 
-    @app.get("/healthz", tags=["service"])
-    def healthz() -> dict[str, Any]:
-        """Liveness plus how far evaluation and delivery have got."""
-        report = queries.health(store())
+    @app.get(
+        "/healthz",
+        tags=["service"],
+        responses={503: {"description": "The store takes no writes (disk full, reopening)"}},
+    )
+    def healthz() -> JSONResponse:
+        """Liveness plus how far evaluation and delivery have got; 503 with `store` saying
+        why (disk full since ..., last error) while the store takes no writes."""
+        report: dict[str, Any] = {}
+        try:
+            report = queries.health(store())
+        except Exception as exc:  # e.g. the store is closed for a reopen that failed
+            if service.store_failed(exc) is None and service.health.fault is None:
+                raise
         report["evaluator"] = {
             "passes": service.evaluator.passes,
             "last_pass_ms": round(service.evaluator.last_pass_ms, 1),
@@ -230,7 +244,15 @@ def create_app(service: Service) -> FastAPI:
             "registry_rows_pending": writer.compactor.pending,
             "compactions": writer.compactor.compactions,
         }
-        return report
+        fault = service.health.fault
+        report["store"] = (
+            {"state": "ok", "path": service.store.path} if fault is None else fault.to_json()
+        )
+        report["store"]["reopened"] = service.health.reopened
+        if fault is None:
+            return JSONResponse(report)
+        report["status"] = fault.kind
+        return JSONResponse(report, status_code=503)
 
     async def ingest(request: Request, kind: str | None) -> JSONResponse:
         received_at = service.clock()
@@ -287,14 +309,12 @@ def create_app(service: Service) -> FastAPI:
         refused: dict[int, str] = {}
         try:
             written = await asyncio.wrap_future(
-                service.writer.submit(good, received_at.replace(tzinfo=None))
+                service.submit(good, received_at.replace(tzinfo=None))
             )
         except UnstorableMessages as exc:
             written, refused = exc.written, exc.refused
         except Exception as exc:
-            raise ApiError(
-                503, "store_unavailable", f"could not store the messages: {type(exc).__name__}"
-            ) from None
+            raise _unstored(service, exc) from None
         return {"accepted": written.accepted, "duplicates": written.duplicates}, refused
 
     @app.post("/v1/batch", tags=["ingest"], summary="Segment batch")
@@ -406,6 +426,30 @@ def create_app(service: Service) -> FastAPI:
         filters = {"status": status, "destination": destination}
         return queries.list_rows(store(), "outbox", filters, limit, offset)
 
+    @api.post(
+        "/outbox/retry",
+        responses={409: {"model": ErrorResponse, "description": "Not a dead delivery"}},
+    )
+    def retry_dead(
+        status: Literal["dead"] = "dead", destination: str | None = None
+    ) -> dict[str, Any]:
+        """Re-queue every dead delivery (of `destination`): same delivery id and
+        Idempotency-Key, attempts from 0, due now."""
+        return service.requeue_dead(store(), None, destination).to_json()
+
+    @api.post(
+        "/outbox/{delivery_id}/retry",
+        responses={409: {"model": ErrorResponse, "description": "Not a dead delivery"}},
+    )
+    def retry_delivery(delivery_id: str, destination: str | None = None) -> dict[str, Any]:
+        """Re-queue one dead delivery (same delivery id and Idempotency-Key)."""
+        try:
+            return service.requeue_dead(store(), delivery_id, destination).to_json()
+        except DeliveryNotFound as exc:
+            raise ApiError(404, "not_found", str(exc), "delivery_id") from None
+        except NotDead as exc:
+            raise ApiError(409, "not_dead", str(exc), "delivery_id") from None
+
     app.include_router(api)
     from pqlengine.live.run_api import run_router
 
@@ -414,6 +458,19 @@ def create_app(service: Service) -> FastAPI:
 
     mount_dashboard(app, service, store)
     return app
+
+
+def _unstored(service: Service, exc: Exception) -> ApiError:
+    """507 when the disk is full, 503 otherwise; both with Retry-After."""
+    # While the store is reopened the refusal names the fault that made it necessary.
+    fault = service.store_failed(exc) or service.health.fault
+    retry = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    if fault is None:
+        message = f"could not store the messages: {type(exc).__name__}"
+        return ApiError(503, "store_unavailable", message, headers=retry)
+    if fault.kind == "disk_full":
+        return ApiError(507, "insufficient_storage", fault.message(), headers=retry)
+    return ApiError(503, "store_unavailable", fault.message(), headers=retry)
 
 
 async def _read_body(request: Request, limit: int, timeout_seconds: float) -> bytes:

@@ -168,7 +168,10 @@ class Dashboard:
         self.service = service
         self.store = store
         self.project = service.project
-        self.cache = PanelCache(service.store.cursor, user_errors=(ValueError,))
+        # service.store at each open: the store may have been reopened (live/faults.py).
+        self.cache = PanelCache(lambda: service.store.cursor(), user_errors=(ValueError,))
+        service.on_reopen(self.cache.forget_store)
+        service.on_stop(self.cache.shutdown)
         self.templates = environment(HERE / "templates")
 
     # --- rendering -----------------------------------------------------------------

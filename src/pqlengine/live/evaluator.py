@@ -22,6 +22,7 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -69,6 +70,8 @@ class Evaluator:
         self._compiled: dict[bool | str, str] = {}
         self.scorer = LiveScorer(self._store, _PassEvents(self._store), project)
         self.passes = 0
+        # Told of every failed pass; truthy when it is a store fault (a full disk), not a bug.
+        self.failed: Callable[[Exception], object] = lambda exc: None
 
     def start(self) -> None:
         """Catch up (baseline or definition change, then the inbox) and start the loop."""
@@ -459,8 +462,9 @@ class Evaluator:
                     self._model_check.clear()
                     self.scorer.refresh()
                 self.evaluate_inbox()
-            except Exception:  # the watermark did not move; the next pass retries
-                log.exception("evaluation pass failed; retrying")
+            except Exception as exc:  # the watermark did not move; the next pass retries
+                if not self.failed(exc):  # a store fault is logged once, by the service
+                    log.exception("evaluation pass failed; retrying")
                 time.sleep(max(interval, 0.5))
 
 

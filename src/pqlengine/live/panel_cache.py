@@ -71,6 +71,7 @@ class PanelCache:
         self._size = size
         self._user_errors = user_errors
         self._lock = threading.Lock()
+        self._closing = threading.Event()
         self._latest: OrderedDict[Key, Computed] = OrderedDict()
         self._running: dict[Key, Future[Computed]] = {}
         self._jobs: queue.Queue[Job | None] = queue.Queue()
@@ -142,7 +143,8 @@ class PanelCache:
         except self._user_errors as exc:
             error = str(exc)
         except Exception as exc:  # a page must say what failed rather than hang or vanish
-            log.exception("dashboard aggregate %s failed", key[0])
+            if not self._closing.is_set():  # else: interrupted by shutdown, not a failure
+                log.exception("dashboard aggregate %s failed", key[0])
             error = f"internal error ({type(exc).__name__}); see the server log"
         entry = Computed(value, error, watermark, datetime.now(UTC), time.perf_counter() - started)
         with self._lock:
@@ -152,6 +154,17 @@ class PanelCache:
                 self._latest.popitem(last=False)
         return entry
 
-    def shutdown(self) -> None:
-        """Stop the worker after the job it is running."""
+    def forget_store(self) -> None:
+        """Open a new connection for the next computation (the store was reopened)."""
+        self._store = None
+
+    def shutdown(self, wait_seconds: float = 30.0) -> None:
+        """Stop the worker: interrupt the query it is running and wait for it (up to
+        `wait_seconds`), so that no query runs while the store closes."""
+        self._closing.set()
         self._jobs.put(None)
+        store = self._store
+        if store is not None:
+            store.raw.interrupt()
+        if self._worker.is_alive():
+            self._worker.join(timeout=wait_seconds)

@@ -12,8 +12,12 @@ import json
 import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from pqlengine.live import ServiceError
+
+if TYPE_CHECKING:
+    from pqlengine.config import Project
 
 FILE_NAME = "serve.json"
 
@@ -108,3 +112,41 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return True
+
+
+def find_served(project: Project) -> ServeInfo | None:
+    """The running service holding the project's store, if any (`running_service`)."""
+    return running_service(project.store_path)
+
+
+def call_api(served: ServeInfo, method: str, path: str, params: dict[str, Any]) -> Any:
+    """`method` /api`path` of the running service with PQL_API_TOKEN; its JSON, or a
+    ServiceError with the API's error message."""
+    import httpx
+
+    token = os.environ.get("PQL_API_TOKEN")
+    if not token:
+        raise ServiceError(
+            f"the store is held by pql serve at {served.url} (pid {served.pid}); "
+            "set PQL_API_TOKEN to go through its API"
+        )
+    given = {k: v for k, v in params.items() if v is not None}
+    try:
+        response = httpx.request(
+            method,
+            f"{served.url}/api{path}",
+            params=given,
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=30,
+        )
+    except httpx.HTTPError as exc:
+        raise ServiceError(f"pql serve at {served.url} did not answer: {exc}") from None
+    try:
+        body = response.json()
+    except ValueError:  # not our service (another program on that port), or no body
+        body = None
+    if response.status_code >= 400 or not isinstance(body, dict):
+        error = body.get("error") if isinstance(body, dict) else None
+        message = error.get("message") if isinstance(error, dict) else response.text[:200]
+        raise ServiceError(f"pql serve at {served.url}: {response.status_code} {message}")
+    return body
