@@ -52,14 +52,16 @@ HERE = Path(__file__).resolve().parent
 EVENTS = ["Page Viewed", "Page Viewed", "Session Started", "Added Task", "Uploaded Asset"]
 
 
-def _copy_project(source: Path, work: Path, receiver_url: str) -> Path:
-    """pql.yaml and the store file of `source` in `work`, with a webhook and a 100 ms loop."""
+def _copy_project(source: Path, work: Path, receiver_url: str, reuse: bool) -> Path:
+    """pql.yaml and the store file of `source` in `work` (`reuse`: the copy a previous run
+    left there, served before), with a webhook and a 100 ms loop."""
     config = yaml.safe_load((source / "pql.yaml").read_text())
-    if work.exists():
-        shutil.rmtree(work)
     store = work / config["store"]
-    store.parent.mkdir(parents=True)
-    shutil.copyfile(source / config["store"], store)
+    if not (reuse and store.exists()):
+        if work.exists():
+            shutil.rmtree(work)
+        store.parent.mkdir(parents=True)
+        shutil.copyfile(source / config["store"], store)
     config["live"] = {"evaluate_every_ms": 100}
     config["destinations"] = [
         {"type": "webhook", "url": f"{receiver_url}/hook", "secret": "${PQL_WEBHOOK_SECRET}"}
@@ -196,11 +198,12 @@ def main() -> None:
     parser.add_argument("--probes", type=int, default=100)
     parser.add_argument("--probe-every", type=float, default=0.5)
     parser.add_argument("--record", action="store_true", help="append to results.jsonl")
+    parser.add_argument("--reuse", action="store_true", help="serve the copy left in --work")
     args = parser.parse_args()
 
     harness.STARTUP_SECONDS = 1800.0  # a first start at 1M accounts builds the index
     receiver = Receiver().start()
-    store = _copy_project(args.project, args.work, receiver.url)
+    store = _copy_project(args.project, args.work, receiver.url, args.reuse)
     users = _users(store, args.pool)
     server = LiveServer(args.work)
     peaks: list[float] = []
@@ -275,6 +278,7 @@ def main() -> None:
         "project": str(args.project),
         "store_bytes_before": (args.project / yaml.safe_load(
             (args.project / "pql.yaml").read_text())["store"]).stat().st_size,
+        "reused_copy": args.reuse,
         "first_start_s": round(first_start, 1),
         "restart_s": round(restart, 1),
         "seconds": round(elapsed, 1),

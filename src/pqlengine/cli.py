@@ -1233,6 +1233,8 @@ def _store_or_service(
     from pqlengine.live.served import call_api, find_served
     from pqlengine.store import StoreError
 
+    # Not through `POST /api/run` (read commands only): this command has its own routes.
+    direct_open = use_service.set(False)
     try:
         with opened(project_dir) as (_, store), user_errors():
             return direct(store)
@@ -1241,6 +1243,8 @@ def _store_or_service(
         if served is None or "lock" not in str(exc).lower():
             raise
         return call_api(served, method, path, params)
+    finally:
+        use_service.reset(direct_open)
 
 
 @outbox_app.command("list")
