@@ -235,6 +235,9 @@ def create_app(service: Service) -> FastAPI:
             "passes": service.evaluator.passes,
             "last_pass_ms": round(service.evaluator.last_pass_ms, 1),
             "last_pass_entities": service.evaluator.last_pass_entities,
+            # Passes that read `events` for entities not cached yet (live/entity_cache.py).
+            "cold_reads": service.evaluator.cache.cold_reads,
+            "last_pass_cold": service.evaluator.cache.last_cold,
         }
         writer = service.writer
         report["writer"] = {

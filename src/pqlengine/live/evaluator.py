@@ -33,15 +33,15 @@ import pyarrow as pa
 from pqlengine.clock import Clock, naive_now, system_clock
 from pqlengine.compute.attributes import entity_attributes
 from pqlengine.compute.entities import entity_events
-from pqlengine.compute.lifecycle import NEVER
 from pqlengine.compute.qualify import progress_words, qualification, to_record
 from pqlengine.config import Project, semantic_json
 from pqlengine.destinations.outbox import Target, plan_delivery
 from pqlengine.destinations.payloads import transition_document
+from pqlengine.live.entity_cache import EntityCache
 from pqlengine.live.scoring import LiveScorer, Score, progress_score
 from pqlengine.live.tables import get_state, set_state
 from pqlengine.live.writer import KEYS_PER_LOOKUP
-from pqlengine.store import SCHEMAS, Store, Tables
+from pqlengine.store import Store, Tables
 
 PQL = "pql"
 log = logging.getLogger("pqlengine.live")
@@ -69,6 +69,7 @@ class Evaluator:
         self.last_pass_entities = 0
         self._compiled: dict[bool | str, str] = {}
         self.scorer = LiveScorer(self._store, _PassEvents(self._store), project)
+        self.cache = EntityCache(self._store, project)
         self.passes = 0
         # Told of every failed pass; truthy when it is a store fault (a full disk), not a bug.
         self.failed: Callable[[Exception], object] = lambda exc: None
@@ -110,7 +111,7 @@ class Evaluator:
         """One incremental pass over the entities touched since the watermark and those
         whose next_change_at has come; returns their count."""
         raw = self._store.raw
-        done = int(get_state(self._store, "inbox_seq") or 0)
+        done = _done(self._store)
         top = _top_seq(raw)
         now = naive_now(self._clock)
         ids = self.due(now) if self._next_change is not None and self._next_change <= now else set()
@@ -123,7 +124,7 @@ class Evaluator:
         if not ids and top <= done:
             return 0
         # A pass of due entities only keeps the watermark (top == done): no new message.
-        self.evaluate(sorted(ids), "events", max(top, done))
+        self.evaluate(sorted(ids), "events", max(top, done), done)
         return len(ids)
 
     def due(self, now: datetime) -> set[str]:
@@ -163,7 +164,9 @@ class Evaluator:
             ids.update(r[0] for r in rows)
         return ids
 
-    def evaluate(self, only: list[str] | None, cause: str, top_seq: int) -> None:
+    def evaluate(
+        self, only: list[str] | None, cause: str, top_seq: int, done: int | None = None
+    ) -> None:
         """Qualify `only` (or everyone), diff with pql_state, commit state, transitions,
         deliveries and the watermark together."""
         started = time.perf_counter()
@@ -173,7 +176,9 @@ class Evaluator:
         if only is None or only:
             records = [
                 to_record(r, project) | {"next_change_at": r["next_change_at"]}
-                for r in self._qualify(only, now)
+                for r in self._qualify(
+                    only, now, _done(self._store) if done is None else done, top_seq
+                )
             ]
         self._score(records, now, full=only is None)
         previous = self._previous(only)
@@ -208,8 +213,11 @@ class Evaluator:
                 record, self._project
             )
 
-    def _qualify(self, only: list[str] | None, now: datetime) -> list[dict[str, Any]]:
-        """Qualification rows of `only` (or everyone) at `now`, by the cached query."""
+    def _qualify(
+        self, only: list[str] | None, now: datetime, done: int, top: int
+    ) -> list[dict[str, Any]]:
+        """Qualification rows of `only` (or everyone) at `now`, by the cached query; the
+        inbox messages in (done, top] are the ones this pass evaluates."""
         raw = self._store.raw
         full = only is None
         sql = self._sql(full)
@@ -224,32 +232,14 @@ class Evaluator:
                 raw.unregister("_pass_ids")
             raw.execute("COMMIT")
             if not full:
-                # One narrow scan of events per pass; the query then reads only these rows.
-                raw.execute("DELETE FROM live_pass_events")
-                raw.execute(self._pass_events_sql())
+                # The entities' events, from the cache or (first time) from `events`.
+                self.cache.fill(done, top)
         except Exception:
             raw.execute("ROLLBACK")
             raise
         result = raw.execute(sql).fetch_arrow_table()
         rows: list[dict[str, Any]] = result.to_pylist()
         return rows
-
-    def _pass_events_sql(self) -> str:
-        """INSERT of the events of the entities in `live_pass_ids` into `live_pass_events`,
-        by the rule every query uses (`entity_events`: an account's events name it, or name
-        no account and come from one of its users), compiled once."""
-        if "pass_events" not in self._compiled:
-            ids = self._store.table("live_pass_ids").entity_id
-            columns = tuple(SCHEMAS["events"])
-            # Every event of the entities, whatever its time: the qualification over the copy
-            # applies the clock. A filter on the clock here (a subquery) put a nested-loop
-            # join between the scan and the entity filter: every column of every event went
-            # through the join (30-50 s a pass at 105M events instead of 2-4 s).
-            rows = entity_events(self._store, self._project, NEVER, columns=columns, only=ids)
-            query = str(self._store.con.compile(rows.select(*columns)))
-            names = ", ".join(columns)
-            self._compiled["pass_events"] = f"INSERT INTO live_pass_events ({names}) {query}"
-        return self._compiled["pass_events"]
 
     def _sql(self, full: bool) -> str:
         """The qualification query for everyone, or for `live_pass_ids` over their events
@@ -441,6 +431,8 @@ class Evaluator:
             _append(raw, "pql_transitions", _columns(transitions, _TRANSITION_COLUMNS))
             _append(raw, "outbox", _columns(deliveries, _OUTBOX_COLUMNS))
             set_state(self._store, "inbox_seq", str(top_seq))
+            # The events this pass took (the entity cache copied what it needed).
+            raw.execute("DELETE FROM live_recent_events WHERE seq <= ?", [top_seq])
             set_state(self._store, "definition_version", version)
             raw.execute("COMMIT")
         except Exception:
@@ -604,6 +596,11 @@ def _cause(kind: str, record: dict[str, Any], instant: datetime | None, cause: s
 
 def _naive(value: datetime | None) -> datetime | None:
     return None if value is None else value.astimezone(UTC).replace(tzinfo=None)
+
+
+def _done(store: Store) -> int:
+    """The inbox watermark: every message up to it has been evaluated."""
+    return int(get_state(store, "inbox_seq") or 0)
 
 
 def _top_seq(raw: Any) -> int:

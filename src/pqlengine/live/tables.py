@@ -81,6 +81,12 @@ def ensure_live_tables(store: Store) -> None:
             store.raw.execute(f"ALTER TABLE {name} ADD COLUMN IF NOT EXISTS {column}")
     # The touched entities' events during an evaluator pass (same columns as events).
     store.raw.execute("CREATE TABLE IF NOT EXISTS live_pass_events AS FROM events LIMIT 0")
+    # Events committed and not yet taken by an evaluator pass, with their commit's inbox seq
+    # (the writer adds them with the events; the pass that evaluates them deletes them).
+    store.raw.execute(
+        "CREATE TABLE IF NOT EXISTS live_recent_events AS "
+        "SELECT *, CAST(0 AS BIGINT) AS seq FROM events LIMIT 0"
+    )
     for table, key in KEYED.items():
         try:
             store.raw.execute(f"CREATE UNIQUE INDEX IF NOT EXISTS {table}_{key} ON {table} ({key})")

@@ -273,8 +273,7 @@ def _insert_events(raw: Any, rows: list[dict[str, Any]], seq: int) -> int:
     raw.register("_rows_in", _arrow("events", rows))
     try:
         added = raw.execute(
-            "INSERT INTO events SELECT * FROM _rows_in ON CONFLICT DO NOTHING "
-            "RETURNING account_id, user_id, ts"
+            "INSERT INTO events SELECT * FROM _rows_in ON CONFLICT DO NOTHING RETURNING *"
         ).to_arrow_table()
     finally:
         raw.unregister("_rows_in")
@@ -282,7 +281,9 @@ def _insert_events(raw: Any, rows: list[dict[str, Any]], seq: int) -> int:
         return 0
     raw.register("_events_added", added)
     try:
-        return registry.append(raw, "SELECT * FROM _events_added", seq)
+        # The evaluator's entity cache reads a commit's events from here (entity_cache.py).
+        raw.execute(f"INSERT INTO live_recent_events SELECT *, {int(seq)} FROM _events_added")
+        return registry.append(raw, "SELECT account_id, user_id, ts FROM _events_added", seq)
     finally:
         raw.unregister("_events_added")
 
