@@ -83,9 +83,7 @@ def _read_from_events(store: Store, project: Project) -> dict[str, tuple[Any, ..
 
 
 @pytest.mark.parametrize("max_rows", [1_000_000, 25])
-def test_every_pass_equals_a_qualification_read_from_events(
-    tmp_path: Path, max_rows: int
-) -> None:
+def test_every_pass_equals_a_qualification_read_from_events(tmp_path: Path, max_rows: int) -> None:
     store = Store.open(tmp_path / "s.duckdb")
     ensure_live_tables(store)
     project = _project()
