@@ -104,7 +104,8 @@ def _probe_setup(count: int) -> list[dict[str, Any]]:
 
 
 def _sender(url: str, number: int, batch: int, users: list[str], stop: threading.Event,
-            acked: list[int], failures: list[str]) -> None:  # fmt: skip
+            acked: list[int], failures: list[str],
+            acked_ids: list[str] | None = None) -> None:  # fmt: skip
     client = httpx.Client(auth=(WRITE_KEY, ""), timeout=60)
     sent = 0
     pick = random.Random(number)
@@ -121,6 +122,8 @@ def _sender(url: str, number: int, batch: int, users: list[str], stop: threading
             continue
         if response.status_code == 200:
             acked.append(batch)
+            if acked_ids is not None:
+                acked_ids.extend(str(m["messageId"]) for m in messages)
         else:
             failures.append(response.text[:200])
         sent += batch
@@ -166,6 +169,77 @@ def _prober(url: str, count: int, every: float, stop: threading.Event,
     client.close()
 
 
+def _kill_cycles(work: Path, cycles: int, users: list[str], receiver: Receiver) -> dict[str, Any]:
+    """`cycles` times: serve, load with 4 senders for 10 s, kill -9. Then: every
+    acknowledged message is an event in the store, and after a last start every transition
+    is delivered, each with one Idempotency-Key."""
+    acked_ids: list[str] = []
+    for cycle in range(cycles):
+        server = LiveServer(work).start()
+        stop = threading.Event()
+        acked: list[int] = []
+        failures: list[str] = []
+        senders = [
+            threading.Thread(
+                target=_sender,
+                args=(server.url, 100 + cycle * 10 + n, 100, users, stop, acked, failures,
+                      acked_ids),
+            )
+            for n in range(4)
+        ]  # fmt: skip
+        for thread in senders:
+            thread.start()
+        time.sleep(10)
+        server.kill9()
+        stop.set()
+        for thread in senders:
+            thread.join()
+    config = yaml.safe_load((work / "pql.yaml").read_text())
+    con = duckdb.connect(str(work / config["store"]), read_only=True)
+    try:
+        con.execute("CREATE TEMP TABLE acked AS SELECT unnest(?) AS event_id", [acked_ids])
+        lost = con.execute(
+            "SELECT count(*) FROM acked a WHERE NOT EXISTS "
+            "(SELECT 1 FROM events e WHERE e.event_id = a.event_id)"
+        ).fetchone()
+    finally:
+        con.close()
+    server = LiveServer(work).start()
+    try:
+        deadline = time.monotonic() + 600
+        while time.monotonic() < deadline:
+            health = httpx.get(f"{server.url}/healthz", timeout=60).json()
+            if health["evaluation_lag"] == 0 and not health["outbox"].get("pending"):
+                break
+            time.sleep(0.5)
+        client = httpx.Client(headers={"Authorization": f"Bearer {API_TOKEN}"}, timeout=60)
+        transitions: list[str] = []
+        offset = 0
+        while True:
+            page = client.get(
+                f"{server.url}/api/transitions", params={"limit": 1000, "offset": offset}
+            ).json()["items"]
+            transitions += [t["transition_id"] for t in page]
+            offset += len(page)
+            if len(page) < 1000:
+                break
+        client.close()
+    finally:
+        server.stop()
+    keys: dict[str, set[str]] = {}
+    for request in receiver.at("/hook"):
+        keys.setdefault(request.json()["id"], set()).add(request.headers["Idempotency-Key"])
+    delivered = {r.json()["id"] for r in receiver.at("/hook") if r.status == 200}
+    return {
+        "kill_cycles": cycles,
+        "acknowledged": len(acked_ids),
+        "acknowledged_lost": int(lost[0]) if lost else None,
+        "transitions": len(transitions),
+        "transitions_undelivered": len(set(transitions) - delivered),
+        "transitions_with_two_keys": sum(len(found) > 1 for found in keys.values()),
+    }
+
+
 def _peak_mib(server: LiveServer) -> float:
     assert server.process is not None
     for line in Path(f"/proc/{server.process.pid}/status").read_text().splitlines():
@@ -199,6 +273,7 @@ def main() -> None:
     parser.add_argument("--probe-every", type=float, default=0.5)
     parser.add_argument("--record", action="store_true", help="append to results.jsonl")
     parser.add_argument("--reuse", action="store_true", help="serve the copy left in --work")
+    parser.add_argument("--kill-cycles", type=int, default=0, help="then kill -9 under load")
     args = parser.parse_args()
 
     harness.STARTUP_SECONDS = 1800.0  # a first start at 1M accounts builds the index
@@ -265,6 +340,10 @@ def main() -> None:
         server.stop()
         restart = _start(server)
         peaks.append(_peak_mib(server))
+        server.stop()
+        killed = (
+            _kill_cycles(args.work, args.kill_cycles, users, receiver) if args.kill_cycles else {}
+        )
     finally:
         server.stop()
         receiver.stop()
@@ -300,6 +379,7 @@ def main() -> None:
         "latency_max_ms": round(latencies[-1] * 1000, 1) if latencies else None,
         "server_peak_mib": round(max(peaks), 1),
         "health": {k: health.get(k) for k in ("writer", "evaluator", "evaluation_lag")},
+        **killed,
     }  # fmt: skip
     print(json.dumps(result, indent=2))
     if args.record:

