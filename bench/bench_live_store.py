@@ -105,11 +105,16 @@ def _probe_setup(count: int) -> list[dict[str, Any]]:
 
 def _sender(url: str, number: int, batch: int, users: list[str], stop: threading.Event,
             acked: list[int], failures: list[str],
-            acked_ids: list[str] | None = None) -> None:  # fmt: skip
+            acked_ids: list[str] | None = None, every: float = 0.0) -> None:  # fmt: skip
+    """Post batches as fast as they are acknowledged, or one every `every` seconds."""
     client = httpx.Client(auth=(WRITE_KEY, ""), timeout=60)
     sent = 0
     pick = random.Random(number)
+    due = time.monotonic()
     while not stop.is_set():
+        if every:
+            due += every
+            time.sleep(max(0.0, due - time.monotonic()))
         messages = [
             {"type": "track", "userId": pick.choice(users), "event": EVENTS[(sent + i) % 5],
              "messageId": f"s{number}-{sent + i}", "properties": {"source": "web", "n": i}}
@@ -274,6 +279,7 @@ def main() -> None:
     parser.add_argument("--record", action="store_true", help="append to results.jsonl")
     parser.add_argument("--reuse", action="store_true", help="serve the copy left in --work")
     parser.add_argument("--kill-cycles", type=int, default=0, help="then kill -9 under load")
+    parser.add_argument("--rate", type=float, default=0, help="events/s in all (0: flat out)")
     args = parser.parse_args()
 
     harness.STARTUP_SECONDS = 1800.0  # a first start at 1M accounts builds the index
@@ -293,6 +299,7 @@ def main() -> None:
         setup.close()
         server.settled(timeout=600)
 
+        every = args.batch * args.senders / args.rate if args.rate else 0.0
         acked: list[int] = []
         failures: list[str] = []
         read_times: list[float] = []
@@ -301,7 +308,8 @@ def main() -> None:
         stop = threading.Event()
         threads = [
             threading.Thread(
-                target=_sender, args=(server.url, n, args.batch, users, stop, acked, failures)
+                target=_sender,
+                args=(server.url, n, args.batch, users, stop, acked, failures, None, every),
             )
             for n in range(args.senders)
         ]
@@ -362,6 +370,7 @@ def main() -> None:
         "restart_s": round(restart, 1),
         "seconds": round(elapsed, 1),
         "senders": args.senders,
+        "rate_target": args.rate or None,
         "readers": args.readers,
         "batch": args.batch,
         "events_acked": events,

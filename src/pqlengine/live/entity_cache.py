@@ -40,8 +40,9 @@ from pqlengine.store import SCHEMAS, Store
 COLUMNS = tuple(SCHEMAS["events"])
 CACHE = "live_cache_events"
 CACHED = "live_cache_entities"
-# Rows kept at most (every column of an event; about 150 MB at the demo's row size).
-MAX_ROWS = 1_000_000
+# Rows kept at most (every column of an event; about 150 bytes a row in the demo, so about
+# 0.75 GB; DuckDB spills temporary tables to disk beyond its memory limit).
+MAX_ROWS = 5_000_000
 
 
 class EntityCache:
