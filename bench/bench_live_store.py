@@ -79,25 +79,28 @@ def _users(store: Path, count: int) -> list[str]:
     return [r[0] for r in rows]
 
 
-def _probe_setup(count: int) -> list[dict[str, Any]]:
-    """Fresh accounts one event short of qualifying under the demo definition."""
+def _probe_setup(count: int, run: str) -> list[dict[str, Any]]:
+    """Fresh accounts (named after the run: a reused store keeps earlier runs' probes) one
+    event short of qualifying under the demo definition."""
     now = datetime.now(UTC)
     created = (now - timedelta(days=2)).isoformat()
     yesterday = (now - timedelta(days=1)).isoformat()
     messages: list[dict[str, Any]] = []
     for i in range(count):
-        user = f"probe-u{i}"
+        user = f"probe{run}-u{i}"
         messages.append(
-            {"type": "group", "userId": user, "groupId": f"probe-{i}", "messageId": f"pg{i}",
+            {"type": "group", "userId": user, "groupId": f"probe{run}-{i}",
+             "messageId": f"pg{run}-{i}",
              "traits": {"name": f"Probe {i}", "employees": 25, "createdAt": created}}
         )  # fmt: skip
         messages.append(
-            {"type": "identify", "userId": user, "messageId": f"pi{i}",
+            {"type": "identify", "userId": user, "messageId": f"pi{run}-{i}",
              "traits": {"email": f"{user}@probe{i}.example", "createdAt": created}}
         )  # fmt: skip
         for n, event in enumerate(["Invited Member", "Created Document", "Created Document"]):
             messages.append(
-                {"type": "track", "userId": user, "event": event, "messageId": f"pt{i}-{n}",
+                {"type": "track", "userId": user, "event": event,
+                 "messageId": f"pt{run}-{i}-{n}",
                  "timestamp": yesterday}
             )  # fmt: skip
     return messages
@@ -159,17 +162,17 @@ def _reader(url: str, users: list[str], stop: threading.Event, timings: list[flo
 
 
 def _prober(url: str, count: int, every: float, stop: threading.Event,
-            sent_at: dict[str, float]) -> None:  # fmt: skip
+            sent_at: dict[str, float], run: str) -> None:  # fmt: skip
     client = httpx.Client(auth=(WRITE_KEY, ""), timeout=60)
     for index in range(count):
         if stop.is_set():
             break
-        final = {"type": "track", "userId": f"probe-u{index}", "event": "Created Calendar",
-                 "messageId": f"probe-final-{index}"}  # fmt: skip
+        final = {"type": "track", "userId": f"probe{run}-u{index}", "event": "Created Calendar",
+                 "messageId": f"probe-final{run}-{index}"}  # fmt: skip
         started = time.monotonic()
         response = client.post(f"{url}/v1/batch", json={"batch": [final]})
         if response.status_code == 200:
-            sent_at[f"probe-{index}"] = started
+            sent_at[f"probe{run}-{index}"] = started
         time.sleep(every)
     client.close()
 
@@ -291,7 +294,8 @@ def main() -> None:
     try:
         first_start = _start(server)
         setup = httpx.Client(auth=(WRITE_KEY, ""), timeout=120)
-        probes = _probe_setup(args.probes)
+        run = str(int(time.time()))
+        probes = _probe_setup(args.probes, run)
         for start in range(0, len(probes), 500):
             chunk = probes[start : start + 500]
             response = setup.post(f"{server.url}/v1/batch", json={"batch": chunk})
@@ -324,7 +328,8 @@ def main() -> None:
             thread.start()
         time.sleep(min(5.0, args.seconds / 4))  # let the load settle before probing
         probe = threading.Thread(
-            target=_prober, args=(server.url, args.probes, args.probe_every, stop, sent_at)
+            target=_prober,
+            args=(server.url, args.probes, args.probe_every, stop, sent_at, run),
         )
         probe.start()
         time.sleep(max(0.0, args.seconds - (time.monotonic() - began)))
