@@ -5,20 +5,27 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TextIO, TypeVar, cast
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar, cast
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from typer.core import TyperOption
 
 from pqlengine import __version__
+from pqlengine.cli_io import (
+    console,
+    current_io,
+    errors,
+    invoked_at,
+    served_store,
+    stdout,
+    use_service,
+)
 from pqlengine.output import Format, flat_csv, print_table, sparkbar, to_json
 
 # The config (pydantic) and the store (Ibis, DuckDB) are imported by the commands that use
@@ -46,44 +53,6 @@ def _flag_without_type(self: TyperOption, ctx: Any) -> str | None:
 # its plain help leaves flags without one. One patch makes every page agree with it.
 _typer_type = TyperOption.display_type_rich
 TyperOption.display_type_rich = _flag_without_type  # type: ignore[method-assign]
-
-
-@dataclass(frozen=True)
-class Io:
-    """Where a command writes: `console` (tables), `errors` (stderr lines) and `stdout`
-    (JSON, CSV, YAML; None: the process's sys.stdout at the time of writing)."""
-
-    console: Console
-    errors: Console
-    stdout: TextIO | None = None
-
-
-# Wide when piped (Rich would assume 80 columns), one line per error message.
-_terminal = Io(
-    Console(width=None if sys.stdout.isatty() else 160), Console(stderr=True, soft_wrap=True)
-)
-# A command run inside `pql serve` for a CLI (cli_served.py) writes to its request's
-# buffers: the service runs reads on threads, so sys.stdout cannot be swapped.
-current_io: ContextVar[Io] = ContextVar("pql_io", default=_terminal)
-
-
-class _CurrentConsole:
-    """Stands for the running command's console (`console`) or error console (`errors`)."""
-
-    def __init__(self, pick: Callable[[Io], Console]) -> None:
-        self._pick = pick
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._pick(current_io.get()), name)
-
-
-console = cast(Console, _CurrentConsole(lambda io: io.console))
-errors = cast(Console, _CurrentConsole(lambda io: io.errors))
-
-
-def stdout() -> TextIO:
-    """The running command's standard output."""
-    return current_io.get().stdout or sys.stdout
 
 
 ProjectDir = Annotated[
@@ -115,11 +84,6 @@ def user_errors() -> Iterator[None]:
         yield
     except ValueError as exc:
         raise UserError(str(exc)) from None
-
-
-# The instant a command run through `pql serve` was typed (the CLI sends it): its default
-# --as-of, so that waiting for the service's read worker does not move it.
-invoked_at: ContextVar[datetime | None] = ContextVar("pql_invoked_at", default=None)
 
 
 def parse_as_of(value: str | None) -> datetime:
@@ -164,12 +128,6 @@ class StoreServed(Exception):
     def __init__(self, service: ServeInfo) -> None:
         super().__init__(f"the store is held by pql serve (pid {service.pid}) at {service.url}")
         self.service = service
-
-
-# Set inside `pql serve` to the service's project and read connection; set by `main` to
-# False once the service named by serve.json did not answer (open the store directly).
-served_store: ContextVar[tuple[Project, Store] | None] = ContextVar("pql_served", default=None)
-use_service: ContextVar[bool] = ContextVar("pql_use_service", default=True)
 
 
 def _open_unless_served(project: Project) -> Store:
@@ -1344,7 +1302,8 @@ def serve(
     )
     from pqlengine.cli_served import run_in_service
 
-    run_service(project, host, port, log_level, run_in_service)
+    runner = partial(run_in_service, command=app, error_lines=_error_lines)
+    run_service(project, host, port, log_level, runner)
 
 
 def _run(func: Callable[[], T]) -> T:

@@ -17,6 +17,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,8 +25,9 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
-from pqlengine import cli
+from pqlengine import cli_io
 from pqlengine.live import ServiceError
 from pqlengine.live.run_api import CommandRefused, RunRequest, RunResult
 from pqlengine.live.served import ServeInfo, secret_from_env
@@ -86,7 +88,7 @@ def run_through_service(service: ServeInfo, argv: list[str]) -> int:
             "PQL_API_TOKEN (or PQL_API_TOKEN_FILE) to the service's API token to run this "
             "command through it, or stop the service"
         ) from None
-    shown = cli.current_io.get()
+    shown = cli_io.current_io.get()
     body = {
         "argv": argv,
         "cwd": str(Path.cwd()),
@@ -96,8 +98,8 @@ def run_through_service(service: ServeInfo, argv: list[str]) -> int:
         "color_system": shown.console.color_system,
     }
     answer = _post(service, token, json.dumps(body).encode())
-    cli.stdout().write(answer["stdout"])
-    cli.stdout().flush()
+    cli_io.stdout().write(answer["stdout"])
+    cli_io.stdout().flush()
     sys.stderr.write(answer["stderr"])
     return int(answer["exit_code"])
 
@@ -138,7 +140,14 @@ def _refusal(service: ServeInfo, exc: urllib.error.HTTPError) -> str:
     return f"pql serve (pid {service.pid}, {service.url}): {message}"
 
 
-def run_in_service(request: RunRequest, project: Project, store: Store) -> RunResult:
+def run_in_service(
+    request: RunRequest,
+    project: Project,
+    store: Store,
+    *,
+    command: typer.Typer,
+    error_lines: Callable[[Exception], list[str] | None],
+) -> RunResult:
     """Run the read command `request.argv` with `project` and `store` (in the service, on
     its read worker); its output and exit code. CommandRefused for a writing command."""
     out, err = io.StringIO(), io.StringIO()
@@ -151,23 +160,29 @@ def run_in_service(request: RunRequest, project: Project, store: Store) -> RunRe
     # No colour and no live progress bar on stderr: a transient bar is cursor movements.
     errors = Console(file=err, soft_wrap=True, force_terminal=False, color_system=None)
     tokens = (
-        cli.current_io.set(cli.Io(console, errors, out)),
-        cli.served_store.set((project, store)),
-        cli.invoked_at.set(request.now),
+        cli_io.current_io.set(cli_io.Io(console, errors, out)),
+        cli_io.served_store.set((project, store)),
+        cli_io.invoked_at.set(request.now),
     )
     try:
-        code = _invoke(request.argv, Path(request.cwd), project)
+        code = _invoke(request.argv, Path(request.cwd), project, command, error_lines)
     finally:
-        cli.invoked_at.reset(tokens[2])
-        cli.served_store.reset(tokens[1])
-        cli.current_io.reset(tokens[0])
+        cli_io.invoked_at.reset(tokens[2])
+        cli_io.served_store.reset(tokens[1])
+        cli_io.current_io.reset(tokens[0])
     return RunResult(exit_code=code, stdout=out.getvalue(), stderr=err.getvalue())
 
 
-def _invoke(argv: list[str], cwd: Path, project: Project) -> int:
+def _invoke(
+    argv: list[str],
+    cwd: Path,
+    project: Project,
+    command: typer.Typer,
+    error_lines: Callable[[Exception], list[str] | None],
+) -> int:
     """Parse and run one command as `pql` would; its exit code."""
     # Typer's click (vendored in recent Typer) is used through its methods only.
-    root = typer.main.get_command(cli.app)
+    root = typer.main.get_command(command)
     try:
         context = _leaf_context(root, argv)
         with context:
@@ -182,14 +197,14 @@ def _invoke(argv: list[str], cwd: Path, project: Project) -> int:
         return exc.code if isinstance(exc.code, int) else 1
     except Exception as exc:
         if hasattr(exc, "show") and hasattr(exc, "exit_code"):  # a usage error
-            exc.show(file=cli.current_io.get().errors.file)
+            exc.show(file=cli_io.current_io.get().errors.file)
             return int(exc.exit_code)
-        lines = cli._error_lines(exc)
+        lines = error_lines(exc)
         if lines is None:
             log.exception("pql %s failed in the service", " ".join(argv))
             lines = [f"internal error in the service ({type(exc).__name__}); see its log"]
         for line in lines:
-            cli.errors.print(f"[red]error[/red] {cli.escape(line)}", highlight=False)
+            cli_io.errors.print(f"[red]error[/red] {escape(line)}", highlight=False)
         return 1
 
 
