@@ -46,7 +46,8 @@ MAX_ROWS = 5_000_000
 
 
 class EntityCache:
-    """Fills `live_pass_events` with the events of the entities in `live_pass_ids`."""
+    """Makes `live_pass_events` (on its connection) the events of the entities in
+    `live_pass_ids`."""
 
     def __init__(self, store: Store, project: Project, max_rows: int = MAX_ROWS) -> None:
         self._store = store
@@ -62,6 +63,14 @@ class EntityCache:
             f"SELECT CAST(NULL AS VARCHAR) AS entity_id, {names} FROM events LIMIT 0"
         )
         raw.execute(f"CREATE OR REPLACE TEMP TABLE {CACHED} (entity_id VARCHAR, used_pass BIGINT)")
+        # The pass's events, read in place: a view of the cache named like the table the
+        # compiled queries read, which it shadows on this connection (temporary objects come
+        # first). A copy of 1.2M rows per pass cost 0.9 s of a 2.5 s pass of 12,000 accounts.
+        names = ", ".join(COLUMNS)
+        raw.execute(
+            f"CREATE OR REPLACE TEMP VIEW live_pass_events AS SELECT {names} FROM {CACHE} "
+            "WHERE entity_id IN (SELECT entity_id FROM live_pass_ids)"
+        )
         raw.execute("CREATE OR REPLACE TEMP TABLE _recent_bounds (lo BIGINT, hi BIGINT)")
         raw.execute("CREATE OR REPLACE TEMP TABLE _cold_ids (entity_id VARCHAR)")
         # The cold entities' events: a scan of `events`, the only one left in a pass.
@@ -87,8 +96,9 @@ class EntityCache:
         )
 
     def fill(self, done: int, top: int) -> None:
-        """Copy the events of the entities in `live_pass_ids` into `live_pass_events`, the
-        inbox messages in (done, top] being the ones not evaluated yet."""
+        """Bring the events of the entities in `live_pass_ids` into the cache (so into
+        `live_pass_events`), the inbox messages in (done, top] being the ones not evaluated
+        yet."""
         raw = self._store.raw
         self._pass += 1
         self._forget_moved(done, top)
@@ -108,12 +118,6 @@ class EntityCache:
             f"DELETE FROM {CACHED} WHERE entity_id IN (SELECT entity_id FROM live_pass_ids)"
         )
         raw.execute(f"INSERT INTO {CACHED} SELECT entity_id, {self._pass} FROM live_pass_ids")
-        names = ", ".join(COLUMNS)
-        raw.execute("DELETE FROM live_pass_events")
-        raw.execute(
-            f"INSERT INTO live_pass_events ({names}) SELECT {names} FROM {CACHE} "
-            "WHERE entity_id IN (SELECT entity_id FROM live_pass_ids)"
-        )
         self._evict()
 
     def _forget_moved(self, done: int, top: int) -> None:

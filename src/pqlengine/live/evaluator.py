@@ -243,7 +243,7 @@ class Evaluator:
 
     def _sql(self, full: bool) -> str:
         """The qualification query for everyone, or for `live_pass_ids` over their events
-        copied to `live_pass_events`, compiled once."""
+        (`live_pass_events`: the entity cache's view of them), compiled once."""
         if full not in self._compiled:
             clock = self._store.table("live_clock").as_of.max()
             if full:

@@ -79,7 +79,9 @@ def ensure_live_tables(store: Store) -> None:
     for name, added in ADDED_COLUMNS.items():
         for column in added:
             store.raw.execute(f"ALTER TABLE {name} ADD COLUMN IF NOT EXISTS {column}")
-    # The touched entities' events during an evaluator pass (same columns as events).
+    # The touched entities' events during an evaluator pass (same columns as events): the
+    # schema the compiled queries are built against; on the evaluator's connection a view of
+    # its entity cache with this name stands in for it (live/entity_cache.py).
     store.raw.execute("CREATE TABLE IF NOT EXISTS live_pass_events AS FROM events LIMIT 0")
     # Events committed and not yet taken by an evaluator pass, with their commit's inbox seq
     # (the writer adds them with the events; the pass that evaluates them deletes them).
