@@ -3,6 +3,7 @@ tables through the mapping (the parity suite, tests/parity, runs it on every bac
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -170,3 +171,20 @@ def test_missing_backend_extra_names_the_extra(
         Store.for_project(load_project(_project_file(tmp_path, text)))
     assert "pqlengine[postgres]" in str(caught.value)
     assert "hunter2" not in str(caught.value)
+
+
+def test_a_store_made_before_outcome_columns_gains_them_with_its_rows_kept(tmp_path: Path) -> None:
+    path = tmp_path / "old.duckdb"
+    raw = duckdb.connect(str(path))
+    raw.execute(
+        "CREATE TABLE conversions (entity_id VARCHAR, converted_at TIMESTAMP, amount DOUBLE, "
+        "plan VARCHAR)"
+    )
+    raw.execute("INSERT INTO conversions VALUES ('a1', TIMESTAMP '2026-01-02', 50, 'pro')")
+    raw.close()
+    store = Store.open(str(path))
+    rows = store.raw.execute("SELECT * FROM conversions").fetchall()
+    columns = [d[0] for d in store.raw.description]
+    store.close()
+    assert columns == ["entity_id", "converted_at", "amount", "plan", "mrr", "churned_at"]
+    assert rows == [("a1", datetime(2026, 1, 2), 50.0, "pro", None, None)]

@@ -379,6 +379,24 @@ class Activity(_Model):
     event: str = Field(min_length=1)
 
 
+class MrrSource(_Model):
+    """Where a subscription's monthly recurring revenue comes from (docs/semantics.md)."""
+
+    # The conversion (and change) event's property holding the MRR, for `conversion: {event}`.
+    property: str = Field(default="mrr", min_length=1)
+    # `amount` (table) or the property (events) is per month or per year (then / 12).
+    per: Literal["month", "year"] = "month"
+
+
+class Outcomes(_Model):
+    """What happens after the first payment: revenue, churn and margin (not versioned)."""
+
+    mrr: MrrSource | None = None
+    change_event: str | None = Field(default=None, min_length=1)
+    churn_event: str | None = Field(default=None, min_length=1)
+    margin: float = Field(default=1.0, gt=0, le=1)
+
+
 class Definition(_Model):
     """A named PQL definition: criteria, the rule over them, usage window and fit."""
 
@@ -656,6 +674,7 @@ class Project(_Model):
     columns: ColumnMaps = Field(default_factory=ColumnMaps)
     destinations: list[Destination] = Field(default_factory=list)
     live: Live = Field(default_factory=Live)
+    outcomes: Outcomes = Field(default_factory=Outcomes)
 
     # Where the file came from; not part of the definition.
     root: Path | None = Field(default=None, exclude=True)
@@ -984,7 +1003,9 @@ _CHILDREN: dict[type[BaseModel], dict[str, type[BaseModel]]] = {
         "columns": ColumnMaps,
         "live": Live,
         "store": StoreConfig,
+        "outcomes": Outcomes,
     },
+    Outcomes: {"mrr": MrrSource},
     Definition: {"qualify": QualifyRule, "fit": Fit},
     SequenceCriterion: {"steps": Step},
 }

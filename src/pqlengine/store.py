@@ -53,6 +53,8 @@ SCHEMAS: dict[str, dict[str, str]] = {
         "converted_at": "TIMESTAMP",
         "amount": "DOUBLE",
         "plan": "VARCHAR",
+        "mrr": "DOUBLE",
+        "churned_at": "TIMESTAMP",
     },
 }
 
@@ -405,12 +407,30 @@ class Store:
                 continue  # a table, or a view the user made (e.g. over Parquet files)
             cols = ", ".join(f'"{c}" {t}' for c, t in columns.items())
             self.raw.execute(f'CREATE TABLE IF NOT EXISTS "{name}" ({cols})')
+        self._add_new_columns(kinds)
         # A view over files the user appends to cannot keep the registries up to date.
         own = kinds.get("events", "BASE TABLE") == "BASE TABLE"
         self.has_registry = own and self.config.events_table is None
         self.events_unique = self.has_registry
         if own:
             registry.ensure(self.raw, set(kinds))
+
+    def _add_new_columns(self, kinds: dict[str, str]) -> None:
+        """Add the canonical columns a store made by an older version lacks (NULL in old rows)."""
+        for name, columns in SCHEMAS.items():
+            if kinds.get(name) != "BASE TABLE":
+                continue  # new (already complete), missing, or the user's view
+            have = {
+                row[0]
+                for row in self.raw.execute(
+                    "SELECT column_name FROM information_schema.columns "
+                    "WHERE table_schema = current_schema() AND table_name = ?",
+                    [name],
+                ).fetchall()
+            }
+            for column, kind in columns.items():
+                if column not in have:
+                    self.raw.execute(f'ALTER TABLE "{name}" ADD COLUMN "{column}" {kind}')
 
     def _ensure_results(self) -> None:
         """Our schema and bookkeeping tables on a backend we do not own."""
