@@ -175,3 +175,23 @@ def test_numbers_are_formatted_for_people() -> None:
     assert fmt.ratio(2.345) == "2.3×" and fmt.p_value(0.0004) == "< 0.001"
     assert fmt.age(0.5) == "30 min" and fmt.age(5.25) == "5.2 h" and fmt.age(72) == "3.0 days"
     assert fmt.when("2026-01-05T10:00:00Z") == "2026-01-05 10:00 UTC"
+
+
+def test_a_heavy_entry_is_not_recomputed_for_four_times_its_duration(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from pqlengine.live import panel_cache
+
+    monkeypatch.setattr("pqlengine.live.reads.HEAVY_SECONDS", 0.05)
+    cache = PanelCache(lambda: None, wait_seconds=5)  # type: ignore[arg-type, return-value]
+    compute = Counter(delay=0.1)
+    assert cache.get(("heavy",), 1, compute, moving_clock=False).fresh
+    spaced = cache.get(("heavy",), 2, compute, moving_clock=False)  # new events arrived
+    assert spaced.spaced and not spaced.fresh and not spaced.pending and compute.calls == 1
+    assert spaced.next_at is not None and spaced.entry is not None
+    assert spaced.next_at > spaced.entry.computed_at
+    assert spaced.spacing_seconds == pytest.approx(panel_cache.SPACING * spaced.entry.seconds)
+    time.sleep(spaced.spacing_seconds)
+    later = cache.get(("heavy",), 2, compute, moving_clock=False, wait=False)
+    assert not later.spaced and later.pending  # recomputing now
+    cache.shutdown()

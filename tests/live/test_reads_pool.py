@@ -61,3 +61,57 @@ def test_a_full_queue_refuses_with_a_retry_time_and_errors_reach_the_caller() ->
     with pytest.raises(ValueError, match="bad read"):
         pool.submit(fail).result(timeout=10)
     pool.shutdown()
+
+
+def test_heavy_results_are_reused_for_a_while_light_ones_never(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from pqlengine.live import reads
+
+    monkeypatch.setattr(reads, "HEAVY_SECONDS", 0.05)
+    pool = ReadPool(lambda: None, queue_limit=10)  # type: ignore[arg-type,return-value]
+    calls = {"heavy": 0, "light": 0}
+
+    def heavy(store: object) -> int:
+        calls["heavy"] += 1
+        threading.Event().wait(0.1)  # 0.1 s: reused for 0.4 s after it finished
+        return calls["heavy"]
+
+    def light(store: object) -> int:
+        calls["light"] += 1
+        return calls["light"]
+
+    first = pool.submit_spaced("h", heavy).result(timeout=10)
+    again = pool.submit_spaced("h", heavy).result(timeout=10)
+    assert (first.value, again.value, calls["heavy"]) == (1, 1, 1)
+    assert first.age_seconds == 0 and 0 < again.age_seconds < 0.4 and again.seconds >= 0.1
+    forced = pool.submit_spaced("h", heavy, fresh=True).result(timeout=10)
+    assert forced.value == 2 and forced.age_seconds == 0  # Cache-Control: no-cache
+    threading.Event().wait(0.45)
+    assert pool.submit_spaced("h", heavy).result(timeout=10).value == 3  # spacing is over
+    assert [pool.submit_spaced("l", light).result(timeout=10).value for _ in range(3)] == [1, 2, 3]
+    pool.shutdown()
+
+
+def test_a_spaced_read_already_running_is_shared_and_errors_are_not_kept() -> None:
+    release = threading.Event()
+    pool = ReadPool(lambda: None, queue_limit=10)  # type: ignore[arg-type,return-value]
+    calls = []
+
+    def slow(store: object) -> str:
+        calls.append(1)
+        release.wait(10)
+        return "done"
+
+    one, two = pool.submit_spaced("k", slow), pool.submit_spaced("k", slow)
+    release.set()
+    assert one.result(timeout=10).value == two.result(timeout=10).value == "done"
+    assert len(calls) == 1
+
+    def fail(store: object) -> None:
+        raise ValueError("unknown segment")
+
+    for _ in range(2):  # a failed read is not reused: each request tries again
+        with pytest.raises(ValueError, match="unknown segment"):
+            pool.submit_spaced("bad", fail).result(timeout=10)
+    pool.shutdown()

@@ -363,18 +363,32 @@ def create_app(service: Service) -> FastAPI:
 
     @api.get("/metrics")
     async def metrics(
+        request: Request,
         period: Literal["week", "month"] = "month",
         by: Annotated[str | None, Query(max_length=100)] = None,
-    ) -> Any:
-        """The four PQL metrics by signup cohort, as `pql metrics --format json`."""
+    ) -> JSONResponse:
+        """The four PQL metrics by signup cohort, as `pql metrics --format json`. A result
+        that took a second or more is served again for four times as long (`Age` says how
+        old it is; `Cache-Control: no-cache` asks for a new one)."""
+        from pqlengine.live.reads import ReadsBusy
         from pqlengine.output import to_json
 
         now = service.clock()
+        fresh = "no-cache" in request.headers.get("cache-control", "").lower()
+        key = ("metrics", service.project.version, period, by)
         try:
-            result = await read(lambda s: compute_metrics(s, service.project, now, period, by))
+            future = service.reads.submit_spaced(
+                key, lambda s: compute_metrics(s, service.project, now, period, by), fresh
+            )
+        except ReadsBusy as exc:
+            headers = {"Retry-After": str(exc.retry_after_seconds)}
+            raise ApiError(503, "busy", str(exc), headers=headers) from None
+        try:
+            found = await asyncio.wrap_future(future)
         except SegmentError as exc:
             raise ApiError(400, "invalid_parameter", str(exc), "by") from None
-        return json.loads(to_json(result))
+        headers = {"Age": str(int(found.age_seconds))}
+        return JSONResponse(json.loads(to_json(found.value)), headers=headers)
 
     @api.get("/definitions")
     def definitions() -> dict[str, Any]:

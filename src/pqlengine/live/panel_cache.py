@@ -4,7 +4,9 @@ An entry is keyed by what it was computed from: its name and parameters (the def
 version among them) and the evaluator's inbox watermark (`live_state.inbox_seq`). New
 events move the watermark; the page then shows the entry it has (marked stale) while one
 background thread recomputes, so a page never waits for a recomputation it has seen
-before. Entries for "now" (no explicit as_of) also go stale after `max_age_seconds`.
+before. Entries for "now" (no explicit as_of) also go stale after `max_age_seconds`. A
+heavy entry (a second or more) is not recomputed sooner than live/reads.py `reusable`
+allows: the page says when it will be.
 Only a first computation is waited for, and at most `wait_seconds`.
 """
 
@@ -19,9 +21,10 @@ from collections.abc import Callable, Hashable
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from pqlengine.live.reads import SPACING, reusable
 from pqlengine.store import Store
 
 Key = tuple[Hashable, ...]
@@ -46,11 +49,24 @@ class Lookup:
 
     entry: Computed | None
     fresh: bool
+    spaced: bool = False  # not current, but too recent a heavy one to recompute yet
+
+    @property
+    def spacing_seconds(self) -> float:
+        """How long this entry is reused (live/reads.py `reusable`) once it is not current."""
+        return 0.0 if self.entry is None else SPACING * self.entry.seconds
+
+    @property
+    def next_at(self) -> datetime | None:
+        """When a spaced entry may be recomputed."""
+        if self.entry is None or not self.spaced:
+            return None
+        return self.entry.computed_at + timedelta(seconds=self.spacing_seconds)
 
     @property
     def pending(self) -> bool:
         """A (re)computation is running or queued."""
-        return self.entry is None or not self.fresh
+        return self.entry is None or not (self.fresh or self.spaced)
 
 
 class PanelCache:
@@ -97,6 +113,10 @@ class PanelCache:
                 self._latest.move_to_end(key)
         if entry is not None and self._is_fresh(entry, watermark, moving_clock):
             return Lookup(entry, True)
+        if entry is not None:
+            age = (datetime.now(UTC) - entry.computed_at).total_seconds()
+            if reusable(entry.seconds, age):
+                return Lookup(entry, False, spaced=True)
         future = self._submit(key, watermark, compute)
         if entry is not None or not wait:
             return Lookup(entry, False)
