@@ -276,13 +276,10 @@ def test_hubspot_closed_won_deals_become_conversions(store: Store) -> None:
     (result,) = ingest_export(store, "hubspot-deals", VENDORS / "hubspot" / "deals.csv")
     assert (result.table, result.rows_read, result.rows_added) == ("conversions", 2, 2)
     assert table(store, "conversions") == [
-        ("acme", datetime(2026, 2, 14, 13, 45), 12000.0, "New Business"),
-        (
-            "globex",
-            datetime(2026, 3, 2, 0, 0),
-            1500.5,
-            "Existing Business",
-        ),  # "Globex;Globex Europe"
+        # "Monthly recurring revenue" 1000
+        ("acme", datetime(2026, 2, 14, 13, 45), 12000.0, "New Business", 1000.0, None),
+        # "Globex;Globex Europe"; no MRR, "Annual recurring revenue" 18006 / 12
+        ("globex", datetime(2026, 3, 2, 0, 0), 1500.5, "Existing Business", 1500.5, None),
     ]
     (note,) = result.notes
     assert note.startswith("2 closed-won HubSpot deals match no account and were not imported: ")
@@ -312,9 +309,10 @@ def test_salesforce_won_opportunities_matched_by_id_or_website(store: Store) -> 
     path = VENDORS / "salesforce" / "opportunities.csv"
     (result,) = ingest_export(store, "salesforce-opportunities", path)
     assert table(store, "conversions") == [
-        ("0015g00000Q1wErAAB", datetime(2026, 3, 10), None, "New Customer"),  # AccountId
-        ("acme", datetime(2026, 2, 20), 24000.0, "New Customer"),  # https://www.acme.io/
-        ("initech", datetime(2026, 3, 1), 9600.0, "New Customer"),  # http://initech.io/about
+        # No recurring-revenue field on a standard Opportunity: mrr stays empty.
+        ("0015g00000Q1wErAAB", datetime(2026, 3, 10), None, "New Customer", None, None),
+        ("acme", datetime(2026, 2, 20), 24000.0, "New Customer", None, None),  # www.acme.io
+        ("initech", datetime(2026, 3, 1), 9600.0, "New Customer", None, None),  # initech.io
     ]
     assert result.notes == (
         "1 closed-won Salesforce deals match no account and were not imported: line 7 "
@@ -384,6 +382,8 @@ MALFORMED = [
             "malformed.csv, line 3, field Close Date: '14/02/2026' is not a date "
             "(expected ISO, e.g. 2026-02-14)",
             "malformed.csv, line 4, field Amount: 'twelve hundred' is not an amount "
+            "(expected a number such as 1200.50)",
+            "malformed.csv, line 6, field Monthly recurring revenue: 'a lot' is not an amount "
             "(expected a number such as 1200.50)",
         ],
     ),

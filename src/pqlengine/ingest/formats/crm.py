@@ -41,6 +41,9 @@ class DealLayout:
     stage: tuple[str, ...]
     won_stages: frozenset[str]  # stage values meaning won, compared as lower-case letters
     account: tuple[tuple[str, tuple[str, ...]], ...]  # (kind, spellings)
+    # Recurring-revenue columns as (months per period, spellings): 1 for a monthly figure,
+    # 12 for an annual one; the first with a value in a row gives that deal's MRR.
+    recurring: tuple[tuple[int, tuple[str, ...]], ...] = ()
 
 
 class AccountIndex:
@@ -87,6 +90,7 @@ def read_deals(path: Path, context: ImportContext, layout: DealLayout) -> Iterat
     }
     wanted.update({f"plan{i}": spellings for i, spellings in enumerate(layout.plan)})
     wanted.update({f"account{i}": spellings for i, (_, spellings) in enumerate(layout.account)})
+    wanted.update({f"recurring{i}": spellings for i, (_, spellings) in enumerate(layout.recurring)})
     configured = context.configured("conversions", "entity_id")
     if configured:
         wanted["configured"] = (configured,)
@@ -114,7 +118,8 @@ def read_deals(path: Path, context: ImportContext, layout: DealLayout) -> Iterat
         except ValueError as exc:
             context.problem(line, found["amount"], f"{record[found['amount']]!r} {exc}")
             continue
-        if close_date is None:
+        readable, mrr = _mrr(line, record, found, layout, context)
+        if close_date is None or not readable:
             continue
         accounts = accounts or AccountIndex(context.store)
         account_id = _account(record, lookups, accounts)
@@ -127,10 +132,33 @@ def read_deals(path: Path, context: ImportContext, layout: DealLayout) -> Iterat
             "converted_at": close_date,
             "amount": deal_amount,
             "plan": plan,
+            "mrr": mrr,
         }
         yield line, "conversions", conversion
     if unmatched:
         context.notes.append(_unmatched_note(unmatched, layout))
+
+
+def _mrr(
+    line: int,
+    record: dict[str, Any],
+    found: dict[str, str],
+    layout: DealLayout,
+    context: ImportContext,
+) -> tuple[bool, float | None]:
+    """(readable, the deal's monthly recurring revenue or None); bad values are reported."""
+    for index, (months, _) in enumerate(layout.recurring):
+        column = found.get(f"recurring{index}")
+        if column is None:
+            continue
+        try:
+            value = values.amount(record.get(column))
+        except ValueError as exc:
+            context.problem(line, column, f"{record[column]!r} {exc}")
+            return False, None
+        if value is not None:
+            return True, value / months
+    return True, None
 
 
 def _check_columns(
