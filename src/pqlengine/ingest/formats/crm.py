@@ -78,6 +78,31 @@ def _unique(pairs: Iterator[tuple[str | None, str]]) -> dict[str, str | None]:
     return found
 
 
+def account_columns(
+    context: ImportContext, account: tuple[tuple[str, tuple[str, ...]], ...]
+) -> dict[str, tuple[str, ...]]:
+    """The header spellings to look for: the export's company columns and pql.yaml's own."""
+    wanted = {f"account{i}": spellings for i, (_, spellings) in enumerate(account)}
+    configured = context.configured("conversions", "entity_id")
+    if configured:
+        wanted["configured"] = (configured,)
+    return wanted
+
+
+def account_lookups(
+    found: dict[str, str], account: tuple[tuple[str, tuple[str, ...]], ...]
+) -> list[tuple[str, str]]:
+    """(kind, column) to try in order: the configured column alone when the file has it, else
+    the export's company columns present."""
+    if "configured" in found:
+        return [("any", found["configured"])]
+    return [
+        (kind, found[f"account{i}"])
+        for i, (kind, _) in enumerate(account)
+        if f"account{i}" in found
+    ]
+
+
 def read_deals(path: Path, context: ImportContext, layout: DealLayout) -> Iterator[Row]:
     """Conversions for the closed-won deals of a CSV export."""
     wanted: dict[str, tuple[str, ...]] = {
@@ -89,19 +114,10 @@ def read_deals(path: Path, context: ImportContext, layout: DealLayout) -> Iterat
         "stage": layout.stage,
     }
     wanted.update({f"plan{i}": spellings for i, spellings in enumerate(layout.plan)})
-    wanted.update({f"account{i}": spellings for i, (_, spellings) in enumerate(layout.account)})
     wanted.update({f"recurring{i}": spellings for i, (_, spellings) in enumerate(layout.recurring)})
-    configured = context.configured("conversions", "entity_id")
-    if configured:
-        wanted["configured"] = (configured,)
+    wanted.update(account_columns(context, layout.account))
     found, header, records = csv_rows(path, wanted)
-    # The configured column alone when the file has it; else the export's own columns.
-    lookups = [("any", found["configured"])] if "configured" in found else []
-    lookups = lookups or [
-        (kind, found[f"account{i}"])
-        for i, (kind, _) in enumerate(layout.account)
-        if f"account{i}" in found
-    ]
+    lookups = account_lookups(found, layout.account)
     _check_columns(found, header, layout, bool(lookups))
     plan_column = next(
         (found[f"plan{i}"] for i in range(len(layout.plan)) if f"plan{i}" in found), None
@@ -122,9 +138,9 @@ def read_deals(path: Path, context: ImportContext, layout: DealLayout) -> Iterat
         if close_date is None or not readable:
             continue
         accounts = accounts or AccountIndex(context.store)
-        account_id = _account(record, lookups, accounts)
+        account_id = match_account(record, lookups, accounts)
         if account_id is None:
-            unmatched.append(_describe_deal(line, record, found, lookups))
+            unmatched.append(describe_row(line, record, found, lookups))
             continue
         plan = values.text(record.get(plan_column)) if plan_column else None
         conversion = {
@@ -136,7 +152,7 @@ def read_deals(path: Path, context: ImportContext, layout: DealLayout) -> Iterat
         }
         yield line, "conversions", conversion
     if unmatched:
-        context.notes.append(_unmatched_note(unmatched, layout))
+        context.notes.append(unmatched_note(unmatched, f"closed-won {layout.vendor} deals"))
 
 
 def _mrr(
@@ -200,9 +216,10 @@ def _won(
     return stage in layout.won_stages
 
 
-def _account(
+def match_account(
     record: dict[str, Any], lookups: list[tuple[str, str]], accounts: AccountIndex
 ) -> str | None:
+    """The account of the first (kind, column) lookup whose value matches one, or None."""
     for kind, column in lookups:
         # Association columns list several companies separated by ';' (primary first).
         for part in str(record.get(column) or "").split(";"):
@@ -213,9 +230,10 @@ def _account(
     return None
 
 
-def _describe_deal(
+def describe_row(
     line: int, record: dict[str, Any], found: dict[str, str], lookups: list[tuple[str, str]]
 ) -> str:
+    """ "line N 'label' (the company values tried)" for the unmatched note."""
     label = values.text(record.get(found.get("deal_name", ""))) or values.text(
         record.get(found.get("deal_id", ""))
     )
@@ -224,14 +242,15 @@ def _describe_deal(
     return f"line {line}" + (f" '{label}'" if label else "") + f" ({shown})"
 
 
-def _unmatched_note(unmatched: list[str], layout: DealLayout) -> str:
+def unmatched_note(unmatched: list[str], what: str) -> str:
+    """Why `what` (e.g. "closed-won HubSpot deals") were not imported, with the first few."""
     first = "; ".join(unmatched[:UNMATCHED_SHOWN])
     more = (
         f"; and {len(unmatched) - UNMATCHED_SHOWN} more" if len(unmatched) > UNMATCHED_SHOWN else ""
     )
     return (
-        f"{len(unmatched)} closed-won {layout.vendor} deals match no account and were not "
-        f"imported: {first}{more}. Ingest accounts with their domain first, or name the deal "
+        f"{len(unmatched)} {what} match no account and were not "
+        f"imported: {first}{more}. Ingest accounts with their domain first, or name the "
         "column holding your account id in pql.yaml (columns: conversions: {entity_id: ...})"
     )
 
