@@ -376,6 +376,19 @@ def test_pendo_track_page_and_feature_events(store: Store) -> None:
     ]
 
 
+def test_pendo_account_field_from_pql_yaml(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "events.csv"
+    path.write_text(
+        "visitorId,accountId,parentAccountId,browserTime,type,event\n"
+        "u_1,acme-eu,acme,1767607200000,track,Created Document\n"
+    )
+    columns = {"events": {"account_id": "parentAccountId"}}
+    ingest_export(store, "pendo", path, lambda t: columns.get(t, {}))
+    assert [(e[1], e[2], e[3]) for e in table(store, "events")] == [
+        ("u_1", "acme", "Created Document")
+    ]
+
+
 def test_stripe_paid_subscriptions_become_conversions_with_mrr(store: Store) -> None:
     ingest_records(store, "accounts", ACCOUNTS)
     (result,) = ingest_export(

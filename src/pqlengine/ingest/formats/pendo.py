@@ -85,7 +85,9 @@ def _read(path: Path, context: ImportContext) -> Iterator[Row]:
 def _records(path: Path, context: ImportContext) -> Iterator[tuple[int, dict[str, Any]]]:
     if not path.name.lower().endswith(".csv"):
         return json_rows(path, context)
-    found, header, records = csv_rows(path, {name: (name,) for name in CSV_FIELDS})
+    account_field = context.configured("events", "account_id")
+    wanted = (*CSV_FIELDS, account_field) if account_field else CSV_FIELDS
+    found, header, records = csv_rows(path, {name: (name,) for name in wanted})
     if "visitorId" not in found or not {"browserTime", "timestamp"} & set(found):
         raise SourceError(
             "not a Pendo events export: it lacks visitorId or browserTime; "

@@ -23,7 +23,7 @@ One conversion per paid subscription:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -168,10 +168,10 @@ def _number(
     line: int,
     record: dict[str, Any],
     column: str | None,
-    parse: Any,
+    parse: Callable[[Any], float | None],
     context: ImportContext,
     kind: str = "",
-) -> Any:
+) -> float | None:
     """`parse` of the column's value (None when absent or empty); a bad value is reported."""
     if column is None or values.text(record[column]) is None:
         return None
