@@ -276,13 +276,10 @@ def test_hubspot_closed_won_deals_become_conversions(store: Store) -> None:
     (result,) = ingest_export(store, "hubspot-deals", VENDORS / "hubspot" / "deals.csv")
     assert (result.table, result.rows_read, result.rows_added) == ("conversions", 2, 2)
     assert table(store, "conversions") == [
-        ("acme", datetime(2026, 2, 14, 13, 45), 12000.0, "New Business"),
-        (
-            "globex",
-            datetime(2026, 3, 2, 0, 0),
-            1500.5,
-            "Existing Business",
-        ),  # "Globex;Globex Europe"
+        # "Monthly recurring revenue" 1000
+        ("acme", datetime(2026, 2, 14, 13, 45), 12000.0, "New Business", 1000.0, None),
+        # "Globex;Globex Europe"; no MRR, "Annual recurring revenue" 18006 / 12
+        ("globex", datetime(2026, 3, 2, 0, 0), 1500.5, "Existing Business", 1500.5, None),
     ]
     (note,) = result.notes
     assert note.startswith("2 closed-won HubSpot deals match no account and were not imported: ")
@@ -312,15 +309,139 @@ def test_salesforce_won_opportunities_matched_by_id_or_website(store: Store) -> 
     path = VENDORS / "salesforce" / "opportunities.csv"
     (result,) = ingest_export(store, "salesforce-opportunities", path)
     assert table(store, "conversions") == [
-        ("0015g00000Q1wErAAB", datetime(2026, 3, 10), None, "New Customer"),  # AccountId
-        ("acme", datetime(2026, 2, 20), 24000.0, "New Customer"),  # https://www.acme.io/
-        ("initech", datetime(2026, 3, 1), 9600.0, "New Customer"),  # http://initech.io/about
+        # No recurring-revenue field on a standard Opportunity: mrr stays empty.
+        ("0015g00000Q1wErAAB", datetime(2026, 3, 10), None, "New Customer", None, None),
+        ("acme", datetime(2026, 2, 20), 24000.0, "New Customer", None, None),  # www.acme.io
+        ("initech", datetime(2026, 3, 1), 9600.0, "New Customer", None, None),  # initech.io
     ]
     assert result.notes == (
         "1 closed-won Salesforce deals match no account and were not imported: line 7 "
         "'Umbrella - Annual' (0015g00000Xy6ZaAAJ, umbrella.example, Umbrella Corporation). "
-        "Ingest accounts with their domain first, or name the deal column holding your "
+        "Ingest accounts with their domain first, or name the column holding your "
         "account id in pql.yaml (columns: conversions: {entity_id: ...})",
+    )
+
+
+PENDO_MAC = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7)"
+PENDO_WIN = "Mozilla/5.0 (Windows NT 10.0; Win64; x64)"
+PAGE = "aJ0KOADQZVL5h9zQhiQ0q26PNTM"
+FEATURE = "nV3kQ1uL0Ad7yY2oXw8sH5c9bR"
+
+
+def test_pendo_track_page_and_feature_events(store: Store) -> None:
+    results = ingest_exports(
+        store, "pendo", [VENDORS / "pendo" / "events.jsonl", VENDORS / "pendo" / "events.csv"]
+    )
+    assert [(r.table, r.source, r.rows_read, r.rows_added) for r in results] == [
+        ("events", "events.jsonl", 6, 5),  # the repeated track call derives the same id
+        ("users", "events.jsonl", 3, 3),
+        ("events", "events.csv", 2, 2),
+        ("users", "events.csv", 1, 1),
+    ]
+    assert results[1].notes == (
+        "1 Pendo rows of other types (guideSeen) are not track, page or feature events; skipped",
+    )
+    events = table(store, "events")
+    assert all(e[0].startswith("derived-") for e in events)  # no event ids in Pendo rows
+    assert sorted(e[1:] for e in events) == sorted([
+        # Track Events API payload: its name and properties; context (with the IP) not kept.
+        ("u_1", "acme", "Created Document", datetime(2026, 1, 5, 10, 0),
+         {"doc_type": "spec", "template": False}),
+        # Aggregation trackEvents row: no name, so the track type id.
+        ("u_1", "acme", "Track Event Hd8wXq2P1sLrT0aB", datetime(2026, 1, 5, 10, 15),
+         {"trackTypeId": "Hd8wXq2P1sLrT0aB", "numEvents": 1, "numMinutes": 1,
+          "server": "app.example.com", "userAgent": PENDO_MAC, "invitee_role": "editor"}),
+        ("u_2", "globex", f"Viewed Page {PAGE}", datetime(2026, 1, 5, 10, 30),
+         {"pageId": PAGE, "numEvents": 3, "numMinutes": 2, "server": "app.example.com",
+          "userAgent": PENDO_WIN}),
+        # featureName (joined from the feature list) wins over the id; ms kept.
+        ("u_2", "globex", "Clicked Feature Export button",
+         datetime(2026, 1, 5, 10, 34, 0, 500000),
+         {"featureId": FEATURE, "numEvents": 1, "numMinutes": 1, "server": "app.example.com",
+          "userAgent": PENDO_WIN}),
+        ("_PENDO_T_Zp4Qm2rW8x", None, "Viewed Page Pricing", datetime(2026, 1, 5, 11, 0),
+         {"pageId": "q2mG8cXv1LbN7rT4sW0eY3uK", "url": "https://example.com/pricing",
+          "title": "Pricing - Example"}),
+        # CSV: counts as numbers, remoteIp not kept.
+        ("u_3", "initech", f"Viewed Page {PAGE}", datetime(2026, 1, 6, 9, 40),
+         {"pageId": PAGE, "numEvents": 2, "numMinutes": 1, "server": "app.example.com"}),
+        ("u_3", "initech", f"Clicked Feature {FEATURE}", datetime(2026, 1, 6, 9, 41),
+         {"featureId": FEATURE, "numEvents": 1, "numMinutes": 1, "server": "app.example.com"}),
+    ])  # fmt: skip
+    assert table(store, "users") == [
+        ("_PENDO_T_Zp4Qm2rW8x", None, None, None, {}),
+        ("u_1", "acme", None, None, {}),
+        ("u_2", "globex", None, None, {}),
+        ("u_3", "initech", None, None, {}),
+    ]
+
+
+def test_pendo_account_field_from_pql_yaml(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "events.csv"
+    path.write_text(
+        "visitorId,accountId,parentAccountId,browserTime,type,event\n"
+        "u_1,acme-eu,acme,1767607200000,track,Created Document\n"
+    )
+    columns = {"events": {"account_id": "parentAccountId"}}
+    ingest_export(store, "pendo", path, lambda t: columns.get(t, {}))
+    assert [(e[1], e[2], e[3]) for e in table(store, "events")] == [
+        ("u_1", "acme", "Created Document")
+    ]
+
+
+def test_stripe_paid_subscriptions_become_conversions_with_mrr(store: Store) -> None:
+    ingest_records(store, "accounts", ACCOUNTS)
+    (result,) = ingest_export(
+        store, "stripe-subscriptions", VENDORS / "stripe" / "subscriptions.csv"
+    )
+    assert (result.table, result.rows_read, result.rows_added) == ("conversions", 4, 4)
+    assert table(store, "conversions") == [
+        # account_id (metadata) wins over the gmail address; week: 10 x 52 / 12; canceled at
+        # period end but still active: not churned.
+        ("0015g00000Q1wErAAB", datetime(2026, 1, 5, 10), 10.0, "Weekly Pro",
+         pytest.approx(10 * 52 / 12), None),
+        # Paying from the trial end; 5 seats x 12.00.
+        ("acme", datetime(2026, 1, 24, 9), 60.0, "Team", 60.0, None),
+        # Day: 3 x 1.00 x 365.25 / 12; canceled without Ended At: churned at Canceled At;
+        # no Product, so the Plan.
+        ("acme", datetime(2026, 2, 1), 3.0, "Add-on seats (daily)", pytest.approx(3 * 365.25 / 12),
+         datetime(2026, 3, 5)),
+        # Year: "1,200.00" / 12; ended.
+        ("globex", datetime(2025, 3, 1, 12), 1200.0, "Pro (annual)", 100.0,
+         datetime(2026, 3, 1, 12)),
+    ]  # fmt: skip
+    assert result.notes == (
+        "2 Stripe subscriptions never paid (trialing, incomplete, paused, or ended within their "
+        "trial) and were not imported",
+        "1 paid Stripe subscriptions match no account and were not imported: line 6 "
+        "'sub_1QeUmbLkdIwHu7ixUmb00001' (ops@umbrella.example, Umbrella Corporation). Ingest "
+        "accounts with their domain first, or name the column holding your account id in "
+        "pql.yaml (columns: conversions: {entity_id: ...})",
+    )
+
+
+def test_stripe_account_column_named_in_pql_yaml(store: Store, tmp_path: Path) -> None:
+    ingest_records(store, "accounts", ACCOUNTS)
+    path = tmp_path / "subscriptions.csv"
+    path.write_text(
+        "id,Customer Email,Interval,Amount,Status,Start (UTC),workspace (metadata)\n"
+        "sub_1,ada@acme.io,month,49,active,2026-02-01 10:00,globex\n"
+    )
+    columns = {"conversions": {"entity_id": "workspace (metadata)"}}
+    ingest_export(store, "stripe-subscriptions", path, lambda t: columns.get(t, {}))
+    assert table(store, "conversions") == [
+        ("globex", datetime(2026, 2, 1, 10), 49.0, None, 49.0, None)
+    ]
+
+
+def test_stripe_export_without_the_needed_columns(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "customers.csv"
+    path.write_text("id,Email,Name\ncus_1,ada@acme.io,Ada\n")
+    with pytest.raises(IngestError) as caught:
+        ingest_export(store, "stripe-subscriptions", path)
+    assert str(caught.value) == (
+        "customers.csv, not a Stripe subscriptions export: it lacks Status, Amount, Interval, "
+        "Start (UTC), a customer column (Customer Email); the file has: id, Email, Name"
     )
 
 
@@ -330,6 +451,8 @@ REIMPORTS = [
     ("posthog", ["posthog/events.jsonl", "posthog/events.csv"]),
     ("hubspot-deals", ["hubspot/deals.csv"]),
     ("salesforce-opportunities", ["salesforce/opportunities.csv"]),
+    ("pendo", ["pendo/events.jsonl", "pendo/events.csv"]),
+    ("stripe-subscriptions", ["stripe/subscriptions.csv"]),
 ]
 
 
@@ -385,6 +508,8 @@ MALFORMED = [
             "(expected ISO, e.g. 2026-02-14)",
             "malformed.csv, line 4, field Amount: 'twelve hundred' is not an amount "
             "(expected a number such as 1200.50)",
+            "malformed.csv, line 6, field Monthly recurring revenue: 'a lot' is not an amount "
+            "(expected a number such as 1200.50)",
         ],
     ),
     (
@@ -393,6 +518,35 @@ MALFORMED = [
         [
             "malformed.csv, line 3, field ISWON: 'maybe' is not true or false",
             "malformed.csv, line 4, field CLOSEDATE: is empty (a won deal needs its close date)",
+        ],
+    ),
+    (
+        "pendo",
+        "pendo/malformed.jsonl",
+        [
+            "malformed.jsonl, line 2, field browserTime: 'yesterday' is not a timestamp "
+            "(Pendo exports browserTime in epoch milliseconds)",
+            "malformed.jsonl, line 3, field visitorId: is empty (every event needs a user)",
+            "malformed.jsonl, line 4, field pageId: is empty (a page event needs its pageId)",
+            "malformed.jsonl, line 5, field type: is empty, and the row has no event, pageId or "
+            "featureId (cannot tell a track, page or feature event)",
+            "malformed.jsonl, line 6, field event: is empty (and so is trackTypeId; a track "
+            "event needs its name or type id)",
+            "malformed.jsonl, line 6, field properties: is not valid JSON (Expecting property "
+            "name enclosed in double quotes)",
+        ],
+    ),
+    (
+        "stripe-subscriptions",
+        "stripe/malformed.csv",
+        [
+            "malformed.csv, line 3, field Amount: 'forty' is not an amount "
+            "(expected a number such as 1200.50)",
+            "malformed.csv, line 4, field Interval: 'fortnight' is not one of month, year, "
+            "week, day",
+            "malformed.csv, line 5, field Start (UTC): 'Jan 5th' is not a timestamp "
+            "(Stripe exports UTC times like 2026-01-05 10:00)",
+            "malformed.csv, line 6, field Quantity: '2.5' is not a whole number >= 0",
         ],
     ),
 ]
@@ -463,7 +617,8 @@ def test_unknown_format_lists_the_known_ones(store: Store) -> None:
     ):
         ingest_export(store, "heap", VENDORS / "mixpanel" / "export.jsonl")
     assert list(IMPORTERS) == [
-        "segment", "mixpanel", "amplitude", "posthog", "hubspot-deals", "salesforce-opportunities",
+        "segment", "mixpanel", "amplitude", "posthog", "pendo", "hubspot-deals",
+        "salesforce-opportunities", "stripe-subscriptions",
     ]  # fmt: skip
 
 

@@ -234,7 +234,7 @@ def ingest(
         typer.Option(
             "--from",
             help="Read FILES as this tool's export: segment, mixpanel, amplitude, posthog, "
-            "hubspot-deals, salesforce-opportunities.",
+            "pendo, hubspot-deals, salesforce-opportunities, stripe-subscriptions.",
         ),
     ] = None,
     files: Annotated[

@@ -549,8 +549,37 @@ class SalesforceDestination(_DestinationBase):
     on: list[TransitionKind] = Field(default_factory=_both_kinds)
 
 
+class IntercomDestination(_DestinationBase):
+    """Set pql_* custom attributes on an Intercom company (account) or contact (user) and tag it.
+
+    Intercom's REST API (Intercom-Version header); docs/connectors.md has the requests.
+    """
+
+    type: Literal["intercom"]
+    base_url: str = "https://api.intercom.io"
+    token: str | None = None
+    api_version: str = Field(default="2.11", pattern=r"^(\d+\.\d+|Unstable)$")
+    # Tagged on entering, untagged on leaving (a second outbox row); null: no tag.
+    tag: str | None = Field(default="PQL", min_length=1)
+    on: list[TransitionKind] = Field(default_factory=_both_kinds)
+
+
+class DriftDestination(_DestinationBase):
+    """Set pql_* attributes on a Drift contact (user entities: the id is Drift's contact id)."""
+
+    type: Literal["drift"]
+    base_url: str = "https://driftapi.com"
+    token: str | None = None
+    on: list[TransitionKind] = Field(default_factory=_both_kinds)
+
+
 Destination = Annotated[
-    WebhookDestination | SlackDestination | HubSpotDestination | SalesforceDestination,
+    WebhookDestination
+    | SlackDestination
+    | HubSpotDestination
+    | SalesforceDestination
+    | IntercomDestination
+    | DriftDestination,
     Field(discriminator="type"),
 ]
 
@@ -683,6 +712,16 @@ class Project(_Model):
     @classmethod
     def _signup_shorthand(cls, value: Any) -> Any:
         return {"source": value} if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _drift_updates_people(self) -> Project:
+        if self.entity == "account" and any(
+            isinstance(d, DriftDestination) for d in self.destinations
+        ):
+            raise ValueError(
+                "a drift destination updates Drift contacts (people): it needs entity: user"
+            )
+        return self
 
     @field_validator("store", mode="before")
     @classmethod
@@ -966,6 +1005,8 @@ _DESTINATIONS: dict[str, type[BaseModel]] = {
     "slack": SlackDestination,
     "hubspot": HubSpotDestination,
     "salesforce": SalesforceDestination,
+    "intercom": IntercomDestination,
+    "drift": DriftDestination,
 }
 # Lists whose items are a union tagged by a key (pydantic puts the tag after the index).
 _TAGGED_LISTS: dict[str, dict[str, type[BaseModel]]] = {

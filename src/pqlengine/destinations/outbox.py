@@ -20,13 +20,15 @@ import httpx
 
 from pqlengine.clock import Clock, naive_now, system_clock
 from pqlengine.config import (
+    DriftDestination,
     HubSpotDestination,
+    IntercomDestination,
     Live,
     Project,
     SalesforceDestination,
     WebhookDestination,
 )
-from pqlengine.destinations.payloads import AnyDestination, build_request
+from pqlengine.destinations.payloads import AnyDestination, Request, build_requests
 from pqlengine.destinations.signing import SIGNATURE_HEADER, sign
 from pqlengine.store import Store
 
@@ -74,7 +76,10 @@ def _secret_of(destination: AnyDestination, index: int, root: Path | None) -> st
                     f"{where}.secret_file: cannot read {path}: {exc.strerror}"
                 ) from None
         return _expand(destination.secret, f"{where}.secret")
-    if isinstance(destination, HubSpotDestination | SalesforceDestination):
+    if isinstance(
+        destination,
+        HubSpotDestination | SalesforceDestination | IntercomDestination | DriftDestination,
+    ):
         return _expand(destination.token, f"{where}.token")
     return None
 
@@ -89,27 +94,32 @@ def _expand(value: str | None, where: str) -> str | None:
     return secret
 
 
-def delivery_id(transition_id: str, label: str) -> str:
-    """Stable id of one transition's delivery to one destination (the idempotency key)."""
-    return hashlib.sha256(f"{transition_id}|{label}".encode()).hexdigest()[:32]
+def delivery_id(transition_id: str, label: str, step: int = 0) -> str:
+    """Stable id of one transition's delivery to one destination (the idempotency key);
+    `step` numbers the later requests of a destination that needs several."""
+    key = f"{transition_id}|{label}" + (f"|{step}" if step else "")
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
-def plan_delivery(
+def plan_deliveries(
     raw: Any,
     target: Target,
     transition: dict[str, Any],
     document: dict[str, Any],
     live: Live,
     now: datetime,
-) -> dict[str, Any] | None:
-    """The outbox row for one transition and destination (None: not subscribed).
+) -> list[dict[str, Any]]:
+    """The outbox rows for one transition and destination ([]: not subscribed).
 
     Entered alerts that are stale (qualified long before we saw it) or inside the cooldown
     of an earlier one are kept as `skipped` rows with the reason, so the API shows why.
+    A destination needing several requests (Intercom: attributes, then the tag) gets one
+    row per request, each naming the one before it in `after_delivery_id`: the deliverer
+    sends it only once that one is delivered (or skipped), and a dead one takes it along.
     """
     kind = transition["kind"]
     if kind not in target.config.on:
-        return None
+        return []
     status, reason = "pending", None
     if kind == "entered":
         # A re-qualification is judged by its own episode's start, not the first one's.
@@ -120,14 +130,35 @@ def plan_delivery(
             status, reason = "skipped", "stale: qualified more than max_alert_age_hours ago"
         elif _in_cooldown(raw, target.label, transition["entity_id"], now, live):
             status, reason = "skipped", "cooldown: alerted within cooldown_hours"
-    request = build_request(target.config, document)
+    rows = []
+    previous = None
+    for step, request in enumerate(build_requests(target.config, document)):
+        current = delivery_id(transition["transition_id"], target.label, step)
+        rows.append(
+            _outbox_row(current, previous, target, transition, request, status, reason, now)
+        )
+        previous = current
+    return rows
+
+
+def _outbox_row(
+    delivery: str,
+    after: str | None,
+    target: Target,
+    transition: dict[str, Any],
+    request: Request,
+    status: str,
+    reason: str | None,
+    now: datetime,
+) -> dict[str, Any]:
     return {
-        "delivery_id": delivery_id(transition["transition_id"], target.label),
+        "delivery_id": delivery,
+        "after_delivery_id": after,
         "transition_id": transition["transition_id"],
         "destination": target.label,
         "destination_type": target.config.type,
         "entity_id": transition["entity_id"],
-        "kind": kind,
+        "kind": transition["kind"],
         "method": request.method,
         "url": request.url,
         "body": request.body,
@@ -212,7 +243,10 @@ class Deliverer:
         with self._lock:
             rows = self._store.raw.execute(
                 "SELECT delivery_id, destination, kind, entity_id, method, url, body, attempts "
-                "FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? "
+                "FROM outbox o WHERE status = 'pending' AND next_attempt_at <= ? "
+                "AND (after_delivery_id IS NULL OR EXISTS (SELECT 1 FROM outbox p "
+                "WHERE p.delivery_id = o.after_delivery_id "
+                "AND p.status IN ('delivered', 'skipped'))) "
                 "ORDER BY next_attempt_at LIMIT 200",
                 [now],
             ).fetchall()
@@ -271,6 +305,9 @@ class Deliverer:
             headers[SIGNATURE_HEADER] = sign(target.secret, body)
         elif target.secret:
             headers["Authorization"] = f"Bearer {target.secret}"
+        if isinstance(target.config, IntercomDestination):
+            headers["Intercom-Version"] = target.config.api_version
+            headers["Accept"] = "application/json"
         try:
             response = self._client.request(
                 method, url, content=body, headers=headers, timeout=target.config.timeout_seconds
@@ -292,6 +329,14 @@ class Deliverer:
         self, delivery: str, status: str, attempts: int, code: int | None, error: str | None
     ) -> None:
         self._record(delivery, status, attempts, code, error, None)
+        if status == "dead":
+            # The requests that follow it are not sent without it (re-queued with it).
+            with self._lock:
+                self._store.raw.execute(
+                    "UPDATE outbox SET status = 'dead', last_error = ? "
+                    "WHERE after_delivery_id = ? AND status = 'pending'",
+                    [f"not sent: the request before it ({delivery}) is dead", delivery],
+                )
 
     def _record(
         self,
@@ -336,8 +381,9 @@ class Requeued:
 def requeue_dead(
     raw: Any, now: datetime, delivery: str | None = None, destination: str | None = None
 ) -> Requeued:
-    """Re-queue one dead delivery (`delivery`) or every dead one (of `destination`); the
-    deliverer then sends them with a fresh budget of `max_attempts`."""
+    """Re-queue one dead delivery (`delivery`, with the dead requests that follow it) or
+    every dead one (of `destination`); the deliverer then sends them with a fresh budget of
+    `max_attempts`."""
     if delivery is not None:
         row = raw.execute(
             "SELECT status, destination FROM outbox WHERE delivery_id = ?", [delivery]
@@ -348,10 +394,12 @@ def requeue_dead(
             raise NotDead(f"delivery {delivery} is {row[0]}: only dead deliveries are re-queued")
     conditions = ["status = 'dead'"]
     params: list[Any] = [now]
-    for column, value in (("delivery_id", delivery), ("destination", destination)):
-        if value is not None:
-            conditions.append(f"{column} = ?")
-            params.append(value)
+    if delivery is not None:
+        conditions.append("(delivery_id = ? OR after_delivery_id = ?)")
+        params.extend([delivery, delivery])
+    if destination is not None:
+        conditions.append("destination = ?")
+        params.append(destination)
     rows = raw.execute(
         "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ? "
         f"WHERE {' AND '.join(conditions)} RETURNING delivery_id",

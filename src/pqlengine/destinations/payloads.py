@@ -4,18 +4,29 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from typing import Any, assert_never
 from urllib.parse import quote
 
 from pqlengine.config import (
+    DriftDestination,
     HubSpotDestination,
+    IntercomDestination,
     SalesforceDestination,
     SlackDestination,
     WebhookDestination,
 )
 
 SALESFORCE_REASONS_FIELD = "PQL_Reasons__c"
-AnyDestination = WebhookDestination | SlackDestination | HubSpotDestination | SalesforceDestination
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+AnyDestination = (
+    WebhookDestination
+    | SlackDestination
+    | HubSpotDestination
+    | SalesforceDestination
+    | IntercomDestination
+    | DriftDestination
+)
 
 
 @dataclass(frozen=True)
@@ -67,15 +78,22 @@ def transition_document(
     }
 
 
-def build_request(destination: AnyDestination, document: dict[str, Any]) -> Request:
-    """The HTTP request that tells `destination` about the transition in `document`."""
+def build_requests(destination: AnyDestination, document: dict[str, Any]) -> list[Request]:
+    """The HTTP requests, in sending order, that tell `destination` about the transition in
+    `document` (one for most destinations; Intercom's tag is a second)."""
     if isinstance(destination, WebhookDestination):
-        return Request("POST", destination.url, _dumps(document))
+        return [Request("POST", destination.url, _dumps(document))]
     if isinstance(destination, SlackDestination):
-        return Request("POST", destination.url, _dumps(slack_message(document)))
+        return [Request("POST", destination.url, _dumps(slack_message(document)))]
     if isinstance(destination, HubSpotDestination):
-        return hubspot_request(destination, document)
-    return salesforce_request(destination, document)
+        return [hubspot_request(destination, document)]
+    if isinstance(destination, SalesforceDestination):
+        return [salesforce_request(destination, document)]
+    if isinstance(destination, IntercomDestination):
+        return intercom_requests(destination, document)
+    if isinstance(destination, DriftDestination):
+        return [drift_request(destination, document)]
+    assert_never(destination)
 
 
 def slack_message(document: dict[str, Any]) -> dict[str, Any]:
@@ -186,6 +204,55 @@ def salesforce_request(destination: SalesforceDestination, document: dict[str, A
         f"{quote(str(document['entity_id']), safe='')}"
     )
     return Request("PATCH", url, _dumps(body))
+
+
+def pql_attributes(document: dict[str, Any], ticks_per_second: int) -> dict[str, Any]:
+    """pql_status, pql_score and pql_qualified_at as whole ticks since the epoch (1 per
+    second: Intercom's Unix seconds; 1000: Drift's milliseconds), floored; null once left."""
+    properties = crm_properties(document)
+    qualified_at = properties["pql_qualified_at"]
+    if qualified_at is not None:
+        moment = datetime.fromisoformat(str(qualified_at).replace("Z", "+00:00"))
+        qualified_at = (moment - _EPOCH) // timedelta(microseconds=1_000_000 // ticks_per_second)
+    return {
+        "pql_status": properties["pql_status"],
+        "pql_score": properties["pql_score"],
+        "pql_qualified_at": qualified_at,
+    }
+
+
+def intercom_requests(destination: IntercomDestination, document: dict[str, Any]) -> list[Request]:
+    """Custom attributes on the company (POST /companies, created if new, by `company_id`) or
+    the contact (PUT /contacts/{id}, Intercom's contact id); then the tag (POST /tags)."""
+    base = destination.base_url.rstrip("/")
+    entity_id = str(document["entity_id"])
+    attributes = pql_attributes(document, 1)
+    company = document["entity_type"] == "account"
+    if company:
+        update = Request(
+            "POST",
+            f"{base}/companies",
+            _dumps({"company_id": entity_id, "custom_attributes": attributes}),
+        )
+    else:
+        url = f"{base}/contacts/{quote(entity_id, safe='')}"
+        update = Request("PUT", url, _dumps({"custom_attributes": attributes}))
+    if destination.tag is None:
+        return [update]
+    # Entering tags, leaving untags; companies by our company_id, contacts by Intercom id.
+    target: dict[str, Any] = {"company_id": entity_id} if company else {"id": entity_id}
+    if document["kind"] == "left":
+        target["untag"] = True
+    group = "companies" if company else "users"
+    tag = Request("POST", f"{base}/tags", _dumps({"name": destination.tag, group: [target]}))
+    return [update, tag]
+
+
+def drift_request(destination: DriftDestination, document: dict[str, Any]) -> Request:
+    """Contact attributes: PATCH /contacts/{Drift contact id} with {"attributes": {...}}."""
+    contact = quote(str(document["entity_id"]), safe="")
+    url = f"{destination.base_url.rstrip('/')}/contacts/{contact}"
+    return Request("PATCH", url, _dumps({"attributes": pql_attributes(document, 1000)}))
 
 
 def _dumps(payload: dict[str, Any]) -> str:

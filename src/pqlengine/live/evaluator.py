@@ -35,7 +35,7 @@ from pqlengine.compute.attributes import entity_attributes
 from pqlengine.compute.entities import entity_events
 from pqlengine.compute.qualify import progress_words, qualification, to_record
 from pqlengine.config import Project, semantic_json
-from pqlengine.destinations.outbox import Target, plan_delivery
+from pqlengine.destinations.outbox import Target, plan_deliveries
 from pqlengine.destinations.payloads import transition_document
 from pqlengine.live.entity_cache import EntityCache
 from pqlengine.live.scoring import LiveScorer, Score, progress_score
@@ -383,11 +383,11 @@ class Evaluator:
         for transition in transitions:
             document = transition_document(transition, self._project.project, self._project.entity)
             for target in self._targets:
-                row = plan_delivery(
-                    self._store.raw, target, transition, document, self._project.live, now
+                rows.extend(
+                    plan_deliveries(
+                        self._store.raw, target, transition, document, self._project.live, now
+                    )
                 )
-                if row is not None:
-                    rows.append(row)
         return rows
 
     def _commit(
@@ -495,6 +495,7 @@ _TRANSITION_COLUMNS = (
 )
 _OUTBOX_COLUMNS = (
     "delivery_id",
+    "after_delivery_id",
     "transition_id",
     "destination",
     "destination_type",

@@ -63,6 +63,9 @@ ADDED_COLUMNS: dict[str, tuple[str, ...]] = {
         "pql_since TIMESTAMP",
         "lapsed_at TIMESTAMP",
     ),
+    # The delivery this one is sent after (a destination's second request, e.g. Intercom's
+    # tag after its attributes); null for the first or only one.
+    "outbox": ("after_delivery_id VARCHAR",),
 }
 
 

@@ -20,7 +20,16 @@ from pqlengine.ingest import IngestError, IngestResult, _sha256, ingest_rows
 from pqlengine.ingest.formats.common import ImportContext, Importer
 from pqlengine.store import Store
 
-_MODULES = ("segment", "mixpanel", "amplitude", "posthog", "hubspot", "salesforce")
+_MODULES = (
+    "segment",
+    "mixpanel",
+    "amplitude",
+    "posthog",
+    "pendo",
+    "hubspot",
+    "salesforce",
+    "stripe",
+)
 
 
 def _load_importers() -> dict[str, Importer]:

@@ -41,6 +41,9 @@ class DealLayout:
     stage: tuple[str, ...]
     won_stages: frozenset[str]  # stage values meaning won, compared as lower-case letters
     account: tuple[tuple[str, tuple[str, ...]], ...]  # (kind, spellings)
+    # Recurring-revenue columns as (months per period, spellings): 1 for a monthly figure,
+    # 12 for an annual one; the first with a value in a row gives that deal's MRR.
+    recurring: tuple[tuple[int, tuple[str, ...]], ...] = ()
 
 
 class AccountIndex:
@@ -75,6 +78,31 @@ def _unique(pairs: Iterator[tuple[str | None, str]]) -> dict[str, str | None]:
     return found
 
 
+def account_columns(
+    context: ImportContext, account: tuple[tuple[str, tuple[str, ...]], ...]
+) -> dict[str, tuple[str, ...]]:
+    """The header spellings to look for: the export's company columns and pql.yaml's own."""
+    wanted = {f"account{i}": spellings for i, (_, spellings) in enumerate(account)}
+    configured = context.configured("conversions", "entity_id")
+    if configured:
+        wanted["configured"] = (configured,)
+    return wanted
+
+
+def account_lookups(
+    found: dict[str, str], account: tuple[tuple[str, tuple[str, ...]], ...]
+) -> list[tuple[str, str]]:
+    """(kind, column) to try in order: the configured column alone when the file has it, else
+    the export's company columns present."""
+    if "configured" in found:
+        return [("any", found["configured"])]
+    return [
+        (kind, found[f"account{i}"])
+        for i, (kind, _) in enumerate(account)
+        if f"account{i}" in found
+    ]
+
+
 def read_deals(path: Path, context: ImportContext, layout: DealLayout) -> Iterator[Row]:
     """Conversions for the closed-won deals of a CSV export."""
     wanted: dict[str, tuple[str, ...]] = {
@@ -86,18 +114,10 @@ def read_deals(path: Path, context: ImportContext, layout: DealLayout) -> Iterat
         "stage": layout.stage,
     }
     wanted.update({f"plan{i}": spellings for i, spellings in enumerate(layout.plan)})
-    wanted.update({f"account{i}": spellings for i, (_, spellings) in enumerate(layout.account)})
-    configured = context.configured("conversions", "entity_id")
-    if configured:
-        wanted["configured"] = (configured,)
+    wanted.update({f"recurring{i}": spellings for i, (_, spellings) in enumerate(layout.recurring)})
+    wanted.update(account_columns(context, layout.account))
     found, header, records = csv_rows(path, wanted)
-    # The configured column alone when the file has it; else the export's own columns.
-    lookups = [("any", found["configured"])] if "configured" in found else []
-    lookups = lookups or [
-        (kind, found[f"account{i}"])
-        for i, (kind, _) in enumerate(layout.account)
-        if f"account{i}" in found
-    ]
+    lookups = account_lookups(found, layout.account)
     _check_columns(found, header, layout, bool(lookups))
     plan_column = next(
         (found[f"plan{i}"] for i in range(len(layout.plan)) if f"plan{i}" in found), None
@@ -114,12 +134,13 @@ def read_deals(path: Path, context: ImportContext, layout: DealLayout) -> Iterat
         except ValueError as exc:
             context.problem(line, found["amount"], f"{record[found['amount']]!r} {exc}")
             continue
-        if close_date is None:
+        readable, mrr = _mrr(line, record, found, layout, context)
+        if close_date is None or not readable:
             continue
         accounts = accounts or AccountIndex(context.store)
-        account_id = _account(record, lookups, accounts)
+        account_id = match_account(record, lookups, accounts)
         if account_id is None:
-            unmatched.append(_describe_deal(line, record, found, lookups))
+            unmatched.append(describe_row(line, record, found, lookups))
             continue
         plan = values.text(record.get(plan_column)) if plan_column else None
         conversion = {
@@ -127,10 +148,33 @@ def read_deals(path: Path, context: ImportContext, layout: DealLayout) -> Iterat
             "converted_at": close_date,
             "amount": deal_amount,
             "plan": plan,
+            "mrr": mrr,
         }
         yield line, "conversions", conversion
     if unmatched:
-        context.notes.append(_unmatched_note(unmatched, layout))
+        context.notes.append(unmatched_note(unmatched, f"closed-won {layout.vendor} deals"))
+
+
+def _mrr(
+    line: int,
+    record: dict[str, Any],
+    found: dict[str, str],
+    layout: DealLayout,
+    context: ImportContext,
+) -> tuple[bool, float | None]:
+    """(readable, the deal's monthly recurring revenue or None); bad values are reported."""
+    for index, (months, _) in enumerate(layout.recurring):
+        column = found.get(f"recurring{index}")
+        if column is None:
+            continue
+        try:
+            value = values.amount(record.get(column))
+        except ValueError as exc:
+            context.problem(line, column, f"{record[column]!r} {exc}")
+            return False, None
+        if value is not None:
+            return True, value / months
+    return True, None
 
 
 def _check_columns(
@@ -172,9 +216,10 @@ def _won(
     return stage in layout.won_stages
 
 
-def _account(
+def match_account(
     record: dict[str, Any], lookups: list[tuple[str, str]], accounts: AccountIndex
 ) -> str | None:
+    """The account of the first (kind, column) lookup whose value matches one, or None."""
     for kind, column in lookups:
         # Association columns list several companies separated by ';' (primary first).
         for part in str(record.get(column) or "").split(";"):
@@ -185,9 +230,10 @@ def _account(
     return None
 
 
-def _describe_deal(
+def describe_row(
     line: int, record: dict[str, Any], found: dict[str, str], lookups: list[tuple[str, str]]
 ) -> str:
+    """ "line N 'label' (the company values tried)" for the unmatched note."""
     label = values.text(record.get(found.get("deal_name", ""))) or values.text(
         record.get(found.get("deal_id", ""))
     )
@@ -196,14 +242,15 @@ def _describe_deal(
     return f"line {line}" + (f" '{label}'" if label else "") + f" ({shown})"
 
 
-def _unmatched_note(unmatched: list[str], layout: DealLayout) -> str:
+def unmatched_note(unmatched: list[str], what: str) -> str:
+    """Why `what` (e.g. "closed-won HubSpot deals") were not imported, with the first few."""
     first = "; ".join(unmatched[:UNMATCHED_SHOWN])
     more = (
         f"; and {len(unmatched) - UNMATCHED_SHOWN} more" if len(unmatched) > UNMATCHED_SHOWN else ""
     )
     return (
-        f"{len(unmatched)} closed-won {layout.vendor} deals match no account and were not "
-        f"imported: {first}{more}. Ingest accounts with their domain first, or name the deal "
+        f"{len(unmatched)} {what} match no account and were not "
+        f"imported: {first}{more}. Ingest accounts with their domain first, or name the "
         "column holding your account id in pql.yaml (columns: conversions: {entity_id: ...})"
     )
 

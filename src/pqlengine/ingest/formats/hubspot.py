@@ -3,7 +3,8 @@
 Columns are property labels: "Record ID", "Deal Name", "Deal Stage", "Close Date",
 "Amount", "Pipeline", "Deal Type", and with associations "Associated Company IDs" /
 "Associated Company" (several separated by ';'). Exports by API use internal names
-(dealname, dealstage, closedate, hs_is_closed_won), accepted too.
+(dealname, dealstage, closedate, hs_is_closed_won), accepted too. "Monthly recurring
+revenue" (hs_mrr) fills the conversion's `mrr`; else "Annual recurring revenue" (hs_arr) / 12.
 """
 
 from __future__ import annotations
@@ -32,6 +33,11 @@ LAYOUT = DealLayout(
             ),
         ),
         ("name", ("Associated Company (Primary)", "Associated Company", "Company Name")),
+    ),
+    # HubSpot's calculated deal properties (from the deal's recurring line items).
+    recurring=(
+        (1, ("Monthly recurring revenue", "hs_mrr")),
+        (12, ("Annual recurring revenue", "hs_arr")),
     ),
 )
 

@@ -4,6 +4,8 @@ Data Loader writes API names, upper-cased: "ID", "ACCOUNTID", "NAME", "STAGENAME
 "CLOSEDATE" (2026-02-14), "AMOUNT", "TYPE", and relationship fields as "ACCOUNT.WEBSITE",
 "ACCOUNT.NAME". A report export uses labels: "Opportunity ID", "Account ID", "Website",
 "Account Name", "Stage", "Won", "Close Date", "Amount", "Type". Headers match in any case.
+The standard Opportunity has no recurring-revenue field, so `mrr` stays empty; pql.yaml's
+`outcomes: {mrr: {per: month|year}}` then reads the MRR from `amount` (docs/semantics.md).
 """
 
 from __future__ import annotations
