@@ -417,19 +417,18 @@ class Store:
 
     def _add_new_columns(self, kinds: dict[str, str]) -> None:
         """Add the canonical columns a store made by an older version lacks (NULL in old rows)."""
+        have: dict[str, set[str]] = {}
+        # No query parameters: binding one makes DuckDB import pandas (test_startup.py).
+        for table, column in self.raw.execute(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema = current_schema()"
+        ).fetchall():
+            have.setdefault(table, set()).add(column)
         for name, columns in SCHEMAS.items():
             if kinds.get(name) != "BASE TABLE":
                 continue  # new (already complete), missing, or the user's view
-            have = {
-                row[0]
-                for row in self.raw.execute(
-                    "SELECT column_name FROM information_schema.columns "
-                    "WHERE table_schema = current_schema() AND table_name = ?",
-                    [name],
-                ).fetchall()
-            }
             for column, kind in columns.items():
-                if column not in have:
+                if column not in have.get(name, set()):
                     self.raw.execute(f'ALTER TABLE "{name}" ADD COLUMN "{column}" {kind}')
 
     def _ensure_results(self) -> None:
