@@ -12,8 +12,8 @@ from scipy import stats as scipy_stats
 from pqlengine.stats.intervals import Unavailable
 from pqlengine.stats.targets import (
     CohortPoint,
-    binomial_variance,
     Projection,
+    binomial_variance,
     fit_trend,
     project,
     status_of,
@@ -65,7 +65,9 @@ def _simulate(
         se = fit.prediction_se(FUTURE, weight)
         target = fit.at(FUTURE) + rng.uniform(-2.5, 2.5) * se
         if line_only:  # the wrong method: only the line's error, not the cohort's noise
-            se = math.sqrt(se**2 - fit.residual_variance * binomial_variance(fit.at(FUTURE)) / weight)
+            se = math.sqrt(
+                se**2 - fit.residual_variance * binomial_variance(fit.at(FUTURE)) / weight
+            )
             q = float(scipy_stats.t.sf((target - fit.at(FUTURE)) / se, fit.dof))
             stated.append(q if direction == "up" else 1 - q)
         else:
