@@ -177,7 +177,7 @@ def progress(current: float | None, baseline: float | None, value: float) -> flo
     """Share of the way from the baseline to the target (null without both ends)."""
     if current is None or baseline is None or value == baseline:
         return None
-    return (current - baseline) / (value - baseline)
+    return (current - baseline) / (value - baseline) + 0.0  # + 0.0: no -0.0 shown
 
 
 def status_of(
