@@ -413,6 +413,8 @@ class Target(_Model):
     # {<by column or trait>: <value>}: one segment value, as `pql metrics --by` names it.
     segment: dict[str, Scalar] | None = None
     name: str | None = Field(default=None, min_length=1)
+    # Which side of `value` is reached: default up, down for time_to_pql (faster is better).
+    direction: Literal["up", "down"] | None = None
 
     @model_validator(mode="after")
     def _fits_metric(self) -> Target:

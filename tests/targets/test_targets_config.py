@@ -75,3 +75,20 @@ def test_duplicate_target_names_are_an_error(tmp_path: Path) -> None:
             "  - {metric: pql_rate, value: 0.3, by: 2027-01-01}\n"
             "  - {metric: pql_rate, value: 0.4, by: 2027-01-01}\n",
         )
+
+
+def test_direction_defaults_by_metric_and_can_be_given(tmp_path: Path) -> None:
+    from pqlengine.stats.targets import direction_of
+
+    project = _load(
+        tmp_path,
+        "targets:\n"
+        "  - {metric: pql_rate, value: 0.2, by: 2027-01-01, from: 0.4}\n"
+        "  - {metric: time_to_pql, value: 3, by: 2027-01-01, name: fast}\n"
+        "  - {metric: pql_rate, value: 0.2, by: 2027-01-01, direction: down, name: stricter}\n",
+    )
+    rate, fast, stricter = project.targets  # type: ignore[attr-defined]
+    # A lower target than the baseline is still "at least 20%" unless said otherwise.
+    assert direction_of(rate.metric, rate.direction) == "up"
+    assert direction_of(fast.metric, fast.direction) == "down"
+    assert direction_of(stricter.metric, stricter.direction) == "down"

@@ -129,7 +129,7 @@ def evaluate_target(
             window_value(target.metric, cohorts[:WINDOW_COHORTS])[0],
             "measured",
         )
-    direction = direction_of(target.metric, target.value, baseline)
+    direction = direction_of(target.metric, target.direction)
     trend_cohorts = cohorts[-TREND_COHORTS:]
     fit = fit_trend(
         [CohortPoint(c.month_index, c.value, c.weight) for c in trend_cohorts],

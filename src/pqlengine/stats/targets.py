@@ -166,11 +166,12 @@ def weighted_mean_interval(
     return mean, (mean - half, mean + half)
 
 
-def direction_of(metric: str, value: float, baseline: float | None) -> Direction:
-    """Up when the target is above the baseline; for a tie, down for time_to_pql."""
-    if baseline is None or value == baseline:
-        return "down" if metric == "time_to_pql" else "up"
-    return "up" if value > baseline else "down"
+def direction_of(metric: str, given: Direction | None = None) -> Direction:
+    """The side of the target that counts as reaching it: as given, else down for
+    time_to_pql (faster is better) and up for the others."""
+    if given is not None:
+        return given
+    return "down" if metric == "time_to_pql" else "up"
 
 
 def progress(current: float | None, baseline: float | None, value: float) -> float | None:
