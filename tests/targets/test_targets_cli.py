@@ -127,6 +127,15 @@ def test_targets_json_by_hand(project: Path) -> None:
     assert volume["current_ci"] == pytest.approx([94.0359 / 3, 136.9488 / 3], abs=1e-3)
 
 
+def test_small_cohorts_are_flagged(project: Path) -> None:
+    found = _json(project, "targets", "--as-of", AS_OF)
+    paid, pro, volume = found["targets"]
+    # pql_to_paid's denominators are the PQLs: 21, 20, 24, ... 40, all below 30 until 2025-06
+    assert [n["code"] for n in paid["notes"]] == ["small_cohorts"]
+    assert paid["notes"][0]["message"].startswith("5 of 11 cohorts")
+    assert [n["code"] for n in pro["notes"]] == [] and volume["notes"] == []
+
+
 def test_targets_cannot_say_with_too_few_cohorts(project: Path) -> None:
     found = _json(project, "targets", "--as-of", "2025-05-15")  # cohorts 01..03 complete
     paid = found["targets"][0]

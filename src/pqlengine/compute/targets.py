@@ -27,6 +27,9 @@ from pqlengine.store import Store
 
 WINDOW_COHORTS = 3
 TREND_COHORTS = 12
+# Below this denominator a cohort's rate is too discrete for the normal noise of the t
+# prediction (calibration is checked by simulation at 300-500; tests/targets).
+SMALL_COHORT = 30
 Interval = tuple[float, float] | Unavailable
 
 
@@ -135,6 +138,17 @@ def evaluate_target(
         [CohortPoint(c.month_index, c.value, c.weight) for c in trend_cohorts],
         binomial=target.metric in RATE_METRICS,
     )
+    small = [c for c in trend_cohorts if c.weight < SMALL_COHORT]
+    if target.metric in RATE_METRICS and small:
+        notes.append(
+            {
+                "field": "probability",
+                "code": "small_cohorts",
+                "message": f"{len(small)} of {len(trend_cohorts)} cohorts have fewer than "
+                f"{SMALL_COHORT} in the denominator: the t prediction's normal noise is a rough "
+                "stand-in for their binomial noise, so read the chance as approximate",
+            }
+        )
     target_month = last_complete_month(target.by, observation_days)
     projection: Projection | Unavailable
     if target_month <= last_complete_month(as_of, observation_days):
