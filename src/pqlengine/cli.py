@@ -477,7 +477,9 @@ def targets(
             raise UserError("no targets: add a `targets:` list to pql.yaml (see README)")
         with user_errors():
             result = compute_targets(store, project, moment)
-        if alert or (alert is None and as_of is None):
+        # Run by `pql serve` for the CLI (it holds the store), the connection only reads.
+        in_service = served_store.get() is not None
+        if (alert or (alert is None and as_of is None)) and not in_service:
             from pqlengine.destinations.outbox import targets as destinations
             from pqlengine.destinations.target_alerts import record_statuses
             from pqlengine.live.tables import ensure_live_tables

@@ -11,6 +11,7 @@ import pytest
 
 from pqlengine.destinations.signing import SIGNATURE_HEADER, verify
 from tests.live.harness import WEBHOOK_SECRET, LiveServer, Receiver, wait_for
+from tests.live.test_cli_served import run_pql
 from tests.support.cli import pql
 from tests.targets.data import write_project
 
@@ -55,3 +56,26 @@ def test_off_track_alert_is_delivered_by_the_service(
     assert slack.json()["text"] == "Target far is off track"
     assert slack.headers["Idempotency-Key"] == keys["slack"]
     assert len(receiver.requests) == 2  # once each
+
+
+def test_targets_and_calc_run_in_the_service_that_holds_the_store(tmp_path: Path) -> None:
+    destinations = "destinations:\n  - {type: slack, url: 'http://127.0.0.1:9/slack'}\n"
+    targets = "targets:\n  - {name: far, metric: pql_to_paid, value: 0.9, by: 2026-06-30}\n"
+    root = write_project(tmp_path, targets, destinations)
+    direct = [
+        pql("targets", "--as-of", "2026-01-15", "-f", "json", cwd=root).stdout,
+        pql("calc", "--from-store", "--as-of", "2026-01-15", "-f", "json", cwd=root).stdout,
+    ]
+    server = LiveServer(root).start()
+    try:
+        served = [
+            run_pql("targets", "--as-of", "2026-01-15", "-f", "json", cwd=root),
+            run_pql("calc", "--from-store", "--as-of", "2026-01-15", "-f", "json", cwd=root),
+        ]
+        assert [r.stdout for r in served] == direct, [r.stderr for r in served]
+        # Without --as-of it would record statuses: inside the service it only reads.
+        assert run_pql("targets", cwd=root).returncode == 0
+        refused = run_pql("targets", "--alert", cwd=root)
+        assert refused.returncode == 1 and "--alert writes to the store" in refused.stderr
+    finally:
+        server.stop()
