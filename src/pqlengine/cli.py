@@ -480,16 +480,22 @@ def targets(
         # Run by `pql serve` for the CLI (it holds the store), the connection only reads.
         in_service = served_store.get() is not None
         if (alert or (alert is None and as_of is None)) and not in_service:
-            from pqlengine.destinations.outbox import targets as destinations
-            from pqlengine.destinations.target_alerts import record_statuses
+            from pqlengine.destinations.outbox import SecretError
+            from pqlengine.destinations.target_alerts import alertable
             from pqlengine.live.tables import ensure_live_tables
 
-            ensure_live_tables(store)
-            with user_errors():
-                found = destinations(project, project.root)
-            result["alerts_queued"] = record_statuses(
-                store.raw, result["targets"], project.project, found, to_utc_naive(moment)
-            )
+            try:
+                found = alertable(project)
+            except SecretError as exc:  # show the targets; the change is seen next time
+                errors.print(f"warning: no target alerts recorded: {escape(str(exc))}")
+                found = None
+            if found:
+                from pqlengine.destinations.target_alerts import record_statuses
+
+                ensure_live_tables(store)
+                result["alerts_queued"] = record_statuses(
+                    store.raw, result["targets"], project.project, found, to_utc_naive(moment)
+                )
     rows = result["targets"]
     for row in rows:
         metric = row["metric"]

@@ -195,3 +195,29 @@ def test_no_alert_for_a_past_as_of(tmp_path: Path) -> None:
     finally:
         con.close()
     assert "target_status" not in tables
+
+
+def test_without_alert_destinations_nothing_is_recorded(tmp_path: Path) -> None:
+    root = write_project(tmp_path, TARGETS)
+    assert pql("targets", "--as-of", AS_OF, "--alert", cwd=root).returncode == 0
+    con = duckdb.connect(str(root / ".pql" / "targets.duckdb"), read_only=True)
+    try:
+        tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    finally:
+        con.close()
+    assert "target_status" not in tables and "outbox" not in tables
+
+
+def test_a_missing_secret_warns_and_still_shows_the_targets(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PQL_TARGETS_TEST_SECRET", raising=False)
+    destinations = (
+        "destinations:\n  - {type: webhook, url: 'http://127.0.0.1:9/h', "
+        "secret: '${PQL_TARGETS_TEST_SECRET}'}\n"
+    )
+    root = write_project(tmp_path, TARGETS, destinations)
+    done = pql("targets", "--as-of", AS_OF, "--alert", "-f", "json", cwd=root)
+    assert done.returncode == 0 and "warning: no target alerts recorded" in done.stderr
+    assert "PQL_TARGETS_TEST_SECRET" in done.stderr
+    assert [t["name"] for t in json.loads(done.stdout)["targets"]] == ["paid", "pro-rate", "volume"]

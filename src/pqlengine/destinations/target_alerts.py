@@ -8,8 +8,8 @@ import json
 from datetime import datetime
 from typing import Any
 
-from pqlengine.config import SlackDestination, WebhookDestination
-from pqlengine.destinations.outbox import Target, delivery_id
+from pqlengine.config import Project, SlackDestination, WebhookDestination
+from pqlengine.destinations.outbox import Target, delivery_id, targets
 
 KIND = "target_off_track"
 STATUS_TABLE = "target_status"
@@ -18,6 +18,12 @@ _OUTBOX_COLUMNS = (
     "body, status, reason, attempts, next_attempt_at, last_error, last_status_code, "
     "created_at, delivered_at"
 )
+
+
+def alertable(project: Project) -> list[Target]:
+    """The destinations a target alert goes to (webhooks and Slack), secrets resolved."""
+    found = targets(project, project.root)
+    return [t for t in found if isinstance(t.config, WebhookDestination | SlackDestination)]
 
 
 def target_document(
@@ -125,7 +131,7 @@ def _record(
             elif isinstance(config, SlackDestination):
                 body = slack_target_message(document)
             else:
-                continue  # CRM destinations take leads, not targets
+                continue  # CRM destinations take leads, not targets (see `alertable`)
             key = delivery_id(alert_id, target.label)
             if raw.execute("SELECT 1 FROM outbox WHERE delivery_id = ?", [key]).fetchone():
                 continue
