@@ -579,7 +579,7 @@ def _print_calc(result: dict[str, Any]) -> None:
         if found["interval"]:
             low, high = found["interval"]
             text += f" [{low:.{digits}f}, " + ("no bound" if high is None else f"{high:.{digits}f}")
-            text += "] (95%, from the rate's interval only)"
+            text += "]"
         if found.get("note"):
             text += f" ({found['note']})"
         return text

@@ -221,3 +221,18 @@ def test_a_missing_secret_warns_and_still_shows_the_targets(
     assert done.returncode == 0 and "warning: no target alerts recorded" in done.stderr
     assert "PQL_TARGETS_TEST_SECRET" in done.stderr
     assert [t["name"] for t in json.loads(done.stdout)["targets"]] == ["paid", "pro-rate", "volume"]
+
+
+def test_zero_observed_conversions_give_no_upper_bound() -> None:
+    from pqlengine.stats.calc import Estimate, volume_needed
+    from pqlengine.stats.intervals import Proportion, wilson_interval
+
+    # 0 of 20 PQLs converted: Wilson [0, 0.1611]; with a typed point rate of 0.05 the
+    # volume for 4 customers is 80, its interval [4 / 0.1611, no bound].
+    interval = wilson_interval(Proportion(0, 20))
+    assert isinstance(interval, tuple) and interval[0] == 0.0
+    found = volume_needed(4, 0.05, interval)
+    assert isinstance(found, Estimate) and found.interval is not None
+    assert found.value == pytest.approx(80.0)
+    assert found.interval[0] == pytest.approx(4 / 0.16112515, rel=1e-6)
+    assert found.interval[1] is None and "no upper bound" in str(found.note)

@@ -12,6 +12,11 @@ from typing import Any
 
 from pqlengine.stats.intervals import Unavailable
 
+_RATE_ONLY = (
+    "95% interval from the observed rate's Wilson interval only; the other inputs are taken "
+    "as given"
+)
+
 
 @dataclass(frozen=True)
 class Estimate:
@@ -32,7 +37,7 @@ def customers_implied(
     if rate_interval is None:
         return Estimate(value, None, "the rate was typed, so it has no interval")
     low, high = rate_interval
-    return Estimate(value, (pqls_per_month * low, pqls_per_month * high))
+    return Estimate(value, (pqls_per_month * low, pqls_per_month * high), _RATE_ONLY)
 
 
 def volume_needed(
@@ -50,9 +55,9 @@ def volume_needed(
     low, high = rate_interval
     upper = customers / low if low > 0 else None
     note = (
-        None
+        _RATE_ONLY
         if upper is not None
-        else ("the rate's interval reaches 0, so the volume needed has no upper bound")
+        else "the rate's interval reaches 0, so the volume needed has no upper bound"
     )
     return Estimate(value, (customers / high, upper), note)
 
