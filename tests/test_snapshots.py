@@ -171,6 +171,7 @@ COMMON = (
     Case("compare.json", compare_output),
     Case("compile-duckdb.sql", command("compile", "--dialect", "duckdb")),
     Case("model-points.json", command("model", "points", *JSON)),
+    Case("calc.json", command("calc", "--from-store", "--target-customers", "10", *JSON)),
     Case("report.json", report_output),
 )
 # Model commands change the store (train stores a model, score stores scores that `leads`

@@ -446,6 +446,174 @@ def metrics(
         )
 
 
+def _shown(metric: str, value: float | None) -> str:
+    """A target metric's value for people: rates in %, days and counts as numbers."""
+    if value is None:
+        return "-"
+    return f"{value:.1%}" if metric in ("pql_to_paid", "pql_rate") else f"{value:.3g}"
+
+
+@app.command()
+def targets(
+    project_dir: ProjectDir = Path(),
+    as_of: AsOf = None,
+    alert: Annotated[
+        bool | None,
+        typer.Option(
+            "--alert/--no-alert",
+            help="Record statuses and queue an alert when a target goes off track "
+            "(default: only without --as-of).",
+        ),
+    ] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Progress, trend and the chance of reaching each target in pql.yaml `targets:`."""
+    from pqlengine.compute.periods import to_utc_naive
+    from pqlengine.compute.targets import compute_targets
+
+    moment = parse_as_of(as_of)
+    with opened(project_dir, moment) as (project, store):
+        if not project.targets:
+            raise UserError("no targets: add a `targets:` list to pql.yaml (see README)")
+        with user_errors():
+            result = compute_targets(store, project, moment)
+        # Run by `pql serve` for the CLI (it holds the store), the connection only reads.
+        in_service = served_store.get() is not None
+        if (alert or (alert is None and as_of is None)) and not in_service:
+            from pqlengine.destinations.outbox import SecretError
+            from pqlengine.destinations.target_alerts import alertable
+            from pqlengine.live.tables import ensure_live_tables
+
+            try:
+                found = alertable(project)
+            except SecretError as exc:  # show the targets; the change is seen next time
+                errors.print(f"warning: no target alerts recorded: {escape(str(exc))}")
+                found = None
+            if found:
+                from pqlengine.destinations.target_alerts import record_statuses
+
+                ensure_live_tables(store)
+                result["alerts_queued"] = record_statuses(
+                    store.raw, result["targets"], project.project, found, to_utc_naive(moment)
+                )
+    rows = result["targets"]
+    for row in rows:
+        metric = row["metric"]
+        ci = row["current_ci"]
+        row["shown_target"] = f"{_shown(metric, row['value'])} by {row['by']}"
+        row["shown_current"] = _shown(metric, row["current"]) + (
+            f" [{_shown(metric, ci[0])}, {_shown(metric, ci[1])}]" if ci else ""
+        )
+        row["shown_projected"] = _shown(metric, row["projected"])
+        slope = row["trend"]["slope_per_month"] if row["trend"] else None
+        row["shown_slope"] = "-" if slope is None else f"{slope:+.3g}/month"
+        reason = row["reason"]
+        row["shown_status"] = row["status"] + (f": {reason['message']}" if reason else "")
+    emit(
+        result,
+        fmt,
+        rows,
+        [
+            ("name", "target", "text"),
+            ("shown_target", "goal", "text"),
+            ("shown_current", "now [95% CI]", "text"),
+            ("progress", "progress", "pct"),
+            ("shown_slope", "trend", "text"),
+            ("shown_projected", "projected", "text"),
+            ("probability", "chance", "pct"),
+            ("shown_status", "status", "text"),
+        ],
+        title=f"targets as of {result['as_of']} (now = last {result['window_cohorts']} "
+        "complete monthly cohorts)",
+    )
+    if fmt is Format.table and result.get("alerts_queued"):
+        console.print(f"queued {len(result['alerts_queued'])} off-track alert(s) in the outbox")
+
+
+@app.command()
+def calc(
+    project_dir: ProjectDir = Path(),
+    as_of: AsOf = None,
+    pqls: Annotated[float | None, typer.Option(help="PQLs per month.")] = None,
+    rate: Annotated[float | None, typer.Option(help="PQL-to-paid rate (0.2 = 20%).")] = None,
+    from_store: Annotated[
+        bool,
+        typer.Option(help="Take the inputs not typed from the store (recent months)."),
+    ] = False,
+    target_customers: Annotated[
+        float | None, typer.Option(help="New paying customers wanted per month.")
+    ] = None,
+    target_revenue: Annotated[
+        float | None, typer.Option(help="New MRR wanted per month (needs an ARPA).")
+    ] = None,
+    arpa: Annotated[float | None, typer.Option(help="MRR per new customer.")] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Paid customers implied by a PQL volume and rate; the PQL volume a target needs."""
+    from pqlengine.stats.calc import calculator
+
+    observed: dict[str, Any] | None = None
+    if from_store:
+        from pqlengine.compute.calc import observed_inputs
+
+        moment = parse_as_of(as_of)
+        with opened(project_dir, moment) as (project, store):
+            observed = observed_inputs(store, project, moment)
+    elif pqls is None and rate is None:
+        raise UserError("give --pqls and --rate, or --from-store")
+    with user_errors():
+        result = calculator(pqls, rate, arpa, observed, target_customers, target_revenue)
+    if fmt is Format.json:
+        emit(result, fmt, [], [])
+        return
+    _print_calc(result)
+
+
+def _print_calc(result: dict[str, Any]) -> None:
+    inputs, observed = result["inputs"], result["observed"] or {}
+
+    def span(found: dict[str, Any] | None, digits: int = 1) -> str:
+        if found is None or found["value"] is None:
+            return "-" if found is None else f"- ({found['note']})"
+        text = f"{found['value']:.{digits}f}"
+        if found["interval"]:
+            low, high = found["interval"]
+            text += f" [{low:.{digits}f}, " + ("no bound" if high is None else f"{high:.{digits}f}")
+            text += "]"
+        if found.get("note"):
+            text += f" ({found['note']})"
+        return text
+
+    volume = inputs["pqls_per_month"]
+    console.print(
+        f"PQLs per month: {'-' if volume is None else f'{volume:.1f}'} ({inputs['pqls_source']}"
+        + (
+            f", {', '.join(observed['pqls_months'])}; 95% CI {observed['pqls_per_month_ci'][0]:.1f}"
+            f"-{observed['pqls_per_month_ci'][1]:.1f}, not propagated)"
+            if inputs["pqls_source"] == "store"
+            else ")"
+        )
+    )
+    rate_text = f"{inputs['rate']:.1%}" if inputs["rate"] is not None else "-"
+    if inputs["rate_source"] == "store" and observed.get("rate_ci"):
+        k, n = observed["rate_counts"]
+        low, high = observed["rate_ci"]
+        rate_text += f" ({k}/{n}, cohorts {', '.join(observed['rate_cohorts'])}; "
+        rate_text += f"95% Wilson {low:.1%}-{high:.1%})"
+    else:
+        rate_text += f" ({inputs['rate_source']})"
+    console.print(f"PQL-to-paid: {rate_text}")
+    if result["customers"] is not None:
+        console.print(f"paid customers per month: {span(result['customers'])}")
+    if result["customers_needed"] is not None:
+        console.print(
+            f"customers needed per month: {result['customers_needed']:.1f} "
+            f"(target revenue / ARPA {inputs['arpa']:.2f}, {inputs['arpa_source']})"
+        )
+    if result["pqls_needed"] is not None:
+        console.print(f"PQLs needed per month: {span(result['pqls_needed'])}")
+
+
 class LeadStatus(StrEnum):
     pql = "pql"
     lapsed = "lapsed"

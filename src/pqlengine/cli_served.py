@@ -64,6 +64,9 @@ READ_COMMANDS: dict[tuple[str, ...], ReadCommand] = {
     ("suggest",): ReadCommand(writes_when=("write",)),
     ("model", "points"): ReadCommand(writes_when=("write",)),
     ("model", "check"): ReadCommand(),
+    # Inside the service `pql targets` records no status (a read connection): --alert writes.
+    ("targets",): ReadCommand(writes_when=("alert",)),
+    ("calc",): ReadCommand(),
 }
 # What to do instead of a command that writes to the store.
 INSTEAD = {

@@ -9,6 +9,7 @@ import math
 import os
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -397,6 +398,43 @@ class Outcomes(_Model):
     margin: float = Field(default=1.0, gt=0, le=1)
 
 
+TargetMetric = Literal["pql_to_paid", "pql_rate", "pql_count", "time_to_pql"]
+RATE_METRICS = ("pql_to_paid", "pql_rate")
+
+
+class Target(_Model):
+    """A goal for a cohort metric by a date (docs/semantics.md "Targets"; not versioned)."""
+
+    metric: TargetMetric
+    value: float = Field(ge=0)
+    by: date
+    # `from` in YAML: the baseline; absent, it is measured on the first cohorts of the data.
+    baseline: float | None = Field(default=None, ge=0, alias="from")
+    # {<by column or trait>: <value>}: one segment value, as `pql metrics --by` names it.
+    segment: dict[str, Scalar] | None = None
+    name: str | None = Field(default=None, min_length=1)
+    # Which side of `value` is reached: default up, down for time_to_pql (faster is better).
+    direction: Literal["up", "down"] | None = None
+
+    @model_validator(mode="after")
+    def _fits_metric(self) -> Target:
+        if self.metric in RATE_METRICS:
+            for key, number in (("value", self.value), ("from", self.baseline)):
+                if number is not None and number > 1:
+                    raise ValueError(
+                        f"{key} {number:g} is not a rate: {self.metric} targets are between 0 "
+                        "and 1 (e.g. 0.2 for 20%)"
+                    )
+        if self.segment is not None and len(self.segment) != 1:
+            raise ValueError("segment names exactly one column or trait: {<column>: <value>}")
+        return self
+
+    @property
+    def label(self) -> str:
+        """The target's name (`<metric>-<by>` when not named)."""
+        return self.name or f"{self.metric}-{self.by.isoformat()}"
+
+
 class Definition(_Model):
     """A named PQL definition: criteria, the rule over them, usage window and fit."""
 
@@ -704,6 +742,7 @@ class Project(_Model):
     destinations: list[Destination] = Field(default_factory=list)
     live: Live = Field(default_factory=Live)
     outcomes: Outcomes = Field(default_factory=Outcomes)
+    targets: list[Target] = Field(default_factory=list)
 
     # Where the file came from; not part of the definition.
     root: Path | None = Field(default=None, exclude=True)
@@ -823,7 +862,7 @@ def _validate(located: LocatedYaml, source: str, root: Path | None) -> Project:
     data = dict(located.data)
     problems = [
         Problem(_dotted(path), message, located.line_of(path), source)
-        for path, message in _cross_field_problems(data)
+        for path, message in _cross_field_problems(data) + _target_problems(data)
     ]
     try:
         project = Project.model_validate(data)
@@ -878,6 +917,28 @@ def _cross_field_problems(data: dict[str, Any]) -> list[tuple[tuple[str | int, .
                     f"qualify.score is {score} but the weights{parts} only sum to {total:g}",
                 )
             )
+    return found
+
+
+def _target_problems(data: dict[str, Any]) -> list[tuple[tuple[str | int, ...], str]]:
+    """Two targets with one name (their alerts and outputs are keyed by it)."""
+    targets = data.get("targets")
+    if not isinstance(targets, list):
+        return []
+    found: list[tuple[tuple[str | int, ...], str]] = []
+    seen: set[str] = set()
+    for index, target in enumerate(targets):
+        if not isinstance(target, dict):
+            continue
+        label = str(target.get("name") or f"{target.get('metric')}-{target.get('by')}")
+        if label in seen:
+            found.append(
+                (
+                    ("targets", index),
+                    f"target name '{label}' is used twice; give each target its own name",
+                )
+            )
+        seen.add(label)
     return found
 
 
@@ -1045,6 +1106,7 @@ _CHILDREN: dict[type[BaseModel], dict[str, type[BaseModel]]] = {
         "live": Live,
         "store": StoreConfig,
         "outcomes": Outcomes,
+        "targets": Target,
     },
     Outcomes: {"mrr": MrrSource},
     Definition: {"qualify": QualifyRule, "fit": Fit},

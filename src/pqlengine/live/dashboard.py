@@ -50,7 +50,8 @@ SESSION_SECONDS = 12 * 3600
 LEADS_PER_PAGE = 50
 FAILED_LOGIN_DELAY_SECONDS = 0.5
 PAGES = (("/", "Overview"), ("/cohorts", "Cohorts"), ("/drivers", "Drivers"),
-         ("/leads", "Leads"), ("/definition", "Definition"))  # fmt: skip
+         ("/leads", "Leads"), ("/definition", "Definition"), ("/calc", "Calculator"))  # fmt: skip
+CALC_FIELDS = ("pqls", "rate", "target_customers", "target_revenue", "arpa")
 SECURITY_HEADERS = {
     # vega compiles chart expressions with Function(): 'unsafe-eval' is for that alone.
     "Content-Security-Policy": (
@@ -274,6 +275,29 @@ class Dashboard:
 
         return self.lookup(("compare", old, new), replace(view, by=None, segment=None), compute)
 
+    def targets(self, view: View) -> Lookup | None:
+        """The targets of pql.yaml at the view's as_of (None when there are none)."""
+        if not self.project.targets:
+            return None
+
+        def compute(store: Store) -> dict[str, Any]:
+            from pqlengine.compute.targets import compute_targets
+
+            return {"targets": compute_targets(store, self.project, view.moment())}
+
+        return self.lookup(("targets",), replace(view, period="month", by=None, segment=None),
+                           compute, wait=False)  # fmt: skip
+
+    def calc_inputs(self, view: View) -> Lookup:
+        """The calculator's store-derived inputs at the view's as_of."""
+
+        def compute(store: Store) -> dict[str, Any]:
+            from pqlengine.compute.calc import observed_inputs
+
+            return {"observed": observed_inputs(store, self.project, view.moment())}
+
+        return self.lookup(("calc",), replace(view, period="month", by=None, segment=None), compute)
+
     def common(self, view: View) -> dict[str, Any]:
         """What every page with pickers needs."""
         return {"segments": self.segments(), "query": view.query()}
@@ -375,7 +399,41 @@ def mount_dashboard(app: FastAPI, service: Service, store: Callable[[], Store]) 
         return response
 
     def overview(request: Request, view: View) -> Response:
-        return board.render_found(request, view, board.panels(view), "overview.html", panels=None)
+        return board.render_found(
+            request, view, board.panels(view), "overview.html", panels=None,
+            targets_found=board.targets(view),
+        )  # fmt: skip
+
+    def calc(request: Request, view: View) -> Response:
+        from pqlengine.stats.calc import calculator
+
+        found = board.calc_inputs(view)
+        entry = found.entry
+        observed = entry.value["observed"] if entry is not None and entry.value else None
+        given: dict[str, float | None] = {}
+        for name in CALC_FIELDS:
+            text = (request.query_params.get(name) or "").strip()
+            try:
+                given[name] = float(text) if text else None
+            except ValueError:
+                return board.page(request, "error.html", view, 400, message=f"{name}: not a number")
+        # A pre-filled store value sent back unchanged stays the store's (with its interval).
+        for name, key in (("pqls", "pqls_per_month"), ("rate", "rate"), ("arpa", "arpa")):
+            if observed is not None and given[name] == observed.get(key):
+                given[name] = None
+        result, problem = None, None
+        if observed is not None or (given["pqls"] is not None and given["rate"] is not None):
+            try:
+                result = calculator(
+                    given["pqls"], given["rate"], given["arpa"], observed,
+                    given["target_customers"], given["target_revenue"],
+                )  # fmt: skip
+            except ValueError as exc:
+                problem = str(exc)
+        return board.render_found(
+            request, view, found, "calc.html", observed=None, result=result, problem=problem,
+            given=given,
+        )  # fmt: skip
 
     def cohorts(request: Request, view: View) -> Response:
         return board.render_found(request, view, board.panels(view), "cohorts.html", panels=None)
@@ -448,6 +506,7 @@ def mount_dashboard(app: FastAPI, service: Service, store: Callable[[], Store]) 
         ("/leads", leads),
         ("/leads/{entity_id:path}", lead),
         ("/definition", definition),
+        ("/calc", calc),
     ):
         router.add_api_route(path, guarded(render), methods=["GET"], response_class=HTMLResponse)
     app.include_router(router)
