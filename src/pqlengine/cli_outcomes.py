@@ -12,12 +12,12 @@ from pqlengine.output import print_table
 GROUP_LABEL = {"pql": "PQL", "non_pql": "non-PQL", "all": "all"}
 
 
-def _money(value: dict[str, Any] | None) -> str | None:
+def _money(value: dict[str, Any] | None, digits: int = 1) -> str | None:
     if value is None:
         return None
-    upper = value["ci"][1]
-    top = "∞" if upper is None else f"{upper:,.0f}"
-    return f"{value['estimate']:,.1f} ({value['ci'][0]:,.1f}-{top})"
+    low, high = value["ci"]
+    top = "unbounded" if high is None else f"{high:,.{digits}f}"
+    return f"{value['estimate']:,.{digits}f} ({low:,.{digits}f}-{top})"
 
 
 def _share(value: dict[str, Any] | None) -> str | None:
@@ -51,7 +51,7 @@ def _rows(label: str, segment: str | None, block: dict[str, Any], revenue: str) 
                 "retention_6m": _share(stats["retention_6m"]),
                 "retention_12m": _share(stats["retention_12m"]),
                 "nrr": _ratio(stats["net_mrr_retention_12m"]),
-                "ltv": _money(stats["ltv"]),
+                "ltv": _money(stats["ltv"], 0),
             }
         )
     return rows

@@ -118,6 +118,8 @@ def mean_estimate(values: Floats) -> Estimate | Unavailable:
 def welch(a: Floats, b: Floats) -> Difference | Unavailable:
     """Welch's t-test of mean(a) - mean(b) over observed values, Welch-Satterthwaite interval."""
     a, b = _observed(a), _observed(b)
+    if a.size == 0 or b.size == 0:
+        return Unavailable("empty", "a group has no customer observable for this yet")
     if a.size < 2 or b.size < 2:
         return Unavailable("too_few", "each group needs at least two customers for a t-test")
     var_a, var_b = a.var(ddof=1) / a.size, b.var(ddof=1) / b.size
