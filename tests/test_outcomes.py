@@ -39,7 +39,11 @@ def _sample(days: list[float], churned: list[bool]) -> OutcomeSample:
     n = len(days)
     nothing = np.full(n, NAN)
     return OutcomeSample(
-        np.asarray(days, dtype=float), np.asarray(churned), np.ones(n), *([nothing] * 4)
+        np.asarray(days, dtype=float),
+        np.asarray(churned),
+        np.ones(n),
+        *([nothing] * 4),
+        np.ones(n, dtype=bool),
     )
 
 
@@ -273,3 +277,14 @@ def test_outcomes_by_segment() -> None:
     )
     assert segments["pro"]["all"]["customers"] == 2
     assert [c["segment"] for c in result["cohorts"]] == ["pro", "team", "team"]
+
+
+def test_customers_without_known_mrr_have_no_arpa_rather_than_zero() -> None:
+    store = _store([("a", datetime(2026, 1, 1), 1200.0, "pro", None, None)])  # a won deal
+    try:
+        result = compute_outcomes(store, _project(), AS_OF)
+    finally:
+        store.close()
+    every = result["overall"]["all"]
+    assert every["customers"] == 1 and every["arpa"] is None and every["ltv"] is None
+    assert {n["field"]: n["code"] for n in every["notes"]}["arpa"] == "no_mrr"

@@ -74,6 +74,7 @@ def _sample(found: Customers, members: list[Customer], revenue_days: int | None)
         mrr_days=column(
             [math.nan if revenue_days is None else later(c, revenue_days) for c in members]
         ),
+        recurring=np.asarray([c.recurring_known for c in members], dtype=bool),
     )
 
 

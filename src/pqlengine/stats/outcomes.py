@@ -28,7 +28,8 @@ class OutcomeSample:
     followup_days: conversion to churn or as_of; churned: churn observed; mrr_start:
     MRR at conversion; revenue_year: first-year revenue; revenue_days: revenue of the
     first `--revenue-days` days (all NaN without the option); mrr_12m / mrr_days: MRR 12
-    months / `--revenue-days` days after conversion (0 after churn)."""
+    months / `--revenue-days` days after conversion (0 after churn); recurring: some MRR is
+    known for the customer (without it MRR is unknown, not 0)."""
 
     followup_days: Floats
     churned: NDArray[np.bool_]
@@ -37,6 +38,7 @@ class OutcomeSample:
     revenue_days: Floats
     mrr_12m: Floats
     mrr_days: Floats
+    recurring: NDArray[np.bool_]
 
     def __add__(self, other: OutcomeSample) -> OutcomeSample:
         return OutcomeSample(
@@ -49,8 +51,8 @@ class OutcomeSample:
     @classmethod
     def empty(cls) -> OutcomeSample:
         """No customers."""
-        floats = (np.zeros(0) for _ in range(5))
-        return cls(np.zeros(0), np.zeros(0, dtype=bool), *floats)
+        none, no = np.zeros(0), np.zeros(0, dtype=bool)
+        return cls(none, no, none, none, none, none, none, no)
 
     @property
     def customers(self) -> int:
@@ -267,6 +269,12 @@ def summarise(
     fit = kaplan_meier(sample)
     retention = {m: retention_at(sample, fit, m * days_per_month) for m in RETENTION_MONTHS}
     arpa = mean_estimate(sample.mrr_start)
+    if sample.customers and not sample.recurring.any():
+        arpa = Unavailable(
+            "no_mrr",
+            "no MRR is known for these customers: set outcomes.mrr in pql.yaml or give the "
+            "conversions an mrr",
+        )
     found: dict[str, Any] = {
         "customers": sample.customers,
         "churned": int(sample.churned.sum()),
