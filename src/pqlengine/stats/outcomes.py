@@ -157,6 +157,11 @@ def retention_at(
     survival = float(fit.survival_function_at_times([days])[0])
     lower, upper = (float(x) for x in fit.confidence_interval_at_times([days])[0])
     at_risk = int((sample.followup_days >= days).sum())
+    if survival == 1.0:
+        # Greenwood's interval collapses to [1, 1] before the first churn. The exact
+        # (Clopper-Pearson) lower bound for 0 churns among the customers followed past
+        # `days` is conservative (every earlier customer also survived) and not a made-up 1.
+        lower = (ALPHA / 2) ** (1 / at_risk)
     return Estimate(survival, lower, upper, at_risk)
 
 
