@@ -173,6 +173,9 @@ COMMON = (
     Case("model-points.json", command("model", "points", *JSON)),
     Case("calc.json", command("calc", "--from-store", "--target-customers", "10", *JSON)),
     Case("report.json", report_output),
+    Case(
+        "outcomes-by-plan.json", command("outcomes", *MONTH_BY_PLAN, "--revenue-days", "90", *JSON)
+    ),
 )
 # Model commands change the store (train stores a model, score stores scores that `leads`
 # then shows), so they run once, in this order, on a copy of the project; see `model_outputs`.

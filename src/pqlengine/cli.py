@@ -614,6 +614,40 @@ def _print_calc(result: dict[str, Any]) -> None:
         console.print(f"PQLs needed per month: {span(result['pqls_needed'])}")
 
 
+@app.command()
+def outcomes(
+    project_dir: ProjectDir = Path(),
+    as_of: AsOf = None,
+    period: Annotated[
+        str, typer.Option(help="Cohort period of conversion: week or month.")
+    ] = "month",
+    by: Annotated[
+        str | None, typer.Option(help="Segment by an account/user column or trait.")
+    ] = None,
+    revenue_days: Annotated[
+        int | None, typer.Option(help="Also report revenue of the first D days after converting.")
+    ] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Revenue, retention and LTV of PQL vs non-PQL customers per conversion cohort."""
+    from pqlengine.cli_outcomes import print_outcomes
+    from pqlengine.compute.outcomes import compute_outcomes
+
+    check_period(period)
+    moment = parse_as_of(as_of)
+    with opened(project_dir, moment) as (project, store), user_errors():
+        result = compute_outcomes(store, project, moment, period, by, revenue_days)  # type: ignore[arg-type]
+    if fmt is Format.table:
+        print_outcomes(console, result)
+    else:
+        rows = [
+            {"cohort": c["cohort"], "segment": c["segment"], "group": g, **c[g]}
+            for c in [*result["cohorts"], {**result["overall"], "cohort": None, "segment": None}]
+            for g in ("pql", "non_pql")
+        ]
+        emit(result, fmt, rows, [])
+
+
 class LeadStatus(StrEnum):
     pql = "pql"
     lapsed = "lapsed"

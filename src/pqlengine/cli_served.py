@@ -55,6 +55,7 @@ READ_COMMANDS: dict[tuple[str, ...], ReadCommand] = {
     ("check",): ReadCommand(),
     ("qualify",): ReadCommand(),
     ("metrics",): ReadCommand(),
+    ("outcomes",): ReadCommand(),
     ("leads",): ReadCommand(),
     ("discover",): ReadCommand(),
     ("drivers",): ReadCommand(),

@@ -41,6 +41,7 @@ READS = [
     ["discover", "--as-of", AS_OF, "--min-support", "5", "--top", "5"],
     ["model", "check", "--as-of", AS_OF],  # no model stored: the same error
     ["metrics", "--as-of", AS_OF, "--by", "no_such_column"],  # a user error: exit 1
+    ["outcomes", "--as-of", AS_OF, "--format", "json"],
 ]
 
 

@@ -35,7 +35,7 @@ pytestmark = [
 
 DEMO_ACCOUNTS = 400
 CHART_TIMEOUT_MS = 30_000
-PAGES = ("/", "/cohorts", "/drivers", "/leads", "/definition")
+PAGES = ("/", "/cohorts", "/drivers", "/outcomes", "/leads", "/definition")
 
 
 @pytest.fixture(scope="module")
@@ -341,7 +341,7 @@ def test_report_opens_offline_with_every_chart(
     figures = tab.locator("figure.chart")
     names = [figures.nth(i).get_attribute("data-chart") for i in range(figures.count())]
     assert names == ["pql_count", "pipeline", "pql_rate", "pql_to_paid", "time_to_pql",
-                     "cohort_grid", "funnel", "drivers"]  # fmt: skip
+                     "cohort_grid", "funnel", "drivers", "retention"]  # fmt: skip
     for index in range(figures.count()):
         svg = figures.nth(index).locator("svg").first
         box = svg.bounding_box()
@@ -353,3 +353,37 @@ def test_report_opens_offline_with_every_chart(
     pngs = sorted(p.name for p in demo["png"].glob("*.png"))
     assert pngs == sorted(f"{name}.png" for name in names)
     assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in demo["png"].glob("*.png"))
+
+
+def outcome_cells(html_page: Any) -> dict[tuple[str, str], str]:
+    """(field, group) -> data-value of the outcomes table."""
+    cells = html_page.locator("table[data-table=outcomes] tbody td[data-group]")
+    found = {}
+    for index in range(cells.count()):
+        cell = cells.nth(index)
+        field = cell.locator("xpath=..").get_attribute("data-field")
+        found[(str(field), str(cell.get_attribute("data-group")))] = str(
+            cell.get_attribute("data-value")
+        )
+    return found
+
+
+def test_outcomes_page_equals_the_report_and_draws_retention(
+    page: Any, server: LiveServer, browser: Any, demo: dict[str, Path]
+) -> None:
+    """The dashboard's Outcomes page at the report's as_of shows the report's numbers (one
+    computation, two renderings), with both groups' retention curves drawn."""
+    open_page(page, f"{server.url}/outcomes?as_of=2026-11-01")
+    assert page.locator("figure[data-chart=retention]").get_attribute("data-rendered") == "true"
+    shown_cells = outcome_cells(page)
+    assert (
+        int(shown_cells[("customers", "pql")]) > 0
+        and int(shown_cells[("customers", "non_pql")]) > 0
+    )
+    assert float(shown_cells[("retention_3m", "pql")]) > 0.5
+    assert "LTV PQL = ARPA" in page.locator("[data-outcome-tests]").inner_text()
+    context = browser.new_context(offline=True)
+    report = context.new_page()
+    report.goto(demo["report"].as_uri())
+    assert outcome_cells(report) == shown_cells
+    context.close()

@@ -50,7 +50,8 @@ SESSION_SECONDS = 12 * 3600
 LEADS_PER_PAGE = 50
 FAILED_LOGIN_DELAY_SECONDS = 0.5
 PAGES = (("/", "Overview"), ("/cohorts", "Cohorts"), ("/drivers", "Drivers"),
-         ("/leads", "Leads"), ("/definition", "Definition"), ("/calc", "Calculator"))  # fmt: skip
+         ("/outcomes", "Outcomes"), ("/leads", "Leads"), ("/definition", "Definition"),
+         ("/calc", "Calculator"))  # fmt: skip
 CALC_FIELDS = ("pqls", "rate", "target_customers", "target_revenue", "arpa")
 SECURITY_HEADERS = {
     # vega compiles chart expressions with Function(): 'unsafe-eval' is for that alone.
@@ -261,6 +262,18 @@ class Dashboard:
             ("drivers",), replace(view, period="month", by=None, segment=None), compute
         )
 
+    def outcomes(self, view: View) -> Lookup:
+        """`pql outcomes` at the view's as_of and period, with the retention chart."""
+
+        def compute(store: Store) -> dict[str, Any]:
+            from pqlengine.compute.outcomes import compute_outcomes
+            from pqlengine.report.render import outcome_charts
+
+            found = compute_outcomes(store, self.project, view.moment(), view.period)
+            return {"outcomes": found, "charts": outcome_charts(found)}
+
+        return self.lookup(("outcomes",), replace(view, by=None, segment=None), compute)
+
     def compared(self, view: View, old: str, new: str) -> Lookup:
         """`pql compare` of two stored versions at the view's as_of and period."""
 
@@ -441,6 +454,10 @@ def mount_dashboard(app: FastAPI, service: Service, store: Callable[[], Store]) 
     def drivers(request: Request, view: View) -> Response:
         return board.render_found(request, view, board.drivers(view), "drivers.html", drivers=None)
 
+    def outcomes(request: Request, view: View) -> Response:
+        found = board.outcomes(view)
+        return board.render_found(request, view, found, "outcomes.html", outcomes=None)
+
     def leads(request: Request, view: View) -> Response:
         try:
             page = max(1, int(request.query_params.get("page") or 1))
@@ -503,6 +520,7 @@ def mount_dashboard(app: FastAPI, service: Service, store: Callable[[], Store]) 
         ("/", overview),
         ("/cohorts", cohorts),
         ("/drivers", drivers),
+        ("/outcomes", outcomes),
         ("/leads", leads),
         ("/leads/{entity_id:path}", lead),
         ("/definition", definition),

@@ -435,3 +435,41 @@ def compare_counts(counts: list[dict[str, Any]], period: str, old: str, new: str
         .properties(width=WIDTH, height=HEIGHT)
     )
     return _config(chart, "PQLs per period under two definitions.")
+
+
+def retention(curves: dict[str, list[dict[str, Any]]]) -> Spec:
+    """Kaplan-Meier retention of PQL and non-PQL customers by month since converting, 95%
+    bands (exponential Greenwood)."""
+    names = {"pql": "PQL customers", "non_pql": "non-PQL customers"}
+    rows = [
+        {**point, "group": names[group]} for group, points in curves.items() for point in points
+    ]
+    colour = alt.Color(
+        "group:N",
+        title="customers",
+        scale=alt.Scale(domain=list(names.values()), range=[BLUE, ORANGE]),
+    )
+    base = alt.Chart(_data(rows)).encode(x=alt.X("months:Q", title="Months since converting"))
+    band = base.mark_area(opacity=0.18, interpolate="step-after").encode(
+        y=alt.Y(
+            "lower:Q",
+            title="Customers still paying (%)",
+            axis=alt.Axis(format=".0%"),
+            scale=alt.Scale(domain=[0, 1]),
+        ),
+        y2="upper:Q",
+        color=colour,
+    )
+    line = base.mark_line(strokeWidth=2, interpolate="step-after").encode(
+        y="retention:Q",
+        color=colour,
+        tooltip=[
+            alt.Tooltip("group:N", title="customers"),
+            alt.Tooltip("months:Q", title="months since converting", format=".1f"),
+            alt.Tooltip("retention:Q", title="retained", format=".1%"),
+            alt.Tooltip("lower:Q", title="95% CI low", format=".1%"),
+            alt.Tooltip("upper:Q", title="95% CI high", format=".1%"),
+        ],
+    )
+    chart = (band + line).properties(width=WIDTH, height=HEIGHT)
+    return _config(chart, "Kaplan-Meier retention curves of PQL and non-PQL customers.")

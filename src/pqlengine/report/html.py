@@ -16,7 +16,7 @@ from pqlengine.compute.metrics import Period
 from pqlengine.compute.panels import dashboard_panels, drivers_panel
 from pqlengine.config import Project
 from pqlengine.report.jinja import STYLESHEET, definition_text, environment
-from pqlengine.report.render import Charts, driver_charts, panel_charts, to_svg
+from pqlengine.report.render import Charts, driver_charts, outcome_charts, panel_charts, to_svg
 from pqlengine.store import Store
 
 _IDS = re.compile(r'(id="|url\(#|href="#)([^")]+)')
@@ -34,6 +34,12 @@ class Report:
 def namespaced_svg(svg: str, prefix: str) -> str:
     """An SVG whose ids (gradients, clip paths) cannot clash with another chart's."""
     return _IDS.sub(lambda m: f"{m.group(1)}{prefix}-{m.group(2)}", svg)
+
+
+def outcomes_configured(project: Project) -> bool:
+    """True when pql.yaml says where revenue or churn comes from (its `outcomes:` block)."""
+    outcomes = project.outcomes
+    return outcomes.mrr is not None or outcomes.churn_event is not None
 
 
 def build_report(
@@ -54,8 +60,15 @@ def build_report(
     if with_drivers:
         step("drivers (discovery)")
         drivers = drivers_panel(discover(store, project, as_of))
+    outcomes = None
+    if outcomes_configured(project):
+        from pqlengine.compute.outcomes import compute_outcomes
+
+        step("customer outcomes")
+        outcomes = compute_outcomes(store, project, as_of, period)
     step("charts")
     charts = panel_charts(panels) | (driver_charts(drivers) if drivers else {})
+    charts |= outcome_charts(outcomes) if outcomes else {}
     svgs = {name: Markup(namespaced_svg(to_svg(spec), name)) for name, (_, spec) in charts.items()}
     html = (
         environment()
@@ -63,6 +76,7 @@ def build_report(
         .render(
             panels=panels,
             drivers=drivers,
+            outcomes=outcomes,
             charts=charts,
             svgs=svgs,
             css=Markup(STYLESHEET.read_text(encoding="utf-8")),

@@ -125,3 +125,11 @@ def write_pngs(found: Charts, directory: Path) -> list[Path]:
         path.write_bytes(to_png(spec, title))
         written.append(path)
     return written
+
+
+def outcome_charts(outcomes: dict[str, Any]) -> Charts:
+    """The retention curves of PQL vs non-PQL customers (none without customers)."""
+    if not any(outcomes["curves"].values()):
+        return {}
+    title = "Retention of PQL vs non-PQL customers (Kaplan–Meier)"
+    return {"retention": (title, charts.retention(outcomes["curves"]))}

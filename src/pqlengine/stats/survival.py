@@ -152,3 +152,60 @@ def _exponential_greenwood(
         lower = np.exp(-np.exp(np.log(-v) - spread))
         upper = np.exp(-np.exp(np.log(-v) + spread))
     return np.where(np.isnan(lower), 1.0, lower), np.where(np.isnan(upper), 1.0, upper)
+
+
+@dataclass(frozen=True)
+class LogRank:
+    """Log-rank test of equal survival in two groups: chi-square (1 df) and its p-value."""
+
+    statistic: float
+    p_value: float
+    observed_a: float
+    expected_a: float
+
+
+def logrank_test(
+    durations_a: ArrayLike, observed_a: ArrayLike, durations_b: ArrayLike, observed_b: ArrayLike
+) -> LogRank:
+    """Mantel-Haenszel log-rank test (Mantel 1966), as lifelines' `logrank_test` computes it.
+
+    At every distinct event time, group A's expected events are its share of those at risk
+    times all events; the hypergeometric variances are summed. Raises ValueError on empty
+    groups or when no event occurred (the test has no variance); callers check first."""
+    times_a = np.asarray(durations_a, dtype=np.float64).reshape(-1)
+    times_b = np.asarray(durations_b, dtype=np.float64).reshape(-1)
+    events_a = np.asarray(observed_a, dtype=bool).reshape(-1)
+    events_b = np.asarray(observed_b, dtype=bool).reshape(-1)
+    if times_a.size == 0 or times_b.size == 0:
+        raise ValueError("both groups need at least one duration")
+    event_times = np.unique(np.concatenate([times_a[events_a], times_b[events_b]]))
+    if event_times.size == 0:
+        raise ValueError("no event in either group: the log-rank test has no variance")
+    # at risk at t: durations >= t (a censoring tied with an event is still at risk)
+    risk_a = times_a.size - np.searchsorted(np.sort(times_a), event_times, side="left")
+    risk_b = times_b.size - np.searchsorted(np.sort(times_b), event_times, side="left")
+    died_a = _count_at(times_a[events_a], event_times)
+    died_b = _count_at(times_b[events_b], event_times)
+    at_risk = (risk_a + risk_b).astype(np.float64)
+    died = died_a + died_b
+    expected_a = died * risk_a / at_risk
+    with np.errstate(divide="ignore", invalid="ignore"):
+        variance_terms = died * (risk_a / at_risk) * (1 - risk_a / at_risk) * (at_risk - died)
+        variance_terms /= at_risk - 1
+    variance = float(np.nansum(variance_terms))
+    if variance <= 0:
+        raise ValueError("the log-rank test has no variance (every event at one time)")
+    difference = float(died_a.sum() - expected_a.sum())
+    statistic = difference**2 / variance
+    return LogRank(
+        statistic=statistic,
+        p_value=float(scipy_stats.chi2.sf(statistic, 1)),
+        observed_a=float(died_a.sum()),
+        expected_a=float(expected_a.sum()),
+    )
+
+
+def _count_at(times: Floats, grid: Floats) -> Floats:
+    """How many of `times` equal each value of the sorted `grid` (all times lie on it)."""
+    index = np.searchsorted(grid, times)
+    return np.bincount(index, minlength=grid.size).astype(np.float64)
