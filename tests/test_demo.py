@@ -298,6 +298,7 @@ def test_treatment_flags_match_the_events(con: duckdb.DuckDBPyConnection) -> Non
         ("invited", "Invited Member"),
         ("shared", "Shared Document"),
         ("integration", "Connected Integration"),
+        ("uploaded_asset", "Uploaded Asset"),  # a retention driver (issue 19)
     ):
         mismatches = _scalar(
             con,

@@ -77,7 +77,8 @@ def generate_files(
             stop = min(start + CHUNK_ACCOUNTS, n_accounts)
             rng = np.random.default_rng([seed, number + 1])
             event_file = paths["events"] / f"part-{number:05d}.parquet"
-            chunk = _simulate_chunk(rng, accounts.slice(start, stop), totals, end_us)
+            outcome_rng = np.random.default_rng([seed, number + 1, 19])
+            chunk = _simulate_chunk(rng, accounts.slice(start, stop), totals, end_us, outcome_rng)
             users_writer.write_table(chunk.users)
             pq.write_table(chunk.events, event_file, compression="zstd")
             del chunk  # free this chunk's tables before the next one is built
@@ -99,7 +100,7 @@ def generate_files(
         truth_accounts_file=paths["truth_accounts"],
         accounts=n_accounts,
         users=totals.users,
-        events=totals.events,
+        events=totals.events + totals.sub_events,
         conversions=totals.conversions,
     )
 

@@ -39,6 +39,7 @@ class _Totals:
     users: int = 0
     users_numbered: int = 0
     events: int = 0
+    sub_events: int = 0  # subscription changes and cancellations (numbered apart)
     conversions: int = 0
     conversions_latent: int = 0
     spike_accounts: int = 0
@@ -203,8 +204,11 @@ def _conversion_events(
     members: _Members,
     conversion: dict[str, np.ndarray],
     log: _EventLog,
-) -> None:
-    """One "Subscription Started" per converting account, priced per seat at that time."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """One "Subscription Started" per converting account, priced per seat at that time.
+
+    Returns per local account its seats and plan index (0 pro, 1 business; 0 for accounts
+    that do not convert)."""
     n = len(acc.number)
     day = conversion["day"]
     joined = members.day < day[members.account]
@@ -213,3 +217,6 @@ def _conversion_events(
     business = (rng.random(len(converted)) < BUSINESS_SHARE).astype(np.int64)
     category = business * MAX_USERS + seats[converted] - 1
     log.add("Subscription Started", converted, owner[converted], day[converted], category)
+    plan = np.zeros(n, dtype=np.int64)
+    plan[converted] = business
+    return seats, plan

@@ -83,6 +83,13 @@ class _EventLog:
         """Append events whose property value is drawn from the event's weights."""
         self.add(name, account, user, day, _draw_category(rng, EVENTS[CODE[name]], len(account)))
 
+    def done_before(self, name: str, day: float, n_accounts: int) -> np.ndarray:
+        """Per local account: whether the log has a `name` event before `day` (after signup)."""
+        flags = np.zeros(n_accounts, dtype=bool)
+        for account, _, when, code, _ in self.parts:
+            flags[account[(code == CODE[name]) & (when < day)]] = True
+        return flags
+
     def arrays(self) -> tuple[np.ndarray, ...]:
         """account, user, day, code, prop, each concatenated over all parts (which are freed)."""
         parts, self.parts = self.parts, []
@@ -104,7 +111,7 @@ def _property_dictionary() -> tuple[list[str | None], list[int]]:
         offsets.append(len(texts))
         if spec.prop:
             texts += [json.dumps({spec.prop: value}) for value in spec.values]
-        elif spec.role == "conversion":
+        elif spec.priced:
             texts += [
                 json.dumps({"plan": plan, "amount": price * seats, "seats": seats})
                 for plan, price in zip(PAID_PLANS, PAID_PRICE_PER_SEAT, strict=True)

@@ -36,15 +36,16 @@ from pqlengine.demo.events import (
 )
 from pqlengine.demo.model import (
     CAUSAL,
-    CODE,
     EPOCH,
     EVENT_NAMES,
     FREE_EMAIL_DOMAINS,
     MEMBER_SESSIONS_MEAN,
     ONE_US,
     SESSIONS_MEAN,
+    TREATMENT_DAYS,
     ground_truth,
 )
+from pqlengine.demo.subscriptions import _subscription_events, _Subscriptions, _subscriptions
 
 
 @dataclass(frozen=True)
@@ -87,9 +88,16 @@ class _Chunk:
 
 
 def _simulate_chunk(
-    rng: np.random.Generator, acc: _Accounts, totals: _Totals, end_us: int
+    rng: np.random.Generator,
+    acc: _Accounts,
+    totals: _Totals,
+    end_us: int,
+    outcome_rng: np.random.Generator,
 ) -> _Chunk:
-    """Simulate the users and events of a slice of accounts; update the running totals."""
+    """Simulate the users and events of a slice of accounts; update the running totals.
+
+    Churn and expansion come from `outcome_rng`, a stream of their own, so adding them left
+    every other event, conversion and truth column exactly as before."""
     n = len(acc.number)
     owner = totals.users_numbered + np.arange(n, dtype=np.int64)
     log = _EventLog()
@@ -117,28 +125,46 @@ def _simulate_chunk(
     _session_events(rng, acc, owner_sessions + member_sessions, log)
     _noise_and_spike_events(rng, acc, owner, log)
     conversion = _conversions(rng, acc, treated, last_cause_day, totals)
-    _conversion_events(rng, acc, owner, members, conversion, log)
-    events = _events_table(log, acc, totals, n + len(members.account), end_us)
+    seats, plan = _conversion_events(rng, acc, owner, members, conversion, log)
+    drivers = {"integration": treated["integration"]}
+    drivers["uploaded_asset"] = log.done_before("Uploaded Asset", TREATMENT_DAYS, n)
+    subs = _subscriptions(outcome_rng, drivers, conversion["day"], seats, plan)
+    chunk_users = n + len(members.account)
+    events = _log_table(log, acc, totals.users_numbered, chunk_users, "evt_", totals.events, end_us)
+    totals.events += events.num_rows
+    totals.conversions += pc.sum(pc.equal(events["event"], "Subscription Started")).as_py() or 0
+    sub_log = _subscription_events(subs, conversion["converted"], owner, plan)
+    sub_events = _log_table(
+        sub_log, acc, totals.users_numbered, chunk_users, "evt_s", totals.sub_events, end_us
+    )
+    totals.sub_events += sub_events.num_rows
     users = _users_table(rng, acc, members, totals, end_us)
-    totals.users_numbered += n + len(members.account)
-    totals.truth.append(_truth_table(acc, treated, conversion, end_us))
-    return _Chunk(users=users, events=events)
+    totals.users_numbered += chunk_users
+    totals.truth.append(_truth_table(acc, treated, conversion, end_us, drivers, subs))
+    return _Chunk(users=users, events=pa.concat_tables([events, sub_events]))
 
 
-def _events_table(
-    log: _EventLog, acc: _Accounts, totals: _Totals, chunk_users: int, end_us: int
+def _log_table(
+    log: _EventLog,
+    acc: _Accounts,
+    users_numbered: int,
+    chunk_users: int,
+    id_prefix: str,
+    ids_before: int,
+    end_us: int,
 ) -> pa.Table:
-    """The chunk's events before `end`, in time order, with ids continuing the count."""
+    """A log's events before `end`, in time order, with ids continuing from `ids_before`."""
     account, user, day, code, prop = log.arrays()
     ts = _day_us(acc, account, day)
     kept = np.flatnonzero(ts < end_us)
     order = kept[np.argsort(ts[kept], kind="stable")]
     account, user, code, prop, ts = (a[order] for a in (account, user, code, prop, ts))
-    user_ids = _prefixed("user_", totals.users_numbered + 1 + np.arange(chunk_users), 8)
-    table = pa.table(
+    user_ids = _prefixed("user_", users_numbered + 1 + np.arange(chunk_users), 8)
+    width = 15 - len(id_prefix)  # evt_00000000001 and evt_s0000000001
+    return pa.table(
         {
-            "event_id": _prefixed("evt_", totals.events + 1 + np.arange(len(ts)), 11),
-            "user_id": _decode(user - totals.users_numbered, user_ids),
+            "event_id": _prefixed(id_prefix, ids_before + 1 + np.arange(len(ts)), width),
+            "user_id": _decode(user - users_numbered, user_ids),
             "account_id": _decode(account, acc.account_ids()),
             "event": _decode(code, pa.array(EVENT_NAMES)),
             "ts": pa.array(ts, type=pa.timestamp("us")),
@@ -147,9 +173,6 @@ def _events_table(
             ),
         }
     )
-    totals.events += len(ts)
-    totals.conversions += int((code == CODE["Subscription Started"]).sum())
-    return table
 
 
 def _users_table(
@@ -199,10 +222,16 @@ def _users_table(
 
 
 def _truth_table(
-    acc: _Accounts, treated: dict[str, np.ndarray], conversion: dict[str, np.ndarray], end_us: int
+    acc: _Accounts,
+    treated: dict[str, np.ndarray],
+    conversion: dict[str, np.ndarray],
+    end_us: int,
+    drivers: dict[str, np.ndarray],
+    subs: _Subscriptions,
 ) -> pa.Table:
-    """Per-account latent variables (the oracle for causal estimates)."""
-    converted_us = _day_us(acc, np.arange(len(acc.number)), conversion["day"])
+    """Per-account latent variables (the oracle for causal and outcome estimates)."""
+    every = np.arange(len(acc.number))
+    converted_us = _day_us(acc, every, conversion["day"])
     observed = conversion["converted"] & (converted_us < end_us)
     columns: dict[str, Any] = {
         "account_id": acc.account_ids(),
@@ -215,6 +244,22 @@ def _truth_table(
         "p_convert": conversion["p"],
         "converted_latent": conversion["converted"],
         "converted_at": pa.array(converted_us, mask=~observed, type=pa.timestamp("us")),
+    }
+    # Outcomes of the converted accounts (null otherwise), uncensored: they may lie after end.
+    not_customer = ~conversion["converted"]
+    no_expansion = not_customer | np.isnan(subs.expansion_day)
+    expansion_day = np.nan_to_num(subs.expansion_day)
+    columns |= {
+        "uploaded_asset_14d": drivers["uploaded_asset"],
+        "churn_hazard_per_month": pa.array(subs.hazard_per_month, mask=not_customer),
+        "churned_at_latent": pa.array(
+            _day_us(acc, every, subs.churn_day), mask=not_customer, type=pa.timestamp("us")
+        ),
+        "mrr_at_conversion": pa.array(subs.mrr_at_conversion, mask=not_customer),
+        "expansion_at_latent": pa.array(
+            _day_us(acc, every, expansion_day), mask=no_expansion, type=pa.timestamp("us")
+        ),
+        "expansion_mrr": pa.array(np.nan_to_num(subs.expansion_mrr), mask=no_expansion),
     }
     return pa.table(columns)
 
@@ -242,7 +287,8 @@ def _simulated_truth(totals: _Totals, seed: int, n_accounts: int, end_us: int) -
         "end": (EPOCH + end_us * ONE_US).isoformat() + "Z",
         "accounts": n_accounts,
         "users": totals.users,
-        "events": totals.events,
+        "events": totals.events + totals.sub_events,
+        "subscription_events": totals.sub_events,
         "conversions": totals.conversions,
         "conversions_latent": totals.conversions_latent,
         "spike_accounts": totals.spike_accounts,
