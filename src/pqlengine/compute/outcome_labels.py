@@ -78,6 +78,14 @@ def parse_outcome(text: str, among: str | None = None) -> Outcome:
     return Outcome(kind, int(match.group(2)), "all" if among == "all" else "converters")
 
 
+def outcome_from_json(stored: dict[str, Any] | None) -> Outcome:
+    """The Outcome a `Population.to_json()` names (absent, as in older stored results:
+    converted)."""
+    if not stored:
+        return Outcome()
+    return parse_outcome(str(stored["outcome"]), stored.get("among"))
+
+
 def require_yes_no(outcome: Outcome, command: str) -> None:
     """Commands that only handle yes/no outcomes refuse a numeric one (ValueError)."""
     if outcome.numeric:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime
 from typing import Any
 
@@ -68,7 +69,7 @@ def _validate(
     if train_until is None:
         kept = framed.filter(~framed.converted_in_window)
         median = kept.signup_at.epoch_seconds().median().execute()
-        if median is None:
+        if median is None or math.isnan(float(median)):  # no row: NULL or NaN by backend
             raise ValueError(
                 "no entity has finished its observation and conversion windows at --as-of"
             )
