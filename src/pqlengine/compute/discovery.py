@@ -431,6 +431,7 @@ def discover(
     """Every candidate behaviour tested against `outcome` (default: later conversion), in
     the documented shape."""
     data, population = discovery_population(store, project, as_of, window_days, outcome)
+    population = population.counted(data.entities)
     head: dict[str, Any] = {
         "as_of": to_utc_naive(as_of).isoformat() + "Z",
         "window_days": window_days,

@@ -101,7 +101,7 @@ def matured_matrix(
         cohort = cohort.filter(cohort.signup_at > after)
     frame = cohort.select("entity_id", "signup_at", "window_end", "converted")
     matrix = _matrix(store, project, as_of, window_days, events, frame, with_rule)
-    return replace(matrix, population=population)
+    return replace(matrix, population=population.counted(len(matrix)))
 
 
 def recent_matrix(

@@ -11,7 +11,7 @@ swap adds no leakage.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
@@ -109,6 +109,10 @@ class Population:
     entities: int | None = None  # None for `converted`: the command's own count
     not_followed: int = 0
     not_converters: int = 0
+
+    def counted(self, entities: int) -> Population:
+        """This population with the command's own count filled in (for `converted`)."""
+        return self if self.entities is not None else replace(self, entities=entities)
 
     def to_json(self) -> dict[str, Any]:
         """The documented shape: outcome, among, entities and those left out."""

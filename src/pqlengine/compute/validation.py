@@ -87,15 +87,17 @@ def _validate(
             f"PQL = qualified within {observation} days of signup; outcome = "
             + population.outcome.describe(converted)
         ),
-        "population": population.to_json(),
     }
     if population.outcome.numeric:
         means = _period_means(framed, train_until)
         compared = {name: compare_means(*pair, ("pql", "non_pql")) for name, pair in means.items()}
+        head["population"] = population.to_json()
         return {**head, **compared, "warnings": single_click_warnings(project)}
     periods = _period_counts(framed, train_until)
+    counted = sum(c.pqls + c.others for c in periods.values())
     return {
         **head,
+        "population": population.counted(counted).to_json(),
         **{name: judge(counts) for name, counts in periods.items()},
         "warnings": single_click_warnings(project),
     }
