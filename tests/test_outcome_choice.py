@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -31,7 +32,9 @@ from pqlengine.ingest import ingest_records
 from pqlengine.model.train import train
 from pqlengine.stats.means import Moments, mean_interval, welch
 from pqlengine.store import Store
+from tests.support.cli import pql
 from tests.support.config import base_config
+from tests.support.demo import DemoProjects
 
 T0 = datetime(2026, 1, 1)
 DAY = timedelta(days=1)
@@ -122,8 +125,9 @@ def test_retained_among_converters_and_among_all() -> None:
         "entities": 2,
         "left_out_not_followed": 1,  # e
         "left_out_not_converters": 3,  # d, f, g
+        "left_out": "1 customers not followed 90 days yet were left out; 3 entities that did "
+        "not convert were left out",
     }
-    assert "1 customers not followed 90 days yet were left out" in population.sentence()
     labels, population = _labels(parse_outcome("retained_90", "all"))
     assert labels == {"a": 1.0, "b": 0.0, "d": 0.0, "g": 0.0}
     assert (population.entities, population.not_followed) == (4, 2)  # e, f not followed
@@ -231,8 +235,9 @@ def small() -> tuple[Store, Project, dict[str, int]]:
             else:
                 counts["retained"] += 1
     ingest_records(store, "events", events)
-    project = Project.from_dict(base_config(conversion_window_days=60, outcomes=OUTCOMES))
-    return store, project, counts
+    definition = {"name": "x", "criteria": [{"id": "x", "event": "X"}], "qualify": "all"}
+    config = base_config(conversion_window_days=60, outcomes=OUTCOMES, definition=definition)
+    return store, Project.from_dict(config), counts
 
 
 AS_OF_SMALL = T0 + 450 * DAY
@@ -248,6 +253,8 @@ def test_each_command_takes_retained_90(small: tuple[Store, Project, dict[str, i
         "entities": counts["converters"],
         "left_out_not_followed": 0,
         "left_out_not_converters": N_SMALL - counts["converters"],
+        "left_out": "0 customers not followed 90 days yet were left out; "
+        f"{N_SMALL - counts['converters']} entities that did not convert were left out",
     }
     assert (found["entities"], found["conversions"]) == (counts["converters"], counts["retained"])
     x = next(c for c in found["candidates"] if c["event"] == "X" and c["threshold"] == 1)
@@ -261,6 +268,7 @@ def test_each_command_takes_retained_90(small: tuple[Store, Project, dict[str, i
     checked = validate(store, project, AS_OF_SMALL, outcome=RETAINED)
     assert checked["population"]["entities"] == counts["converters"]
     assert "not churned within 90 days" in checked["outcome"]
+    assert checked["train"]["verdict"].startswith("PQLs were retained")
     assert (
         checked["train"]["pql"]["entities"]
         + checked["train"]["non_pql"]["entities"]
@@ -314,3 +322,18 @@ def test_revenue_in_discover_and_validate(small: tuple[Store, Project, dict[str,
 def test_cli_refuses_with_one_line(args: list[str], message: str, tmp_path: Path) -> None:
     done = CliRunner().invoke(app, [*args, "-C", str(tmp_path)])
     assert isinstance(done.exception, UserError) and message in str(done.exception)
+
+
+def test_cli_names_outcome_and_population(demo_projects: DemoProjects) -> None:
+    directory = demo_projects.shared(2000, 7).out_dir
+    args = ["-C", str(directory), "--as-of", "2026-11-01", "--outcome", "retained_90"]
+    table = pql("discover", *args, "--top", "3", cwd=directory)
+    assert table.returncode == 0, table.stderr
+    shown = " ".join(table.stdout.split())
+    assert "outcome retained_90: not churned within 90 days of converting" in shown
+    assert "customers not followed 90 days yet were left out" in shown
+    assert "retained if did" in shown
+    checked = pql("validate", *args, "--format", "json", cwd=directory)
+    assert checked.returncode == 0, checked.stderr
+    population = json.loads(checked.stdout)["population"]
+    assert population["outcome"] == "retained_90" and population["entities"] > 0

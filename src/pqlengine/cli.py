@@ -565,12 +565,9 @@ def discover(
 
 def _outcome_title(description: str, population: dict[str, Any], sort: str) -> str:
     """A title naming the outcome, its population and who was left out."""
-    left = f"{population['left_out_not_followed']:,} not followed long enough"
-    if population["among"] == "converters":
-        left += f", {population['left_out_not_converters']:,} not converters"
     return (
         f"outcome {population['outcome']}: {description}; {population['entities']:,} entities "
-        f"({left}, left out); sorted: {sort}"
+        f"({population['left_out']}); sorted: {sort}"
     )
 
 
@@ -819,10 +816,10 @@ def validate(
         else [
             ("period", "cohorts", "text"),
             ("pql.entities", "PQLs", ""),
-            ("pql.rate", "PQL conv.", "pct"),
+            ("pql.rate", "PQL conv." if chosen.kind == "converted" else "PQL retained", "pct"),
             ("pql.rate_ci", "95% CI", "ci"),
             ("non_pql.entities", "non-PQLs", ""),
-            ("non_pql.rate", "non-PQL conv.", "pct"),
+            ("non_pql.rate", "non-PQL conv." if chosen.kind == "converted" else "non-PQL", "pct"),
             ("non_pql.rate_ci", "95% CI", "ci"),
             ("lift", "lift", ""),
             ("lift_ci", "95% CI", ""),
@@ -835,9 +832,7 @@ def validate(
     left = (
         ""
         if chosen.kind == "converted"
-        else f" ({population['entities']:,} entities; "
-        f"{population['left_out_not_followed']:,} not followed long enough and "
-        f"{population['left_out_not_converters']:,} not converters left out)"
+        else f" ({population['entities']:,} entities; {population['left_out']})"
     )
     emit(
         result,

@@ -115,13 +115,14 @@ class Population:
         return self if self.entities is not None else replace(self, entities=entities)
 
     def to_json(self) -> dict[str, Any]:
-        """The documented shape: outcome, among, entities and those left out."""
+        """The documented shape: outcome, among, entities, those left out (and in words)."""
         return {
             "outcome": self.outcome.name,
             "among": None if self.outcome.kind == "converted" else self.outcome.among,
             "entities": self.entities,
             "left_out_not_followed": self.not_followed,
             "left_out_not_converters": self.not_converters,
+            "left_out": self.sentence() or None,
         }
 
     def sentence(self) -> str:

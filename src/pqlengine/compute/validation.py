@@ -95,10 +95,11 @@ def _validate(
         return {**head, **compared, "warnings": single_click_warnings(project)}
     periods = _period_counts(framed, train_until)
     counted = sum(c.pqls + c.others for c in periods.values())
+    verb = "were retained" if population.outcome.kind == "retained" else "converted"
     return {
         **head,
         "population": population.counted(counted).to_json(),
-        **{name: judge(counts) for name, counts in periods.items()},
+        **{name: judge(counts, verb) for name, counts in periods.items()},
         "warnings": single_click_warnings(project),
     }
 
