@@ -61,7 +61,8 @@ def _hand_made() -> tuple[Store, Project]:
     """Accounts a..g; window 14 days, conversion window 60, followed 90 days, as of day 300.
 
     a: X day 1, pays 100/month day 20, never cancels: retained, revenue 100 x 90/30.4375
-    b: Y day 1, pays 50/month day 20, cancels day 50: churned, revenue 50 x 30/30.4375
+    b: Y day 1 (X only on day 30, after its window), pays 50/month day 20, cancels day 50:
+       churned, revenue 50 x 30/30.4375
     c: pays day 5 (inside the window): left out by every command (converted in window)
     d: X day 1, never pays: not a converter; with --among all: 14 + 60 + 90 <= 300, kept as 0
     e: signs up day 190, pays day 220 (a converter: 30 days in): 220 + 90 > 300, not followed
@@ -82,6 +83,7 @@ def _hand_made() -> tuple[Store, Project]:
         ("b", "Y", 1, None),
         ("b", "Paid", 20, {"mrr": 50}),
         ("b", "Cancelled", 50, None),
+        ("b", "X", 30, None),  # after b's 14-day window: never read (no leakage)
         ("c", "Paid", 5, {"mrr": 10}),
         ("d", "X", 1, None),
         ("e", "X", 191, None),
