@@ -692,6 +692,31 @@ def leads(
     )
 
 
+OutcomeOpt = Annotated[
+    str,
+    typer.Option(
+        "--outcome",
+        help="converted (default), retained_<days> (not churned <days> after converting) or "
+        "revenue_<days> (revenue in the <days> after converting).",
+    ),
+]
+AmongOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--among",
+        help="With retained/revenue: converters (default) or all (non-converters count 0).",
+    ),
+]
+
+
+def outcome_of(outcome: str, among: str | None) -> Any:
+    """`--outcome` / `--among` parsed; a one-line error naming the option otherwise."""
+    from pqlengine.compute.outcome_labels import parse_outcome
+
+    with user_errors():
+        return parse_outcome(outcome, among)
+
+
 @app.command()
 def discover(
     project_dir: ProjectDir = Path(),
@@ -705,17 +730,21 @@ def discover(
         str | None, typer.Option(help="Regex of vanity event names (default: page/view/login...).")
     ] = None,
     top: Annotated[int, typer.Option(min=1, help="Rows in the table output.")] = 30,
+    outcome: OutcomeOpt = "converted",
+    among: AmongOpt = None,
     as_of: AsOf = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Which behaviours in the first days predict later conversion (2x2 tests, BH q-values)."""
+    """Which behaviours in the first days predict later conversion (2x2 tests, BH q-values),
+    or retention / revenue after it (--outcome)."""
     from pqlengine.compute.discovery import discover as run_discover
     from pqlengine.stats.discovery import DEFAULT_VANITY
 
+    chosen = outcome_of(outcome, among)
     moment = parse_as_of(as_of)
     with opened(project_dir, moment) as (project, store):
         result = run_discover(
-            store, project, moment, window_days, min_support, vanity or DEFAULT_VANITY
+            store, project, moment, window_days, min_support, vanity or DEFAULT_VANITY, chosen
         )
     rows = result["candidates"]
     if fmt is Format.table:
@@ -725,23 +754,50 @@ def discover(
         f"{window_days} days ({result['excluded_converted_in_window']:,} converted inside the "
         f"window, left out); sorted: {result['sort']}"
     )
+    if chosen.kind != "converted":
+        title = _outcome_title(result["outcome_description"], result["outcome"], result["sort"])
     emit(
         result,
         fmt,
         rows if fmt is not Format.table else rows[:top],
-        [
+        _discover_columns(chosen.kind),
+        title=title,
+    )
+
+
+def _outcome_title(description: str, population: dict[str, Any], sort: str) -> str:
+    """A title naming the outcome, its population and who was left out."""
+    return (
+        f"outcome {population['outcome']}: {description}; {population['entities']:,} entities "
+        f"({population['left_out']}); sorted: {sort}"
+    )
+
+
+def _discover_columns(kind: str) -> list[tuple[str, str, str]]:
+    """The table columns of `pql discover` for a yes/no or a numeric outcome."""
+    if kind == "revenue":
+        return [
             ("what", "behaviour", "text"),
             ("with_total", "did it", ""),
-            ("rate_with", "conv. if did", "pct"),
-            ("rate_without", "if not", "pct"),
-            ("lift", "lift", ""),
-            ("odds_ratio_ci", "OR 95% CI", "text"),
+            ("mean_with", "mean if did", ""),
+            ("mean_without", "if not", ""),
+            ("difference_ci", "diff. 95% CI", ""),
             ("q_value", "q", "text"),
             ("support", "support", "pct"),
             ("flags", "flags", "text"),
-        ],
-        title=title,
-    )
+        ]
+    rate = "conv. if did" if kind == "converted" else "retained if did"
+    return [
+        ("what", "behaviour", "text"),
+        ("with_total", "did it", ""),
+        ("rate_with", rate, "pct"),
+        ("rate_without", "if not", "pct"),
+        ("lift", "lift", ""),
+        ("odds_ratio_ci", "OR 95% CI", "text"),
+        ("q_value", "q", "text"),
+        ("support", "support", "pct"),
+        ("flags", "flags", "text"),
+    ]
 
 
 @app.command()
@@ -759,11 +815,19 @@ def drivers(
     trim: Annotated[
         str, typer.Option(help="Propensity trimming: crump (optimal), none, or a bound like 0.1.")
     ] = "crump",
+    outcome: OutcomeOpt = "converted",
+    among: AmongOpt = None,
     as_of: AsOf = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Which behaviours drive conversion once engagement and fit are adjusted for (ATT, AIPW)."""
+    """Which behaviours drive conversion (or retention: --outcome retained_<days>) once
+    engagement and fit are adjusted for (ATT, AIPW)."""
     from pqlengine.compute.drivers import drivers as run_drivers
+    from pqlengine.compute.outcome_labels import require_yes_no
+
+    chosen = outcome_of(outcome, among)
+    with user_errors():
+        require_yes_no(chosen, "drivers")
 
     if thresholds not in ("one", "discovered"):
         raise UserError(f"--thresholds: '{thresholds}' is not one or discovered")
@@ -777,7 +841,7 @@ def drivers(
     moment = parse_as_of(as_of)
     with opened(project_dir, moment) as (project, store), user_errors():
         result = run_drivers(
-            store, project, moment, window_days, min_support, thresholds, trim_rule
+            store, project, moment, window_days, min_support, thresholds, trim_rule, outcome=chosen
         )
     rows = [
         {**row, "what": f"{row['event']} >= {row['threshold']}"} for row in result["behaviours"]
@@ -799,8 +863,10 @@ def drivers(
             ("trimmed_share", "trimmed", "pct"),
             ("label", "label", "text"),
         ],
-        title=f"{result['entities']:,} entities, {result['conversions']:,} converted after "
-        f"their first {window_days} days; naive = difference in conversion, adjusted = ATT "
+        title=f"{result['entities']:,} entities, {result['conversions']:,} "
+        f"{'converted' if chosen.kind == 'converted' else 'with outcome ' + chosen.name} after "
+        f"their first {window_days} days ({result['outcome_description']}); naive = "
+        f"difference in the outcome rate, adjusted = ATT "
         f"by AIPW (doubly robust), trim {result['trim']}; E-value = hidden-confounder risk "
         f"ratio that could move the interval to zero; likely driver needs Holm p < "
         f"{result['alpha']:g} and E-value >= {result['e_value_threshold']:g}",
@@ -821,6 +887,8 @@ def suggest(
         str | None, typer.Option(help="Train on signups before this (default: median).")
     ] = None,
     min_support: Annotated[int, typer.Option(min=1, help="Fewest PQLs a rule may have.")] = 25,
+    outcome: OutcomeOpt = "converted",
+    among: AmongOpt = None,
     write: Annotated[
         bool,
         typer.Option("--write", help="Adopt it in pql.yaml (old file kept in .pql/definitions)."),
@@ -832,12 +900,16 @@ def suggest(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Search 2-4 criterion rules on earlier cohorts and judge them on later ones."""
+    from pqlengine.compute.outcome_labels import require_yes_no
     from pqlengine.compute.suggest import adopt_suggestion
     from pqlengine.compute.suggest import suggest as run_suggest
     from pqlengine.stats.suggest import Objective
 
     if objective not in ("f1", "precision", "lift"):
         raise UserError(f"--objective: '{objective}' is not f1, precision or lift")
+    chosen = outcome_of(outcome, among)
+    with user_errors():
+        require_yes_no(chosen, "suggest")
     moment = parse_as_of(as_of)
     split = parse_as_of(train_until) if train_until is not None else None
     with opened(project_dir, moment) as (project, store):
@@ -851,6 +923,7 @@ def suggest(
                 cast(Objective, objective),
                 split,
                 min_support,
+                chosen,
             )
         if result["rule"] is None:
             raise UserError(result["reason"])
@@ -875,7 +948,8 @@ def suggest(
             ("base_rate", "base rate", "pct"),
             ("lift", "lift", ""),
         ],
-        title=f"objective {objective}; train = signups before {result['train_until']}",
+        title=f"objective {objective}; outcome {chosen.name}; train = signups before "
+        f"{result['train_until']}",
     )
     if fmt is Format.table:
         stdout().write(yaml_dump({"definition": result["rule"]["definition"]}))
@@ -912,37 +986,63 @@ def validate(
             "(default: the median signup)."
         ),
     ] = None,
+    outcome: OutcomeOpt = "converted",
+    among: AmongOpt = None,
     as_of: AsOf = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Do PQLs convert more than non-PQLs, in earlier and in later cohorts?"""
+    """Do PQLs convert more than non-PQLs (or retain, or earn more: --outcome), in earlier and
+    in later cohorts?"""
     from pqlengine.compute.validation import validate as run_validate
 
+    chosen = outcome_of(outcome, among)
     moment = parse_as_of(as_of)
     split = parse_as_of(train_until) if train_until is not None else None
     with opened(project_dir, moment) as (project, store), user_errors():
-        result = run_validate(store, project, moment, split)
+        result = run_validate(store, project, moment, split, chosen)
     rows = [{"period": name, **result[name]} for name in ("train", "test")]
-    emit(
-        result,
-        fmt,
-        rows,
+    columns = (
         [
             ("period", "cohorts", "text"),
             ("pql.entities", "PQLs", ""),
-            ("pql.rate", "PQL conv.", "pct"),
+            ("pql.mean", "PQL mean", ""),
+            ("pql.mean_ci", "95% CI", ""),
+            ("non_pql.entities", "non-PQLs", ""),
+            ("non_pql.mean", "non-PQL mean", ""),
+            ("non_pql.mean_ci", "95% CI", ""),
+            ("difference_ci", "diff. 95% CI", ""),
+            ("p_value", "Welch p", "text"),
+            ("verdict", "verdict", "text"),
+        ]
+        if chosen.numeric
+        else [
+            ("period", "cohorts", "text"),
+            ("pql.entities", "PQLs", ""),
+            ("pql.rate", "PQL conv." if chosen.kind == "converted" else "PQL retained", "pct"),
             ("pql.rate_ci", "95% CI", "ci"),
             ("non_pql.entities", "non-PQLs", ""),
-            ("non_pql.rate", "non-PQL conv.", "pct"),
+            ("non_pql.rate", "non-PQL conv." if chosen.kind == "converted" else "non-PQL", "pct"),
             ("non_pql.rate_ci", "95% CI", "ci"),
             ("lift", "lift", ""),
             ("lift_ci", "95% CI", ""),
             ("converted_before_landmark", "left out", ""),
             ("recall", "recall", "pct"),
             ("verdict", "verdict", "text"),
-        ],
+        ]
+    )
+    population = result["population"]
+    left = (
+        ""
+        if chosen.kind == "converted"
+        else f" ({population['entities']:,} entities; {population['left_out']})"
+    )
+    emit(
+        result,
+        fmt,
+        rows,
+        columns,
         title=f"definition {result['definition']['version']}, train = signups before "
-        f"{result['train_until']}; outcome: {result['outcome']}",
+        f"{result['train_until']}; outcome: {result['outcome']}{left}",
     )
     if fmt is Format.table:
         for warning in result["warnings"]:
@@ -1141,16 +1241,22 @@ def model_train(
             help="Store a model refitted on all matured cohorts (default) or the validated one.",
         ),
     ] = True,
+    outcome: OutcomeOpt = "converted",
+    among: AmongOpt = None,
     as_of: AsOf = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Fit a calibrated model on earlier cohorts, compare it with the rule on later ones, store."""
+    from pqlengine.compute.outcome_labels import require_yes_no
     from pqlengine.model.train import train
 
+    chosen = outcome_of(outcome, among)
+    with user_errors():
+        require_yes_no(chosen, "model train")
     moment = parse_as_of(as_of)
     split = parse_as_of(train_until) if train_until is not None else None
     with opened(project_dir, moment) as (project, store), user_errors():
-        result = train(store, project, moment, window_days, split, refit)
+        result = train(store, project, moment, window_days, split, refit, chosen)
     rows = [dict(row) for row in result["comparison"]]
     if fmt is not Format.table:
         emit(result, fmt, rows, [])
@@ -1171,8 +1277,8 @@ def model_train(
             ("precision_at_rule_count", "prec. @rule count", "pct"),
             ("recall_at_rule_count", "recall @rule count", "pct"),
         ],
-        title=f"held out: {test['entities']:,} entities signing up from "
-        f"{result['train_until']} ({test['conversions']:,} converted); trained on "
+        title=f"outcome {chosen.name}; held out: {test['entities']:,} entities signing up from "
+        f"{result['train_until']} ({test['conversions']:,} positive); trained on "
         f"{result['train']['entities']:,} earlier ones; calibration "
         f"{result['model']['calibration']}",
     )

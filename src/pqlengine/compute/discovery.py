@@ -35,6 +35,7 @@ from pqlengine.compute.entities import (
 )
 from pqlengine.compute.landmark import landmark_frame
 from pqlengine.compute.matching import Typed, json_text
+from pqlengine.compute.outcome_labels import CONVERTED, Outcome, Population, labelled_frame
 from pqlengine.config import Project
 from pqlengine.stats.discovery import (
     DEFAULT_VANITY,
@@ -47,6 +48,8 @@ from pqlengine.stats.discovery import (
     candidate_record,
     evaluate,
 )
+from pqlengine.stats.discovery_numeric import NUMERIC_SORT_RULE, evaluate_numeric, numeric_record
+from pqlengine.stats.means import Moments
 from pqlengine.store import Store, Tables
 
 EMPLOYEE_BANDS = ((1, 4, "1-4"), (5, 49, "5-49"), (50, 249, "50-249"), (250, None, "250+"))
@@ -56,6 +59,15 @@ def cohort_frame(store: Store, project: Project, as_of: datetime, window_days: i
     """Entities whose window and conversion window both ended by `as_of`, with outcome."""
     people = entities(store, project, as_of)
     return landmark_frame(people, as_of, window_days, project.conversion_window_days)
+
+
+def outcome_frame(
+    store: Store, project: Project, as_of: datetime, window_days: int, outcome: Outcome
+) -> tuple[ir.Table, Population]:
+    """`cohort_frame` with `converted` (and `outcome_value`) set by `outcome`, narrowed to
+    the entities it can be measured on (docs/semantics.md "Outcome choice in discovery")."""
+    framed = cohort_frame(store, project, as_of, window_days)
+    return labelled_frame(store, project, as_of, framed, outcome)
 
 
 def window_events(
@@ -77,20 +89,38 @@ def window_events(
 
 
 def discovery_data(
-    store: Store, project: Project, as_of: datetime, window_days: int
+    store: Store,
+    project: Project,
+    as_of: datetime,
+    window_days: int,
+    outcome: Outcome = CONVERTED,
 ) -> DiscoveryData:
     """Aggregate the histograms for every candidate behaviour."""
+    return discovery_population(store, project, as_of, window_days, outcome)[0]
+
+
+def discovery_population(
+    store: Store, project: Project, as_of: datetime, window_days: int, outcome: Outcome
+) -> tuple[DiscoveryData, Population]:
+    """The histograms against `outcome`, and who the outcome was measured on."""
+    framed, population = outcome_frame(store, project, as_of, window_days, outcome)
     # Materialised once: every histogram below joins it, and recomputing it would rescan
     # all events for signup and conversion times each time.
-    framed = cohort_frame(store, project, as_of, window_days).cache()
+    framed = framed.cache()
     try:
-        return _histograms_for(store, project, as_of, window_days, framed)
+        data = _histograms_for(store, project, as_of, window_days, framed, outcome.numeric)
     finally:
         framed.release()
+    return data, population
 
 
 def _histograms_for(
-    store: Store, project: Project, as_of: datetime, window_days: int, framed: ir.Table
+    store: Store,
+    project: Project,
+    as_of: datetime,
+    window_days: int,
+    framed: ir.Table,
+    numeric: bool,
 ) -> DiscoveryData:
     excluded = int(framed.converted_in_window.sum().execute() or 0)
     cohort = framed.filter(~framed.converted_in_window)
@@ -102,29 +132,32 @@ def _histograms_for(
         s_entity="entity_id",
         stratum=_stratum(with_volume.event_count, _cut_points(with_volume)),
         s_converted="converted",
+        s_value="outcome_value",
     ).cache()
     with_volume.release()
     data = DiscoveryData(
         window_days=window_days,
         eligible=_grouped(strata.group_by("s_converted", "stratum").agg(n=strata.count())),
         excluded_converted_in_window=excluded,
+        eligible_moments=_moments(strata, ()).get((), Moments()) if numeric else None,
     )
     per_event = events.group_by("entity_id", "event").agg(value=events.count())
-    data.events = _histograms(per_event, strata, key="event")
+    data.events = _histograms(per_event, strata, key="event", numeric=numeric)
     # Materialised once: active days and runs of days both read it.
     days = active_days(events).cache()
-    data.active_days = _single_histogram(days.group_by("entity_id").agg(value=days.count()), strata)
+    per_days = days.group_by("entity_id").agg(value=days.count())
+    data.active_days = _single_histogram(per_days, strata, numeric)
     inside = _with_properties(store, project, as_of, cohort)
     pairs = bag_pairs(store, inside).cache()
     try:
         spreads = _spreads(pairs)
-        data.properties = _property_pairs(pairs, spreads, strata)
+        data.properties = _property_pairs(pairs, spreads, strata, numeric)
         behaviours, values = window_measures(store, project, events, days, inside, spreads)
-        data.measures = _measure_histograms(behaviours, values, strata)
+        data.measures = _measure_histograms(behaviours, values, strata, numeric)
     finally:
         pairs.release()
         days.release()
-    data.traits = _traits(store, project, strata)
+    data.traits, data.trait_moments = _traits(store, project, strata, numeric)
     strata.release()
     return data
 
@@ -182,16 +215,19 @@ def entity_measures(
 
 
 def _measure_histograms(
-    behaviours: list[Behaviour], values: ir.Table | None, strata: ir.Table
+    behaviours: list[Behaviour], values: ir.Table | None, strata: ir.Table, numeric: bool
 ) -> dict[tuple[str, str | None, str | None], Histogram]:
     if values is None:
         return {}
-    by_index = _histograms(values, strata, key="behaviour")
+    by_index = _histograms(values, strata, key="behaviour", numeric=numeric)
     out = {}
     for index, histogram in by_index.items():
         behaviour = behaviours[int(index)]
         if behaviour.kind != "sum":  # counts: whole numbers, written as such
-            histogram = Histogram({(int(v), c, s): n for (v, c, s), n in histogram.counts.items()})
+            histogram = Histogram(
+                {(int(v), c, s): n for (v, c, s), n in histogram.counts.items()},
+                {int(v): m for v, m in histogram.moments.items()},
+            )
         out[(behaviour.kind, behaviour.event, behaviour.property)] = histogram
     return out
 
@@ -224,7 +260,7 @@ def _spreads(pairs: ir.Table) -> list[PropertySpread]:
 
 
 def _property_pairs(
-    pairs: ir.Table, spreads: list[PropertySpread], strata: ir.Table
+    pairs: ir.Table, spreads: list[PropertySpread], strata: ir.Table, numeric: bool
 ) -> dict[tuple[str, str, str], Histogram]:
     """Entities that did event E with property K = V at least once in the window, for the
     (E, K) pairs whose property takes 2..MAX_PROPERTY_VALUES distinct values."""
@@ -244,7 +280,11 @@ def _property_pairs(
     for row in rows:
         cell = (1, bool(row["s_converted"]), int(row["stratum"]))
         out[(row["event"], row["key"], row["value"])][cell] = int(row["n"])
-    return {name: Histogram(counts) for name, counts in out.items()}
+    moments = _moments(joined, ("event", "key", "value")) if numeric else {}
+    return {
+        name: Histogram(counts, {1: moments[name]} if name in moments else {})
+        for name, counts in out.items()
+    }
 
 
 def _cut_points(table: ir.Table) -> list[float]:
@@ -263,9 +303,11 @@ def _stratum(event_count: ir.IntegerColumn, cuts: list[float]) -> ir.IntegerValu
     return stratum
 
 
-def _histograms(per_entity: ir.Table, strata: ir.Table, key: str) -> dict[Any, Histogram]:
+def _histograms(
+    per_entity: ir.Table, strata: ir.Table, key: str, numeric: bool = False
+) -> dict[Any, Histogram]:
     """Per `key` of `per_entity` (entity_id, key, value): entities by value, converted and
-    stratum."""
+    stratum (and, for a numeric outcome, its moments by value)."""
     joined = per_entity.inner_join(strata, per_entity.entity_id == strata.s_entity)
     rows = (
         joined.group_by(key, "value", "s_converted", "stratum")
@@ -277,13 +319,35 @@ def _histograms(per_entity: ir.Table, strata: ir.Table, key: str) -> dict[Any, H
     for row in rows:
         cell = (row["value"], bool(row["s_converted"]), int(row["stratum"]))
         out[row[key]][cell] = int(row["n"])
-    return {name: Histogram(counts) for name, counts in out.items()}
+    moments: dict[Any, dict[float, Moments]] = defaultdict(dict)
+    if numeric:
+        for (name, value), found in _moments(joined, (key, "value")).items():
+            moments[name][value] = found
+    return {name: Histogram(counts, moments.get(name, {})) for name, counts in out.items()}
 
 
-def _single_histogram(per_entity: ir.Table, strata: ir.Table) -> Histogram:
+def _moments(joined: ir.Table, keys: tuple[str, ...]) -> dict[Any, Moments]:
+    """Per `keys` group of `joined` (which carries strata's s_value): the numeric outcome's
+    count, sum and sum of squares; keyed by the tuple of key values."""
+    value = joined.s_value
+    grouped = joined.group_by(*keys) if keys else joined
+    rows = (
+        grouped.aggregate(n=joined.count(), total=value.sum(), squares=(value * value).sum())
+        .to_pyarrow()
+        .to_pylist()
+    )
+    return {
+        tuple(row[k] for k in keys) if len(keys) != 1 else row[keys[0]]: Moments(
+            int(row["n"]), float(row["total"] or 0.0), float(row["squares"] or 0.0)
+        )
+        for row in rows
+    }
+
+
+def _single_histogram(per_entity: ir.Table, strata: ir.Table, numeric: bool) -> Histogram:
     """The histogram of one per-entity `value` column."""
     keyed = per_entity.mutate(event=ibis.literal(""))
-    return _histograms(keyed, strata, "event").get("", Histogram({}))
+    return _histograms(keyed, strata, "event", numeric).get("", Histogram({}))
 
 
 def _grouped(table: ir.Table) -> dict[tuple[bool, int], int]:
@@ -294,9 +358,10 @@ def _grouped(table: ir.Table) -> dict[tuple[bool, int], int]:
 
 
 def _traits(
-    store: Store, project: Project, strata: ir.Table
-) -> dict[tuple[str, str], dict[tuple[bool, int], int]]:
-    """Segments (plan, country, employees band, free-mail domain) as 2x2 'with' groups."""
+    store: Store, project: Project, strata: ir.Table, numeric: bool
+) -> tuple[dict[tuple[str, str], dict[tuple[bool, int], int]], dict[tuple[str, str], Moments]]:
+    """Segments (plan, country, employees band, free-mail domain) as 2x2 'with' groups (and,
+    for a numeric outcome, its moments per segment)."""
     if project.entity == "account":
         source = store.table("accounts")
         key = source.account_id
@@ -334,8 +399,14 @@ def _traits(
     )
     joined = strata.inner_join(segments, strata.s_entity == segments.g_entity)
     out: dict[tuple[str, str], dict[tuple[bool, int], int]] = {}
+    moments: dict[tuple[str, str], Moments] = {}
     for name in ("plan", "country", "employees_band", "email_domain"):
         present = joined.filter(joined[name].notnull())
+        if numeric:
+            for value, found in _moments(
+                present.mutate(t_value=present[name]), ("t_value",)
+            ).items():
+                moments[(name, str(value))] = found
         rows = (
             present.group_by(value=present[name], s_converted="s_converted", stratum="stratum")
             .agg(n=present.count())
@@ -345,7 +416,7 @@ def _traits(
         for row in rows:
             cell = out.setdefault((name, str(row["value"])), {})
             cell[(bool(row["s_converted"]), int(row["stratum"]))] = int(row["n"])
-    return out
+    return out, moments
 
 
 def discover(
@@ -355,36 +426,48 @@ def discover(
     window_days: int = 14,
     min_support: int = 25,
     vanity_pattern: str = DEFAULT_VANITY,
+    outcome: Outcome = CONVERTED,
 ) -> dict[str, Any]:
-    """Every candidate behaviour tested against later conversion, in the documented shape."""
-    data = discovery_data(store, project, as_of, window_days)
-    results = evaluate(data, min_support=min_support, vanity_pattern=vanity_pattern)
-    return {
+    """Every candidate behaviour tested against `outcome` (default: later conversion), in
+    the documented shape."""
+    data, population = discovery_population(store, project, as_of, window_days, outcome)
+    population = population.counted(data.entities)
+    head: dict[str, Any] = {
         "as_of": to_utc_naive(as_of).isoformat() + "Z",
         "window_days": window_days,
+        "outcome": population.to_json(),
+        "outcome_description": outcome.describe(
+            f"converting within {project.conversion_window_days} days after their first "
+            f"{window_days} days"
+        ),
         "entities": data.entities,
         "conversions": data.conversions,
         "excluded_converted_in_window": data.excluded_converted_in_window,
         "conversion_window_days": project.conversion_window_days,
         "min_support": min_support,
-        "sort": SORT_RULE,
-        "candidates": [_record(r, window_days) for r in results],
     }
+    if outcome.numeric:
+        found = evaluate_numeric(data, min_support=min_support, vanity_pattern=vanity_pattern)
+        records = [{**numeric_record(r), **_described(r.candidate, window_days)} for r in found]
+        return {**head, "sort": NUMERIC_SORT_RULE, "candidates": records}
+    results = evaluate(data, min_support=min_support, vanity_pattern=vanity_pattern)
+    return {**head, "sort": SORT_RULE, "candidates": [_record(r, window_days) for r in results]}
 
 
 def _record(result: CandidateResult, window_days: int) -> dict[str, object]:
     """The documented candidate record plus the criterion it would be (count, sum, distinct,
     users, active_days, consecutive_days within the window; None for value pairs and traits)
     and its label in words."""
-    candidate = result.candidate
+    return {**candidate_record(result), **_described(result.candidate, window_days)}
+
+
+def _described(candidate: Candidate, window_days: int) -> dict[str, Any]:
+    """The candidate's criterion (None for value pairs and traits) and label."""
     behaviour = behaviour_of(candidate.kind, candidate.event, candidate.property)
-    record = candidate_record(result)
-    if behaviour is None or candidate.threshold is None:
-        record["criterion"] = None
-    else:
-        record["criterion"] = behaviour.criterion(candidate.threshold, window_days)
-    record["label"] = candidate_label(candidate, behaviour)
-    return record
+    criterion = None
+    if behaviour is not None and candidate.threshold is not None:
+        criterion = behaviour.criterion(candidate.threshold, window_days)
+    return {"criterion": criterion, "label": candidate_label(candidate, behaviour)}
 
 
 def candidate_label(candidate: Candidate, behaviour: Behaviour | None) -> str:

@@ -19,8 +19,9 @@ import ibis.expr.types as ir
 import numpy as np
 
 from pqlengine.compute.attributes import entity_attributes
-from pqlengine.compute.discovery import cohort_frame, discover, window_events
+from pqlengine.compute.discovery import discover, outcome_frame, window_events
 from pqlengine.compute.entities import to_utc_naive
+from pqlengine.compute.outcome_labels import CONVERTED, Outcome, require_yes_no
 from pqlengine.config import Project
 from pqlengine.stats.causal import CausalEstimate, TrimRule, estimate_effect
 from pqlengine.stats.sensitivity import (
@@ -135,10 +136,16 @@ def _other(event: str) -> str:
 
 
 def driver_matrix(
-    store: Store, project: Project, as_of: datetime, window_days: int, events: list[str]
+    store: Store,
+    project: Project,
+    as_of: datetime,
+    window_days: int,
+    events: list[str],
+    outcome: Outcome = CONVERTED,
 ) -> DriverMatrix:
-    """Aggregate the per-entity matrix in the database; only the matrix leaves it."""
-    cohort = cohort_frame(store, project, as_of, window_days)
+    """Aggregate the per-entity matrix in the database; only the matrix leaves it.
+    `converted` holds the yes/no `outcome` over the entities it can be measured on."""
+    cohort = outcome_frame(store, project, as_of, window_days, outcome)[0]
     cohort = cohort.filter(~cohort.converted_in_window)
     inside = window_events(store, project, as_of, cohort, ("event", "user_id"))
     mine = _by_first_user(inside)
@@ -221,22 +228,27 @@ def drivers(
     thresholds: str = "one",
     trim: TrimRule = "crump",
     alpha: float = 0.05,
+    outcome: Outcome = CONVERTED,
 ) -> dict[str, Any]:
-    """Naive and adjusted (ATT, AIPW) effect of each discovered behaviour on conversion.
+    """Naive and adjusted (ATT, AIPW) effect of each discovered behaviour on conversion (or
+    on a yes/no `outcome` such as retained_<D>, discovered against that outcome).
 
     `thresholds`: "one" treats "did it at least once" as the behaviour; "discovered" uses the
     threshold of the behaviour's best-ranked discovery candidate.
     """
     if thresholds not in ("one", "discovered"):
         raise ValueError(f"thresholds: '{thresholds}' is not 'one' or 'discovered'")
-    found = discover(store, project, as_of, window_days, min_support)
+    require_yes_no(outcome, "drivers")
+    found = discover(store, project, as_of, window_days, min_support, outcome=outcome)
     chosen = _behaviours(found["candidates"], thresholds == "discovered")
     names = sorted(chosen)
-    matrix = driver_matrix(store, project, as_of, window_days, names)
+    matrix = driver_matrix(store, project, as_of, window_days, names, outcome)
     rows = analyse_matrix(matrix, chosen, min_support, trim, alpha)
     return {
         "as_of": to_utc_naive(as_of).isoformat() + "Z",
         "window_days": window_days,
+        "outcome": found["outcome"],
+        "outcome_description": found["outcome_description"],
         "conversion_window_days": project.conversion_window_days,
         "entities": len(matrix.entity_ids),
         "conversions": int(matrix.converted.sum()),

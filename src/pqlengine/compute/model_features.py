@@ -15,7 +15,7 @@ Only the per-entity matrix leaves the database.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import ibis
@@ -23,9 +23,10 @@ import ibis.expr.types as ir
 import numpy as np
 import pyarrow as pa
 
-from pqlengine.compute.discovery import cohort_frame, window_events
+from pqlengine.compute.discovery import outcome_frame, window_events
 from pqlengine.compute.drivers import firmographics
 from pqlengine.compute.entities import AsOf, Only, as_of_literal, entities, to_utc_naive
+from pqlengine.compute.outcome_labels import CONVERTED, Outcome, Population
 from pqlengine.compute.qualify import qualification
 from pqlengine.config import Project
 from pqlengine.store import Store, Tables
@@ -55,6 +56,7 @@ class EntityMatrix:
     email_domain: np.ndarray  # free | company | None
     rule_pql: np.ndarray | None = None  # qualified inside the window (current definition)
     fit: np.ndarray | None = None  # passes the definition's fit checks
+    population: Population | None = None  # matured populations: whom `converted` covers
 
     def __len__(self) -> int:
         return len(self.entity_ids)
@@ -85,18 +87,21 @@ def matured_matrix(
     events: list[str],
     with_rule: bool = False,
     signed_up_after: datetime | None = None,
+    outcome: Outcome = CONVERTED,
 ) -> EntityMatrix:
     """Entities whose window and conversion window are over, minus those converted inside the
     window (and, when given, those who signed up at or before `signed_up_after`); with
     `with_rule`, also whether the current definition qualified each inside the window and
-    whether it passes fit."""
-    cohort = cohort_frame(store, project, as_of, window_days)
+    whether it passes fit. `converted` holds the yes/no `outcome` (default: converted),
+    over the entities it can be measured on."""
+    cohort, population = outcome_frame(store, project, as_of, window_days, outcome)
     cohort = cohort.filter(~cohort.converted_in_window)
     if signed_up_after is not None:
         after = ibis.literal(to_utc_naive(signed_up_after), type="timestamp")
         cohort = cohort.filter(cohort.signup_at > after)
     frame = cohort.select("entity_id", "signup_at", "window_end", "converted")
-    return _matrix(store, project, as_of, window_days, events, frame, with_rule)
+    matrix = _matrix(store, project, as_of, window_days, events, frame, with_rule)
+    return replace(matrix, population=population.counted(len(matrix)))
 
 
 def recent_matrix(

@@ -16,6 +16,7 @@ from pqlengine.compute.behaviours import Behaviour
 from pqlengine.compute.discovery import entity_measures
 from pqlengine.compute.entities import as_of_literal, to_utc_naive
 from pqlengine.compute.model_features import EntityMatrix, matured_matrix
+from pqlengine.compute.outcome_labels import CONVERTED, Outcome, require_yes_no
 from pqlengine.config import (
     PROJECT_FILE,
     Project,
@@ -48,11 +49,16 @@ def suggest(
     objective: Objective = "f1",
     train_until: datetime | None = None,
     min_support: int = 25,
+    outcome: Outcome = CONVERTED,
 ) -> dict[str, Any]:
     """The best rule on training cohorts (gates applied), its scores there and on later
-    cohorts, and the held-out verdict against the current definition and the base rate."""
+    cohorts, and the held-out verdict against the current definition and the base rate;
+    against conversion, or a yes/no `outcome` such as retained_<D>."""
+    require_yes_no(outcome, "suggest")
     events = candidate_events(store, project, as_of)
-    matrix = matured_matrix(store, project, as_of, window_days, events, with_rule=True)
+    matrix = matured_matrix(
+        store, project, as_of, window_days, events, with_rule=True, outcome=outcome
+    )
     if not matrix.entity_ids:
         raise ValueError("no entity has finished its window and conversion window at --as-of")
     if train_until is None:
@@ -78,6 +84,7 @@ def suggest(
         "as_of": to_utc_naive(as_of).isoformat() + "Z",
         "window_days": window_days,
         "objective": objective,
+        "outcome": matrix.population.to_json() if matrix.population else None,
         "train_until": to_utc_naive(split).isoformat() + "Z",
         "candidate_events": matrix.events,
         "shortlist": [_shortlisted(a) for a in atoms],

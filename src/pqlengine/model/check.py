@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pqlengine.compute.model_features import matured_matrix, recent_matrix
+from pqlengine.compute.outcome_labels import outcome_from_json
 from pqlengine.config import Project
 from pqlengine.model.drift import (
     MIN_RECENT,
@@ -45,8 +46,16 @@ def check(
             f"{recent_days} days; feature drift is checked from {MIN_RECENT}"
         )
     seen_until = stored.data_signup_until.replace(tzinfo=UTC)
+    # calibration is checked against the outcome the model was trained on
+    outcome = outcome_from_json(stored.metrics.get("outcome"))
     matured = matured_matrix(
-        store, stored.project, as_of, spec.window_days, events, signed_up_after=seen_until
+        store,
+        stored.project,
+        as_of,
+        spec.window_days,
+        events,
+        signed_up_after=seen_until,
+        outcome=outcome,
     )
     predicted = stored.estimator.predict_proba(design(matured, spec))
     validated = stored.metrics.get("validation", {}).get("model", {}).get("roc_auc")

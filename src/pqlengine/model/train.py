@@ -15,6 +15,7 @@ import numpy as np
 
 from pqlengine.compute.entities import to_utc_naive
 from pqlengine.compute.model_features import EntityMatrix, matured_matrix, model_events
+from pqlengine.compute.outcome_labels import CONVERTED, Outcome, require_yes_no
 from pqlengine.config import Project
 from pqlengine.model.drift import reference_bins
 from pqlengine.model.estimator import PQLScoreModel, RuleBaseline, VolumeBaseline
@@ -56,10 +57,13 @@ def split_population(
     window_days: int,
     events: list[str],
     train_until: datetime | None,
+    outcome: Outcome = CONVERTED,
 ) -> tuple[EntityMatrix, np.ndarray, datetime]:
     """The matured population (with the rule's verdict), its train mask and split instant;
-    raises when a period lacks conversions or non-conversions."""
-    matrix = matured_matrix(store, project, as_of, window_days, events, with_rule=True)
+    raises when a period lacks conversions or non-conversions (of `outcome`)."""
+    matrix = matured_matrix(
+        store, project, as_of, window_days, events, with_rule=True, outcome=outcome
+    )
     train_rows, split = time_split(matrix.signup_epoch_s, train_until)
     check_periods(matrix.converted, train_rows, split)
     return matrix, train_rows, split
@@ -92,11 +96,15 @@ def train(
     window_days: int = 14,
     train_until: datetime | None = None,
     refit: bool = True,
+    outcome: Outcome = CONVERTED,
 ) -> dict[str, Any]:
-    """Train, validate on later cohorts, store; the result in the documented shape."""
+    """Train, validate on later cohorts, store; the result in the documented shape. With a
+    yes/no `outcome` other than converted (retained_<D>) the model predicts that outcome
+    among its population, and `outcome` in the stored result says so."""
+    require_yes_no(outcome, "model train")
     events = model_events(store, project, as_of, MAX_EVENT_FEATURES)
     matrix, train_rows, split = split_population(
-        store, project, as_of, window_days, events, train_until
+        store, project, as_of, window_days, events, train_until, outcome
     )
     converted = matrix.converted
     test_rows = ~train_rows
@@ -125,7 +133,10 @@ def train(
             f"entities whose first {window_days} days and {project.conversion_window_days}-day "
             "conversion window are over, minus those converted inside the window; outcome: "
             "converted after the window, within the conversion window"
+            if outcome.kind == "converted"
+            else outcome.describe("converting after the window, within the conversion window")
         ),
+        "outcome": matrix.population.to_json() if matrix.population else None,
         "features": spec.names,
         "train": _period(converted[train_rows]),
         "test": _period(converted[test_rows]),

@@ -10,6 +10,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from pqlengine.stats.means import Moments
 from pqlengine.stats.tables import TableStats, TwoByTwo, analyse, benjamini_hochberg
 
 VOLUME_STRATA = 4
@@ -28,6 +29,19 @@ class Histogram:
     counts, or totals for sums."""
 
     counts: dict[tuple[float, bool, int], int]
+    # For a numeric outcome: per value reached, the outcome's moments over those entities.
+    moments: dict[float, Moments] = field(default_factory=dict)
+
+    def moments_at_least(self, threshold: float) -> Moments | None:
+        """The numeric outcome's moments over entities with value >= threshold (None when
+        the outcome is yes/no)."""
+        if not self.moments:
+            return None
+        found = Moments()
+        for value, moments in self.moments.items():
+            if value >= threshold - TOLERANCE:
+                found = found + moments
+        return found
 
     def at_least(self, threshold: float) -> dict[tuple[bool, int], int]:
         """Entities with value >= threshold (the criteria's tolerance), by (converted,
@@ -87,6 +101,9 @@ class DiscoveryData:
     measures: dict[tuple[str, str | None, str | None], Histogram] = field(default_factory=dict)
     traits: dict[tuple[str, str], dict[tuple[bool, int], int]] = field(default_factory=dict)
     properties: dict[tuple[str, str, str], Histogram] = field(default_factory=dict)
+    # Numeric outcome only: its moments over all eligible entities and per trait segment.
+    eligible_moments: Moments | None = None
+    trait_moments: dict[tuple[str, str], Moments] = field(default_factory=dict)
 
     @property
     def entities(self) -> int:
@@ -115,6 +132,7 @@ class Candidate:
     value: str | None
     threshold: float | None
     with_by_stratum: dict[tuple[bool, int], int]
+    with_moments: Moments | None = None  # numeric outcome: over the entities with it
 
 
 def measure_thresholds(kind: str, histogram: Histogram) -> list[float]:
@@ -136,20 +154,25 @@ def candidates(data: DiscoveryData) -> list[Candidate]:
     found: list[Candidate] = []
     for event, done in sorted(data.events.items()):
         for threshold in done.thresholds():
-            found.append(Candidate("event", event, None, None, threshold, done.at_least(threshold)))
+            cells, moments = done.at_least(threshold), done.moments_at_least(threshold)
+            found.append(Candidate("event", event, None, None, threshold, cells, moments))
     if data.active_days is not None:
         for threshold in data.active_days.thresholds(lowest=2):
             # >= 1 day is every entity with any event; says nothing beyond "came back"
             cells = data.active_days.at_least(threshold)
-            found.append(Candidate("active_days", None, None, None, threshold, cells))
+            moments = data.active_days.moments_at_least(threshold)
+            found.append(Candidate("active_days", None, None, None, threshold, cells, moments))
     for (kind, on_event, key), measure in sorted(data.measures.items(), key=_measure_order):
         for threshold in measure_thresholds(kind, measure):
-            cells = measure.at_least(threshold)
-            found.append(Candidate(kind, on_event, key, None, threshold, cells))
+            cells, moments = measure.at_least(threshold), measure.moments_at_least(threshold)
+            found.append(Candidate(kind, on_event, key, None, threshold, cells, moments))
     for (event, key, value), pair in sorted(data.properties.items()):
-        found.append(Candidate("property", event, key, value, 1, pair.at_least(1)))
+        cells, moments = pair.at_least(1), pair.moments_at_least(1)
+        found.append(Candidate("property", event, key, value, 1, cells, moments))
+    numeric = data.eligible_moments is not None
     for (name, value), cells in sorted(data.traits.items()):
-        found.append(Candidate("trait", None, name, value, None, cells))
+        moments = data.trait_moments.get((name, value), Moments()) if numeric else None
+        found.append(Candidate("trait", None, name, value, None, cells, moments))
     return found
 
 

@@ -89,7 +89,7 @@ def _interval(value: tuple[float, float] | Unavailable) -> list[float] | None:
     return None if isinstance(value, Unavailable) else list(value)
 
 
-def judge(counts: PeriodCounts) -> dict[str, Any]:
+def judge(counts: PeriodCounts, verb: str = "converted") -> dict[str, Any]:
     """Rates with Wilson intervals, lift (risk ratio) with its log-method interval, the
     difference in rates with Newcombe's interval, pooled two-proportion z-test, precision,
     recall, how many more entities would decide it, and a one-line verdict.
@@ -132,7 +132,7 @@ def judge(counts: PeriodCounts) -> dict[str, Any]:
     result["claim"] = _claim(z, p_value, lift_ci)
     if result["claim"] is None:
         result["more_needed"] = more_needed(counts)
-    result["verdict"] = verdict(result)
+    result["verdict"] = verdict(result, verb)
     return result
 
 
@@ -180,17 +180,18 @@ def _ci(values: list[float] | None) -> str:
     return "" if values is None else f" (95% CI {_ratio(values[0])}-{_ratio(values[1])})"
 
 
-def verdict(result: dict[str, Any]) -> str:
-    """One line a person can act on: what was seen, with its interval, and what it means."""
+def verdict(result: dict[str, Any], verb: str = "converted") -> str:
+    """One line a person can act on: what was seen, with its interval, and what it means;
+    `verb` says what the outcome is in the past tense ("converted", "were retained")."""
     p_value = result["p_value"]
     shown = "p < 0.001" if p_value < 0.001 else f"p = {p_value:.3f}"
     pql, other = result["pql"], result["non_pql"]
     if result["lift"] is not None:
         lift = _ratio(result["lift"])
-        seen = f"PQLs converted {lift}x as often as non-PQLs{_ci(result['lift_ci'])}"
+        seen = f"PQLs {verb} {lift}x as often as non-PQLs{_ci(result['lift_ci'])}"
     else:
         seen = (
-            f"PQLs converted {pql['rate']:.1%} ({pql['converted']} of {pql['entities']}), "
+            f"PQLs {verb} {pql['rate']:.1%} ({pql['converted']} of {pql['entities']}), "
             f"non-PQLs {other['rate']:.1%} ({other['converted']} of {other['entities']})"
         )
     if result["claim"] == "higher":
@@ -201,21 +202,22 @@ def verdict(result: dict[str, Any]) -> str:
     return (
         f"{seen}, {shown}{borderline}: not enough evidence yet either way"
         + _more_text(result["more_needed"])
-        + _ruled_out(result["lift_ci"], result["more_needed"])
+        + _ruled_out(result["lift_ci"], result["more_needed"], verb)
     )
 
 
+_GERUNDS = {"converted": "converting", "were retained": "being retained"}
 SLOW_TO_DECIDE_COHORTS = 24  # two years of monthly cohorts: waiting will not settle it soon
 
 
-def _ruled_out(lift_ci: list[float] | None, needed: dict[str, Any] | None) -> str:
+def _ruled_out(lift_ci: list[float] | None, needed: dict[str, Any] | None, verb: str) -> str:
     """When the seen difference is too small to decide soon, what the interval already says."""
     cohorts = None if needed is None or "code" in needed else needed.get("more_cohorts")
     if lift_ci is None or cohorts is None or cohorts <= SLOW_TO_DECIDE_COHORTS:
         return ""
     return (
-        f"; that will not come soon, but the interval already rules out PQLs converting more "
-        f"than {_ratio(lift_ci[1])}x as often as non-PQLs"
+        f"; that will not come soon, but the interval already rules out PQLs "
+        f"{_GERUNDS.get(verb, verb)} more than {_ratio(lift_ci[1])}x as often as non-PQLs"
     )
 
 
