@@ -55,28 +55,31 @@ def test_calc_from_store_by_hand(project: Path) -> None:
     # PQLs qualified in 2025-10, -11, -12: 38 + 40 + 42 = 120, so 40 per month
     assert (PQLS[9], PQLS[10], PQLS[11]) == (38, 40, 42)
     assert inputs["pqls_per_month"] == pytest.approx(40.0)
-    # PQL-to-paid over cohorts 2025-09..11: (10 + 11 + 12) / (36 + 38 + 40) = 33 / 114
-    assert observed["rate_counts"] == [33, 114] and inputs["rate"] == pytest.approx(33 / 114)
-    # Wilson by hand: p = 0.2894737, z^2 = 3.8414588, n = 114:
-    # centre = (0.2894737 + 3.8414588 / 228) / (1 + 3.8414588 / 114) = 0.2963365
-    # half = 1.959964 / 1.0336970 * sqrt(0.2894737 * 0.7105263 / 114 + 3.8414588 / 51984)
-    #      = 0.0821701 -> [0.2141665, 0.3785066]
+    # PQL-to-paid over the last 3 cohorts whose conversion window is over at 2026-01-15
+    # (end + 30 + 60 days <= as_of: 2025-09 is the last, 2025-10 ends 11-01 + 90 = 01-30):
+    # 2025-07..09: (8 + 9 + 10) / (31 + 34 + 36) = 27 / 101
+    assert observed["rate_cohorts"] == ["2025-07", "2025-08", "2025-09"]
+    assert observed["rate_counts"] == [27, 101] and inputs["rate"] == pytest.approx(27 / 101)
+    # Wilson by hand: p = 0.2673267, z^2 = 3.8414589, n = 101:
+    # centre = (0.2673267 + 3.8414589 / 202) / (1 + 3.8414589 / 101) = 0.2758520
+    # half = 1.959964 / 1.0380342 * sqrt(0.2673267 * 0.7326733 / 101 + 3.8414589 / 40804)
+    #      = 0.0851424 -> [0.1907096, 0.3609945]
     low, high = observed["rate_ci"]
-    assert (low, high) == pytest.approx((0.2141665, 0.3785066), abs=1e-6)
-    # customers = 40 x 0.2894737 = 11.578947, interval 40 x [low, high]
-    assert found["customers"]["value"] == pytest.approx(11.578947, abs=1e-5)
-    assert found["customers"]["interval"] == pytest.approx([8.566658, 15.140264], abs=1e-5)
+    assert (low, high) == pytest.approx((0.1907096, 0.3609945), abs=1e-6)
+    # customers = 40 x 0.2673267 = 10.693069, interval 40 x [low, high]
+    assert found["customers"]["value"] == pytest.approx(10.693069, abs=1e-5)
+    assert found["customers"]["interval"] == pytest.approx([7.628384, 14.439778], abs=1e-5)
     # ARPA: 90 conversions, sum(ceil(P/2)) at 50 and sum(floor(P/2)) at 70
     even = sum(math.ceil(p / 2) for p in PAID)
     odd = sum(p // 2 for p in PAID)
     assert (even, odd) == (48, 42)
     arpa = (48 * 50 + 42 * 70) / 90  # = 59.333
     assert inputs["arpa"] == pytest.approx(arpa) and inputs["arpa_source"] == "store"
-    # revenue 600 / 59.333 = 10.1124 customers; / 0.2894737 = 34.9337 PQLs,
-    # interval [10.1124 / 0.3785066, 10.1124 / 0.2141665] = [26.7165, 47.2173]
+    # revenue 600 / 59.333 = 10.1124 customers; / 0.2673267 = 37.8277 PQLs,
+    # interval [10.1124 / 0.3609945, 10.1124 / 0.1907096] = [28.0125, 53.0249]
     assert found["customers_needed"] == pytest.approx(600 / arpa)
-    assert found["pqls_needed"]["value"] == pytest.approx(34.9337, abs=1e-3)
-    assert found["pqls_needed"]["interval"] == pytest.approx([26.7165, 47.2173], abs=1e-3)
+    assert found["pqls_needed"]["value"] == pytest.approx(37.8277, abs=1e-3)
+    assert found["pqls_needed"]["interval"] == pytest.approx([28.0125, 53.0249], abs=1e-3)
 
 
 def test_calc_without_mrr_says_give_arpa(tmp_path: Path) -> None:
@@ -95,26 +98,27 @@ def test_calc_without_mrr_says_give_arpa(tmp_path: Path) -> None:
 def test_targets_json_by_hand(project: Path) -> None:
     found = _json(project, "targets", "--as-of", AS_OF)
     paid, pro, volume = found["targets"]
-    assert paid["window"] == ["2025-09", "2025-10", "2025-11"]
-    assert paid["current"] == pytest.approx(33 / 114)
-    assert paid["current_ci"] == pytest.approx([0.2141665, 0.3785066], abs=1e-6)
-    # progress = (0.2894737 - 0.1) / (0.4 - 0.1) = 0.6315789
-    assert paid["progress"] == pytest.approx(0.6315789, abs=1e-6)
+    # pql_to_paid counts cohorts whose conversion window is over too (end + 90 days).
+    assert paid["window"] == ["2025-07", "2025-08", "2025-09"]
+    assert paid["current"] == pytest.approx(27 / 101)
+    assert paid["current_ci"] == pytest.approx([0.1907096, 0.3609945], abs=1e-6)
+    # progress = (0.2673267 - 0.1) / (0.4 - 0.1) = 0.5577558
+    assert paid["progress"] == pytest.approx(0.5577558, abs=1e-6)
     assert paid["direction"] == "up" and paid["baseline_source"] == "from"
-    # The target cohort at 2026-06-30 is 2026-04: its end 05-01 + 30 days = 05-31 <= 06-30,
-    # while 2026-05's end 06-01 + 30 days = 07-01 is later.
-    assert paid["target_cohort"] == "2026-04"
-    # Trend: the two-step weighted fit of the 11 cohorts, as statsmodels computes it.
+    # The target cohort at 2026-06-30 is 2026-03: its end 04-01 + 90 days = 06-30 <= 06-30,
+    # while 2026-04's end 05-01 + 90 days = 07-30 is later.
+    assert paid["target_cohort"] == "2026-03"
+    # Trend: the two-step weighted fit of the 9 final cohorts, as statsmodels computes it.
     sm = pytest.importorskip("statsmodels.api")
-    x = np.arange(11) + (2025 - 1970) * 12
-    y = np.array(PAID[:11]) / np.array(PQLS[:11])
-    n = np.array(PQLS[:11], dtype=float)
+    x = np.arange(9) + (2025 - 1970) * 12
+    y = np.array(PAID[:9]) / np.array(PQLS[:9])
+    n = np.array(PQLS[:9], dtype=float)
     first = sm.WLS(y, sm.add_constant(x), weights=n).fit()
     mu = np.clip(first.params[0] + first.params[1] * x, 0.01, 0.99)
     second = sm.WLS(y, sm.add_constant(x), weights=n / (mu * (1 - mu))).fit()
     assert paid["trend"]["slope_per_month"] == pytest.approx(second.params[1], rel=1e-9)
     assert paid["trend"]["slope_ci"] == pytest.approx(list(second.conf_int()[1]), rel=1e-9)
-    x_f = (2026 - 1970) * 12 + 3
+    x_f = (2026 - 1970) * 12 + 2
     assert paid["projected"] == pytest.approx(second.params[0] + second.params[1] * x_f, rel=1e-9)
     assert 0 < paid["probability"] < 1 and paid["status"] in ("on_track", "off_track")
     assert paid["status"] == ("on_track" if paid["probability"] >= 0.5 else "off_track")
@@ -132,7 +136,7 @@ def test_small_cohorts_are_flagged(project: Path) -> None:
     paid, pro, volume = found["targets"]
     # pql_to_paid's denominators are the PQLs: 21, 20, 24, ... 40, all below 30 until 2025-06
     assert [n["code"] for n in paid["notes"]] == ["small_cohorts"]
-    assert paid["notes"][0]["message"].startswith("5 of 11 cohorts")
+    assert paid["notes"][0]["message"].startswith("5 of 9 cohorts")
     assert [n["code"] for n in pro["notes"]] == [] and volume["notes"] == []
 
 
@@ -174,7 +178,7 @@ def test_off_track_alert_is_queued_once_per_change(tmp_path: Path) -> None:
     assert "far is off track" in json.loads(rows[1][3])["text"]
     assert pql(*alert, cwd=root).returncode == 0
     assert len(_outbox(root)) == 2  # still off track: nothing new
-    reachable = off.replace("value: 0.9", "value: 0.2, from: 0.1")
+    reachable = off.replace("value: 0.9", "value: 0.15, from: 0.1")
     (root / "pql.yaml").write_text((root / "pql.yaml").read_text().replace(off, reachable))
     assert pql(*alert, cwd=root).returncode == 0
     assert len(_outbox(root)) == 2  # reached: no alert

@@ -7,9 +7,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from pqlengine.compute.customers import customers
 from pqlengine.compute.metrics import compute_metrics
 from pqlengine.compute.periods import to_utc_naive
-from pqlengine.compute.targets import WINDOW_COHORTS, cohort_values, month_label, window_value
+from pqlengine.compute.targets import (
+    WINDOW_COHORTS,
+    cohort_values,
+    horizon_days,
+    month_label,
+    window_value,
+)
 from pqlengine.config import Project
 from pqlengine.stats.intervals import Unavailable
 from pqlengine.stats.trends import poisson_interval
@@ -31,9 +38,10 @@ def observed_inputs(store: Store, project: Project, as_of: datetime) -> dict[str
             per_month[row["period"]] += row["pqls"]
     total = sum(per_month.values())
     low, high = poisson_interval(total)
-    window = cohort_values(result["cohorts"], "pql_to_paid")[-WINDOW_COHORTS:]
+    days = horizon_days("pql_to_paid", project)
+    window = cohort_values(result["cohorts"], "pql_to_paid", as_of, days)[-WINDOW_COHORTS:]
     rate, rate_interval = window_value("pql_to_paid", window)
-    arpa, arpa_note = observed_arpa(store)
+    arpa, arpa_note = observed_arpa(store, project, as_of)
     return {
         "pqls_per_month": total / VOLUME_MONTHS,
         "pqls_per_month_ci": [low / VOLUME_MONTHS, high / VOLUME_MONTHS],
@@ -48,13 +56,16 @@ def observed_inputs(store: Store, project: Project, as_of: datetime) -> dict[str
     }
 
 
-def observed_arpa(store: Store) -> tuple[float | None, str | None]:
-    """Mean non-null `conversions.mrr` (MRR per new customer), or why there is none."""
-    table = store.table("conversions")
-    if "mrr" not in table.columns:
-        return None, "the conversions table has no mrr column: give --arpa"
-    known = table.filter(table.mrr.notnull())
-    count, mean = (store.values(e)[0] for e in (known.count(), known.mrr.mean()))
-    if not count:
-        return None, "no conversion has an mrr: give --arpa"
-    return float(mean), None
+def observed_arpa(
+    store: Store, project: Project, as_of: datetime
+) -> tuple[float | None, str | None]:
+    """Mean MRR at conversion of the customers with a known MRR (compute/customers.py,
+    either conversion source), or why there is none."""
+    known = [
+        c.mrr_at(c.converted_at)
+        for c in customers(store, project, as_of).by_id.values()
+        if c.recurring_known
+    ]
+    if not known:
+        return None, "no customer has a known MRR (conversions.mrr or outcomes.mrr): give --arpa"
+    return sum(known) / len(known), None

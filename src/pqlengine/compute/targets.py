@@ -50,11 +50,10 @@ def month_index(label: str) -> int:
     return (int(year) - 1970) * 12 + int(month) - 1
 
 
-def last_complete_month(moment: date | datetime, observation_days: int) -> int:
-    """Month index of the last monthly cohort complete at `moment` (its end +
-    observation_days <= moment)."""
+def last_complete_month(moment: date | datetime, days: int) -> int:
+    """Month index of the last monthly cohort whose end + `days` <= `moment`."""
     day = moment.date() if isinstance(moment, datetime) else moment
-    shifted = day - timedelta(days=observation_days)
+    shifted = day - timedelta(days=days)
     return (shifted.year - 1970) * 12 + shifted.month - 1 - 1
 
 
@@ -68,11 +67,23 @@ def segment_text(value: Any) -> str:
     return ("true" if value else "false") if isinstance(value, bool) else str(value)
 
 
-def cohort_values(rows: list[dict[str, Any]], metric: str) -> list[CohortValue]:
-    """The complete cohorts' values of `metric`, oldest first (empty ones left out)."""
+def horizon_days(metric: str, project: Project) -> int:
+    """Days after a cohort's end before its value of `metric` is final: observation_days,
+    plus conversion_window_days for pql_to_paid (its PQLs may still convert until then; a
+    younger cohort's rate is censored low, and a trend through such cohorts falls)."""
+    extra = project.conversion_window_days if metric == "pql_to_paid" else 0
+    return project.observation_days + extra
+
+
+def cohort_values(
+    rows: list[dict[str, Any]], metric: str, as_of: datetime, days: int
+) -> list[CohortValue]:
+    """The values of `metric` of the cohorts final at `as_of` (their end + `days` <=
+    as_of, see `horizon_days`), oldest first (empty ones left out)."""
+    last = last_complete_month(as_of, days)
     found = []
     for row in rows:
-        if not row["complete"]:
+        if not row["complete"] or month_index(row["cohort"]) > last:
             continue
         if metric == "pql_rate":
             parts = (row["pql_rate"], row["signups"], row["pqls"])
@@ -115,10 +126,11 @@ def _interval_json(interval: Interval) -> list[float] | None:
 
 
 def evaluate_target(
-    target: Target, rows: list[dict[str, Any]], as_of: datetime, observation_days: int
+    target: Target, rows: list[dict[str, Any]], as_of: datetime, days: int
 ) -> dict[str, Any]:
-    """One target's report from its segment's monthly cohort rows."""
-    cohorts = cohort_values(rows, target.metric)
+    """One target's report from its segment's monthly cohort rows (`days`: its metric's
+    `horizon_days`)."""
+    cohorts = cohort_values(rows, target.metric, as_of, days)
     notes: list[dict[str, str]] = []
     window = cohorts[-WINDOW_COHORTS:]
     current, interval = window_value(target.metric, window)
@@ -149,9 +161,9 @@ def evaluate_target(
                 "stand-in for their binomial noise, so read the chance as approximate",
             }
         )
-    target_month = last_complete_month(target.by, observation_days)
+    target_month = last_complete_month(target.by, days)
     projection: Projection | Unavailable
-    if target_month <= last_complete_month(as_of, observation_days):
+    if target_month <= last_complete_month(as_of, days):
         projection = Unavailable(
             "past_due",
             f"the cohort of {month_label(target_month)}, the last complete at {target.by}, is "
@@ -209,7 +221,8 @@ def compute_targets(store: Store, project: Project, as_of: datetime) -> dict[str
         if target.segment:
             wanted = segment_text(target.segment[column])  # type: ignore[index]
             rows = [r for r in rows if r["segment"] == wanted]
-        reports.append(evaluate_target(target, rows, as_of, project.observation_days))
+        days = horizon_days(target.metric, project)
+        reports.append(evaluate_target(target, rows, as_of, days))
     return {
         "as_of": to_utc_naive(as_of).isoformat() + "Z",
         "definition": {"name": project.definition.name, "version": project.version},
