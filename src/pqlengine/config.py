@@ -711,6 +711,8 @@ class Live(_Model):
     retry_max_seconds: float = Field(default=600.0, gt=0, le=86_400)
     # An ingest request whose body has not fully arrived this long after its headers: 408.
     body_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    # How often the service checks `targets:` and alerts a target gone off track.
+    targets_every_seconds: float = Field(default=3600.0, ge=1, le=7 * 86_400)
 
     @field_validator("account_id_from")
     @classmethod

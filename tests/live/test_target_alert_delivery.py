@@ -3,7 +3,9 @@ like a PQL transition: signed webhook body, Slack message, Idempotency-Key."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -79,3 +81,38 @@ def test_targets_and_calc_run_in_the_service_that_holds_the_store(tmp_path: Path
         assert refused.returncode == 1 and "--alert writes to the store" in refused.stderr
     finally:
         server.stop()
+
+
+def test_the_service_checks_its_targets_and_alerts_without_pql_targets(
+    tmp_path: Path, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`pql targets` cannot record statuses while the service holds the store: the service
+    checks them itself every `live.targets_every_seconds`."""
+    monkeypatch.setenv("PQL_WEBHOOK_SECRET", WEBHOOK_SECRET)
+    destinations = (
+        "live: {targets_every_seconds: 1}\n"
+        "destinations:\n"
+        f"  - {{type: webhook, url: '{receiver.url}/hook', secret: '${{PQL_WEBHOOK_SECRET}}'}}\n"
+    )
+    # The service checks as of now (the data is from 2025), so the target is dated from today:
+    # PQL-to-paid climbs in the data, so bringing it down to 1% is off track at any date.
+    by = (date.today() + timedelta(days=150)).isoformat()
+    targets = (
+        "targets:\n"
+        f"  - {{name: far, metric: pql_to_paid, value: 0.01, direction: down, by: {by}}}\n"
+    )
+    root = write_project(tmp_path, targets, destinations)
+    server = LiveServer(root).start()
+    try:
+        wait_for(lambda: len(receiver.requests) >= 1)
+        health = server.api("/healthz")
+        assert health["targets"]["statuses"] == {"far": "off_track"}
+        assert health["targets"]["error"] is None
+        time.sleep(2.5)  # two more checks: still off track, nothing new
+        later = server.api("/healthz")["targets"]
+        assert later["alerts_queued"] == 0 and later["checked_at"] > health["targets"]["checked_at"]
+    finally:
+        server.stop()
+    (hook,) = receiver.requests
+    assert hook.json()["type"] == "pql.target_off_track" and hook.json()["status"] == "off_track"
+    assert verify(WEBHOOK_SECRET, hook.headers[SIGNATURE_HEADER], hook.body)

@@ -22,7 +22,11 @@ _OUTBOX_COLUMNS = (
 
 def alertable(project: Project) -> list[Target]:
     """The destinations a target alert goes to (webhooks and Slack), secrets resolved."""
-    found = targets(project, project.root)
+    return alert_destinations(targets(project, project.root))
+
+
+def alert_destinations(found: list[Target]) -> list[Target]:
+    """Of resolved destinations, the ones a target alert goes to (webhooks and Slack)."""
     return [t for t in found if isinstance(t.config, WebhookDestination | SlackDestination)]
 
 

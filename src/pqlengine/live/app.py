@@ -239,6 +239,14 @@ def create_app(service: Service) -> FastAPI:
             "cold_reads": service.evaluator.cache.cold_reads,
             "last_pass_cold": service.evaluator.cache.last_cold,
         }
+        checked = service.target_watch.last
+        if service.target_watch.active:
+            report["targets"] = {
+                "checked_at": None if checked is None else _iso(checked.checked_at),
+                "statuses": {} if checked is None else checked.statuses,
+                "alerts_queued": 0 if checked is None else checked.queued,
+                "error": None if checked is None else checked.error,
+            }
         writer = service.writer
         report["writer"] = {
             "commits": writer.commits,

@@ -34,6 +34,7 @@ from pqlengine.live.served import (
     write_serve_file,
 )
 from pqlengine.live.tables import ensure_live_tables, set_state
+from pqlengine.live.target_watch import TargetWatch
 from pqlengine.live.training import Trainer
 from pqlengine.live.writer import Writer, WriteResult
 from pqlengine.store import Store
@@ -78,6 +79,13 @@ class Service:
         self._assemble()
         # Heavy reads (/api/run, /api/metrics) one at a time, off the writer's connection.
         self.reads = ReadPool(self._read_cursor)
+        self.target_watch = TargetWatch(
+            self.project,
+            self.targets,
+            self.clock,
+            lambda check: self.reads.submit(check),  # the pool of the moment (reopen)
+            lambda: self.evaluator.delivered.set(),
+        )
         self._forward = threading.Thread(target=self._forward_wakeups, daemon=True)
         self._watcher = threading.Thread(target=self._watch, name="pql-store-watch", daemon=True)
         self._stopped = threading.Event()
@@ -184,6 +192,9 @@ class Service:
             except Exception as exc:  # a failed reopen or probe: the next look retries
                 if self.store_failed(exc) is None:
                     log.exception("store check failed")
+                continue
+            if self.health.fault is None and self._running:
+                self.target_watch.tick()
 
     def _check(self) -> None:
         """Healthy: a read shows an invalidated database. Faulty: reopen if needed, then a
