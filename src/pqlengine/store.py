@@ -329,6 +329,20 @@ class Store:
             self._release_spark_location(name)
         self.con.create_table(name, table, database=self.results_schema, overwrite=True)
 
+    def scratch_table(
+        self, name: str, data: dict[str, list[Any]], schema: dict[str, str]
+    ) -> ibis.Table:
+        """Rows from Python as a table every query of this connection reads, cached ones
+        included: a temporary table (a temporary view on Spark, which has none). Ibis
+        registers an in-memory table when it executes a query but not when it caches one,
+        so a cached join with one failed on PySpark."""
+        import ibis
+
+        rows = ibis.memtable(data, schema=schema)
+        if self.backend == "pyspark":
+            return self.con.create_view(name, rows, overwrite=True)
+        return self.con.create_table(name, rows, temp=True, overwrite=True)
+
     def count(self, name: str) -> int:
         """Number of rows in a table."""
         return int(self.values(self.table(name).count().name("n"))[0])

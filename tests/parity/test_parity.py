@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 
 from pqlengine.compute.discovery import discover
 from pqlengine.compute.metrics import SegmentError, compute_metrics
+from pqlengine.compute.outcome_labels import parse_outcome
 from pqlengine.compute.qualify import qualify_entities
 from pqlengine.config import Project, load_project
 from pqlengine.demo import write_demo
@@ -209,6 +210,30 @@ def test_demo_discovery_is_identical(
                 discover(source, project, DEMO_AS_OF, window_days=14, min_support=10),
             ),
             f"discover on {backend.name}",
+        )
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("outcome", ["retained_60", "revenue_60"])
+def test_demo_discovery_against_customer_outcomes_is_identical(
+    backend: Target, demo: tuple[dict, Store], tmp_path: Path, outcome: str
+) -> None:
+    """`--outcome retained_<D>` / `revenue_<D>` (issue 19): labels from the customers'
+    timelines (compute/customers.py) joined to the landmark frame on every backend."""
+    config, source = demo
+    project = Project.from_dict(config)
+    chosen = parse_outcome(outcome)
+    store = _on_backend(backend, source, config, tmp_path)
+    try:
+        mapped = Project.from_dict(user_project(config, store.config.model_dump()))
+        expected = discover(source, project, DEMO_AS_OF, 14, 10, outcome=chosen)
+        assert expected["outcome"]["entities"] > 0
+        _fail_with(
+            close_differences(
+                discover(store, mapped, DEMO_AS_OF, 14, 10, outcome=chosen), expected
+            ),
+            f"discover --outcome {outcome} on {backend.name}",
         )
     finally:
         store.close()

@@ -21,7 +21,7 @@ import ibis.expr.types as ir
 from pqlengine.compute.customers import customers
 from pqlengine.compute.periods import to_utc_naive
 from pqlengine.config import Project
-from pqlengine.store import Tables
+from pqlengine.store import Store, Tables
 
 OutcomeKind = Literal["converted", "retained", "revenue"]
 Among = Literal["converters", "all"]
@@ -139,7 +139,7 @@ class Population:
 
 
 def labelled_frame(
-    store: Tables,
+    store: Store,
     project: Project,
     as_of: datetime,
     framed: ir.Table,
@@ -160,12 +160,10 @@ def labelled_frame(
         .to_pylist()
     )
     labels, population = outcome_labels(store, project, as_of, rows, outcome)
-    table = ibis.memtable(
-        {
-            "o_entity": list(labels),
-            "o_value": [float(v) for v in labels.values()],
-        },
-        schema={"o_entity": "string", "o_value": "float64"},
+    table = store.scratch_table(
+        "_pql_outcome_labels",
+        {"o_entity": list(labels), "o_value": [float(v) for v in labels.values()]},
+        {"o_entity": "string", "o_value": "float64"},
     )
     joined = framed.left_join(table, framed.entity_id == table.o_entity)
     joined = joined.filter(joined.converted_in_window | joined.o_value.notnull())
