@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from pqlengine.compute.discovery import discover
 from pqlengine.compute.metrics import SegmentError, compute_metrics
 from pqlengine.compute.outcome_labels import parse_outcome
+from pqlengine.compute.outcomes import compute_outcomes
 from pqlengine.compute.qualify import qualify_entities
 from pqlengine.config import Project, load_project
 from pqlengine.demo import write_demo
@@ -234,6 +235,27 @@ def test_demo_discovery_against_customer_outcomes_is_identical(
                 discover(store, mapped, DEMO_AS_OF, 14, 10, outcome=chosen), expected
             ),
             f"discover --outcome {outcome} on {backend.name}",
+        )
+    finally:
+        store.close()
+
+
+def test_demo_customer_outcomes_are_identical(
+    backend: Target, demo: tuple[dict, Store], tmp_path: Path
+) -> None:
+    """`pql outcomes` (issue 19): PQL vs non-PQL customers' revenue, retention and LTV."""
+    config, source = demo
+    project = Project.from_dict(config)
+    store = _on_backend(backend, source, config, tmp_path)
+    try:
+        mapped = Project.from_dict(user_project(config, store.config.model_dump()))
+        expected = compute_outcomes(source, project, DEMO_AS_OF, "month", "plan", 60)
+        assert expected["overall"]["pql"]["customers"] > 0
+        _fail_with(
+            close_differences(
+                compute_outcomes(store, mapped, DEMO_AS_OF, "month", "plan", 60), expected
+            ),
+            f"outcomes on {backend.name}",
         )
     finally:
         store.close()
