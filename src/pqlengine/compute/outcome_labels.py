@@ -152,7 +152,9 @@ def labelled_frame(
     count them)."""
     if outcome.kind == "converted":
         # nothing to narrow: the command counts its own entities (no extra query)
-        return framed.mutate(outcome_value=framed.converted.cast("float64")), Population(outcome)
+        # 1.0/0.0 by a CASE: PostgreSQL cannot cast a boolean to double precision.
+        value = ibis.ifelse(framed.converted, 1.0, 0.0).cast("float64")
+        return framed.mutate(outcome_value=value), Population(outcome)
     rows = (
         framed.filter(~framed.converted_in_window)
         .select("entity_id", "converted", "window_end")
