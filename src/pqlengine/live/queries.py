@@ -47,23 +47,34 @@ def list_leads(
     if status is not None:
         where.append("s.status = ?")
         params.append(status)
-    if search:
-        where.append(
-            "(s.entity_id ILIKE ? OR f.name ILIKE ? OR f.domain ILIKE ? OR f.email ILIKE ?)"
-        )
-        params.extend([f"%{search}%"] * 4)
-    base = (
-        f"FROM pql_state s LEFT JOIN ({fit}) f ON f.fid = s.entity_id WHERE {' AND '.join(where)}"
-    )
-    total_row = store.raw.execute(f"SELECT count(*) {base}", params).fetchone()
     order = f"{'f' if column == 'employees' else 's'}.{column} {direction} NULLS LAST, s.entity_id"
-    rows = store.raw.execute(
-        "SELECT s.entity_id, s.status, s.qualified_at, s.converted_at, s.score, s.criteria_met, "
+    fields = (
+        "s.entity_id, s.status, s.qualified_at, s.converted_at, s.score, s.criteria_met, "
         "s.updated_at, f.name, f.domain, f.employees, f.plan, f.email, s.score_source, "
-        f"s.reasons, s.pql_since, s.lapsed_at, s.next_change_at {base} "
-        f"ORDER BY {order} LIMIT ? OFFSET ?",
-        [*params, limit, offset],
-    ).fetchall()
+        "s.reasons, s.pql_since, s.lapsed_at, s.next_change_at"
+    )
+    joined = f"pql_state s LEFT JOIN ({fit}) f ON f.fid = s.entity_id"
+    if search or column == "employees":
+        # The fit data filters or orders: every row is joined with it.
+        if search:
+            where.append(
+                "(s.entity_id ILIKE ? OR f.name ILIKE ? OR f.domain ILIKE ? OR f.email ILIKE ?)"
+            )
+            params.extend([f"%{search}%"] * 4)
+        base = f"FROM {joined} WHERE {' AND '.join(where)}"
+        total_row = store.raw.execute(f"SELECT count(*) {base}", params).fetchone()
+        query = f"SELECT {fields} {base} ORDER BY {order} LIMIT ? OFFSET ?"
+    else:
+        # The page is chosen from pql_state alone and only its rows get their fit data (the
+        # fit id is unique): on a 1M-entity store, no join of every entity per read.
+        base = f"FROM pql_state s WHERE {' AND '.join(where)}"
+        total_row = store.raw.execute(f"SELECT count(*) {base}", params).fetchone()
+        page = f"SELECT * {base} ORDER BY {order} LIMIT ? OFFSET ?"
+        query = (
+            f"SELECT {fields} FROM ({page}) s LEFT JOIN ({fit}) f ON f.fid = s.entity_id "
+            f"ORDER BY {order}"
+        )
+    rows = store.raw.execute(query, [*params, limit, offset]).fetchall()
     now = _naive(now)
     items = []
     for row in rows:
