@@ -162,7 +162,8 @@ def _reader(url: str, users: list[str], stop: threading.Event, timings: list[flo
 
 
 def _prober(url: str, count: int, every: float, stop: threading.Event,
-            sent_at: dict[str, float], run: str) -> None:  # fmt: skip
+            sent_at: dict[str, float], run: str,
+            acked_at: dict[str, float]) -> None:  # fmt: skip
     client = httpx.Client(auth=(WRITE_KEY, ""), timeout=60)
     for index in range(count):
         if stop.is_set():
@@ -173,6 +174,7 @@ def _prober(url: str, count: int, every: float, stop: threading.Event,
         response = client.post(f"{url}/v1/batch", json={"batch": [final]})
         if response.status_code == 200:
             sent_at[f"probe{run}-{index}"] = started
+            acked_at[f"probe{run}-{index}"] = time.monotonic()
         time.sleep(every)
     client.close()
 
@@ -309,6 +311,7 @@ def main() -> None:
         read_times: list[float] = []
         read_failures: list[str] = []
         sent_at: dict[str, float] = {}
+        acked_at: dict[str, float] = {}
         stop = threading.Event()
         threads = [
             threading.Thread(
@@ -329,7 +332,7 @@ def main() -> None:
         time.sleep(min(5.0, args.seconds / 4))  # let the load settle before probing
         probe = threading.Thread(
             target=_prober,
-            args=(server.url, args.probes, args.probe_every, stop, sent_at, run),
+            args=(server.url, args.probes, args.probe_every, stop, sent_at, run, acked_at),
         )
         probe.start()
         time.sleep(max(0.0, args.seconds - (time.monotonic() - began)))
@@ -339,12 +342,16 @@ def main() -> None:
         elapsed = time.monotonic() - began
         probe.join()
         arrivals: dict[str, float] = {}
+        detected: dict[str, float] = {}  # the evaluating pass's start, on the monotonic clock
+        wall_offset = time.time() - time.monotonic()
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             for request in receiver.at("/hook"):
                 document = request.json()
                 if document["type"] == "pql.entered" and document["entity_id"] not in arrivals:
                     arrivals[document["entity_id"]] = request.at
+                    instant = datetime.fromisoformat(document["detected_at"])
+                    detected[document["entity_id"]] = instant.timestamp() - wall_offset
             if set(sent_at) <= set(arrivals):
                 break
             time.sleep(0.1)
@@ -363,6 +370,15 @@ def main() -> None:
 
     events = sum(acked)
     latencies = sorted(arrivals[a] - sent_at[a] for a in sent_at if a in arrivals)
+    # Where a probe's latency goes: the acknowledgement (durable commit), the wait for the
+    # pass that evaluates it to start (detected_at is that pass's clock reading), and the
+    # pass itself plus delivery to the receiver.
+    alerted = [a for a in sent_at if a in arrivals and a in detected and a in acked_at]
+    parts = {
+        "ack": sorted(acked_at[a] - sent_at[a] for a in alerted),
+        "wait_for_pass": sorted(detected[a] - acked_at[a] for a in alerted),
+        "pass_and_delivery": sorted(arrivals[a] - detected[a] for a in alerted),
+    }
     result = {
         "benchmark": "live_store",
         "at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -391,6 +407,9 @@ def main() -> None:
         "latency_p50_ms": _quantile(latencies, 50),
         "latency_p95_ms": _quantile(latencies, 95),
         "latency_max_ms": round(latencies[-1] * 1000, 1) if latencies else None,
+        "latency_parts_p50_p95_ms": {
+            name: [_quantile(values, 50), _quantile(values, 95)] for name, values in parts.items()
+        },
         "server_peak_mib": round(max(peaks), 1),
         "health": {k: health.get(k) for k in ("writer", "evaluator", "evaluation_lag")},
         **killed,

@@ -1,12 +1,16 @@
 """The evaluator's entity cache (live/entity_cache.py): after every pass, the live state of
 the touched entities equals a qualification read from `events`, while events arrive for
 cached entities, for new ones, without an account (through the user's account), and
-identify/group calls move users between accounts; eviction keeps the bound."""
+identify/group calls move users between accounts; eviction keeps the bound. With cold
+entities read in the background (`defer_cold`), passes go on while reads run, events and
+moves arrive for entities being read, and every entity no longer waiting is exact."""
 
 from __future__ import annotations
 
 import json
 import random
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -82,8 +86,54 @@ def _read_from_events(store: Store, project: Project) -> dict[str, tuple[Any, ..
     return out
 
 
-@pytest.mark.parametrize("max_rows", [1_000_000, 25])
-def test_every_pass_equals_a_qualification_read_from_events(tmp_path: Path, max_rows: int) -> None:
+def _waiting(store: Store) -> set[str]:
+    return {r[0] for r in store.raw.execute("SELECT entity_id FROM live_deferred").fetchall()}
+
+
+class _SlowReads:
+    """Makes the loader's reads slow: each read's snapshot is taken at once, and it is
+    handed over only once `release` is set, so that events and moves committed after the
+    snapshot arrive while it is "running"."""
+
+    def __init__(self, evaluator: Evaluator) -> None:
+        self.loader = evaluator.cache.loader
+        self.release = threading.Event()
+        self.holding = threading.Event()
+        read = self.loader._read
+
+        def slow(ids: set[str]) -> Any:
+            table = read(ids)
+            self.holding.set()
+            self.release.wait()
+            self.holding.clear()
+            return table
+
+        self.loader._read = slow  # type: ignore[method-assign]
+
+    def snapshot_taken(self) -> None:
+        """Wait until the entities asked for are in a read that is held (or wait for one)."""
+        deadline = time.monotonic() + 30
+        while self.loader._asked and not self.holding.is_set():
+            assert time.monotonic() < deadline
+            time.sleep(0.005)
+
+
+def _drain(evaluator: Evaluator, store: Store) -> None:
+    """Passes until no entity waits for its events to be read."""
+    deadline = time.monotonic() + 60
+    while _waiting(store):
+        assert time.monotonic() < deadline, "entities still waiting for their read"
+        evaluator.wake.wait(timeout=0.05)
+        evaluator.wake.clear()
+        evaluator.evaluate_inbox()
+
+
+@pytest.mark.parametrize(
+    ("max_rows", "defer"), [(1_000_000, False), (25, False), (1_000_000, True), (25, True)]
+)
+def test_every_pass_equals_a_qualification_read_from_events(
+    tmp_path: Path, max_rows: int, defer: bool
+) -> None:
     store = Store.open(tmp_path / "s.duckdb")
     ensure_live_tables(store)
     project = _project()
@@ -97,7 +147,10 @@ def test_every_pass_equals_a_qualification_read_from_events(tmp_path: Path, max_
     writer.start()
     evaluator = Evaluator(store, project, [], clock=lambda: NOW)
     evaluator.cache.max_rows = max_rows
+    evaluator.cache.defer_cold = defer
+    slow = _SlowReads(evaluator)
     rng = random.Random(5)
+    left_for_later = 0
     try:
         evaluator.catch_up()
         for round_ in range(25):
@@ -106,10 +159,28 @@ def test_every_pass_equals_a_qualification_read_from_events(tmp_path: Path, max_
             assert not problems
             writer.submit(messages, NOW.replace(tzinfo=None)).result(timeout=30)
             evaluator.evaluate_inbox()
+            waiting = _waiting(store)
+            left_for_later += len(waiting)
+            if defer and rng.random() < 0.5:
+                slow.release.set()
+                _drain(evaluator, store)
+                slow.release.clear()
+                waiting = set()
+            else:  # the next round's events and moves arrive while the reads are held
+                slow.snapshot_taken()
             live, expected = _live(store), _read_from_events(store, project)
-            touched = {e for e in expected if e in live}
+            touched = {e for e in expected if e in live and e not in waiting}
             assert {e: live[e] for e in touched} == {e: expected[e] for e in touched}, round_
-        assert evaluator.cache.cold_reads < evaluator.passes  # passes served by the cache
+        slow.release.set()
+        _drain(evaluator, store)
+        live, expected = _live(store), _read_from_events(store, project)
+        assert {e: live.get(e) for e in expected} == expected
+        if defer:
+            assert left_for_later and evaluator.cache.loader.reads > 1
+            assert evaluator.cache.cold_reads == 0  # no pass read `events` itself
+        else:
+            assert left_for_later == 0
+            assert evaluator.cache.cold_reads < evaluator.passes  # passes served by the cache
         assert any(status == "pql" for status, _, _ in _live(store).values())
         # Within the bound, or over it only with the last pass's entities (never evicted).
         cache = evaluator.cache
@@ -117,5 +188,71 @@ def test_every_pass_equals_a_qualification_read_from_events(tmp_path: Path, max_
         pending = store.raw.execute("SELECT count(*) FROM live_recent_events").fetchone()
         assert pending == (0,)  # every pass took its events
     finally:
+        slow.release.set()
+        evaluator.cache.loader.stop()
+        writer.stop()
+        store.close()
+
+
+def test_a_user_moved_while_their_old_account_is_being_read_is_read_again(
+    tmp_path: Path,
+) -> None:
+    """u's events naming no account are A's until u joins B; a read of A whose snapshot was
+    taken before the move holds them, so it is not installed: A is read again."""
+    store = Store.open(tmp_path / "s.duckdb")
+    ensure_live_tables(store)
+    project = _project()
+    created = (NOW - timedelta(days=25)).isoformat()
+    day = (NOW - timedelta(days=2)).isoformat()
+    writer = Writer(store)
+    writer.start()
+    evaluator = Evaluator(store, project, [], clock=lambda: NOW)
+    evaluator.cache.defer_cold = True
+    slow = _SlowReads(evaluator)
+
+    def send(batch: list[dict[str, Any]]) -> None:
+        messages, problems = parse_batch(batch, NOW)
+        assert not problems
+        writer.submit(messages, NOW.replace(tzinfo=None)).result(timeout=30)
+
+    try:
+        for g in ("B", "A"):  # u is in A
+            send([{"type": "group", "userId": "u", "groupId": g, "messageId": f"g-{g}",
+                   "traits": {"name": g, "createdAt": created}}])  # fmt: skip
+        evaluator.catch_up()
+        # Three criteria met by u's events (no account named: A's while u is in A).
+        send([
+            {"type": "track", "userId": u, "event": e, "messageId": f"t{n}", "timestamp": day,
+             "properties": {"k": k}}
+            for n, (u, e, k) in enumerate(
+                [("u", "A", "p"), ("u", "A", "q"), ("u", "B", "p"), ("v", "X", "p")]
+            )
+        ] + [{"type": "group", "userId": "v", "groupId": "A", "messageId": "g-v"}])  # fmt: skip
+        evaluator.evaluate_inbox()
+        slow.release.set()
+        _drain(evaluator, store)
+        slow.release.clear()
+        assert _live(store)["A"][0] == "pql"
+        # A is cold again (as if evicted), its read held with u's events in it; then u
+        # joins B.
+        send([{"type": "track", "userId": "v", "event": "X", "messageId": "t-v2",
+               "context": {"groupId": "A"}, "timestamp": day}])  # fmt: skip
+        evaluator.cache._store.raw.execute(
+            "DELETE FROM live_cache_events WHERE entity_id = 'A'; "
+            "DELETE FROM live_cache_entities WHERE entity_id = 'A'"
+        )
+        evaluator.evaluate_inbox()
+        assert _waiting(store) == {"A"}
+        slow.snapshot_taken()
+        send([{"type": "group", "userId": "u", "groupId": "B", "messageId": "g-u-b"}])
+        evaluator.evaluate_inbox()
+        slow.release.set()
+        _drain(evaluator, store)
+        live, expected = _live(store), _read_from_events(store, project)
+        assert expected["A"][0] != "pql"  # u's events are B's now
+        assert {e: live.get(e) for e in expected} == expected
+    finally:
+        slow.release.set()
+        evaluator.cache.loader.stop()
         writer.stop()
         store.close()

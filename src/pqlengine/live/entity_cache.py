@@ -19,6 +19,19 @@ connection:
   are dropped and read again;
 - at most `max_rows` rows are kept: beyond, the entities used longest ago are dropped.
 
+A cold read scans `events` (about 4-6 s at 105M events on 2 cores, whatever the number of
+entities), and a pass that waits for it delays every warm entity of the pass too. So once a
+cold read has taken `DEFER_AFTER_SECONDS` (`defer_cold` None, the default; True or False
+fix the choice), cold entities are read by a `ColdLoader` on its own thread and connection
+while passes go on with the warm ones: `prepare` says which entities of a pass are ready
+and which are left for later; the evaluator records the latter in `live_deferred` (so a
+restart still evaluates them) and evaluates them in the first pass after their events were
+installed. The loader's snapshot is taken after the pass that left them read its
+watermark, so it holds every event up to it; their later events are kept in
+`live_recent_events` until they are installed (the evaluator's commit keeps rows after the
+oldest deferred watermark). An entity an identify, group or alias call may have moved while
+its read was running is read again.
+
 The cache starts empty with the process (events may have changed while the service was
 stopped). tests/live/test_entity_cache.py checks every pass against a qualification
 read from `events`.
@@ -26,11 +39,16 @@ read from `events`.
 
 from __future__ import annotations
 
-from dataclasses import replace
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any
 
 import ibis
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from pqlengine.compute.entities import entity_events
 from pqlengine.compute.lifecycle import NEVER
@@ -43,19 +61,31 @@ CACHED = "live_cache_entities"
 # Rows kept at most (every column of an event; about 150 bytes a row in the demo, so about
 # 0.75 GB; DuckDB spills temporary tables to disk beyond its memory limit).
 MAX_ROWS = 5_000_000
+# A cold read at least this long makes later ones run in the background (see above).
+DEFER_AFTER_SECONDS = 1.0
+log = logging.getLogger("pqlengine.live")
 
 
 class EntityCache:
     """Makes `live_pass_events` (on its connection) the events of the entities in
     `live_pass_ids`."""
 
-    def __init__(self, store: Store, project: Project, max_rows: int = MAX_ROWS) -> None:
+    def __init__(
+        self,
+        store: Store,
+        project: Project,
+        max_rows: int = MAX_ROWS,
+        defer_cold: bool | None = None,
+        on_loaded: Callable[[], object] = lambda: None,
+    ) -> None:
         self._store = store
         self._project = project
         self.max_rows = max_rows
+        self.defer_cold = defer_cold
         self._pass = 0
         self.cold_reads = 0  # passes that read `events` (for /healthz and tests)
         self.last_cold = 0
+        self.last_cold_ms = 0.0
         names = ", ".join(COLUMNS)
         raw = store.raw
         raw.execute(
@@ -76,6 +106,8 @@ class EntityCache:
         # The cold entities' events: a scan of `events`, the only one left in a pass.
         cold = store.table("_cold_ids").entity_id
         self._cold_sql = self._insert(store, cold, "TRUE")
+        select = self._cold_sql[self._cold_sql.index(" SELECT ") + 1 :]
+        self.loader = ColdLoader(store, select, on_loaded)
         # The recent events of cached entities of the pass, each copied once.
         warm = store.table("live_pass_ids").entity_id
         once = (
@@ -95,13 +127,66 @@ class EntityCache:
             f"FROM ({query}) AS f WHERE {keep}"
         )
 
-    def fill(self, done: int, top: int) -> None:
-        """Bring the events of the entities in `live_pass_ids` into the cache (so into
-        `live_pass_events`), the inbox messages in (done, top] being the ones not evaluated
-        yet."""
+    def deferring(self) -> bool:
+        """True when cold entities are left to the loader rather than read by the pass."""
+        if self.defer_cold is None:
+            return self.last_cold_ms >= DEFER_AFTER_SECONDS * 1000
+        return self.defer_cold
+
+    def prepare(self, ids: set[str], done: int, top: int) -> tuple[set[str], set[str]]:
+        """Before a pass over `ids`, the inbox messages in (done, top] being the ones not
+        evaluated yet: drop the entities they may have moved, install the loader's finished
+        reads, and split `ids` into (ready, later): later are the cold ones left to the
+        loader (none unless `deferring`), which is asked to read those it is not reading."""
         raw = self._store.raw
         self._pass += 1
-        self._forget_moved(done, top)
+        self.loader.forget(*self._forget_moved(done, top))
+        self._install(self.loader.take())
+        if not ids or not self.deferring():
+            return ids, set()
+        raw.register("_asked", pa.table({"entity_id": sorted(ids)}))
+        try:
+            cold = {
+                r[0]
+                for r in raw.execute(
+                    f"SELECT entity_id FROM _asked WHERE entity_id NOT IN "
+                    f"(SELECT entity_id FROM {CACHED})"
+                ).fetchall()
+            }
+        finally:
+            raw.unregister("_asked")
+        self.loader.submit(cold)
+        return ids - cold, cold
+
+    def _install(self, finished: list[Loaded]) -> None:
+        """Add the loader's finished reads to the cache."""
+        raw = self._store.raw
+        names = ", ".join(COLUMNS)
+        for loaded in finished:
+            if not loaded.ids:
+                continue
+            raw.register("_loaded", loaded.table)
+            raw.register("_loaded_ids", pa.table({"entity_id": sorted(loaded.ids)}))
+            try:
+                held = "WHERE entity_id IN (SELECT entity_id FROM _loaded_ids)"
+                raw.execute(f"DELETE FROM {CACHE} {held}")
+                raw.execute(f"DELETE FROM {CACHED} {held}")
+                raw.execute(
+                    f"INSERT INTO {CACHE} (entity_id, {names}) SELECT entity_id, {names} "
+                    "FROM _loaded"
+                )
+                raw.execute(f"INSERT INTO {CACHED} SELECT entity_id, {self._pass} FROM _loaded_ids")
+            finally:
+                raw.unregister("_loaded")
+                raw.unregister("_loaded_ids")
+
+    def fill(self, done: int, top: int) -> None:
+        """Bring the events of the entities in `live_pass_ids` into the cache (so into
+        `live_pass_events`): the events committed in (done, top] for those cached, and for
+        the others (none after `prepare` when deferring) every event, read from `events`.
+        `done` is at most the oldest deferred watermark when an installed entity is in the
+        pass (its events after that watermark are not in its read)."""
+        raw = self._store.raw
         raw.execute("DELETE FROM _recent_bounds")
         raw.execute("INSERT INTO _recent_bounds VALUES (?, ?)", [done, top])
         raw.execute(self._recent_sql)
@@ -113,16 +198,19 @@ class EntityCache:
         self.last_cold = int(cold[0]) if cold else 0
         if self.last_cold:
             self.cold_reads += 1
+            started = time.perf_counter()
             raw.execute(self._cold_sql)
+            self.last_cold_ms = (time.perf_counter() - started) * 1000
         raw.execute(
             f"DELETE FROM {CACHED} WHERE entity_id IN (SELECT entity_id FROM live_pass_ids)"
         )
         raw.execute(f"INSERT INTO {CACHED} SELECT entity_id, {self._pass} FROM live_pass_ids")
         self._evict()
 
-    def _forget_moved(self, done: int, top: int) -> None:
+    def _forget_moved(self, done: int, top: int) -> tuple[set[str], set[str]]:
         """Drop the entities whose events an identify, group or alias message in (done,
-        top] may have moved: those holding its users' events, and its users' accounts."""
+        top] may have moved: those holding its users' events, and its users' accounts;
+        returns the users and those entities."""
         raw = self._store.raw
         users = [
             r[0]
@@ -133,7 +221,7 @@ class EntityCache:
             ).fetchall()
         ]
         if not users:
-            return
+            return set(), set()
         raw.register("_moved_users", pa.table({"user_id": users}))
         try:
             raw.execute(
@@ -148,7 +236,9 @@ class EntityCache:
             raw.unregister("_moved_users")
         raw.execute(f"DELETE FROM {CACHE} WHERE entity_id IN (SELECT entity_id FROM _moved)")
         raw.execute(f"DELETE FROM {CACHED} WHERE entity_id IN (SELECT entity_id FROM _moved)")
+        moved = {r[0] for r in raw.execute("SELECT entity_id FROM _moved").fetchall()}
         raw.execute("DROP TABLE _moved")
+        return set(users), moved
 
     def rows(self) -> int:
         """Event rows cached now."""
@@ -177,6 +267,151 @@ class EntityCache:
         raw.execute(f"DELETE FROM {CACHE} WHERE entity_id IN (SELECT entity_id FROM _evicted)")
         raw.execute(f"DELETE FROM {CACHED} WHERE entity_id IN (SELECT entity_id FROM _evicted)")
         raw.execute("DROP TABLE _evicted")
+
+
+class ColdLoader:
+    """Reads cold entities' events from `events` on its own thread and connection, all the
+    entities asked for while the previous read ran in one scan."""
+
+    def __init__(self, store: Store, select_sql: str, on_loaded: Callable[[], object]) -> None:
+        self._store = store.cursor()  # used by the loader thread only
+        self._select = select_sql
+        self._on_loaded = on_loaded
+        self._lock = threading.Lock()
+        self._asked: set[str] = set()  # not being read yet
+        self._reading: set[str] = set()
+        # Being read, and maybe moved since the read began: entities, and users whose
+        # events the read may hold in the wrong entity.
+        self._stale: set[str] = set()
+        self._stale_users: set[str] = set()
+        self._finished: list[Loaded] = []
+        self._wake = threading.Event()
+        self._stopped = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.reads = 0
+        self.last_read_ms = 0.0
+
+    def submit(self, ids: set[str]) -> None:
+        """Read `ids` (those not being read or read already)."""
+        with self._lock:
+            new = ids - self._asked - self._reading
+            for loaded in self._finished:
+                new -= loaded.ids
+            if not new:
+                return
+            self._asked |= new
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="pql-cold", daemon=True)
+                self._thread.start()
+        self._wake.set()
+
+    def forget(self, users: set[str], moved: set[str]) -> None:
+        """The events of `users` may have moved to other entities, among them `moved`: the
+        entities a read running or finished holds them in, or that are `moved`, are read
+        again."""
+        if not users and not moved:
+            return
+        with self._lock:
+            self._stale |= moved & self._reading
+            if self._reading:
+                self._stale_users |= users
+            again: set[str] = set()
+            for n, loaded in enumerate(self._finished):
+                held = (loaded.ids & moved) | loaded.holding(users)
+                if held:
+                    self._finished[n] = loaded.without(held)
+                    again |= held
+            self._asked |= again
+        if again:
+            self._wake.set()
+
+    def take(self) -> list[Loaded]:
+        """The finished reads, handed over once."""
+        with self._lock:
+            finished, self._finished = self._finished, []
+        return finished
+
+    def waiting(self) -> int:
+        """Entities asked for and not handed over yet."""
+        with self._lock:
+            return len(self._asked) + len(self._reading) + sum(len(f.ids) for f in self._finished)
+
+    def stop(self) -> None:
+        """Stop, interrupting a read that is running."""
+        self._stopped.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._store.raw.interrupt()
+            self._thread.join(timeout=30)
+
+    def _read(self, ids: set[str]) -> pa.Table:
+        """The events of `ids` in `events` now (one scan)."""
+        raw = self._store.raw
+        raw.register("_asked_ids", pa.table({"entity_id": sorted(ids)}))
+        try:
+            raw.execute(
+                "CREATE OR REPLACE TEMP TABLE _cold_ids AS SELECT entity_id FROM _asked_ids"
+            )
+        finally:
+            raw.unregister("_asked_ids")
+        return raw.execute(self._select).fetch_arrow_table()
+
+    def _run(self) -> None:
+        while not self._stopped.is_set():
+            self._wake.wait(timeout=1)
+            self._wake.clear()
+            with self._lock:
+                ids, self._asked = self._asked, set()
+                self._reading = ids
+            if not ids:
+                continue
+            started = time.perf_counter()
+            try:
+                table = self._read(ids)
+            except Exception:  # e.g. a full disk or a stop: the ids are asked for again
+                if self._stopped.is_set():
+                    return
+                log.exception("reading cold entities' events failed; retrying")
+                with self._lock:
+                    self._asked |= ids
+                    self._reading = set()
+                    self._stale -= ids
+                time.sleep(1)
+                continue
+            self.reads += 1
+            self.last_read_ms = (time.perf_counter() - started) * 1000
+            with self._lock:
+                loaded = Loaded(ids, table)
+                stale = self._stale | loaded.holding(self._stale_users)
+                self._stale, self._stale_users = set(), set()
+                self._reading = set()
+                if stale:
+                    self._asked |= stale
+                    self._wake.set()
+                self._finished.append(loaded.without(stale))
+            self._on_loaded()
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A finished read: the entities read (some may have no event) and their events."""
+
+    ids: set[str]
+    table: pa.Table
+
+    def holding(self, users: set[str]) -> set[str]:
+        """The entities holding events of `users`."""
+        if not users:
+            return set()
+        rows = self.table.filter(pc.is_in(self.table["user_id"], pa.array(sorted(users))))
+        return set(rows["entity_id"].to_pylist())
+
+    def without(self, ids: set[str]) -> Loaded:
+        """The same read less `ids`."""
+        if not ids & self.ids:
+            return self
+        keep = pc.invert(pc.is_in(self.table["entity_id"], pa.array(sorted(ids))))
+        return Loaded(self.ids - ids, self.table.filter(keep))
 
 
 class _Recent:

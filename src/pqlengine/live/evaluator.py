@@ -69,7 +69,7 @@ class Evaluator:
         self.last_pass_entities = 0
         self._compiled: dict[bool | str, str] = {}
         self.scorer = LiveScorer(self._store, _PassEvents(self._store), project)
-        self.cache = EntityCache(self._store, project)
+        self.cache = EntityCache(self._store, project, on_loaded=self.wake.set)
         self.passes = 0
         # Told of every failed pass; truthy when it is a store fault (a full disk), not a bug.
         self.failed: Callable[[Exception], object] = lambda exc: None
@@ -83,6 +83,7 @@ class Evaluator:
         """Stop after the current pass."""
         self._stopped.set()
         self.wake.set()
+        self.cache.loader.stop()
         self._thread.join(timeout=30)
 
     def model_stored(self) -> None:
@@ -108,8 +109,10 @@ class Evaluator:
         self.evaluate_inbox()
 
     def evaluate_inbox(self) -> int:
-        """One incremental pass over the entities touched since the watermark and those
-        whose next_change_at has come; returns their count."""
+        """One incremental pass over the entities touched since the watermark, those whose
+        next_change_at has come and those left for later by an earlier pass; returns the
+        count of those evaluated (live/entity_cache.py: the cold ones may be left for a
+        later pass again, while their events are read)."""
         raw = self._store.raw
         done = _done(self._store)
         top = _top_seq(raw)
@@ -121,11 +124,20 @@ class Evaluator:
                 [done, top],
             ).fetchall()
             ids |= self._entity_ids(touched)
+        waiting = dict(raw.execute("SELECT entity_id, seq FROM live_deferred").fetchall())
+        ids |= set(waiting)
         if not ids and top <= done:
             return 0
+        ready, later = self.cache.prepare(ids, done, top)
+        left = {e: top for e in later if e not in waiting}
+        if not ready and not left and top <= done:
+            return 0  # only entities whose events are still being read
+        # Events of an entity left for later, committed after the pass that left it, are
+        # not in its read: the pass copies them from the recent events (kept until then).
+        since = min([done, *waiting.values()])
         # A pass of due entities only keeps the watermark (top == done): no new message.
-        self.evaluate(sorted(ids), "events", max(top, done), done)
-        return len(ids)
+        self.evaluate(sorted(ready), "events", max(top, done), since, left)
+        return len(ready)
 
     def due(self, now: datetime) -> set[str]:
         """Entities whose next_change_at is at or before `now` (naive UTC): their state may
@@ -165,10 +177,16 @@ class Evaluator:
         return ids
 
     def evaluate(
-        self, only: list[str] | None, cause: str, top_seq: int, done: int | None = None
+        self,
+        only: list[str] | None,
+        cause: str,
+        top_seq: int,
+        done: int | None = None,
+        later: dict[str, int] | None = None,
     ) -> None:
         """Qualify `only` (or everyone), diff with pql_state, commit state, transitions,
-        deliveries and the watermark together."""
+        deliveries, the entities left for `later` (id -> watermark) and the watermark
+        together; `done`: the events committed after it are copied to the entity cache."""
         started = time.perf_counter()
         now = naive_now(self._clock)
         project = self._project
@@ -195,7 +213,7 @@ class Evaluator:
                 )
         self._add_context(transitions, now, full=only is None)
         deliveries = self._deliveries(transitions, now)
-        self._commit(only, records, transitions, deliveries, now, top_seq)
+        self._commit(only, records, transitions, deliveries, now, top_seq, later or {})
         self.passes += 1
         self.last_pass_ms = (time.perf_counter() - started) * 1000
         self.last_pass_entities = len(records)
@@ -398,6 +416,7 @@ class Evaluator:
         deliveries: list[dict[str, Any]],
         now: datetime,
         top_seq: int,
+        later: dict[str, int],
     ) -> None:
         raw = self._store.raw
         version = self._project.version
@@ -421,18 +440,26 @@ class Evaluator:
         try:
             if only is None:
                 raw.execute("DELETE FROM pql_state")
+                raw.execute("DELETE FROM live_deferred")
             elif only:
                 raw.register("_only", pa.table({"entity_id": only}))
-                raw.execute(
-                    "DELETE FROM pql_state WHERE entity_id IN (SELECT entity_id FROM _only)"
-                )
+                for table in ("pql_state", "live_deferred"):
+                    raw.execute(
+                        f"DELETE FROM {table} WHERE entity_id IN (SELECT entity_id FROM _only)"
+                    )
                 raw.unregister("_only")
             _append(raw, "pql_state", state)
             _append(raw, "pql_transitions", _columns(transitions, _TRANSITION_COLUMNS))
             _append(raw, "outbox", _columns(deliveries, _OUTBOX_COLUMNS))
+            _append(raw, "live_deferred", {"entity_id": list(later), "seq": list(later.values())})
             set_state(self._store, "inbox_seq", str(top_seq))
-            # The events this pass took (the entity cache copied what it needed).
-            raw.execute("DELETE FROM live_recent_events WHERE seq <= ?", [top_seq])
+            # The events this pass took (the entity cache copied what it needed), but those
+            # of entities left for later that their read may not hold.
+            raw.execute(
+                "DELETE FROM live_recent_events WHERE seq <= ? "
+                "AND seq <= (SELECT coalesce(min(seq), ?) FROM live_deferred)",
+                [top_seq, top_seq],
+            )
             set_state(self._store, "definition_version", version)
             raw.execute("COMMIT")
         except Exception:

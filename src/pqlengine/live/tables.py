@@ -18,6 +18,11 @@ LIVE_TABLES: dict[str, str] = {
     # compiled qualification query reads them, so it is compiled once, not per pass.
     "live_clock": "as_of TIMESTAMP",
     "live_pass_ids": "entity_id VARCHAR",
+    # Entities a pass left for later because their events were not cached: they are being
+    # read from `events` in the background (live/entity_cache.py), and are evaluated by the
+    # first pass after that; `seq` is the inbox watermark of the pass that left them (their
+    # events after it are kept in live_recent_events until then).
+    "live_deferred": "entity_id VARCHAR, seq BIGINT",
     # The pass's open PQLs, whose model features the (compiled once) feature query computes.
     "live_model_ids": "entity_id VARCHAR",
     # The latest known qualification per entity under the definition in service.
