@@ -231,6 +231,7 @@ def create_app(service: Service) -> FastAPI:
         except Exception as exc:  # e.g. the store is closed for a reopen that failed
             if service.store_failed(exc) is None and service.health.fault is None:
                 raise
+        loader = service.evaluator.cache.loader
         report["evaluator"] = {
             "passes": service.evaluator.passes,
             "last_pass_ms": round(service.evaluator.last_pass_ms, 1),
@@ -238,6 +239,10 @@ def create_app(service: Service) -> FastAPI:
             # Passes that read `events` for entities not cached yet (live/entity_cache.py).
             "cold_reads": service.evaluator.cache.cold_reads,
             "last_pass_cold": service.evaluator.cache.last_cold,
+            # Cold entities' events read in the background while passes go on.
+            "background_reads": loader.reads,
+            "last_background_read_ms": round(loader.last_read_ms, 1),
+            "waiting_for_read": loader.waiting(),
         }
         checked = service.target_watch.last
         if service.target_watch.active:
