@@ -256,3 +256,43 @@ def test_a_user_moved_while_their_old_account_is_being_read_is_read_again(
         evaluator.cache.loader.stop()
         writer.stop()
         store.close()
+
+
+def test_an_entity_due_soon_is_read_ahead_so_its_lapse_is_not_deferred(tmp_path: Path) -> None:
+    """With cold reads in the background, an entity whose next_change_at comes within a
+    minute is read ahead: when it falls due, the pass evaluates it at once."""
+    store = Store.open(tmp_path / "s.duckdb")
+    ensure_live_tables(store)
+    criteria = [{"id": "a", "event": "A", "at_least": 1, "in_last_days": 2}]
+    project = Project.from_dict(
+        base_config(definition={"name": "d", "criteria": criteria, "qualify": "all"})
+    )
+    clock = {"now": NOW}
+    writer = Writer(store)
+    writer.start()
+    evaluator = Evaluator(store, project, [], clock=lambda: clock["now"])
+    evaluator.cache.defer_cold = True
+    lapse = NOW + timedelta(seconds=30)
+    try:
+        created = (NOW - timedelta(days=25)).isoformat()
+        batch = [
+            {"type": "group", "userId": "u", "groupId": "A", "messageId": "g",
+             "traits": {"name": "A", "createdAt": created}},
+            {"type": "track", "userId": "u", "event": "A", "messageId": "t",
+             "context": {"groupId": "A"}, "timestamp": (lapse - timedelta(days=2)).isoformat()},
+        ]  # fmt: skip
+        messages, problems = parse_batch(batch, NOW)
+        assert not problems
+        writer.submit(messages, NOW.replace(tzinfo=None)).result(timeout=30)
+        evaluator.catch_up()  # the baseline: a full pass, nothing cached
+        assert _live(store)["A"][0] == "pql"
+        evaluator.evaluate_inbox()  # A falls due within a minute: read ahead
+        _drain(evaluator, store)
+        assert evaluator.cache.loader.reads == 1 and not _waiting(store)
+        clock["now"] = lapse + timedelta(seconds=1)
+        assert evaluator.evaluate_inbox() == 1  # evaluated now, not left for later
+        assert _live(store)["A"][0] == "lapsed"
+    finally:
+        evaluator.cache.loader.stop()
+        writer.stop()
+        store.close()

@@ -133,18 +133,24 @@ class EntityCache:
             return self.last_cold_ms >= DEFER_AFTER_SECONDS * 1000
         return self.defer_cold
 
-    def prepare(self, ids: set[str], done: int, top: int) -> tuple[set[str], set[str]]:
+    def prepare(
+        self, ids: set[str], done: int, top: int, ahead: set[str] | None = None
+    ) -> tuple[set[str], set[str]]:
         """Before a pass over `ids`, the inbox messages in (done, top] being the ones not
         evaluated yet: drop the entities they may have moved, install the loader's finished
         reads, and split `ids` into (ready, later): later are the cold ones left to the
-        loader (none unless `deferring`), which is asked to read those it is not reading."""
+        loader (none unless `deferring`), which is asked to read those it is not reading.
+        The cold ones of `ahead` (due soon) are read ahead of time, and are in `later`."""
         raw = self._store.raw
         self._pass += 1
         self.loader.forget(*self._forget_moved(done, top))
         self._install(self.loader.take())
-        if not ids or not self.deferring():
+        if not self.deferring():
             return ids, set()
-        raw.register("_asked", pa.table({"entity_id": sorted(ids)}))
+        asked = ids | (ahead or set())
+        if not asked:
+            return ids, set()
+        raw.register("_asked", pa.table({"entity_id": sorted(asked)}))
         try:
             cold = {
                 r[0]

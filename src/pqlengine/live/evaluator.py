@@ -24,7 +24,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import ibis
@@ -44,6 +44,9 @@ from pqlengine.live.writer import KEYS_PER_LOOKUP
 from pqlengine.store import Store, Tables
 
 PQL = "pql"
+# Entities due within READ_AHEAD are read ahead of time, looked up every READ_AHEAD_EVERY.
+READ_AHEAD = timedelta(seconds=60)
+READ_AHEAD_EVERY = timedelta(seconds=10)
 log = logging.getLogger("pqlengine.live")
 
 
@@ -60,6 +63,7 @@ class Evaluator:
         # The earliest next_change_at in pql_state, read after each commit: an idle loop
         # iteration then costs no query (the due scan is ~45 ms at 1M entities).
         self._next_change: datetime | None = None
+        self._read_ahead_at = datetime.min
         self.wake = threading.Event()
         self.delivered = threading.Event()  # set after a pass queued deliveries
         self._model_check = threading.Event()  # set when a new model may have been stored
@@ -126,9 +130,10 @@ class Evaluator:
             ids |= self._entity_ids(touched)
         waiting = dict(raw.execute("SELECT entity_id, seq FROM live_deferred").fetchall())
         ids |= set(waiting)
-        if not ids and top <= done:
+        ahead = self._due_soon(now)
+        if not ids and not ahead and top <= done:
             return 0
-        ready, later = self.cache.prepare(ids, done, top)
+        ready, later = self.cache.prepare(ids, done, top, ahead)
         left = {e: top for e in later if e not in waiting}
         if not ready and not left and top <= done:
             return 0  # only entities whose events are still being read
@@ -138,6 +143,17 @@ class Evaluator:
         # A pass of due entities only keeps the watermark (top == done): no new message.
         self.evaluate(sorted(ready), "events", max(top, done), since, left)
         return len(ready)
+
+    def _due_soon(self, now: datetime) -> set[str]:
+        """When cold entities are read in the background: every READ_AHEAD_EVERY, the
+        entities whose next_change_at comes within READ_AHEAD (a lapse is then evaluated
+        on time though its events were not cached)."""
+        if not self.cache.deferring() or self._next_change is None:
+            return set()
+        if self._next_change > now + READ_AHEAD or now < self._read_ahead_at:
+            return set()
+        self._read_ahead_at = now + READ_AHEAD_EVERY
+        return self.due(now + READ_AHEAD)
 
     def due(self, now: datetime) -> set[str]:
         """Entities whose next_change_at is at or before `now` (naive UTC): their state may
