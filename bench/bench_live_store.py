@@ -108,8 +108,10 @@ def _probe_setup(count: int, run: str) -> list[dict[str, Any]]:
 
 def _sender(url: str, number: int, batch: int, users: list[str], stop: threading.Event,
             acked: list[int], failures: list[str],
-            acked_ids: list[str] | None = None, every: float = 0.0) -> None:  # fmt: skip
-    """Post batches as fast as they are acknowledged, or one every `every` seconds."""
+            acked_ids: list[str] | None = None, every: float = 0.0,
+            run: str = "") -> None:  # fmt: skip
+    """Post batches as fast as they are acknowledged, or one every `every` seconds; message
+    ids are new in each `run` (a reused copy would take repeated ones as duplicates)."""
     client = httpx.Client(auth=(WRITE_KEY, ""), timeout=60)
     sent = 0
     pick = random.Random(number)
@@ -120,7 +122,7 @@ def _sender(url: str, number: int, batch: int, users: list[str], stop: threading
             time.sleep(max(0.0, due - time.monotonic()))
         messages = [
             {"type": "track", "userId": pick.choice(users), "event": EVENTS[(sent + i) % 5],
-             "messageId": f"s{number}-{sent + i}", "properties": {"source": "web", "n": i}}
+             "messageId": f"s{run}-{number}-{sent + i}", "properties": {"source": "web", "n": i}}
             for i in range(batch)
         ]  # fmt: skip
         try:
@@ -193,7 +195,7 @@ def _kill_cycles(work: Path, cycles: int, users: list[str], receiver: Receiver) 
             threading.Thread(
                 target=_sender,
                 args=(server.url, 100 + cycle * 10 + n, 100, users, stop, acked, failures,
-                      acked_ids),
+                      acked_ids, 0.0, f"k{int(time.time())}"),
             )
             for n in range(4)
         ]  # fmt: skip
@@ -316,7 +318,7 @@ def main() -> None:
         threads = [
             threading.Thread(
                 target=_sender,
-                args=(server.url, n, args.batch, users, stop, acked, failures, None, every),
+                args=(server.url, n, args.batch, users, stop, acked, failures, None, every, run),
             )
             for n in range(args.senders)
         ]
