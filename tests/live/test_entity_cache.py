@@ -296,3 +296,51 @@ def test_an_entity_due_soon_is_read_ahead_so_its_lapse_is_not_deferred(tmp_path:
         evaluator.cache.loader.stop()
         writer.stop()
         store.close()
+
+
+@pytest.mark.parametrize("defer", [False, True])
+def test_a_cached_account_reads_its_users_from_the_cache(tmp_path: Path, defer: bool) -> None:
+    """The pass reads a cached account's users rows from the cache: here the account has no
+    creation time, so its signup is its user's (identify `createdAt`), and an event before
+    it does not count; as in a qualification read from `events`."""
+    store = Store.open(tmp_path / "s.duckdb")
+    ensure_live_tables(store)
+    project = _project()
+    writer = Writer(store)
+    writer.start()
+    evaluator = Evaluator(store, project, [], clock=lambda: NOW)
+    evaluator.cache.defer_cold = defer
+
+    def at(days: int) -> str:
+        return (NOW - timedelta(days=days)).isoformat()
+
+    def send(batch: list[dict[str, Any]]) -> None:
+        messages, problems = parse_batch(batch, NOW)
+        assert not problems
+        writer.submit(messages, NOW.replace(tzinfo=None)).result(timeout=30)
+        evaluator.evaluate_inbox()
+        _drain(evaluator, store)
+
+    try:
+        evaluator.catch_up()
+        send([
+            {"type": "group", "userId": "u1", "groupId": "A", "messageId": "g",
+             "traits": {"name": "A"}},
+            {"type": "identify", "userId": "u1", "messageId": "i",
+             "traits": {"company": {"id": "A"}, "createdAt": at(3)}},
+            {"type": "track", "userId": "u1", "event": "A", "messageId": "early",
+             "timestamp": at(10), "properties": {"k": "p"}},
+        ])  # fmt: skip
+        assert evaluator.cache.entities() >= 1  # A is cached now
+        send([
+            {"type": "track", "userId": "u1", "event": e, "messageId": f"t{n}",
+             "timestamp": at(2), "properties": {"k": k}}
+            for n, (e, k) in enumerate([("A", "q"), ("B", "p")])
+        ])  # fmt: skip
+        live, expected = _live(store), _read_from_events(store, project)
+        assert expected["A"][0] == "not_qualified"  # the early event is before signup
+        assert {e: live.get(e) for e in expected} == expected
+    finally:
+        evaluator.cache.loader.stop()
+        writer.stop()
+        store.close()

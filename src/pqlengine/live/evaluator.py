@@ -504,16 +504,20 @@ class Evaluator:
 
 
 class _PassEvents:
-    """`Tables` as the incremental query sees them: `events` is this pass's copy (one row
-    per event_id, copied from our own table; no day registry over it)."""
+    """`Tables` as the incremental query sees them: `events` and `users` are the pass
+    entities' rows in the entity cache (one row per event_id, copied from our own table; no
+    day registry over it)."""
 
     def __init__(self, store: Store) -> None:
         self.con = store.con
         self.capabilities = replace(store.capabilities, day_registry=False, unique_events=True)
 
     def table(self, name: str) -> ibis.Table:
-        """The canonical table, or the pass's events for `events`."""
-        return self.con.table("live_pass_events" if name == "events" else name)
+        """The canonical table, or the pass's rows for `events` and `users`."""
+        return self.con.table(_PASS_TABLES.get(name, name))
+
+
+_PASS_TABLES = {"events": "live_pass_events", "users": "live_pass_users"}
 
 
 _TRANSITION_COLUMNS = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
-from pqlengine.store import Store, StoreError
+from pqlengine.store import SCHEMAS, Store, StoreError
 
 LIVE_TABLES: dict[str, str] = {
     # Every accepted message once (messageId is the key); `seq` orders evaluation.
@@ -91,6 +91,10 @@ def ensure_live_tables(store: Store) -> None:
     # schema the compiled queries are built against; on the evaluator's connection a view of
     # its entity cache with this name stands in for it (live/entity_cache.py).
     store.raw.execute("CREATE TABLE IF NOT EXISTS live_pass_events AS FROM events LIMIT 0")
+    users = ", ".join(SCHEMAS["users"])
+    store.raw.execute(
+        f"CREATE TABLE IF NOT EXISTS live_pass_users AS SELECT {users} FROM users LIMIT 0"
+    )
     # Events committed and not yet taken by an evaluator pass, with their commit's inbox seq
     # (the writer adds them with the events; the pass that evaluates them deletes them).
     store.raw.execute(
