@@ -47,6 +47,7 @@ PQL = "pql"
 # Entities due within READ_AHEAD are read ahead of time, looked up every READ_AHEAD_EVERY.
 READ_AHEAD = timedelta(seconds=60)
 READ_AHEAD_EVERY = timedelta(seconds=10)
+LATER_PER_PASS = 500
 log = logging.getLogger("pqlengine.live")
 
 
@@ -128,12 +129,17 @@ class Evaluator:
                 [done, top],
             ).fetchall()
             ids |= self._entity_ids(touched)
+        fresh = set(ids)  # due or touched now: always evaluated in this pass
         waiting = dict(raw.execute("SELECT entity_id, seq FROM live_deferred").fetchall())
         ids |= set(waiting)
         ahead = self._due_soon(now)
         if not ids and not ahead and top <= done:
             return 0
         ready, later = self.cache.prepare(ids, done, top, ahead)
+        # Entities whose read has come in are evaluated LATER_PER_PASS at a time (the rest
+        # stay in live_deferred), so that a pass with new events is not held up by
+        # thousands of them at once.
+        ready -= set(sorted(ready - fresh)[LATER_PER_PASS:])
         left = {e: top for e in later if e not in waiting}
         if not ready and not left and top <= done:
             return 0  # only entities whose events are still being read
