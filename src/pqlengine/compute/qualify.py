@@ -182,15 +182,11 @@ def _with_last_seen(
     return result.left_join(seen, result.entity_id == seen.l_id).drop("l_id")
 
 
-def criteria_progress(
-    store: Tables, project: Project, as_of: datetime, only: list[str]
-) -> dict[str, dict[str, float | None]]:
-    """Per entity of `only`, per criterion id, its progress so far (same rules as
-    qualification: after signup, inside within_days, before conversion): the present
-    weight of a counting kind (events, summed value, distinct values, users, days; with
-    in_last_days those present at as_of), the
-    longest run of consecutive days, or for a sequence the seconds its earliest completion
-    took (None: not completed)."""
+def progress_values(store: Tables, project: Project, as_of: AsOf, only: Only) -> ir.Table:
+    """One query for `criteria_progress`: p_id, criterion, value (float64), one row per
+    entity of `only` with criterion NULL (so entities with no progress are listed) and one
+    per criterion with progress. `as_of` and `only` may be expressions (the live service
+    compiles it once over its own clock and ids tables)."""
     people = entities(store, project, as_of, only)
     anchors = people.select(a_entity="entity_id", a_signup="signup_at", a_converted="converted_at")
     criteria = project.definition.criteria
@@ -204,27 +200,63 @@ def criteria_progress(
     )
     before = before_conversion(after_signup(events, anchors))
     can = store.capabilities
-    found: dict[str, dict[str, float | None]] = {
-        entity: {c.id: (0 if kind_of(c).counting else None) for c in criteria}
-        for entity in people.entity_id.to_pyarrow().to_pylist()
-    }
+    parts = [
+        people.select(
+            p_id="entity_id",
+            criterion=ibis.null("string"),
+            value=ibis.null("float64"),
+        )
+    ]
     for criterion in criteria:
         read = before
         if rolling.is_rolling(criterion):  # the items present at as_of
             read = rolling.recent(before, criterion, as_of_literal(as_of))
         values = kind_of(criterion).progress_value(read, criterion, can)
-        for row in values.to_pyarrow().to_pylist():
-            if row["value"] is not None:
-                found[row["p_id"]][criterion.id] = _whole(float(row["value"]))
+        parts.append(
+            values.select(
+                "p_id",
+                criterion=ibis.literal(criterion.id, type="string"),
+                value=values.value.cast("float64"),
+            )
+        )
+    return ibis.union(*parts, distinct=False)
+
+
+def criteria_progress(
+    store: Tables, project: Project, as_of: datetime, only: list[str]
+) -> dict[str, dict[str, float | None]]:
+    """Per entity of `only`, per criterion id, its progress so far (same rules as
+    qualification: after signup, inside within_days, before conversion): the present
+    weight of a counting kind (events, summed value, distinct values, users, days; with
+    in_last_days those present at as_of), the
+    longest run of consecutive days, or for a sequence the seconds its earliest completion
+    took (None: not completed)."""
+    return progress_from_rows(
+        project, progress_values(store, project, as_of, only).to_pyarrow().to_pylist()
+    )
+
+
+def progress_from_rows(
+    project: Project, rows: list[dict[str, Any]]
+) -> dict[str, dict[str, float | None]]:
+    """`criteria_progress` from the rows of `progress_values`."""
+    criteria = project.definition.criteria
+    found: dict[str, dict[str, float | None]] = {}
+    for row in rows:
+        if row["criterion"] is None:
+            found[row["p_id"]] = {c.id: (0 if kind_of(c).counting else None) for c in criteria}
+    for row in rows:
+        if row["criterion"] is not None and row["value"] is not None:
+            found[row["p_id"]][row["criterion"]] = _whole(float(row["value"]))
     return found
 
 
-def progress_words(
-    store: Tables, project: Project, as_of: datetime, only: list[str]
+def progress_in_words(
+    project: Project, values: dict[str, dict[str, float | None]]
 ) -> dict[str, list[dict[str, Any]]]:
-    """Per entity of `only`: per criterion {id, kind, text} with its progress in words
-    ("devices: 2 of 3 device_id", "storage: 1.4 GB of 2 GB", "flow: workflow done in 5 h")."""
-    values = criteria_progress(store, project, as_of, only)
+    """Per entity: per criterion {id, kind, text} with its progress (`criteria_progress`
+    values) in words ("devices: 2 of 3 device_id", "storage: 1.4 GB of 2 GB", "flow:
+    workflow done in 5 h")."""
     return {
         entity: [
             {

@@ -33,13 +33,19 @@ import pyarrow as pa
 from pqlengine.clock import Clock, naive_now, system_clock
 from pqlengine.compute.attributes import entity_attributes
 from pqlengine.compute.entities import entity_events
-from pqlengine.compute.qualify import progress_words, qualification, to_record
+from pqlengine.compute.qualify import (
+    progress_from_rows,
+    progress_in_words,
+    progress_values,
+    qualification,
+    to_record,
+)
 from pqlengine.config import Project, semantic_json
 from pqlengine.destinations.outbox import Target, plan_deliveries
 from pqlengine.destinations.payloads import transition_document
 from pqlengine.live.entity_cache import EntityCache
 from pqlengine.live.scoring import LiveScorer, Score, progress_score
-from pqlengine.live.tables import get_state, set_state
+from pqlengine.live.tables import get_state, replace_rows, set_state
 from pqlengine.live.writer import KEYS_PER_LOOKUP
 from pqlengine.store import Store, Tables
 
@@ -72,7 +78,7 @@ class Evaluator:
         self._thread = threading.Thread(target=self._run, name="pql-evaluator", daemon=True)
         self.last_pass_ms = 0.0
         self.last_pass_entities = 0
-        self._compiled: dict[bool | str, str] = {}
+        self._compiled: dict[object, str] = {}
         self.scorer = LiveScorer(self._store, _PassEvents(self._store), project)
         self.cache = EntityCache(self._store, project, on_loaded=self.wake.set)
         self.passes = 0
@@ -180,13 +186,14 @@ class Evaluator:
         self._next_change = None if row is None else row[0]
 
     def _entity_ids(self, touched: list[tuple[str | None, str | None]]) -> set[str]:
-        users = {u for u, _ in touched if u is not None}
         if self._project.entity == "user":
-            return users
+            return {u for u, _ in touched if u is not None}
         ids = {a for _, a in touched if a is not None}
-        # The users' accounts, looked up in the users table's unique index (live/tables.py)
-        # a short list at a time: a join would read every user on every pass.
-        named = sorted(users)
+        # A message naming an account touches that account only (its event is that
+        # account's; an identify or group naming one makes it the user's account). The
+        # users of the others are looked up for their account, in the users table's unique
+        # index (live/tables.py) a short list at a time: a join would read every user.
+        named = sorted({u for u, a in touched if u is not None and a is None})
         for start in range(0, len(named), KEYS_PER_LOOKUP):
             chunk = named[start : start + KEYS_PER_LOOKUP]
             marks = ", ".join("?" for _ in chunk)
@@ -261,22 +268,12 @@ class Evaluator:
         raw = self._store.raw
         full = only is None
         sql = self._sql(full)
-        raw.execute("BEGIN TRANSACTION")
-        try:
-            raw.execute("DELETE FROM live_clock")
-            raw.execute("INSERT INTO live_clock VALUES (?)", [now])
-            raw.execute("DELETE FROM live_pass_ids")
-            if only:
-                raw.register("_pass_ids", pa.table({"entity_id": only}))
-                raw.execute("INSERT INTO live_pass_ids SELECT entity_id FROM _pass_ids")
-                raw.unregister("_pass_ids")
-            raw.execute("COMMIT")
-            if not full:
-                # The entities' events, from the cache or (first time) from `events`.
-                self.cache.fill(done, top)
-        except Exception:
-            raw.execute("ROLLBACK")
-            raise
+        ids = pa.table({"entity_id": pa.array(only or [], pa.string())})
+        clock = pa.table({"as_of": pa.array([now], pa.timestamp("us"))})
+        replace_rows(raw, {"live_clock": clock, "live_pass_ids": ids})
+        if not full:
+            # The entities' events, from the cache or (first time) from `events`.
+            self.cache.fill(done, top)
         result = raw.execute(sql).fetch_arrow_table()
         rows: list[dict[str, Any]] = result.to_pylist()
         return rows
@@ -354,31 +351,30 @@ class Evaluator:
         }
 
     def _add_context(self, transitions: list[dict[str, Any]], now: datetime, full: bool) -> None:
-        """The triggering event (the one at qualified_at) and the fit data of each entity."""
+        """The triggering event (the one at the episode's start: qualified_at for the first
+        one), the criteria progress of each entered entity and the fit data of each entity,
+        by queries compiled once over `live_context_ids` and the pass's clock (`now`)."""
         if not transitions:
             return
-        ids = sorted({t["entity_id"] for t in transitions})
-        # The trigger is the event at the episode's start (qualified_at for the first one).
         for transition in transitions:
             transition["started_at"] = transition["pql_since"] or transition["qualified_at"]
+        context = pa.table(
+            {
+                "entity_id": pa.array([t["entity_id"] for t in transitions], pa.string()),
+                "started_at": pa.array(
+                    [t["started_at"] if t["kind"] == "entered" else None for t in transitions],
+                    pa.timestamp("us"),
+                ),
+            }
+        )
+        raw = self._store.raw
+        replace_rows(raw, {"live_context_ids": context})
         entered = [t for t in transitions if t["kind"] == "entered" and t["started_at"]]
-        # An incremental pass's copy of its entities' events (every entered entity is one
-        # of them); a pass over everyone reads the store.
-        pass_events: Tables = self._store if full else _PassEvents(self._store)
         if entered:
-            events = entity_events(
-                pass_events,
-                self._project,
-                now,
-                columns=("event_id", "event", "ts"),
-                only=sorted({t["entity_id"] for t in entered}),
-            )
-            moments = sorted({t["started_at"] for t in entered})
-            found = events.filter(events.ts.isin(moments)).to_pyarrow().to_pylist()
+            found = raw.execute(self._context_sql("trigger", full)).to_arrow_table().to_pylist()
             at = {(e["entity_id"], e["ts"]): e for e in sorted(found, key=lambda e: e["event_id"])}
-            progress = progress_words(
-                pass_events, self._project, now, sorted({t["entity_id"] for t in entered})
-            )
+            rows = raw.execute(self._context_sql("progress", full)).to_arrow_table().to_pylist()
+            progress = progress_in_words(self._project, progress_from_rows(self._project, rows))
             for transition in entered:
                 transition["progress"] = progress.get(transition["entity_id"], [])
                 event = at.get((transition["entity_id"], transition["started_at"]))
@@ -386,37 +382,61 @@ class Evaluator:
                     transition["trigger_event_id"] = event["event_id"]
                     transition["trigger_event"] = event["event"]
                     transition["trigger_ts"] = event["ts"]
-        fits = self._fit_data(ids)
+        fits: dict[str, dict[str, Any]] = {}
+        for row in raw.execute(self._context_sql("fit", full)).to_arrow_table().to_pylist():
+            entity = row.pop("attr_id")
+            if row.get("domain") is None and self._project.entity == "user":
+                row.pop("domain")
+            fits[entity] = row
         for transition in transitions:
             transition["fit"] = fits.get(transition["entity_id"], {})
 
-    def _fit_data(self, ids: list[str]) -> dict[str, dict[str, Any]]:
-        """The firm data a payload shows: name, domain, employees, plan of an account; the
-        email, account and email domain of a user."""
+    def _context_sql(self, part: str, full: bool) -> str:
+        """A context query over `live_context_ids`, compiled once: "trigger" (the events at
+        an entered episode's start), "progress" (`progress_values`) or "fit" (the firm data a
+        payload shows: name, domain, employees, plan of an account; the email, account and
+        email domain of a user). An incremental pass reads its entities' cached events (every
+        entered entity is one of them); a pass over everyone reads the store."""
+        key = (part, full)
+        if key not in self._compiled:
+            store = self._store
+            tables: Tables = store if full else _PassEvents(store)
+            clock = store.table("live_clock").as_of.max()
+            context = store.table("live_context_ids")
+            ids = context.entity_id
+            if part == "trigger":
+                events = entity_events(
+                    tables, self._project, clock, columns=("event_id", "event", "ts"), only=ids
+                )
+                starts = context.filter(context.started_at.notnull())
+                expression = events.join(
+                    starts,
+                    (events.entity_id == starts.entity_id) & (events.ts == starts.started_at),
+                ).select(events.entity_id, events.event_id, events.event, events.ts)
+            elif part == "progress":
+                expression = progress_values(tables, self._project, clock, ids)
+            else:
+                expression = self._fit_expression(ids)
+            self._compiled[key] = str(store.con.compile(expression))
+        return self._compiled[key]
+
+    def _fit_expression(self, ids: ibis.Column) -> ibis.Table:
         found = entity_attributes(self._store, self._project)
         found = found.filter(found.attr_id.isin(ids))
         if self._project.entity == "account":
-            picked = found.select(
+            return found.select(
                 "attr_id",
                 name=found.attr_name,
                 domain=found.attr_domain,
                 employees=found.attr_employees,
                 plan=found.attr_plan,
             )
-        else:
-            picked = found.select(
-                "attr_id",
-                email=found.attr_email,
-                account_id=found.account_id,
-                domain=found.attr_fit_domain,
-            )
-        fits: dict[str, dict[str, Any]] = {}
-        for row in picked.to_pyarrow().to_pylist():
-            entity = row.pop("attr_id")
-            if row.get("domain") is None and self._project.entity == "user":
-                row.pop("domain")
-            fits[entity] = row
-        return fits
+        return found.select(
+            "attr_id",
+            email=found.attr_email,
+            account_id=found.account_id,
+            domain=found.attr_fit_domain,
+        )
 
     def _deliveries(self, transitions: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
         rows = []

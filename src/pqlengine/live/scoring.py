@@ -18,6 +18,7 @@ import pyarrow as pa
 
 from pqlengine.compute.model_features import entity_matrix, unconverted_features
 from pqlengine.config import Project
+from pqlengine.live.tables import replace_rows
 from pqlengine.model.persist import (
     StoredModel,
     ensure_model_tables,
@@ -99,16 +100,8 @@ class LiveScorer:
         if stored is None or not entity_ids:
             return {}
         raw = self._store.raw
-        raw.execute("BEGIN TRANSACTION")
-        try:
-            raw.execute("DELETE FROM live_model_ids")
-            raw.register("_model_ids", pa.table({"entity_id": entity_ids}))
-            raw.execute("INSERT INTO live_model_ids SELECT entity_id FROM _model_ids")
-            raw.unregister("_model_ids")
-            raw.execute("COMMIT")
-        except Exception:
-            raw.execute("ROLLBACK")
-            raise
+        ids = pa.table({"entity_id": pa.array(entity_ids, pa.string())})
+        replace_rows(raw, {"live_model_ids": ids})
         try:
             table = raw.execute(self._sql(stored, full)).to_arrow_table()
             spec = stored.spec

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import duckdb
+import pyarrow as pa
 
 from pqlengine.store import SCHEMAS, Store, StoreError
 
@@ -18,6 +19,9 @@ LIVE_TABLES: dict[str, str] = {
     # compiled qualification query reads them, so it is compiled once, not per pass.
     "live_clock": "as_of TIMESTAMP",
     "live_pass_ids": "entity_id VARCHAR",
+    # The entities of the pass's transitions, and the start of each entered episode: the
+    # (compiled once) context queries read them (the trigger event, progress, fit data).
+    "live_context_ids": "entity_id VARCHAR, started_at TIMESTAMP",
     # Entities a pass left for later because their events were not cached: they are being
     # read from `events` in the background (live/entity_cache.py), and are evaluated by the
     # first pass after that; `seq` is the inbox watermark of the pass that left them (their
@@ -121,3 +125,22 @@ def set_state(store: Store, key: str, value: str) -> None:
     """Set a bookkeeping value (inside the caller's transaction)."""
     store.raw.execute("DELETE FROM live_state WHERE key = ?", [key])
     store.raw.execute("INSERT INTO live_state VALUES (?, ?)", [key, value])
+
+
+def replace_rows(raw: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) -> None:
+    """Make each of the per-pass input tables (live_clock, live_pass_ids, live_model_ids,
+    live_context_ids) hold exactly the given rows (columns by name), in one transaction."""
+    raw.execute("BEGIN TRANSACTION")
+    try:
+        for name, rows in tables.items():
+            raw.execute(f"DELETE FROM {name}")
+            if rows.num_rows:
+                raw.register("_rows_in", rows)
+                try:
+                    raw.execute(f"INSERT INTO {name} BY NAME SELECT * FROM _rows_in")
+                finally:
+                    raw.unregister("_rows_in")
+        raw.execute("COMMIT")
+    except Exception:
+        raw.execute("ROLLBACK")
+        raise
