@@ -54,6 +54,8 @@ PQL = "pql"
 READ_AHEAD = timedelta(seconds=60)
 READ_AHEAD_EVERY = timedelta(seconds=10)
 LATER_PER_PASS = 500
+# Users whose account _entity_ids remembers, at most (about 150 bytes each).
+MAX_REMEMBERED_USERS = 1_000_000
 log = logging.getLogger("pqlengine.live")
 
 
@@ -79,6 +81,9 @@ class Evaluator:
         self.last_pass_ms = 0.0
         self.last_pass_entities = 0
         self._compiled: dict[object, str] = {}
+        # user -> account as the users table said at an earlier pass (None: no account);
+        # a message that can move its user drops the user's entry.
+        self._accounts: dict[str, str | None] = {}
         self.scorer = LiveScorer(self._store, _PassEvents(self._store), project)
         self.cache = EntityCache(self._store, project, on_loaded=self.wake.set)
         self.passes = 0
@@ -131,7 +136,8 @@ class Evaluator:
         ids = self.due(now) if self._next_change is not None and self._next_change <= now else set()
         if top > done:
             touched = raw.execute(
-                "SELECT DISTINCT user_id, account_id FROM live_inbox WHERE seq > ? AND seq <= ?",
+                "SELECT DISTINCT user_id, account_id, type IN ('identify', 'group', 'alias') "
+                "FROM live_inbox WHERE seq > ? AND seq <= ?",
                 [done, top],
             ).fetchall()
             ids |= self._entity_ids(touched)
@@ -185,24 +191,33 @@ class Evaluator:
         row = self._store.raw.execute("SELECT min(next_change_at) FROM pql_state").fetchone()
         self._next_change = None if row is None else row[0]
 
-    def _entity_ids(self, touched: list[tuple[str | None, str | None]]) -> set[str]:
+    def _entity_ids(self, touched: list[tuple[str | None, str | None, bool]]) -> set[str]:
+        """The entities of the inbox rows `touched` (user_id, account_id, whether the
+        message can move its user to another account)."""
         if self._project.entity == "user":
-            return {u for u, _ in touched if u is not None}
-        ids = {a for _, a in touched if a is not None}
+            return {u for u, _, _ in touched if u is not None}
+        ids = {a for _, a, _ in touched if a is not None}
+        for user, _, moves in touched:
+            if moves and user is not None:
+                self._accounts.pop(user, None)
         # A message naming an account touches that account only (its event is that
         # account's; an identify or group naming one makes it the user's account). The
-        # users of the others are looked up for their account, in the users table's unique
-        # index (live/tables.py) a short list at a time: a join would read every user.
-        named = sorted({u for u, a in touched if u is not None and a is None})
-        for start in range(0, len(named), KEYS_PER_LOOKUP):
-            chunk = named[start : start + KEYS_PER_LOOKUP]
+        # users of the others count for their account: remembered from an earlier pass, or
+        # looked up in the users table's unique index a short list at a time (a join would
+        # read every user).
+        named = {u for u, a, _ in touched if u is not None and a is None}
+        unknown = sorted(named - self._accounts.keys())
+        if len(self._accounts) + len(unknown) > MAX_REMEMBERED_USERS:
+            self._accounts.clear()
+        for start in range(0, len(unknown), KEYS_PER_LOOKUP):
+            chunk = unknown[start : start + KEYS_PER_LOOKUP]
             marks = ", ".join("?" for _ in chunk)
             rows = self._store.raw.execute(
-                f"SELECT DISTINCT account_id FROM users WHERE user_id IN ({marks}) "
-                "AND account_id IS NOT NULL",
-                chunk,
+                f"SELECT user_id, account_id FROM users WHERE user_id IN ({marks})", chunk
             ).fetchall()
-            ids.update(r[0] for r in rows)
+            self._accounts.update(dict.fromkeys(chunk))
+            self._accounts.update(rows)
+        ids.update(a for u in named if (a := self._accounts.get(u)) is not None)
         return ids
 
     def evaluate(
