@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import queue
 import random
 import threading
 import time
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pyarrow as pa
 
 from pqlengine.clock import Clock, naive_now, system_clock
 from pqlengine.config import (
@@ -190,8 +192,40 @@ def backoff_seconds(attempt: int, live: Live, rng: random.Random | None = None) 
     return ceiling / 2 + (rng or random).uniform(0, ceiling / 2)
 
 
+@dataclass(frozen=True)
+class _Outcome:
+    """What one attempt came to: `status` "pending" (a retry at `retry_at`), "delivered",
+    "dead" or "skipped"."""
+
+    delivery: str
+    status: str
+    attempts: int
+    code: int | None = None
+    error: str | None = None
+    reason: str | None = None
+    at: datetime | None = None  # delivered_at of a delivered row
+    retry_at: datetime | None = None
+
+
+_OUTCOME_SCHEMA = pa.schema(
+    [
+        ("delivery_id", pa.string()),
+        ("status", pa.string()),
+        ("attempts", pa.int32()),
+        ("code", pa.int32()),
+        ("error", pa.string()),
+        ("reason", pa.string()),
+        ("delivered_at", pa.timestamp("us")),
+        ("retry_at", pa.timestamp("us")),
+    ]
+)
+
+
 class Deliverer:
-    """Sends due outbox rows from a small thread pool; every attempt is recorded."""
+    """Sends due outbox rows from a small thread pool; every attempt is recorded. The
+    senders only send: the polling thread records their outcomes, all those in by then in
+    one transaction (a commit per delivery held deliveries to a few per second), and only
+    then lets the rows be polled again."""
 
     def __init__(
         self,
@@ -208,7 +242,8 @@ class Deliverer:
         self._targets = {t.label: t for t in found}
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pql-send")
         self._client = httpx.Client(follow_redirects=False)
-        self._in_flight: set[str] = set()
+        self._in_flight: set[str] = set()  # sent or being sent, outcome not recorded yet
+        self._outcomes: queue.SimpleQueue[_Outcome] = queue.SimpleQueue()
         self.wake = threading.Event()
         self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._run, name="pql-outbox", daemon=True)
@@ -220,18 +255,23 @@ class Deliverer:
         self._thread.start()
 
     def stop(self) -> None:
-        """Stop polling; let in-flight sends finish."""
+        """Stop polling; let in-flight sends finish and record their outcomes."""
         self._stopped.set()
         self.wake.set()
         self._thread.join(timeout=10)
         self._pool.shutdown(wait=True)
         self._client.close()
+        try:
+            self._record_outcomes()
+        except Exception:  # a store fault at shutdown: the rows are sent again at the start
+            log.exception("recording the last delivery outcomes failed")
 
     def _run(self) -> None:
         while not self._stopped.is_set():
             self.wake.wait(timeout=0.25)
             self.wake.clear()
             try:
+                self._record_outcomes()
                 self._dispatch_due()
             except Exception as exc:  # keep delivering; the next poll retries
                 if not self.failed(exc):  # a store fault is logged once, by the service
@@ -250,48 +290,124 @@ class Deliverer:
                 "ORDER BY next_attempt_at LIMIT 200",
                 [now],
             ).fetchall()
+        rows = [row for row in rows if row[0] not in self._in_flight]
+        customers = self._customers({row[3] for row in rows if row[2] == "entered"})
         for row in rows:
-            if row[0] in self._in_flight:
-                continue
             self._in_flight.add(row[0])
-            self._pool.submit(self._deliver, *row)
+            self._pool.submit(self._deliver, row, row[3] in customers)
 
-    def _deliver(
+    def _customers(self, entity_ids: set[str]) -> set[str]:
+        """The entities of `entity_ids` that have converted (their entered alert is skipped)."""
+        if not entity_ids:
+            return set()
+        marks = ", ".join("?" for _ in entity_ids)
+        with self._lock:
+            rows = self._store.raw.execute(
+                f"SELECT entity_id FROM pql_state WHERE entity_id IN ({marks}) "
+                "AND converted_at IS NOT NULL",
+                sorted(entity_ids),
+            ).fetchall()
+        return {r[0] for r in rows}
+
+    def _deliver(self, row: tuple[Any, ...], customer: bool) -> None:
+        """Send one polled outbox row (a sender thread) and hand in the outcome."""
+        delivery, label, kind, _, method, url, body, attempts = row
+        try:
+            outcome = self._attempt(delivery, label, kind, method, url, body, attempts, customer)
+        except Exception:  # not recorded: polled and sent again (same Idempotency-Key)
+            log.exception("delivery %s failed", delivery)
+            outcome = _Outcome(delivery, "", attempts)
+        self._outcomes.put(outcome)
+        self.wake.set()
+
+    def _attempt(
         self,
         delivery: str,
         label: str,
         kind: str,
-        entity_id: str,
         method: str,
         url: str,
         body: str,
         attempts: int,
-    ) -> None:
+        customer: bool,
+    ) -> _Outcome:
+        target = self._targets.get(label)
+        if target is None:
+            return _Outcome(delivery, "dead", attempts, error="destination no longer configured")
+        if kind == "entered" and customer:
+            return _Outcome(delivery, "skipped", attempts, reason="already a customer")
+        status_code, error = self._send(target, delivery, method, url, body.encode())
+        attempts += 1
+        now = naive_now(self._clock)
+        if error is None:
+            return _Outcome(delivery, "delivered", attempts, status_code, at=now)
+        if attempts >= target.config.max_attempts:
+            return _Outcome(delivery, "dead", attempts, status_code, error)
+        wait = timedelta(seconds=backoff_seconds(attempts, self._live))
+        return _Outcome(delivery, "pending", attempts, status_code, error, retry_at=now + wait)
+
+    def _record_outcomes(self) -> None:
+        """Write the outcomes the senders have handed in, in one transaction; the rows are
+        polled again only after (a failed write leaves them to be sent again)."""
+        outcomes: list[_Outcome] = []
+        while True:
+            try:
+                outcomes.append(self._outcomes.get_nowait())
+            except queue.Empty:
+                break
+        recorded = [o for o in outcomes if o.status]
         try:
-            target = self._targets.get(label)
-            if target is None:
-                self._finish(delivery, "dead", attempts, None, "destination no longer configured")
-                return
-            if kind == "entered" and self._already_customer(entity_id):
-                self._record(delivery, "skipped", attempts, None, None, "already a customer")
-                return
-            status_code, error = self._send(target, delivery, method, url, body.encode())
-            attempts += 1
-            if error is None:
-                self._finish(delivery, "delivered", attempts, status_code, None)
-            elif attempts >= target.config.max_attempts:
-                self._finish(delivery, "dead", attempts, status_code, error)
-            else:
-                wait = timedelta(seconds=backoff_seconds(attempts, self._live))
-                with self._lock:
-                    self._store.raw.execute(
-                        "UPDATE outbox SET attempts = ?, last_status_code = ?, last_error = ?, "
-                        "next_attempt_at = ? WHERE delivery_id = ?",
-                        [attempts, status_code, error, naive_now(self._clock) + wait, delivery],
-                    )
-                self.wake.set()
+            if recorded:
+                self._write(recorded)
         finally:
-            self._in_flight.discard(delivery)
+            for outcome in outcomes:
+                self._in_flight.discard(outcome.delivery)
+        if recorded:
+            self.wake.set()  # rows waiting for these (after_delivery_id) may be due now
+
+    def _write(self, outcomes: list[_Outcome]) -> None:
+        table = pa.Table.from_pylist(
+            [
+                {
+                    "delivery_id": o.delivery,
+                    "status": o.status,
+                    "attempts": o.attempts,
+                    "code": o.code,
+                    "error": o.error,
+                    "reason": o.reason,
+                    "delivered_at": o.at,
+                    "retry_at": o.retry_at,
+                }
+                for o in outcomes
+            ],
+            schema=_OUTCOME_SCHEMA,
+        )
+        raw = self._store.raw
+        with self._lock:
+            raw.register("_outcomes", table)
+            raw.execute("BEGIN TRANSACTION")
+            try:
+                raw.execute(
+                    "UPDATE outbox SET status = n.status, attempts = n.attempts, "
+                    "last_status_code = n.code, last_error = n.error, "
+                    "delivered_at = n.delivered_at, reason = coalesce(n.reason, outbox.reason), "
+                    "next_attempt_at = coalesce(n.retry_at, outbox.next_attempt_at) "
+                    "FROM _outcomes n WHERE outbox.delivery_id = n.delivery_id"
+                )
+                # The requests that follow a dead one are not sent without it (re-queued
+                # with it).
+                raw.execute(
+                    "UPDATE outbox SET status = 'dead', last_error = 'not sent: the request "
+                    "before it (' || n.delivery_id || ') is dead' FROM _outcomes n "
+                    "WHERE n.status = 'dead' AND outbox.after_delivery_id = n.delivery_id "
+                    "AND outbox.status = 'pending'"
+                )
+                raw.execute("COMMIT")
+            except Exception:
+                raw.execute("ROLLBACK")
+                raise
+            finally:
+                raw.unregister("_outcomes")
 
     def _send(
         self, target: Target, delivery: str, method: str, url: str, body: bytes
@@ -317,44 +433,6 @@ class Deliverer:
         if 200 <= response.status_code < 300:
             return response.status_code, None
         return response.status_code, f"HTTP {response.status_code}: {response.text[:300]}"
-
-    def _already_customer(self, entity_id: str) -> bool:
-        with self._lock:
-            row = self._store.raw.execute(
-                "SELECT converted_at IS NOT NULL FROM pql_state WHERE entity_id = ?", [entity_id]
-            ).fetchone()
-        return bool(row and row[0])
-
-    def _finish(
-        self, delivery: str, status: str, attempts: int, code: int | None, error: str | None
-    ) -> None:
-        self._record(delivery, status, attempts, code, error, None)
-        if status == "dead":
-            # The requests that follow it are not sent without it (re-queued with it).
-            with self._lock:
-                self._store.raw.execute(
-                    "UPDATE outbox SET status = 'dead', last_error = ? "
-                    "WHERE after_delivery_id = ? AND status = 'pending'",
-                    [f"not sent: the request before it ({delivery}) is dead", delivery],
-                )
-
-    def _record(
-        self,
-        delivery: str,
-        status: str,
-        attempts: int,
-        code: int | None,
-        error: str | None,
-        reason: str | None,
-    ) -> None:
-        delivered = naive_now(self._clock) if status == "delivered" else None
-        with self._lock:
-            self._store.raw.execute(
-                "UPDATE outbox SET status = ?, attempts = ?, last_status_code = ?, "
-                "last_error = ?, delivered_at = ?, reason = coalesce(?, reason) "
-                "WHERE delivery_id = ?",
-                [status, attempts, code, error, delivered, reason, delivery],
-            )
 
 
 class DeliveryNotFound(LookupError):
