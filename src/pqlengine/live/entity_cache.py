@@ -146,6 +146,16 @@ class EntityCache:
             f"FROM ({query}) AS f WHERE {keep}"
         )
 
+    def copy_context(self) -> None:
+        """Make `live_context_events` (on its connection) the cached events of the entities
+        in `live_context_ids` (a subset of the pass's): one scan of the cache, where the
+        alert context queries would scan it once per criterion."""
+        names = ", ".join(COLUMNS)
+        self._store.raw.execute(
+            f"CREATE OR REPLACE TEMP TABLE live_context_events AS SELECT {names} FROM {CACHE} "
+            "WHERE entity_id IN (SELECT entity_id FROM live_context_ids)"
+        )
+
     def deferring(self) -> bool:
         """True when cold entities are left to the loader rather than read by the pass."""
         if self.defer_cold is None:

@@ -384,6 +384,8 @@ class Evaluator:
         )
         raw = self._store.raw
         replace_rows(raw, {"live_context_ids": context})
+        if not full:
+            self.cache.copy_context()
         entered = [t for t in transitions if t["kind"] == "entered" and t["started_at"]]
         if entered:
             found = raw.execute(self._context_sql("trigger", full)).to_arrow_table().to_pylist()
@@ -415,7 +417,7 @@ class Evaluator:
         key = (part, full)
         if key not in self._compiled:
             store = self._store
-            tables: Tables = store if full else _PassEvents(store)
+            tables: Tables = store if full else _PassEvents(store, context=True)
             clock = store.table("live_clock").as_of.max()
             context = store.table("live_context_ids")
             ids = context.entity_id
@@ -547,18 +549,21 @@ class Evaluator:
 class _PassEvents:
     """`Tables` as the incremental query sees them: `events` and `users` are the pass
     entities' rows in the entity cache (one row per event_id, copied from our own table; no
-    day registry over it)."""
+    day registry over it); with `context`, `events` are those of the entities in
+    `live_context_ids` only (a copy per pass: the context queries read them several times)."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, context: bool = False) -> None:
         self.con = store.con
         self.capabilities = replace(store.capabilities, day_registry=False, unique_events=True)
+        self._names = _CONTEXT_TABLES if context else _PASS_TABLES
 
     def table(self, name: str) -> ibis.Table:
         """The canonical table, or the pass's rows for `events` and `users`."""
-        return self.con.table(_PASS_TABLES.get(name, name))
+        return self.con.table(self._names.get(name, name))
 
 
 _PASS_TABLES = {"events": "live_pass_events", "users": "live_pass_users"}
+_CONTEXT_TABLES = {"events": "live_context_events", "users": "live_pass_users"}
 
 
 _TRANSITION_COLUMNS = (

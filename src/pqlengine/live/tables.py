@@ -95,6 +95,8 @@ def ensure_live_tables(store: Store) -> None:
     # schema the compiled queries are built against; on the evaluator's connection a view of
     # its entity cache with this name stands in for it (live/entity_cache.py).
     store.raw.execute("CREATE TABLE IF NOT EXISTS live_pass_events AS FROM events LIMIT 0")
+    # The same for the events of the entities whose alerts a pass writes (their context).
+    store.raw.execute("CREATE TABLE IF NOT EXISTS live_context_events AS FROM events LIMIT 0")
     users = ", ".join(SCHEMAS["users"])
     store.raw.execute(
         f"CREATE TABLE IF NOT EXISTS live_pass_users AS SELECT {users} FROM users LIMIT 0"
