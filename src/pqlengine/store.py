@@ -7,6 +7,8 @@ import os
 import re
 import shutil
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -569,6 +571,28 @@ class Store:
             else:
                 columns[column] = _as_canonical(raw[theirs], target)
         return raw.select(**columns), absent
+
+
+@contextmanager
+def transaction(raw: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """BEGIN; COMMIT when the block ends, ROLLBACK (and re-raise) when it raises."""
+    raw.execute("BEGIN TRANSACTION")
+    try:
+        yield
+        raw.execute("COMMIT")
+    except BaseException:
+        raw.execute("ROLLBACK")
+        raise
+
+
+@contextmanager
+def registered(raw: duckdb.DuckDBPyConnection, name: str, table: Any) -> Iterator[None]:
+    """`table` (Arrow) readable as `name` on `raw` for the block."""
+    raw.register(name, table)
+    try:
+        yield
+    finally:
+        raw.unregister(name)
 
 
 def unique_events(events: ibis.Table) -> ibis.Table:

@@ -32,7 +32,7 @@ from pqlengine.config import (
 )
 from pqlengine.destinations.payloads import AnyDestination, Request, build_requests
 from pqlengine.destinations.signing import SIGNATURE_HEADER, sign
-from pqlengine.store import Store
+from pqlengine.store import Store, registered, transaction
 
 STATUSES = ("pending", "delivered", "dead", "skipped")
 log = logging.getLogger("pqlengine.outbox")
@@ -383,31 +383,21 @@ class Deliverer:
             schema=_OUTCOME_SCHEMA,
         )
         raw = self._store.raw
-        with self._lock:
-            raw.register("_outcomes", table)
-            raw.execute("BEGIN TRANSACTION")
-            try:
-                raw.execute(
-                    "UPDATE outbox SET status = n.status, attempts = n.attempts, "
-                    "last_status_code = n.code, last_error = n.error, "
-                    "delivered_at = n.delivered_at, reason = coalesce(n.reason, outbox.reason), "
-                    "next_attempt_at = coalesce(n.retry_at, outbox.next_attempt_at) "
-                    "FROM _outcomes n WHERE outbox.delivery_id = n.delivery_id"
-                )
-                # The requests that follow a dead one are not sent without it (re-queued
-                # with it).
-                raw.execute(
-                    "UPDATE outbox SET status = 'dead', last_error = 'not sent: the request "
-                    "before it (' || n.delivery_id || ') is dead' FROM _outcomes n "
-                    "WHERE n.status = 'dead' AND outbox.after_delivery_id = n.delivery_id "
-                    "AND outbox.status = 'pending'"
-                )
-                raw.execute("COMMIT")
-            except Exception:
-                raw.execute("ROLLBACK")
-                raise
-            finally:
-                raw.unregister("_outcomes")
+        with self._lock, registered(raw, "_outcomes", table), transaction(raw):
+            raw.execute(
+                "UPDATE outbox SET status = n.status, attempts = n.attempts, "
+                "last_status_code = n.code, last_error = n.error, "
+                "delivered_at = n.delivered_at, reason = coalesce(n.reason, outbox.reason), "
+                "next_attempt_at = coalesce(n.retry_at, outbox.next_attempt_at) "
+                "FROM _outcomes n WHERE outbox.delivery_id = n.delivery_id"
+            )
+            # The requests that follow a dead one are not sent without it (re-queued with it).
+            raw.execute(
+                "UPDATE outbox SET status = 'dead', last_error = 'not sent: the request "
+                "before it (' || n.delivery_id || ') is dead' FROM _outcomes n "
+                "WHERE n.status = 'dead' AND outbox.after_delivery_id = n.delivery_id "
+                "AND outbox.status = 'pending'"
+            )
 
     def _send(
         self, target: Target, delivery: str, method: str, url: str, body: bytes

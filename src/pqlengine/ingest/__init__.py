@@ -35,7 +35,7 @@ from pqlengine.ingest.readers import (
     stage_records,
     stage_tables,
 )
-from pqlengine.store import KEYS, SCHEMAS, UPSERT_TABLES, Store
+from pqlengine.store import KEYS, SCHEMAS, UPSERT_TABLES, Store, transaction
 
 TABLES = tuple(SCHEMAS)
 REQUIRED: dict[str, tuple[str, ...]] = {
@@ -258,7 +258,7 @@ def _load_file(
     whole file is written by set-based statements, all in one transaction."""
     raw = store.raw
     staging = _staging_name()
-    with _transaction(raw), _spillable(raw):
+    with transaction(raw), _spillable(raw):
         staged.create_view(staging, replace=True)
         types = _staged_types(raw, staging, table)
         checks = problem_checks(table, REQUIRED[table], types)
@@ -334,7 +334,7 @@ def _load(
     raw = store.raw
     staging = _staging_name()
     locate = _numbered(row_label)
-    with _transaction(raw), _spillable(raw):
+    with transaction(raw), _spillable(raw):
         try:
             for chunk in chunks:
                 _append_chunk(raw, staging, chunk)
@@ -377,7 +377,7 @@ def ingest_rows(
     plans = {table: plan_columns(table, None, {}) for table in targets}
     stagings = {table: _staging_name() for table in targets}
     found: list[RowProblem] = problems if problems is not None else []
-    with _transaction(raw):
+    with transaction(raw):
         try:
             for table, chunk in stage_tables(rows, plans):
                 _append_chunk(raw, stagings[table], chunk)
@@ -407,17 +407,6 @@ def ingest_rows(
             for table in targets
         ]
     return results
-
-
-@contextmanager
-def _transaction(raw: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    raw.execute("BEGIN TRANSACTION")
-    try:
-        yield
-        raw.execute("COMMIT")
-    except BaseException:
-        raw.execute("ROLLBACK")
-        raise
 
 
 def _staging_name() -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import pyarrow as pa
 
-from pqlengine.store import SCHEMAS, Store, StoreError
+from pqlengine.store import SCHEMAS, Store, StoreError, registered, transaction
 
 LIVE_TABLES: dict[str, str] = {
     # Every accepted message once (messageId is the key); `seq` orders evaluation.
@@ -132,17 +132,9 @@ def set_state(store: Store, key: str, value: str) -> None:
 def replace_rows(raw: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) -> None:
     """Make each of the per-pass input tables (live_clock, live_pass_ids, live_model_ids,
     live_context_ids) hold exactly the given rows (columns by name), in one transaction."""
-    raw.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(raw):
         for name, rows in tables.items():
             raw.execute(f"DELETE FROM {name}")
             if rows.num_rows:
-                raw.register("_rows_in", rows)
-                try:
+                with registered(raw, "_rows_in", rows):
                     raw.execute(f"INSERT INTO {name} BY NAME SELECT * FROM _rows_in")
-                finally:
-                    raw.unregister("_rows_in")
-        raw.execute("COMMIT")
-    except Exception:
-        raw.execute("ROLLBACK")
-        raise

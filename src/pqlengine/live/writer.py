@@ -30,7 +30,7 @@ import pyarrow as pa
 
 from pqlengine import registry
 from pqlengine.ingest.segment import Message
-from pqlengine.store import SCHEMAS, Store
+from pqlengine.store import SCHEMAS, Store, registered, transaction
 
 MAX_MESSAGES_PER_COMMIT = 20_000
 # Registry rows appended by commits before the compactor merges them (each compaction reads
@@ -196,9 +196,7 @@ class Writer:
                 inbox["account_id"].append(message.account_id)
                 inbox["received_at"].append(submission.received_at)
                 self._next_seq += 1
-        raw.execute("BEGIN TRANSACTION")
-        try:
-            raw.register("_inbox_in", pa.table(inbox))
+        with registered(raw, "_inbox_in", pa.table(inbox)), transaction(raw):
             fresh = {
                 row[0]
                 for row in raw.execute(
@@ -211,12 +209,6 @@ class Writer:
             for table in ("users", "accounts"):
                 _upsert(raw, table, rows[table])
             _insert(raw, "aliases", rows["aliases"])
-            raw.execute("COMMIT")
-        except Exception:
-            raw.execute("ROLLBACK")
-            raise
-        finally:
-            raw.unregister("_inbox_in")
         self.compactor.appended(appended)
         results = []
         for submission in batch:
