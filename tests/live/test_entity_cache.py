@@ -21,6 +21,7 @@ from pqlengine.compute.qualify import qualification, to_record
 from pqlengine.config import Project
 from pqlengine.ingest.segment import parse_batch
 from pqlengine.live import evaluator as evaluator_module
+from pqlengine.live.entity_cache import LOADER_PACE
 from pqlengine.live.evaluator import Evaluator
 from pqlengine.live.tables import ensure_live_tables
 from pqlengine.live.writer import Writer
@@ -346,4 +347,163 @@ def test_a_cached_account_reads_its_users_from_the_cache(tmp_path: Path, defer: 
     finally:
         evaluator.cache.loader.stop()
         writer.stop()
+        store.close()
+
+
+@pytest.mark.parametrize("defer", [False, True])
+def test_a_new_entity_is_cached_without_a_read_and_one_with_history_is_read(
+    tmp_path: Path, defer: bool
+) -> None:
+    """After a restart (an empty cache): account Z, whose every event came after the
+    watermark, is cached without reading `events`; A (its own earlier events) and N (new,
+    but its user u9 brings earlier events that named no account) are read. Each equals a
+    qualification read from `events`, and N qualifies only with u9's earlier events."""
+    store = Store.open(tmp_path / "s.duckdb")
+    ensure_live_tables(store)
+    project = _project()
+    writer = Writer(store)
+    writer.start()
+    created = (NOW - timedelta(days=25)).isoformat()
+    at = (NOW - timedelta(days=2)).isoformat()
+
+    def track(user: str, event: str, key: str, n: str, account: str | None) -> dict[str, Any]:
+        message = {"type": "track", "userId": user, "event": event, "messageId": n,
+                   "timestamp": at, "properties": {"k": key}}  # fmt: skip
+        if account is not None:
+            message["context"] = {"groupId": account}
+        return message
+
+    def send(evaluator: Evaluator, batch: list[dict[str, Any]]) -> None:
+        messages, problems = parse_batch(batch, NOW)
+        assert not problems
+        writer.submit(messages, NOW.replace(tzinfo=None)).result(timeout=30)
+        evaluator.evaluate_inbox()
+        _drain(evaluator, store)
+
+    def group(user: str, account: str) -> dict[str, Any]:
+        return {"type": "group", "userId": user, "groupId": account, "messageId": f"g{account}",
+                "traits": {"name": account, "createdAt": created}}  # fmt: skip
+
+    before = Evaluator(store, project, [], clock=lambda: NOW)
+    try:
+        before.catch_up()
+        send(before, [
+            group("u1", "A"), track("u1", "A", "p", "a1", "A"), track("u1", "B", "p", "a2", "A"),
+            track("u9", "A", "p", "h1", None), track("u9", "A", "q", "h2", None),
+            track("u9", "B", "p", "h3", None),
+        ])  # fmt: skip
+    finally:
+        before.cache.loader.stop()
+    evaluator = Evaluator(store, project, [], clock=lambda: NOW)  # a restart: nothing cached
+    evaluator.cache.defer_cold = defer
+    try:
+        evaluator.catch_up()
+        send(evaluator, [
+            group("u9", "N"), group("u5", "Z"), track("u1", "A", "q", "a3", "A"),
+            track("u9", "X", "p", "n1", "N"),
+            track("u5", "A", "p", "z1", "Z"), track("u5", "A", "q", "z2", None),
+        ])  # fmt: skip
+        cache = evaluator.cache
+        assert cache.new_entities == 1  # Z
+        reads = cache.loader.reads if defer else cache.cold_reads
+        assert reads == 1 and (defer or cache.last_cold == 2)  # A and N, in one scan
+        live, expected = _live(store), _read_from_events(store, project)
+        assert expected["N"][0] == "pql"  # u9's earlier events count
+        assert {e: live.get(e) for e in expected} == expected
+    finally:
+        evaluator.cache.loader.stop()
+        writer.stop()
+        store.close()
+
+
+def test_a_new_user_is_cached_without_a_read(tmp_path: Path) -> None:
+    """User entities: after a restart u5 (no earlier event) is not read, u9 (earlier events
+    under any account) is; both equal a qualification read from `events`."""
+    store = Store.open(tmp_path / "s.duckdb")
+    ensure_live_tables(store)
+    criteria = [
+        {"id": "a", "event": "A", "at_least": 2},
+        {"id": "b", "event": "B", "at_least": 1},
+    ]
+    definition = {"name": "d", "criteria": criteria, "qualify": "all"}
+    config = base_config(entity="user", signup={"source": "users"}, definition=definition)
+    project = Project.from_dict(config)
+    writer = Writer(store)
+    writer.start()
+    created = (NOW - timedelta(days=25)).isoformat()
+    at = (NOW - timedelta(days=2)).isoformat()
+
+    def send(evaluator: Evaluator, batch: list[dict[str, Any]]) -> None:
+        messages, problems = parse_batch(batch, NOW)
+        assert not problems
+        writer.submit(messages, NOW.replace(tzinfo=None)).result(timeout=30)
+        evaluator.evaluate_inbox()
+
+    def messages(user: str, events: str, account: str | None) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = [
+            {"type": "identify", "userId": user, "messageId": f"i{user}",
+             "traits": {"createdAt": created}}
+        ]  # fmt: skip
+        for n, event in enumerate(events):
+            message = {"type": "track", "userId": user, "event": event,
+                       "messageId": f"{user}-{account}-{n}", "timestamp": at}  # fmt: skip
+            if account is not None:
+                message["context"] = {"groupId": account}
+            out.append(message)
+        return out
+
+    before = Evaluator(store, project, [], clock=lambda: NOW)
+    try:
+        before.catch_up()
+        send(before, messages("u9", "AB", "K"))
+    finally:
+        before.cache.loader.stop()
+    evaluator = Evaluator(store, project, [], clock=lambda: NOW)
+    try:
+        evaluator.catch_up()
+        send(evaluator, messages("u9", "A", None)[1:] + messages("u5", "AAB", None))
+        assert evaluator.cache.new_entities == 1 and evaluator.cache.last_cold == 1
+        live, expected = _live(store), _read_from_events(store, project)
+        assert expected["u9"][0] == "pql"  # its earlier events count
+        assert {e: live.get(e) for e in expected} == expected
+    finally:
+        evaluator.cache.loader.stop()
+        writer.stop()
+        store.close()
+
+
+def test_the_loader_waits_twice_a_read_before_the_next(tmp_path: Path) -> None:
+    """Back-to-back cold reads are paced: the next read starts at least LOADER_PACE times
+    the previous one's duration after it ended; what is asked meanwhile shares it."""
+    store = Store.open(tmp_path / "s.duckdb")
+    ensure_live_tables(store)
+    evaluator = Evaluator(store, _project(), [], clock=lambda: NOW)
+    loader = evaluator.cache.loader
+    spans: list[tuple[float, float, set[str]]] = []
+    read = loader._read
+
+    def timed(ids: set[str]) -> Any:
+        started = time.monotonic()
+        time.sleep(0.05)
+        found = read(ids)
+        spans.append((started, time.monotonic(), set(ids)))
+        return found
+
+    loader._read = timed  # type: ignore[method-assign]
+    try:
+        loader.submit({"A"})
+        deadline = time.monotonic() + 30
+        while not spans:
+            assert time.monotonic() < deadline
+            time.sleep(0.005)
+        loader.submit({"B"})
+        loader.submit({"C"})
+        while len(spans) < 2:
+            assert time.monotonic() < deadline
+            time.sleep(0.005)
+        (first_start, first_end, _), (second_start, _, second) = spans
+        assert second == {"B", "C"}
+        assert second_start - first_end >= LOADER_PACE * (first_end - first_start) * 0.9
+    finally:
+        loader.stop()
         store.close()

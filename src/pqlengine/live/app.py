@@ -243,6 +243,8 @@ def create_app(service: Service) -> FastAPI:
             "background_reads": loader.reads,
             "last_background_read_ms": round(loader.last_read_ms, 1),
             "waiting_for_read": loader.waiting(),
+            # Cold entities with no history, cached without a read.
+            "new_entities": service.evaluator.cache.new_entities,
         }
         checked = service.target_watch.last
         if service.target_watch.active:

@@ -17,7 +17,9 @@ connection:
 - an identify, group or alias message can move a user's events to another account, so the
   entities of its users (the cached ones holding their events, and their accounts now)
   are dropped and read again;
-- at most `max_rows` rows are kept: beyond, the entities used longest ago are dropped.
+- at most `max_rows` rows are kept: beyond, the entities used longest ago are dropped;
+- an entity with no event committed at or before the watermark (a new signup) is not read:
+  the registry `event_firsts` says so, and its events are all in `live_recent_events`.
 
 A cold read scans `events` (about 4-6 s at 105M events on 2 cores, whatever the number of
 entities), and a pass that waits for it delays every warm entity of the pass too. So once a
@@ -30,7 +32,9 @@ installed. The loader's snapshot is taken after the pass that left them read its
 watermark, so it holds every event up to it; their later events are kept in
 `live_recent_events` until they are installed (the evaluator's commit keeps rows after the
 oldest deferred watermark). An entity an identify, group or alias call may have moved while
-its read was running is read again.
+its read was running is read again. The loader waits `LOADER_PACE` times the duration of a
+read before the next, so that back-to-back scans (some entity is always cold in a steady
+state) take at most a third of its time.
 
 The cache starts empty with the process (events may have changed while the service was
 stopped). tests/live/test_entity_cache.py checks every pass against a qualification
@@ -53,7 +57,7 @@ import pyarrow.compute as pc
 from pqlengine.compute.entities import entity_events
 from pqlengine.compute.lifecycle import NEVER
 from pqlengine.config import Project
-from pqlengine.store import SCHEMAS, Store
+from pqlengine.store import SCHEMAS, Store, registered
 
 COLUMNS = tuple(SCHEMAS["events"])
 CACHE = "live_cache_events"
@@ -67,6 +71,8 @@ USER_COLUMNS = tuple(SCHEMAS["users"])
 MAX_ROWS = 5_000_000
 # A cold read at least this long makes later ones run in the background (see above).
 DEFER_AFTER_SECONDS = 1.0
+# After a read of d seconds the loader waits LOADER_PACE * d before the next.
+LOADER_PACE = 2.0
 log = logging.getLogger("pqlengine.live")
 
 
@@ -90,6 +96,7 @@ class EntityCache:
         self.cold_reads = 0  # passes that read `events` (for /healthz and tests)
         self.last_cold = 0
         self.last_cold_ms = 0.0
+        self.new_entities = 0  # cold entities cached without a read (no history)
         names = ", ".join(COLUMNS)
         raw = store.raw
         raw.execute(
@@ -107,11 +114,12 @@ class EntityCache:
             "WHERE entity_id IN (SELECT entity_id FROM live_pass_ids)"
         )
         key = "account_id" if project.entity == "account" else "user_id"
-        # The users rows of the entities in _cold_ids (on the connection that runs it).
+        # The users rows of the entities in table {ids} (on the connection that runs it).
         self._users_sql = (
             f"SELECT {key} AS entity_id, {users} FROM users "
-            f"WHERE {key} IN (SELECT entity_id FROM _cold_ids)"
+            f"WHERE {key} IN (SELECT entity_id FROM {{ids}})"
         )
+        self._new_sql = _new_entities_sql(project.entity)
         # The pass's events, read in place: a view of the cache named like the table the
         # compiled queries read, which it shadows on this connection (temporary objects come
         # first). A copy of 1.2M rows per pass cost 0.9 s of a 2.5 s pass of 12,000 accounts.
@@ -126,7 +134,7 @@ class EntityCache:
         cold = store.table("_cold_ids").entity_id
         self._cold_sql = self._insert(store, cold, "TRUE")
         select = self._cold_sql[self._cold_sql.index(" SELECT ") + 1 :]
-        self.loader = ColdLoader(store, select, self._users_sql, on_loaded)
+        self.loader = ColdLoader(store, select, self._users_sql.format(ids="_cold_ids"), on_loaded)
         # The recent events of cached entities of the pass, each copied once.
         warm = store.table("live_pass_ids").entity_id
         once = (
@@ -179,8 +187,7 @@ class EntityCache:
         asked = ids | (ahead or set())
         if not asked:
             return ids, set()
-        raw.register("_asked", pa.table({"entity_id": sorted(asked)}))
-        try:
+        with registered(raw, "_asked", pa.table({"entity_id": sorted(asked)})):
             cold = {
                 r[0]
                 for r in raw.execute(
@@ -188,10 +195,30 @@ class EntityCache:
                     f"(SELECT entity_id FROM {CACHED})"
                 ).fetchall()
             }
-        finally:
-            raw.unregister("_asked")
+        # The pass's new entities are cached now (`fill` copies their events); those read
+        # ahead are not in the pass, whose commit drops the recent events they would need.
+        if cold & ids:
+            with registered(raw, "_maybe_new", pa.table({"entity_id": sorted(cold & ids)})):
+                cold -= self._cache_new("_maybe_new", done)
         self.loader.submit(cold)
         return ids - cold, cold
+
+    def _cache_new(self, table: str, since: int) -> set[str]:
+        """Cache, with no event, the entities of `table` (entity_id) that have no event
+        committed at or before `since` (all their events are then in `live_recent_events`:
+        `fill` copies them); returns them. A registry row that is not the live writer's
+        (file ingest, or merged by the compactor) counts as an earlier event."""
+        raw = self._store.raw
+        raw.execute(
+            f"CREATE OR REPLACE TEMP TABLE _new_ids AS {self._new_sql.format(ids=table)}",
+            [since, since] if self._project.entity == "account" else [since],
+        )
+        new = {r[0] for r in raw.execute("SELECT entity_id FROM _new_ids").fetchall()}
+        if new:
+            raw.execute(f"INSERT INTO {USERS} {self._users_sql.format(ids='_new_ids')}")
+            raw.execute(f"INSERT INTO {CACHED} SELECT entity_id, {self._pass} FROM _new_ids")
+            self.new_entities += len(new)
+        return new
 
     def _install(self, finished: list[Loaded]) -> None:
         """Add the loader's finished reads to the cache."""
@@ -227,20 +254,25 @@ class EntityCache:
         `done` is at most the oldest deferred watermark when an installed entity is in the
         pass (its events after that watermark are not in its read)."""
         raw = self._store.raw
-        raw.execute("DELETE FROM _recent_bounds")
-        raw.execute("INSERT INTO _recent_bounds VALUES (?, ?)", [done, top])
-        raw.execute(self._recent_sql)
         raw.execute("DELETE FROM _cold_ids")
         cold = raw.execute(
             "INSERT INTO _cold_ids SELECT entity_id FROM live_pass_ids "
             f"WHERE entity_id NOT IN (SELECT entity_id FROM {CACHED})"
         ).fetchone()
+        if cold and cold[0] and self._cache_new("_cold_ids", done):
+            raw.execute("DELETE FROM _cold_ids WHERE entity_id IN (SELECT entity_id FROM _new_ids)")
+        # The recent events of the cached entities (new ones included); the others are read
+        # whole from `events` below.
+        raw.execute("DELETE FROM _recent_bounds")
+        raw.execute("INSERT INTO _recent_bounds VALUES (?, ?)", [done, top])
+        raw.execute(self._recent_sql)
+        cold = raw.execute("SELECT count(*) FROM _cold_ids").fetchone()
         self.last_cold = int(cold[0]) if cold else 0
         if self.last_cold:
             self.cold_reads += 1
             started = time.perf_counter()
             raw.execute(self._cold_sql)
-            raw.execute(f"INSERT INTO {USERS} {self._users_sql}")
+            raw.execute(f"INSERT INTO {USERS} {self._users_sql.format(ids='_cold_ids')}")
             self.last_cold_ms = (time.perf_counter() - started) * 1000
         raw.execute(
             f"DELETE FROM {CACHED} WHERE entity_id IN (SELECT entity_id FROM live_pass_ids)"
@@ -442,6 +474,8 @@ class ColdLoader:
                     self._wake.set()
                 self._finished.append(loaded.without(stale))
             self._on_loaded()
+            # Paced: what is asked for meanwhile waits for the next read (module docstring).
+            self._stopped.wait(LOADER_PACE * self.last_read_ms / 1000)
 
 
 @dataclass(frozen=True)
@@ -488,3 +522,21 @@ class _Recent:
             recent.seq > bounds.lo.max().as_scalar(), recent.seq <= bounds.hi.max().as_scalar()
         )
         return kept.select(*COLUMNS)
+
+
+def _new_entities_sql(entity: str) -> str:
+    """The entities of table {ids} with no event committed at or before the watermark (the
+    `?` parameters): no `event_firsts` row of theirs that is not the live writer's after it.
+    An account's pairs are its own and those of its users' events that name no account."""
+    earlier = "coalesce(f.live_seq <= ?, TRUE)"
+    if entity == "user":
+        return (
+            "SELECT entity_id FROM {ids} c WHERE NOT EXISTS (SELECT 1 FROM event_firsts f "
+            f"WHERE f.user_id = c.entity_id AND {earlier})"
+        )
+    return (
+        "SELECT entity_id FROM {ids} c WHERE NOT EXISTS (SELECT 1 FROM event_firsts f "
+        f"WHERE f.account_id = c.entity_id AND {earlier}) "
+        "AND NOT EXISTS (SELECT 1 FROM users u JOIN event_firsts f ON f.user_id = u.user_id "
+        f"WHERE f.account_id IS NULL AND u.account_id = c.entity_id AND {earlier})"
+    )
