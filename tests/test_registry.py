@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import random
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from pqlengine.compute.qualify import qualification
 from pqlengine.config import Project
 from pqlengine.ingest import IngestError, ingest_file, ingest_records
 from pqlengine.ingest.segment import parse_batch
+from pqlengine.live import writer as writer_module
 from pqlengine.live.tables import ensure_live_tables
 from pqlengine.live.writer import Writer
 from pqlengine.store import Store
@@ -410,3 +412,51 @@ def test_a_user_with_events_naming_its_account_and_none_is_one_user() -> None:
         assert [(r["entity_id"], r["criterion_0_at"]) for r in rows] == [("A", None)]
     finally:
         store.close()
+
+
+def test_the_compactor_checkpoints_a_wal_that_duckdb_would_leave_growing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While another connection has an update in flight (in the service one nearly always
+    has), DuckDB skips its automatic checkpoint and refuses CHECKPOINT; the compactor thread
+    tries again until it can, once the WAL holds CHECKPOINT_WAL_BYTES, and everything
+    committed is in the file after a reopen."""
+    monkeypatch.setattr(writer_module, "CHECKPOINT_WAL_BYTES", 200_000)
+    monkeypatch.setattr(writer_module, "CHECK_WAL_SECONDS", 0.05)
+    path = tmp_path / "live.duckdb"
+    store = Store.open(path)
+    ensure_live_tables(store)
+    store.raw.execute("SET wal_autocheckpoint = '100KB'")
+    store.raw.execute("INSERT INTO live_state VALUES ('probe', '0')")
+    other = store.cursor().raw
+    other.execute("BEGIN TRANSACTION")
+    other.execute("UPDATE live_state SET value = '1' WHERE key = 'probe'")
+    writer = Writer(store)
+    writer.start()
+    wal = Path(f"{path}.wal")
+    deadline = time.monotonic() + 30
+    try:
+        for commit in range(40):
+            calls = [
+                {"type": "track", "userId": f"u{i % 7}", "event": "X",
+                 "messageId": f"w{commit}-{i}", "properties": {"pad": "x" * 200}}
+                for i in range(50)
+            ]  # fmt: skip
+            messages, problems = parse_batch(calls, T0)
+            assert not problems
+            writer.submit(messages, T0).result(timeout=30)
+        assert wal.stat().st_size >= 200_000  # DuckDB did not checkpoint
+        while writer.compactor.checkpoints_refused == 0:
+            assert time.monotonic() < deadline, "no checkpoint was tried"
+            time.sleep(0.02)
+        other.execute("ROLLBACK")
+        while wal.exists() and wal.stat().st_size >= 200_000:
+            assert time.monotonic() < deadline, "the WAL was not checkpointed"
+            time.sleep(0.02)
+        assert writer.compactor.checkpoints >= 1
+    finally:
+        writer.stop()
+    store.close()
+    again = Store.open(path)
+    assert again.raw.execute("SELECT count(*) FROM events").fetchone() == (2000,)
+    again.close()

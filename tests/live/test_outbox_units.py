@@ -1,6 +1,7 @@
 """The outbox's Deliverer in process (destinations/outbox.py): the senders only send, the
 poller records their outcomes together; an entered alert of a converted entity is skipped
-unsent; the requests after a dead one die with it; a retry keeps the row pending."""
+unsent; the requests after a dead one die with it; a retry keeps the row pending; recording
+outcomes leaves a checkpoint possible while an older transaction is open."""
 
 from __future__ import annotations
 
@@ -81,14 +82,22 @@ def test_outcomes_are_recorded_and_converted_entities_are_skipped(tmp_path: Path
     ]
     project = Project.from_dict(base_config())
     deliverer = Deliverer(store, project, found, clock=lambda: NOW)
+    # A transaction older than the outcomes' writes, as the service always has one: the
+    # outcomes must not block a checkpoint meanwhile (an UPDATE's old versions would).
+    older = store.cursor().raw
+    older.execute("BEGIN TRANSACTION")
+    older.execute("SELECT count(*) FROM outbox").fetchall()
     deliverer.start()
     try:
         wait_for(lambda: _rows(store)["d-retry"]["attempts"] == 1, timeout=30)
         wait_for(lambda: _rows(store)["d-second"]["status"] == "dead", timeout=30)
         wait_for(lambda: _rows(store)["d-paid-left"]["status"] == "delivered", timeout=30)
+        store.cursor().raw.execute("CHECKPOINT")
     finally:
+        older.execute("ROLLBACK")
         deliverer.stop()
     got = _rows(store)
+    assert len(got) == len(rows) == store.raw.execute("SELECT count(*) FROM outbox").fetchone()[0]
     assert got["d-open"]["status"] == "delivered"
     assert got["d-open"]["delivered_at"] == NOW and got["d-open"]["last_status_code"] == 200
     # Converted: its entered alert is skipped unsent; its other alerts are sent.

@@ -383,21 +383,32 @@ class Deliverer:
             schema=_OUTCOME_SCHEMA,
         )
         raw = self._store.raw
+        # The changed rows are deleted and inserted anew, not UPDATEd: DuckDB keeps a
+        # committed UPDATE's old versions while an older transaction is open (in the service
+        # one always is), and refuses every checkpoint meanwhile, so the WAL grew without end.
         with self._lock, registered(raw, "_outcomes", table), transaction(raw):
             raw.execute(
-                "UPDATE outbox SET status = n.status, attempts = n.attempts, "
-                "last_status_code = n.code, last_error = n.error, "
-                "delivered_at = n.delivered_at, reason = coalesce(n.reason, outbox.reason), "
-                "next_attempt_at = coalesce(n.retry_at, outbox.next_attempt_at) "
-                "FROM _outcomes n WHERE outbox.delivery_id = n.delivery_id"
+                "CREATE OR REPLACE TEMP TABLE _outbox_new AS SELECT o.* REPLACE ("
+                "n.status AS status, n.attempts AS attempts, n.code AS last_status_code, "
+                "n.error AS last_error, n.delivered_at AS delivered_at, "
+                "coalesce(n.reason, o.reason) AS reason, "
+                "coalesce(n.retry_at, o.next_attempt_at) AS next_attempt_at) "
+                "FROM outbox o JOIN _outcomes n USING (delivery_id)"
             )
             # The requests that follow a dead one are not sent without it (re-queued with it).
             raw.execute(
-                "UPDATE outbox SET status = 'dead', last_error = 'not sent: the request "
-                "before it (' || n.delivery_id || ') is dead' FROM _outcomes n "
-                "WHERE n.status = 'dead' AND outbox.after_delivery_id = n.delivery_id "
-                "AND outbox.status = 'pending'"
+                "INSERT INTO _outbox_new SELECT o.* REPLACE ('dead' AS status, "
+                "'not sent: the request before it (' || n.delivery_id || ') is dead' "
+                "AS last_error) FROM outbox o JOIN _outcomes n "
+                "ON n.status = 'dead' AND o.after_delivery_id = n.delivery_id "
+                "WHERE o.status = 'pending' AND o.delivery_id NOT IN "
+                "(SELECT delivery_id FROM _outcomes)"
             )
+            raw.execute(
+                "DELETE FROM outbox WHERE delivery_id IN (SELECT delivery_id FROM _outbox_new)"
+            )
+            raw.execute("INSERT INTO outbox SELECT * FROM _outbox_new")
+            raw.execute("DROP TABLE _outbox_new")
 
     def _send(
         self, target: Target, delivery: str, method: str, url: str, body: bytes

@@ -261,6 +261,10 @@ def create_app(service: Service) -> FastAPI:
             # Registry rows appended by commits, merged by the compactor (registry.py).
             "registry_rows_pending": writer.compactor.pending,
             "compactions": writer.compactor.compactions,
+            # WAL checkpoints the service ran itself (live/writer.py Compactor).
+            "checkpoints": writer.compactor.checkpoints,
+            "last_checkpoint_ms": round(writer.compactor.last_checkpoint_ms, 1),
+            "checkpoints_refused": writer.compactor.checkpoints_refused,
         }
         fault = service.health.fault
         report["store"] = (
