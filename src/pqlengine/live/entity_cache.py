@@ -211,7 +211,7 @@ class EntityCache:
         raw = self._store.raw
         raw.execute(
             f"CREATE OR REPLACE TEMP TABLE _new_ids AS {self._new_sql.format(ids=table)}",
-            [since, since] if self._project.entity == "account" else [since],
+            [since],
         )
         new = {r[0] for r in raw.execute("SELECT entity_id FROM _new_ids").fetchall()}
         if new:
@@ -525,10 +525,10 @@ class _Recent:
 
 
 def _new_entities_sql(entity: str) -> str:
-    """The entities of table {ids} with no event committed at or before the watermark (the
-    `?` parameters): no `event_firsts` row of theirs that is not the live writer's after it.
+    """The entities of table {ids} with no event committed at or before the watermark
+    (parameter $1): no `event_firsts` row of theirs that is not the live writer's after it.
     An account's pairs are its own and those of its users' events that name no account."""
-    earlier = "coalesce(f.live_seq <= ?, TRUE)"
+    earlier = "coalesce(f.live_seq <= $1, TRUE)"
     if entity == "user":
         return (
             "SELECT entity_id FROM {ids} c WHERE NOT EXISTS (SELECT 1 FROM event_firsts f "
