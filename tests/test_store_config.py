@@ -62,7 +62,7 @@ def test_store_block_errors_have_lines(tmp_path: Path) -> None:
 
 def test_store_block_keys_must_fit_the_backend(tmp_path: Path) -> None:
     text = "store: {backend: postgres, path: x.duckdb}\n"
-    with pytest.raises(ConfigError, match="path and memory_limit are for backend duckdb"):
+    with pytest.raises(ConfigError, match="path, memory_limit and threads are for backend duckdb"):
         load_project(_project_file(tmp_path, text))
 
 
@@ -89,6 +89,31 @@ def test_memory_limit_from_the_store_block_or_the_environment(
     bad = "store: {path: .pql/s.duckdb, memory_limit: lots}\n"
     with pytest.raises(ConfigError, match=r"store\.memory_limit.*line 5"):
         load_project(_project_file(tmp_path, bad))
+
+
+def test_threads_from_the_store_block_or_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """store.threads sets DuckDB's worker threads; PQL_THREADS overrides it; a bad count is
+    an error naming the setting."""
+    monkeypatch.delenv("PQL_THREADS", raising=False)
+    project = load_project(_project_file(tmp_path, "store: {path: .pql/s.duckdb, threads: 3}\n"))
+
+    def threads() -> int:
+        store = Store.for_project(project)
+        try:
+            return int(store.raw.execute("SELECT current_setting('threads')").fetchone()[0])
+        finally:
+            store.close()
+
+    assert threads() == 3
+    monkeypatch.setenv("PQL_THREADS", "1")
+    assert threads() == 1
+    monkeypatch.setenv("PQL_THREADS", "many")
+    with pytest.raises(ValueError, match=r"PQL_THREADS / store\.threads: 'many'"):
+        threads()
+    with pytest.raises(ConfigError, match=r"store\.threads"):
+        load_project(_project_file(tmp_path, "store: {path: .pql/s.duckdb, threads: 0}\n"))
 
 
 def test_mapped_tables_are_read_in_canonical_shape(tmp_path: Path) -> None:

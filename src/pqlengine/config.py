@@ -644,6 +644,8 @@ class StoreConfig(_Model):
     memory_limit: str | None = Field(
         default=None, pattern=r"(?i)^\d+(\.\d+)?\s*([KMGT]i?B|B)$", examples=["600MB", "4GB"]
     )
+    # DuckDB's worker threads (default: one per core); env PQL_THREADS wins.
+    threads: int | None = Field(default=None, ge=1, le=1024)
     events_table: str | None = None
     users_table: str | None = None
     accounts_table: str | None = None
@@ -664,9 +666,10 @@ class StoreConfig(_Model):
         if self.backend == "duckdb":
             if self.url or self.master or self.conf:
                 raise ValueError("url, master and conf are not used with backend duckdb (path)")
-        elif self.path is not None or self.memory_limit is not None:
+        elif self.path is not None or self.memory_limit is not None or self.threads is not None:
             raise ValueError(
-                f"path and memory_limit are for backend duckdb; {self.backend} takes url or options"
+                f"path, memory_limit and threads are for backend duckdb; {self.backend} takes "
+                "url or options"
             )
         if self.backend != "pyspark" and (self.master or self.conf):
             raise ValueError("master and conf are for backend pyspark")

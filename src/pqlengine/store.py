@@ -209,9 +209,16 @@ class Store:
         # DuckDB draws its progress bar on stdout, where `--format csv` output goes.
         con.execute("SET enable_progress_bar = false")
         limit = os.environ.get("PQL_MEMORY_LIMIT") or (config.memory_limit if config else None)
-        if limit:
-            # DuckDB otherwise uses up to 80% of RAM as buffer pool and spills beyond it.
-            con.execute(f"SET memory_limit = '{_checked_size(limit)}'")
+        threads = os.environ.get("PQL_THREADS") or (config.threads if config else None)
+        try:
+            if limit:
+                # DuckDB otherwise uses up to 80% of RAM as buffer pool and spills beyond it.
+                con.execute(f"SET memory_limit = '{_checked_size(limit)}'")
+            if threads:
+                con.execute(f"SET threads = {_checked_threads(threads)}")
+        except ValueError:
+            con.close()
+            raise
         return cls(con, target, config, columns)
 
     @classmethod
@@ -734,6 +741,14 @@ def _spark(config: StoreConfig, root: Path | None) -> Any:
     except Exception as exc:
         raise StoreError(f"cannot start Spark ({_describe(config)}): {_first_line(exc)}") from None
     return ibis.pyspark.connect(session)
+
+
+def _checked_threads(value: str | int) -> int:
+    """A DuckDB thread count from PQL_THREADS / store.threads (validated: spliced into SQL)."""
+    text = str(value).strip()
+    if not text.isdigit() or not 1 <= int(text) <= 1024:
+        raise ValueError(f"PQL_THREADS / store.threads: '{value}' is not a thread count (1-1024)")
+    return int(text)
 
 
 def _checked_size(text: str) -> str:

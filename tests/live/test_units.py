@@ -301,3 +301,28 @@ def test_destination_config_errors_have_lines_and_secrets_come_from_env(
         targets(project)
     monkeypatch.setenv("PQL_TEST_SECRET", "abc")
     assert targets(project)[0].secret == "abc"
+
+
+def test_the_service_leaves_a_core_to_its_python_threads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DuckDB in the service runs one thread fewer than the cores (at least one), unless
+    PQL_THREADS or store.threads chose a count."""
+    from pqlengine.config import StoreConfig
+    from pqlengine.live.service import _leave_a_core
+
+    monkeypatch.delenv("PQL_THREADS", raising=False)
+
+    def threads(cores: int, config: StoreConfig | None = None) -> int:
+        monkeypatch.setattr("os.sched_getaffinity", lambda pid: set(range(cores)), raising=False)
+        store = _leave_a_core(Store.open(tmp_path / "s.duckdb", config))
+        try:
+            return int(store.raw.execute("SELECT current_setting('threads')").fetchone()[0])
+        finally:
+            store.close()
+
+    assert threads(4) == 3
+    assert threads(1) == 1
+    assert threads(4, StoreConfig(threads=4)) == 4
+    monkeypatch.setenv("PQL_THREADS", "2")
+    assert threads(8) == 2

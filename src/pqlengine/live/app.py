@@ -236,6 +236,8 @@ def create_app(service: Service) -> FastAPI:
             "passes": service.evaluator.passes,
             "last_pass_ms": round(service.evaluator.last_pass_ms, 1),
             "last_pass_entities": service.evaluator.last_pass_entities,
+            # Entities evaluated since the start: all, due (a lapse), their read came in.
+            "evaluated": dict(service.evaluator.evaluated),
             # Passes that read `events` for entities not cached yet (live/entity_cache.py).
             "cold_reads": service.evaluator.cache.cold_reads,
             "last_pass_cold": service.evaluator.cache.last_cold,

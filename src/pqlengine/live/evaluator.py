@@ -87,6 +87,9 @@ class Evaluator:
         self.scorer = LiveScorer(self._store, _PassEvents(self._store), project)
         self.cache = EntityCache(self._store, project, on_loaded=self.wake.set)
         self.passes = 0
+        # Entities evaluated by incremental passes since the start, by why: all of them, those
+        # whose next_change_at had come, those whose background read had come in.
+        self.evaluated = {"all": 0, "due": 0, "read_in": 0}
         # Told of every failed pass; truthy when it is a store fault (a full disk), not a bug.
         self.failed: Callable[[Exception], object] = lambda exc: None
 
@@ -133,7 +136,8 @@ class Evaluator:
         done = _done(self._store)
         top = _top_seq(raw)
         now = naive_now(self._clock)
-        ids = self.due(now) if self._next_change is not None and self._next_change <= now else set()
+        due = self.due(now) if self._next_change is not None and self._next_change <= now else set()
+        ids = set(due)
         if top > done:
             touched = raw.execute(
                 "SELECT DISTINCT user_id, account_id, type IN ('identify', 'group', 'alias') "
@@ -160,6 +164,8 @@ class Evaluator:
         since = min([done, *waiting.values()])
         # A pass of due entities only keeps the watermark (top == done): no new message.
         self.evaluate(sorted(ready), "events", max(top, done), since, left)
+        for why, count in (("all", ready), ("due", due & ready), ("read_in", ready - fresh)):
+            self.evaluated[why] += len(count)
         return len(ready)
 
     def _due_soon(self, now: datetime) -> set[str]:
