@@ -36,6 +36,7 @@ from pqlengine.ingest.segment import (
 )
 from pqlengine.live import queries
 from pqlengine.live.faults import RETRY_AFTER_SECONDS
+from pqlengine.live.reads import lower_priority
 from pqlengine.live.training import TrainingBusy, model_status, training_json
 from pqlengine.live.writer import UnstorableMessages
 from pqlengine.store import Store
@@ -185,6 +186,8 @@ def create_app(service: Service) -> FastAPI:
     def store() -> Store:
         # One DuckDB connection per worker thread, to the database the service holds open.
         # Keyed by the store: after a reopen (live/faults.py) the old cursors are closed.
+        # The routes that use it are reads: their threads yield the CPU to ingest and passes.
+        lower_priority()
         cached = getattr(_local, "store", None)
         if cached is None or getattr(_local, "owner", None) is not service.store:
             cached = service.store.cursor()

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pqlengine.live.reads import SPACING, reusable
+from pqlengine.live.reads import SPACING, lower_priority, reusable
 from pqlengine.store import Store
 
 Key = tuple[Hashable, ...]
@@ -145,6 +145,7 @@ class PanelCache:
         return future
 
     def _work(self) -> None:
+        lower_priority()
         while (job := self._jobs.get()) is not None:
             key, watermark, compute, future = job
             entry = self._run(key, watermark, compute)

@@ -19,7 +19,9 @@ light read (the small stores of tests and most deployments) is always computed a
 from __future__ import annotations
 
 import logging
+import os
 import queue
+import sys
 import threading
 import time
 from collections.abc import Callable, Hashable
@@ -35,6 +37,30 @@ log = logging.getLogger("pqlengine.live")
 HEAVY_SECONDS = 1.0  # a computation at least this long is a heavy one
 KEPT_RESULTS = 32  # results kept for reuse (one per key: path and parameters)
 SPACING = 4.0  # ... and is reused for SPACING times its duration: at most 20% of the time
+
+
+READ_NICENESS = 10  # how much lower a reading thread's OS priority is (nice +10)
+_thread_state = threading.local()
+
+
+def lower_priority() -> None:
+    """Make the calling thread a reader for the OS scheduler: nice +READ_NICENESS for this
+    thread only, once (Linux; elsewhere a priority is the whole process's, which would slow
+    ingest and evaluation too, so nothing is done). On 2 cores a loop of `/api/leads` took
+    as much CPU as the evaluator; at a lower priority it gets what ingest and evaluation
+    leave, and all of it on an idle machine. Never the main thread: it runs the HTTP event
+    loop (ingest) and starts the service's threads, which would inherit its priority."""
+    if sys.platform != "linux" or getattr(_thread_state, "lowered", False):
+        return
+    if threading.current_thread() is threading.main_thread():
+        return
+    _thread_state.lowered = True
+    thread = threading.get_native_id()
+    try:
+        now = os.getpriority(os.PRIO_PROCESS, thread)
+        os.setpriority(os.PRIO_PROCESS, thread, min(19, now + READ_NICENESS))
+    except OSError:  # a sandbox may refuse; reads then run at the service's priority
+        log.debug("could not lower the read thread's priority", exc_info=True)
 
 
 def reusable(seconds: float, age_seconds: float) -> bool:
@@ -148,6 +174,7 @@ class ReadPool:
         return future
 
     def _work(self) -> None:
+        lower_priority()
         store: Store | None = None
         while (job := self._jobs.get()) is not None:
             read, future = job
