@@ -120,6 +120,13 @@ class _SlowReads:
             time.sleep(0.005)
 
 
+def _submit(writer: Writer, batch: list[dict[str, Any]]) -> None:
+    """Commit a Segment batch (all of it valid) through the live writer."""
+    messages, problems = parse_batch(batch, NOW)
+    assert not problems
+    writer.submit(messages, NOW.replace(tzinfo=None)).result(timeout=30)
+
+
 def _drain(evaluator: Evaluator, store: Store) -> None:
     """Passes until no entity waits for its events to be read."""
     deadline = time.monotonic() + 60
@@ -159,9 +166,7 @@ def test_every_pass_equals_a_qualification_read_from_events(
         evaluator.catch_up()
         for round_ in range(25):
             batch = accounts if round_ == 0 else _messages(rng, round_)
-            messages, problems = parse_batch(batch, NOW)
-            assert not problems
-            writer.submit(messages, NOW.replace(tzinfo=None)).result(timeout=30)
+            _submit(writer, batch)
             evaluator.evaluate_inbox()
             waiting = _waiting(store)
             left_for_later += len(waiting)
@@ -215,9 +220,7 @@ def test_a_user_moved_while_their_old_account_is_being_read_is_read_again(
     slow = _SlowReads(evaluator)
 
     def send(batch: list[dict[str, Any]]) -> None:
-        messages, problems = parse_batch(batch, NOW)
-        assert not problems
-        writer.submit(messages, NOW.replace(tzinfo=None)).result(timeout=30)
+        _submit(writer, batch)
 
     try:
         for g in ("B", "A"):  # u is in A
@@ -285,9 +288,7 @@ def test_an_entity_due_soon_is_read_ahead_so_its_lapse_is_not_deferred(tmp_path:
             {"type": "track", "userId": "u", "event": "A", "messageId": "t",
              "context": {"groupId": "A"}, "timestamp": (lapse - timedelta(days=2)).isoformat()},
         ]  # fmt: skip
-        messages, problems = parse_batch(batch, NOW)
-        assert not problems
-        writer.submit(messages, NOW.replace(tzinfo=None)).result(timeout=30)
+        _submit(writer, batch)
         evaluator.catch_up()  # the baseline: a full pass, nothing cached
         assert _live(store)["A"][0] == "pql"
         evaluator.evaluate_inbox()  # A falls due within a minute: read ahead
@@ -319,9 +320,7 @@ def test_a_cached_account_reads_its_users_from_the_cache(tmp_path: Path, defer: 
         return (NOW - timedelta(days=days)).isoformat()
 
     def send(batch: list[dict[str, Any]]) -> None:
-        messages, problems = parse_batch(batch, NOW)
-        assert not problems
-        writer.submit(messages, NOW.replace(tzinfo=None)).result(timeout=30)
+        _submit(writer, batch)
         evaluator.evaluate_inbox()
         _drain(evaluator, store)
 
@@ -374,9 +373,7 @@ def test_a_new_entity_is_cached_without_a_read_and_one_with_history_is_read(
         return message
 
     def send(evaluator: Evaluator, batch: list[dict[str, Any]]) -> None:
-        messages, problems = parse_batch(batch, NOW)
-        assert not problems
-        writer.submit(messages, NOW.replace(tzinfo=None)).result(timeout=30)
+        _submit(writer, batch)
         evaluator.evaluate_inbox()
         _drain(evaluator, store)
 
@@ -436,9 +433,7 @@ def test_a_new_user_is_cached_without_a_read(tmp_path: Path) -> None:
     at = (NOW - timedelta(days=2)).isoformat()
 
     def send(evaluator: Evaluator, batch: list[dict[str, Any]]) -> None:
-        messages, problems = parse_batch(batch, NOW)
-        assert not problems
-        writer.submit(messages, NOW.replace(tzinfo=None)).result(timeout=30)
+        _submit(writer, batch)
         evaluator.evaluate_inbox()
 
     def messages(user: str, events: str, account: str | None) -> list[dict[str, Any]]:
