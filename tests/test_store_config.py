@@ -110,7 +110,7 @@ def test_threads_from_the_store_block_or_the_environment(
     monkeypatch.setenv("PQL_THREADS", "1")
     assert threads() == 1
     monkeypatch.setenv("PQL_THREADS", "many")
-    with pytest.raises(ValueError, match=r"PQL_THREADS / store\.threads: 'many'"):
+    with pytest.raises(StoreError, match=r"PQL_THREADS / store\.threads: 'many'"):
         threads()
     with pytest.raises(ConfigError, match=r"store\.threads"):
         load_project(_project_file(tmp_path, "store: {path: .pql/s.duckdb, threads: 0}\n"))

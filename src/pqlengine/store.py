@@ -216,9 +216,9 @@ class Store:
                 con.execute(f"SET memory_limit = '{_checked_size(limit)}'")
             if threads:
                 con.execute(f"SET threads = {_checked_threads(threads)}")
-        except ValueError:
+        except ValueError as exc:  # a bad PQL_MEMORY_LIMIT / PQL_THREADS or store block value
             con.close()
-            raise
+            raise StoreError(str(exc)) from None
         return cls(con, target, config, columns)
 
     @classmethod
