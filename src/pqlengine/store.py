@@ -195,8 +195,10 @@ class Store:
         path: str | Path,
         config: StoreConfig | None = None,
         columns: ColumnMaps | None = None,
+        default_threads: int | None = None,
     ) -> Store:
-        """Open (creating if needed) the DuckDB file at `path`, or ':memory:'."""
+        """Open (creating if needed) the DuckDB file at `path`, or ':memory:'. DuckDB's
+        threads: PQL_THREADS, else `store.threads`, else `default_threads`, else its own."""
         target = str(path)
         try:
             if target != ":memory:":
@@ -209,7 +211,9 @@ class Store:
         # DuckDB draws its progress bar on stdout, where `--format csv` output goes.
         con.execute("SET enable_progress_bar = false")
         limit = os.environ.get("PQL_MEMORY_LIMIT") or (config.memory_limit if config else None)
-        threads = os.environ.get("PQL_THREADS") or (config.threads if config else None)
+        threads = (
+            os.environ.get("PQL_THREADS") or (config.threads if config else None) or default_threads
+        )
         try:
             if limit:
                 # DuckDB otherwise uses up to 80% of RAM as buffer pool and spills beyond it.
@@ -222,11 +226,12 @@ class Store:
         return cls(con, target, config, columns)
 
     @classmethod
-    def for_project(cls, project: Project) -> Store:
-        """Open the store named by the project's `store:` key."""
+    def for_project(cls, project: Project, default_threads: int | None = None) -> Store:
+        """Open the store named by the project's `store:` key (`default_threads`: see
+        `open`; DuckDB only)."""
         config = project.store_config
         if config.backend == "duckdb":
-            return cls.open(project.store_path, config, project.columns)
+            return cls.open(project.store_path, config, project.columns, default_threads)
         con = _connect(config, project.root)
         described = _describe(config)
         try:

@@ -309,13 +309,13 @@ def test_the_service_leaves_a_core_to_its_python_threads(
     """DuckDB in the service runs one thread fewer than the cores (at least one), unless
     PQL_THREADS or store.threads chose a count."""
     from pqlengine.config import StoreConfig
-    from pqlengine.live.service import _leave_a_core
+    from pqlengine.live.service import service_threads
 
     monkeypatch.delenv("PQL_THREADS", raising=False)
 
     def threads(cores: int, config: StoreConfig | None = None) -> int:
         monkeypatch.setattr("os.sched_getaffinity", lambda pid: set(range(cores)), raising=False)
-        store = _leave_a_core(Store.open(tmp_path / "s.duckdb", config))
+        store = Store.open(tmp_path / "s.duckdb", config, default_threads=service_threads())
         try:
             return int(store.raw.execute("SELECT current_setting('threads')").fetchone()[0])
         finally:

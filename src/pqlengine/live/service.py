@@ -97,7 +97,7 @@ class Service:
         write_key = secret_from_env("PQL_WRITE_KEY")
         api_token = secret_from_env("PQL_API_TOKEN")
         found = targets(project, project.root)
-        store = _leave_a_core(Store.for_project(project))
+        store = Store.for_project(project, default_threads=service_threads())
         return cls(project, store, write_key, api_token, found, run_command=run_command)
 
     def _read_cursor(self) -> Store:
@@ -221,8 +221,8 @@ class Service:
                 self.store.close()
             except Exception:  # an invalidated database may refuse; it is dropped anyway
                 log.debug("closing the failed store", exc_info=True)
-            self.store = _leave_a_core(
-                Store.open(self.store.path, self.store.config, self.store.columns)
+            self.store = Store.open(
+                self.store.path, self.store.config, self.store.columns, service_threads()
             )
             self._assemble()
             self._start_parts()
@@ -319,13 +319,10 @@ class _Server(uvicorn.Server):
                 signal.signal(sig, handler)
 
 
-def _leave_a_core(store: Store) -> Store:
-    """Unless PQL_THREADS or `store: {threads: N}` says otherwise, DuckDB in the service uses
-    one thread fewer than the cores it may run on (at least one): the rest is for the
+def service_threads() -> int:
+    """DuckDB's threads in the service unless PQL_THREADS or `store: {threads: N}` says
+    otherwise: one fewer than the cores it may run on (at least one); the rest is for the
     service's Python threads (HTTP, writer, evaluator, deliveries). On 2 cores at 1M accounts
     this lowered alert latency and read times under load (bench/RESULTS.md, 2026-12-07)."""
-    if not store.is_duckdb or os.environ.get("PQL_THREADS") or store.config.threads:
-        return store
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    store.raw.execute(f"SET threads = {max(1, (cores or 1) - 1)}")
-    return store
+    return max(1, (cores or 1) - 1)
