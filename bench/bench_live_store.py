@@ -35,6 +35,7 @@ import statistics
 import sys
 import threading
 import time
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -110,12 +111,15 @@ def _probe_setup(count: int, run: str) -> list[dict[str, Any]]:
 def _sender(url: str, number: int, batch: int, users: list[str], stop: threading.Event,
             acked: list[int], failures: list[str],
             acked_ids: list[str] | None = None, every: float = 0.0,
-            run: str = "") -> None:  # fmt: skip
+            run: str = "", uuids: bool = False) -> None:  # fmt: skip
     """Post batches as fast as they are acknowledged, or one every `every` seconds; message
-    ids are new in each `run` (a reused copy would take repeated ones as duplicates)."""
+    ids are new in each `run` (a reused copy would take repeated ones as duplicates): random
+    UUIDs with `uuids` (what Segment's and RudderStack's SDKs send), else `s<run>-<n>-<i>`,
+    which share long prefixes and so land next to each other in the store's indexes."""
     client = httpx.Client(auth=(WRITE_KEY, ""), timeout=60)
     sent = 0
     pick = random.Random(number)
+    ids = random.Random(f"{run}-{number}")
     due = time.monotonic()
     while not stop.is_set():
         if every:
@@ -123,7 +127,8 @@ def _sender(url: str, number: int, batch: int, users: list[str], stop: threading
             time.sleep(max(0.0, due - time.monotonic()))
         messages = [
             {"type": "track", "userId": pick.choice(users), "event": EVENTS[(sent + i) % 5],
-             "messageId": f"s{run}-{number}-{sent + i}", "properties": {"source": "web", "n": i}}
+             "messageId": str(uuid.UUID(int=ids.getrandbits(128), version=4)) if uuids
+             else f"s{run}-{number}-{sent + i}", "properties": {"source": "web", "n": i}}
             for i in range(batch)
         ]  # fmt: skip
         try:
@@ -288,6 +293,8 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="serve the copy left in --work")
     parser.add_argument("--kill-cycles", type=int, default=0, help="then kill -9 under load")
     parser.add_argument("--rate", type=float, default=0, help="events/s in all (0: flat out)")
+    parser.add_argument("--message-ids", choices=("uuid", "sequential"), default="uuid",
+                        help="random UUIDs as SDKs send (default) or s<run>-<n>-<i>")  # fmt: skip
     parser.add_argument("--warmup", type=float, default=0,
                         help="seconds of load and reads before the measured --seconds")  # fmt: skip
     args = parser.parse_args()
@@ -322,6 +329,7 @@ def main() -> None:
             threading.Thread(
                 target=_sender,
                 args=(server.url, n, args.batch, users, stop, acked, failures, None, every, run),
+                kwargs={"uuids": args.message_ids == "uuid"},
             )
             for n in range(args.senders)
         ]
@@ -406,6 +414,7 @@ def main() -> None:
         "warmup_s": args.warmup or None,
         "readers": args.readers,
         "batch": args.batch,
+        "message_ids": args.message_ids,
         "events_acked": events,
         "events_per_second": round(events / elapsed, 1),
         "failed_requests": len(failures),

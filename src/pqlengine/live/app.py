@@ -263,6 +263,9 @@ def create_app(service: Service) -> FastAPI:
         report["writer"] = {
             "commits": writer.commits,
             "last_commit_ms": round(writer.last_commit_ms, 1),
+            # Commits done again because the store's indexes refused a key the writer did not
+            # know was stored (an old message id retried, an event id from a file; writer.py).
+            "commits_rechecked": writer.rechecked,
             # Registry rows appended by commits, merged by the compactor (registry.py).
             "registry_rows_pending": writer.compactor.pending,
             "compactions": writer.compactor.compactions,

@@ -6,11 +6,20 @@ commit), then resolves every waiting request. One commit serves many requests, s
 cost of durability is paid per batch, not per event.
 
 A commit's cost does not grow with the store: duplicates are found through keyed indexes
-(the inbox's primary key on messageId, the unique index on events.event_id: `INSERT ... ON
-CONFLICT DO NOTHING RETURNING` gives exactly the rows added), users and accounts are merged
-by looking up the batch's keys in their unique indexes, and the event registries get one
-appended row per key of the new events (registry.py), which a compactor thread merges into
-one row per key once enough have piled up, off the write path.
+(the inbox's primary key on messageId, the unique index on events.event_id), users and
+accounts are merged by looking up the batch's keys in their unique indexes, and the event
+registries get one appended row per key of the new events (registry.py), which a compactor
+thread merges into one row per key once enough have piled up, off the write path.
+
+Dedupe is exact and forever, and costs little when nothing is a duplicate. A commit first
+drops the message ids committed lately (kept in memory: an SDK's retry of a batch whose
+answer it missed) and repeats within the batch, then inserts the rest with plain `INSERT`s:
+the unique indexes refuse a key stored before, and DuckDB checks a plain insert's keys
+cheaply. Only when they refuse one (a message id committed before the window, or an event
+id that `pql ingest` stored from a file) is the commit done again with `INSERT ... ON
+CONFLICT DO NOTHING RETURNING`, which gives exactly the rows added but costs far more on a
+large store with random keys (UUID message ids): about 2 s per 400 events at 110M events,
+against a few ms for the plain insert (bench/RESULTS.md "2026-12-08").
 """
 
 from __future__ import annotations
@@ -20,6 +29,8 @@ import logging
 import queue
 import threading
 import time
+from collections import deque
+from collections.abc import Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime
@@ -48,6 +59,9 @@ COMPACT_AFTER_ROWS = 200_000
 CHECKPOINT_WAL_BYTES = 32 * 1024 * 1024
 CHECK_WAL_SECONDS = 5.0
 CHECKPOINT_ATTEMPTS = 100
+# Message ids of the latest commits kept in memory (about 130 bytes each): a retry of one
+# is a duplicate found without the store. Older ones are found by the store's indexes.
+RECENT_IDS = 200_000
 # Keys looked up per `IN (...)` list: DuckDB answers a short list from the unique index.
 KEYS_PER_LOOKUP = 256
 _TYPES = {"VARCHAR": pa.string(), "TIMESTAMP": pa.timestamp("us"), "BIGINT": pa.int64()}
@@ -58,6 +72,8 @@ _DATA_ERRORS: tuple[type[Exception], ...] = (ValueError, OverflowError, TypeErro
 _DATA_ERRORS += (duckdb.DataError, duckdb.IntegrityError, duckdb.InvalidInputException)
 _ALIASES = {"previous_id": "VARCHAR", "user_id": "VARCHAR", "aliased_at": "TIMESTAMP"}
 log = logging.getLogger("pqlengine.live")
+# The messages of a commit by message id (the first of each), with when each came.
+_Pending = dict[str, tuple[Message, datetime]]
 
 
 @dataclass(frozen=True)
@@ -93,9 +109,11 @@ class Writer:
         self._queue: queue.Queue[_Submission | None] = queue.Queue()
         row = self._store.raw.execute("SELECT coalesce(max(seq), 0) FROM live_inbox").fetchone()
         self._next_seq = int(row[0] if row else 0) + 1
+        self._recent = _RecentIds(RECENT_IDS)
         self._listeners: list[threading.Event] = []
         self._thread = threading.Thread(target=self._run, name="pql-writer", daemon=True)
         self.commits = 0
+        self.rechecked = 0  # commits done again with the store's dedupe (a key stored before)
         self.last_commit_ms = 0.0
         self.compactor = Compactor(store)
 
@@ -196,32 +214,17 @@ class Writer:
             submission.future.set_result(written)
 
     def _commit(self, batch: list[_Submission]) -> list[WriteResult]:
-        raw = self._store.raw
-        inbox: dict[str, list[Any]] = {k: [] for k in ("seq", "message_id", "type")}
-        inbox.update({"user_id": [], "account_id": [], "received_at": []})
+        messages: _Pending = {}  # those not known to be stored
         for submission in batch:
             for message in submission.messages:
-                inbox["seq"].append(self._next_seq)
-                inbox["message_id"].append(message.message_id)
-                inbox["type"].append(message.type)
-                inbox["user_id"].append(message.user_id)
-                inbox["account_id"].append(message.account_id)
-                inbox["received_at"].append(submission.received_at)
-                self._next_seq += 1
-        with registered(raw, "_inbox_in", pa.table(inbox)), transaction(raw):
-            fresh = {
-                row[0]
-                for row in raw.execute(
-                    "INSERT INTO live_inbox SELECT * FROM _inbox_in "
-                    "ON CONFLICT DO NOTHING RETURNING message_id"
-                ).fetchall()
-            }
-            rows = _fresh_rows(batch, fresh)
-            appended = _insert_events(raw, rows["events"], self._next_seq - 1)
-            for table in ("users", "accounts"):
-                _upsert(raw, table, rows[table])
-            _insert(raw, "aliases", rows["aliases"])
-        self.compactor.appended(appended)
+                if message.message_id not in self._recent:
+                    messages.setdefault(message.message_id, (message, submission.received_at))
+        try:
+            fresh = self._store_new(messages, known_new=True)
+        except duckdb.ConstraintException:  # a key stored before the recent ids
+            self.rechecked += 1
+            fresh = self._store_new(messages, known_new=False)
+        self._recent.add(messages)
         results = []
         for submission in batch:
             ids = {m.message_id for m in submission.messages}
@@ -229,6 +232,58 @@ class Writer:
             fresh -= ids  # a message id repeated across requests counts once
             results.append(WriteResult(new, len(submission.messages) - new))
         return results
+
+    def _store_new(self, messages: _Pending, known_new: bool) -> set[str]:
+        """Commit the messages not stored yet and return their ids. `known_new`: plain
+        inserts, which fail (and roll back) on a key stored before; otherwise the store's
+        indexes say which are new (`ON CONFLICT DO NOTHING`, slower)."""
+        if not messages:
+            return set()
+        raw = self._store.raw
+        inbox: dict[str, list[Any]] = {k: [] for k in ("seq", "message_id", "type")}
+        inbox.update({"user_id": [], "account_id": [], "received_at": []})
+        for message, received_at in messages.values():
+            inbox["seq"].append(self._next_seq)
+            inbox["message_id"].append(message.message_id)
+            inbox["type"].append(message.type)
+            inbox["user_id"].append(message.user_id)
+            inbox["account_id"].append(message.account_id)
+            inbox["received_at"].append(received_at)
+            self._next_seq += 1
+        with registered(raw, "_inbox_in", pa.table(inbox)), transaction(raw):
+            if known_new:
+                raw.execute("INSERT INTO live_inbox SELECT * FROM _inbox_in")
+                fresh = set(messages)
+            else:
+                sql = "INSERT INTO live_inbox SELECT * FROM _inbox_in ON CONFLICT DO NOTHING"
+                fresh = {row[0] for row in raw.execute(f"{sql} RETURNING message_id").fetchall()}
+            rows = _rows(m for i, (m, _) in messages.items() if i in fresh)
+            appended = _insert_events(raw, rows["events"], self._next_seq - 1, known_new)
+            for table in ("users", "accounts"):
+                _upsert(raw, table, rows[table])
+            _insert(raw, "aliases", rows["aliases"])
+        self.compactor.appended(appended)
+        return fresh
+
+
+class _RecentIds:
+    """The last `size` message ids committed, in memory."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._order: deque[str] = deque()
+        self._ids: set[str] = set()
+
+    def __contains__(self, message_id: str) -> bool:
+        return message_id in self._ids
+
+    def add(self, message_ids: Iterable[str]) -> None:
+        for message_id in message_ids:
+            if message_id not in self._ids:
+                self._ids.add(message_id)
+                self._order.append(message_id)
+        while len(self._order) > self._size:
+            self._ids.discard(self._order.popleft())
 
 
 def _is_data_error(error: Exception) -> bool:
@@ -244,17 +299,12 @@ def _reason(error: Exception) -> str:
     return text[:200].encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-def _fresh_rows(batch: list[_Submission], fresh: set[str]) -> dict[str, list[dict[str, Any]]]:
-    """Rows of the messages new to the store, first occurrence of each message id only."""
+def _rows(messages: Iterable[Message]) -> dict[str, list[dict[str, Any]]]:
+    """The store rows of `messages`, by table."""
     rows: dict[str, list[dict[str, Any]]] = {t: [] for t in (*SCHEMAS, "aliases")}
-    taken: set[str] = set()
-    for submission in batch:
-        for message in submission.messages:
-            if message.message_id not in fresh or message.message_id in taken:
-                continue
-            taken.add(message.message_id)
-            for table, row in message.rows:
-                rows[table].append(row)
+    for message in messages:
+        for table, row in message.rows:
+            rows[table].append(row)
     return rows
 
 
@@ -269,16 +319,20 @@ def _arrow(table: str, rows: list[dict[str, Any]]) -> pa.Table:
     return pa.table(columns)
 
 
-def _insert_events(raw: Any, rows: list[dict[str, Any]], seq: int) -> int:
-    """Insert the events not stored yet (the event_id index says which) and append their
-    registry rows marked `seq`; returns the registry rows appended."""
+def _insert_events(raw: Any, rows: list[dict[str, Any]], seq: int, known_new: bool) -> int:
+    """Insert the events not stored yet (`known_new`: all of them, or the event_id index
+    refuses the insert; otherwise the index says which) and append their registry rows
+    marked `seq`; returns the registry rows appended."""
     if not rows:
         return 0
-    raw.register("_rows_in", _arrow("events", rows))
+    added = _arrow("events", rows)
+    raw.register("_rows_in", added)
     try:
-        added = raw.execute(
-            "INSERT INTO events SELECT * FROM _rows_in ON CONFLICT DO NOTHING RETURNING *"
-        ).to_arrow_table()
+        if known_new:
+            raw.execute("INSERT INTO events SELECT * FROM _rows_in")
+        else:
+            sql = "INSERT INTO events SELECT * FROM _rows_in ON CONFLICT DO NOTHING RETURNING *"
+            added = raw.execute(sql).to_arrow_table()
     finally:
         raw.unregister("_rows_in")
     if not added.num_rows:
