@@ -220,3 +220,33 @@ def test_definitions_and_metrics(server: LiveServer) -> None:
     assert definitions["current"] in {d["version"] for d in definitions["items"]}
     metrics = server.api("/api/metrics", period="week")
     assert "cohorts" in metrics or "rows" in metrics or metrics
+
+
+def test_a_replay_after_a_restart_is_found_by_the_store(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    # The writer knows the latest message ids in memory; after a restart it knows none, and
+    # the store's unique indexes find the replay (the commit is done again, /healthz says so).
+    server = LiveServer(write_project(tmp_path_factory.mktemp("replay"), None)).start()
+    context = {"groupId": "replay-acct"}
+    sent = [_track(f"replay-{i}", context=context) for i in range(3)]
+    batch = {"batch": [*sent, sent[0]]}
+    try:
+        _group(server, "replay-acct")
+        assert server.post("/v1/batch", batch).json()["duplicates"] == 1
+        assert server.post("/v1/batch", batch).json()["duplicates"] == 4
+        assert _writer(server)["commits_rechecked"] == 0
+        server.stop()
+        server.start()
+        mixed = {"batch": [*batch["batch"], _track("replay-new", context=context)]}
+        answer = server.post("/v1/batch", mixed).json()
+        assert answer == {"success": True, "accepted": 1, "duplicates": 4}
+        assert _writer(server)["commits_rechecked"] == 1
+        expected = {"replay-0", "replay-1", "replay-2", "replay-new"}
+        assert _timeline_ids(server, "replay-acct") == expected
+    finally:
+        server.stop()
+
+
+def _writer(server: LiveServer) -> dict[str, object]:
+    return dict(httpx.get(f"{server.url}/healthz", timeout=10).json()["writer"])

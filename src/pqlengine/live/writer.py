@@ -19,7 +19,7 @@ cheaply. Only when they refuse one (a message id committed before the window, or
 id that `pql ingest` stored from a file) is the commit done again with `INSERT ... ON
 CONFLICT DO NOTHING RETURNING`, which gives exactly the rows added but costs far more on a
 large store with random keys (UUID message ids): about 2 s per 400 events at 110M events,
-against a few ms for the plain insert (bench/RESULTS.md "2026-12-08").
+against a few ms for the plain insert (bench/RESULTS.md "2026-12-07 (late)").
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ COMPACT_AFTER_ROWS = 200_000
 CHECKPOINT_WAL_BYTES = 32 * 1024 * 1024
 CHECK_WAL_SECONDS = 5.0
 CHECKPOINT_ATTEMPTS = 100
-# Message ids of the latest commits kept in memory (about 130 bytes each): a retry of one
+# Message ids of the latest commits kept in memory (about 220 bytes per UUID): a retry of one
 # is a duplicate found without the store. Older ones are found by the store's indexes.
 RECENT_IDS = 200_000
 # Keys looked up per `IN (...)` list: DuckDB answers a short list from the unique index.
