@@ -5,7 +5,6 @@ attributes were delivered."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -33,7 +32,6 @@ from pqlengine.destinations.payloads import (
     intercom_requests,
     transition_document,
 )
-from pqlengine.live.tables import ensure_live_tables
 from pqlengine.store import Store
 from tests.live.harness import wait_for
 from tests.support.config import base_config
@@ -178,14 +176,6 @@ class _Intercom:
         self.seen.append((request.method, request.url.path, status))
         self.headers.append(request.headers)
         return httpx.Response(status, json={"type": "company" if status == 200 else "error"})
-
-
-@pytest.fixture
-def store() -> Iterator[Store]:
-    opened = Store.open(":memory:")
-    ensure_live_tables(opened)
-    yield opened
-    opened.close()
 
 
 def _deliverer(store: Store, api: _Intercom, max_attempts: int) -> tuple[Deliverer, list[str]]:

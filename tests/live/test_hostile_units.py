@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,7 +13,6 @@ import pytest
 from pqlengine.ingest.limits import MAX_DEPTH
 from pqlengine.ingest.segment import Message, MessageProblem, parse_batch, parse_message
 from pqlengine.live.app import ApiError, _parse_json, _with_refused, _write_key_in_body
-from pqlengine.live.tables import ensure_live_tables
 from pqlengine.live.writer import UnstorableMessages, Writer, _reason
 from pqlengine.store import Store
 
@@ -146,14 +144,6 @@ def test_store_refused_messages_are_named_by_their_request_index() -> None:
     assert merged[1].message == "not stored: UnicodeEncodeError: ..."
     single = _with_refused([], {0: "OverflowError: ..."}, 1, indexed=False)
     assert [(p.index, p.field) for p in single] == [(None, "")]
-
-
-@pytest.fixture
-def store() -> Iterator[Store]:
-    opened = Store.open(":memory:")
-    ensure_live_tables(opened)
-    yield opened
-    opened.close()
 
 
 def _message(message_id: str, user_id: str = "u") -> Message:

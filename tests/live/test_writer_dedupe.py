@@ -5,7 +5,6 @@ which messages are new. Every way ends with each message stored once and counted
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from concurrent.futures import Future
 from datetime import UTC, datetime
 
@@ -13,19 +12,10 @@ import pytest
 
 from pqlengine.ingest.segment import Message
 from pqlengine.live import writer as writer_module
-from pqlengine.live.tables import ensure_live_tables
 from pqlengine.live.writer import Writer, WriteResult, _RecentIds
 from pqlengine.store import Store
 
 NAIVE = datetime(2026, 12, 1, 12, 0, 0, tzinfo=UTC).replace(tzinfo=None)
-
-
-@pytest.fixture
-def store() -> Iterator[Store]:
-    opened = Store.open(":memory:")
-    ensure_live_tables(opened)
-    yield opened
-    opened.close()
 
 
 def _message(message_id: str) -> Message:
