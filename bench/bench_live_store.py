@@ -19,7 +19,8 @@ subprocess on loopback:
    2 active days, fit passes) and the receiver notes when its signed `pql.entered` webhook
    arrives (same monotonic clock); with `--warmup S` the load and reads run S seconds
    first and only what follows is measured (the steady state, the pool's entities cached);
-3. stop with SIGINT, and start again: the start-up of a store that was shut down cleanly;
+3. stop with SIGINT (how long the stop took, and its exit code: 0 is clean, -9 means the
+   harness killed it after 30 s), and start again: the start-up after that stop;
 4. the server's peak resident memory (VmHWM) over both runs.
 
 The result is printed as JSON and, with --record, appended to bench/results.jsonl.
@@ -375,7 +376,11 @@ def main() -> None:
             time.sleep(0.1)
         health = httpx.get(f"{server.url}/healthz", timeout=60).json()
         peaks.append(_peak_mib(server))
-        server.stop()
+        stopping = time.monotonic()
+        server.stop()  # SIGINT; killed if not done within 30 s
+        stop_s = time.monotonic() - stopping
+        assert server.process is not None
+        stop_exit = server.process.returncode  # 0: a clean stop
         restart = _start(server)
         peaks.append(_peak_mib(server))
         server.stop()
@@ -407,6 +412,8 @@ def main() -> None:
             (args.project / "pql.yaml").read_text())["store"]).stat().st_size,
         "reused_copy": args.reuse,
         "first_start_s": round(first_start, 1),
+        "stop_s": round(stop_s, 1),
+        "stop_exit_code": stop_exit,
         "restart_s": round(restart, 1),
         "seconds": round(elapsed, 1),
         "senders": args.senders,

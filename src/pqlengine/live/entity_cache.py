@@ -96,6 +96,9 @@ class EntityCache:
         self.cold_reads = 0  # passes that read `events` (for /healthz and tests)
         self.last_cold = 0
         self.last_cold_ms = 0.0
+        # A cold read took DEFER_AFTER_SECONDS or more, or the last run left entities to
+        # background reads (the evaluator's catch-up says so): from then on they are deferred.
+        self.slow_reads = False
         self.new_entities = 0  # cold entities cached without a read (no history)
         names = ", ".join(COLUMNS)
         raw = store.raw
@@ -167,7 +170,7 @@ class EntityCache:
     def deferring(self) -> bool:
         """True when cold entities are left to the loader rather than read by the pass."""
         if self.defer_cold is None:
-            return self.last_cold_ms >= DEFER_AFTER_SECONDS * 1000
+            return self.slow_reads
         return self.defer_cold
 
     def prepare(
@@ -274,6 +277,7 @@ class EntityCache:
             raw.execute(self._cold_sql)
             raw.execute(f"INSERT INTO {USERS} {self._users_sql.format(ids='_cold_ids')}")
             self.last_cold_ms = (time.perf_counter() - started) * 1000
+            self.slow_reads |= self.last_cold_ms >= DEFER_AFTER_SECONDS * 1000
         raw.execute(
             f"DELETE FROM {CACHED} WHERE entity_id IN (SELECT entity_id FROM live_pass_ids)"
         )

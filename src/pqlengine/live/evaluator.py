@@ -125,6 +125,11 @@ class Evaluator:
             cause = "baseline" if in_service is None else "definition_changed"
             top = _top_seq(raw)
             self.evaluate(None, cause, top)
+        left = raw.execute("SELECT count(*) FROM live_deferred").fetchone()
+        if left and left[0]:
+            # The last run left entities to background reads, so its cold reads were slow:
+            # this start leaves them to the loader too rather than scan `events` first.
+            self.cache.slow_reads = True
         self.evaluate_inbox()
 
     def evaluate_inbox(self) -> int:
