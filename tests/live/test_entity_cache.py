@@ -120,6 +120,19 @@ class _SlowReads:
             time.sleep(0.005)
 
 
+def _served(tmp_path: Path, defer: bool) -> tuple[Store, Project, Writer, Evaluator]:
+    """A store file with a running writer, and an evaluator that leaves cold entities to its
+    loader (`defer`) or reads them in the pass."""
+    store = Store.open(tmp_path / "s.duckdb")
+    ensure_live_tables(store)
+    project = _project()
+    writer = Writer(store)
+    writer.start()
+    evaluator = Evaluator(store, project, [], clock=lambda: NOW)
+    evaluator.cache.defer_cold = defer
+    return store, project, writer, evaluator
+
+
 def _submit(writer: Writer, batch: list[dict[str, Any]]) -> None:
     """Commit a Segment batch (all of it valid) through the live writer."""
     messages, problems = parse_batch(batch, NOW)
@@ -208,16 +221,10 @@ def test_a_user_moved_while_their_old_account_is_being_read_is_read_again(
 ) -> None:
     """u's events naming no account are A's until u joins B; a read of A whose snapshot was
     taken before the move holds them, so it is not installed: A is read again."""
-    store = Store.open(tmp_path / "s.duckdb")
-    ensure_live_tables(store)
-    project = _project()
+    store, project, writer, evaluator = _served(tmp_path, defer=True)
+    slow = _SlowReads(evaluator)
     created = (NOW - timedelta(days=25)).isoformat()
     day = (NOW - timedelta(days=2)).isoformat()
-    writer = Writer(store)
-    writer.start()
-    evaluator = Evaluator(store, project, [], clock=lambda: NOW)
-    evaluator.cache.defer_cold = True
-    slow = _SlowReads(evaluator)
 
     def send(batch: list[dict[str, Any]]) -> None:
         _submit(writer, batch)
@@ -308,13 +315,7 @@ def test_a_cached_account_reads_its_users_from_the_cache(tmp_path: Path, defer: 
     """The pass reads a cached account's users rows from the cache: here the account has no
     creation time, so its signup is its user's (identify `createdAt`), and an event before
     it does not count; as in a qualification read from `events`."""
-    store = Store.open(tmp_path / "s.duckdb")
-    ensure_live_tables(store)
-    project = _project()
-    writer = Writer(store)
-    writer.start()
-    evaluator = Evaluator(store, project, [], clock=lambda: NOW)
-    evaluator.cache.defer_cold = defer
+    store, project, writer, evaluator = _served(tmp_path, defer)
 
     def at(days: int) -> str:
         return (NOW - timedelta(days=days)).isoformat()
@@ -510,15 +511,9 @@ def test_a_start_after_reads_were_deferred_leaves_them_to_the_loader(tmp_path: P
     """A run stopped with entities waiting for their read (live_deferred): its cold reads
     were slow, so the next start hands them to the loader instead of scanning `events`
     before it serves (a restart at 1M accounts took 12-16 s for that scan)."""
-    store = Store.open(tmp_path / "s.duckdb")
-    ensure_live_tables(store)
-    project = _project()
-    created = (NOW - timedelta(days=25)).isoformat()
-    writer = Writer(store)
-    writer.start()
-    first = Evaluator(store, project, [], clock=lambda: NOW)
-    first.cache.defer_cold = True
+    store, project, writer, first = _served(tmp_path, defer=True)
     slow = _SlowReads(first)
+    created = (NOW - timedelta(days=25)).isoformat()
     try:
         _submit(writer, [
             {"type": "group", "userId": f"u{a}", "groupId": a, "messageId": f"g-{a}",
