@@ -23,8 +23,9 @@ connection:
 
 A cold read scans `events` (about 4-6 s at 105M events on 2 cores, whatever the number of
 entities), and a pass that waits for it delays every warm entity of the pass too. So once a
-cold read has taken `DEFER_AFTER_SECONDS` (`defer_cold` None, the default; True or False
-fix the choice), cold entities are read by a `ColdLoader` on its own thread and connection
+cold read has taken `DEFER_AFTER_SECONDS`, or from the start when the last run left
+entities waiting for a read (`defer_cold` None, the default; True or False fix the
+choice), cold entities are read by a `ColdLoader` on its own thread and connection
 while passes go on with the warm ones: `prepare` says which entities of a pass are ready
 and which are left for later; the evaluator records the latter in `live_deferred` (so a
 restart still evaluates them) and evaluates them in the first pass after their events were
