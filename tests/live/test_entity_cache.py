@@ -251,10 +251,7 @@ def test_a_user_moved_while_their_old_account_is_being_read_is_read_again(
         # joins B.
         send([{"type": "track", "userId": "v", "event": "X", "messageId": "t-v2",
                "context": {"groupId": "A"}, "timestamp": day}])  # fmt: skip
-        evaluator.cache._store.raw.execute(
-            "DELETE FROM live_cache_events WHERE entity_id = 'A'; "
-            "DELETE FROM live_cache_entities WHERE entity_id = 'A'"
-        )
+        evaluator.cache.drop({"A"})
         evaluator.evaluate_inbox()
         assert _waiting(store) == {"A"}
         slow.snapshot_taken()

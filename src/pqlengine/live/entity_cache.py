@@ -5,15 +5,21 @@ A pass needs every event of each touched entity. Reading them from `events` is a
 the whole table (DuckDB has no index that fetches thousands of entities' rows faster), so
 its cost grows with the store: about 1 s of scan plus 2-3 s of fetching at 105M events.
 The cache keeps, per entity, exactly the rows `entity_events` gives it (its own events,
-and its users' events that name no account), in temporary tables of the evaluator's
-connection:
+and its users' events that name no account) and its `users` rows, as Arrow tables in the
+process, keyed by entity. A pass registers the concatenation of its entities' tables as
+`live_pass_events` and `live_pass_users` on the evaluator's connection, so its cost follows
+the pass, not the cache: with the rows in one DuckDB temporary table, every pass scanned all
+of it (2.2M rows: 165 ms of a 320 ms pass of 500 accounts at 1M accounts, and a copy of the
+pass's rows out of it still scanned every column, 75 ms).
 
 - an entity touched for the first time ("cold") is read from `events` once, by the same
   compiled query as before, for every cold entity of the pass together;
 - an entity already cached ("warm") gets the events committed since the last pass from
   `live_recent_events`, which the writer fills in the same transaction as `events` (the
-  evaluator deletes what a pass consumed in that pass's commit); an event already copied
-  (a cold read can see events committed after the pass's watermark) is not copied twice;
+  evaluator deletes what a pass consumed in that pass's commit), mapped to accounts through
+  the cached users rows (current: a move drops them; a scan of `users` cost 60 ms a pass at
+  1.5M users); an event already held (a cold read can see events committed after the
+  pass's watermark) is not added twice;
 - an identify, group or alias message can move a user's events to another account, so the
   entities of its users (the cached ones holding their events, and their accounts now)
   are dropped and read again;
@@ -47,7 +53,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -61,15 +67,12 @@ from pqlengine.config import Project
 from pqlengine.store import SCHEMAS, Store, registered
 
 COLUMNS = tuple(SCHEMAS["events"])
-CACHE = "live_cache_events"
-CACHED = "live_cache_entities"
-# The users rows of each cached entity (an account's users, or the user): the pass query
-# reads them instead of scanning `users` (4 scans, about 100 ms of CPU a pass at 1.5M users).
-USERS = "live_cache_users"
 USER_COLUMNS = tuple(SCHEMAS["users"])
 # Rows kept at most (every column of an event; about 150 bytes a row in the demo, so about
-# 0.75 GB; DuckDB spills temporary tables to disk beyond its memory limit).
+# 0.75 GB, in Arrow tables of the process).
 MAX_ROWS = 5_000_000
+# An entity's events are copied into one chunk when recent events have added this many.
+MAX_CHUNKS = 16
 # A cold read at least this long makes later ones run in the background (see above).
 DEFER_AFTER_SECONDS = 1.0
 # After a read of d seconds the loader waits LOADER_PACE * d before the next.
@@ -77,9 +80,20 @@ LOADER_PACE = 2.0
 log = logging.getLogger("pqlengine.live")
 
 
+@dataclass
+class _Entry:
+    """One cached entity: its events (COLUMNS) and users rows (USER_COLUMNS), the pass that
+    last used it, and the users whose rows or events it holds."""
+
+    events: pa.Table
+    users: pa.Table
+    used: int
+    holds: set[str]
+
+
 class EntityCache:
-    """Makes `live_pass_events` (on its connection) the events of the entities in
-    `live_pass_ids`."""
+    """Makes `live_pass_events` and `live_pass_users` (on its connection) the events and
+    users rows of the entities of a pass."""
 
     def __init__(
         self,
@@ -101,72 +115,65 @@ class EntityCache:
         # background reads (the evaluator's catch-up says so): from then on they are deferred.
         self.slow_reads = False
         self.new_entities = 0  # cold entities cached without a read (no history)
-        names = ", ".join(COLUMNS)
+        self._entries: dict[str, _Entry] = {}
+        self._holders: dict[str, set[str]] = {}  # user_id -> the entities holding them
+        self._rows = 0
         raw = store.raw
-        raw.execute(
-            f"CREATE OR REPLACE TEMP TABLE {CACHE} AS "
-            f"SELECT CAST(NULL AS VARCHAR) AS entity_id, {names} FROM events LIMIT 0"
-        )
-        raw.execute(f"CREATE OR REPLACE TEMP TABLE {CACHED} (entity_id VARCHAR, used_pass BIGINT)")
-        users = ", ".join(USER_COLUMNS)
-        raw.execute(
-            f"CREATE OR REPLACE TEMP TABLE {USERS} AS "
-            f"SELECT CAST(NULL AS VARCHAR) AS entity_id, {users} FROM users LIMIT 0"
-        )
-        raw.execute(
-            f"CREATE OR REPLACE TEMP VIEW live_pass_users AS SELECT {users} FROM {USERS} "
-            "WHERE entity_id IN (SELECT entity_id FROM live_pass_ids)"
-        )
+        names = ", ".join(COLUMNS)
+        self._events_schema = _arrow_schema(raw, f"SELECT {names} FROM events")
+        self._users_schema = _arrow_schema(raw, f"SELECT {', '.join(USER_COLUMNS)} FROM users")
+        # The pass's rows: views named like the tables the compiled queries read, which they
+        # shadow on this connection (temporary objects come first), over Arrow tables
+        # registered before each query (`_show`).
+        for view, columns, schema in (
+            ("live_pass_events", COLUMNS, SCHEMAS["events"]),
+            ("live_pass_users", USER_COLUMNS, SCHEMAS["users"]),
+            ("live_context_events", COLUMNS, SCHEMAS["events"]),
+        ):
+            self._register(f"_{view}", self._schema_of(view).empty_table())
+            casts = ", ".join(f"CAST({c} AS {schema[c]}) AS {c}" for c in columns)
+            raw.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT {casts} FROM _{view}")
         key = "account_id" if project.entity == "account" else "user_id"
         # The users rows of the entities in table {ids} (on the connection that runs it).
         self._users_sql = (
-            f"SELECT {key} AS entity_id, {users} FROM users "
+            f"SELECT {key} AS entity_id, {', '.join(USER_COLUMNS)} FROM users "
             f"WHERE {key} IN (SELECT entity_id FROM {{ids}})"
         )
         self._new_sql = _new_entities_sql(project.entity)
-        # The pass's events, read in place: a view of the cache named like the table the
-        # compiled queries read, which it shadows on this connection (temporary objects come
-        # first). A copy of 1.2M rows per pass cost 0.9 s of a 2.5 s pass of 12,000 accounts.
-        names = ", ".join(COLUMNS)
-        raw.execute(
-            f"CREATE OR REPLACE TEMP VIEW live_pass_events AS SELECT {names} FROM {CACHE} "
-            "WHERE entity_id IN (SELECT entity_id FROM live_pass_ids)"
-        )
         raw.execute("CREATE OR REPLACE TEMP TABLE _recent_bounds (lo BIGINT, hi BIGINT)")
         raw.execute("CREATE OR REPLACE TEMP TABLE _cold_ids (entity_id VARCHAR)")
         # The cold entities' events: a scan of `events`, the only one left in a pass.
-        cold = store.table("_cold_ids").entity_id
-        self._cold_sql = self._insert(store, cold, "TRUE")
-        select = self._cold_sql[self._cold_sql.index(" SELECT ") + 1 :]
-        self.loader = ColdLoader(store, select, self._users_sql.format(ids="_cold_ids"), on_loaded)
-        # The recent events of cached entities of the pass, each copied once.
-        warm = store.table("live_pass_ids").entity_id
-        once = (
-            f"entity_id IN (SELECT entity_id FROM {CACHED}) AND NOT EXISTS (SELECT 1 "
-            f"FROM {CACHE} c WHERE c.event_id = f.event_id AND c.entity_id = f.entity_id)"
+        self._cold_sql = self._select(store, store.table("_cold_ids").entity_id)
+        self.loader = ColdLoader(
+            store, self._cold_sql, self._users_sql.format(ids="_cold_ids"), on_loaded
         )
-        self._recent_sql = self._insert(_Recent(store), warm, once)
+        # The events committed in (done, top] of the pass's entities.
+        self._recent_sql = self._select(_Recent(store), store.table("live_pass_ids").entity_id)
 
-    def _insert(self, tables: Any, ids: Any, keep: str) -> str:
-        """INSERT into the cache of the events of entities `ids` in `tables`' events that
-        satisfy `keep` (SQL over the row `f`), compiled once."""
+    def _schema_of(self, view: str) -> pa.Schema:
+        return self._users_schema if view == "live_pass_users" else self._events_schema
+
+    def _select(self, tables: Any, ids: Any) -> str:
+        """SELECT entity_id and COLUMNS of the events of entities `ids` in `tables`' events,
+        compiled once."""
         rows = entity_events(tables, self._project, NEVER, columns=COLUMNS, only=ids)
-        query = str(self._store.con.compile(rows.select("entity_id", *COLUMNS)))
-        names = ", ".join(COLUMNS)
-        return (
-            f"INSERT INTO {CACHE} (entity_id, {names}) SELECT entity_id, {names} "
-            f"FROM ({query}) AS f WHERE {keep}"
-        )
+        return str(self._store.con.compile(rows.select("entity_id", *COLUMNS)))
 
-    def copy_context(self) -> None:
-        """Make `live_context_events` (on its connection) the cached events of the entities
-        in `live_context_ids` (a subset of the pass's): one scan of the cache, where the
-        alert context queries would scan it once per criterion."""
-        names = ", ".join(COLUMNS)
-        self._store.raw.execute(
-            f"CREATE OR REPLACE TEMP TABLE live_context_events AS SELECT {names} FROM {CACHE} "
-            "WHERE entity_id IN (SELECT entity_id FROM live_context_ids)"
-        )
+    def _register(self, name: str, table: pa.Table) -> None:
+        self._store.raw.register(name, table)
+
+    def _show(self, view: str, ids: Iterable[str]) -> None:
+        """Make `view` the cached rows (events, or users for live_pass_users) of `ids`."""
+        part = "users" if view == "live_pass_users" else "events"
+        tables = [getattr(self._entries[e], part) for e in ids if e in self._entries]
+        schema = self._schema_of(view)
+        table = pa.concat_tables(tables).combine_chunks() if tables else schema.empty_table()
+        self._register(f"_{view}", table)
+
+    def copy_context(self, ids: list[str]) -> None:
+        """Make `live_context_events` (on its connection) the cached events of `ids` (a
+        subset of the pass's)."""
+        self._show("live_context_events", ids)
 
     def deferring(self) -> bool:
         """True when cold entities are left to the loader rather than read by the pass."""
@@ -182,171 +189,189 @@ class EntityCache:
         reads, and split `ids` into (ready, later): later are the cold ones left to the
         loader (none unless `deferring`), which is asked to read those it is not reading.
         The cold ones of `ahead` (due soon) are read ahead of time, and are in `later`."""
-        raw = self._store.raw
         self._pass += 1
         self.loader.forget(*self._forget_moved(done, top))
         self._install(self.loader.take())
         if not self.deferring():
             return ids, set()
-        asked = ids | (ahead or set())
-        if not asked:
-            return ids, set()
-        with registered(raw, "_asked", pa.table({"entity_id": sorted(asked)})):
-            cold = {
-                r[0]
-                for r in raw.execute(
-                    f"SELECT entity_id FROM _asked WHERE entity_id NOT IN "
-                    f"(SELECT entity_id FROM {CACHED})"
-                ).fetchall()
-            }
+        cold = {e for e in ids | (ahead or set()) if e not in self._entries}
         # The pass's new entities are cached now (`fill` copies their events); those read
         # ahead are not in the pass, whose commit drops the recent events they would need.
         if cold & ids:
-            with registered(raw, "_maybe_new", pa.table({"entity_id": sorted(cold & ids)})):
-                cold -= self._cache_new("_maybe_new", done)
+            cold -= self._cache_new(cold & ids, done)
         self.loader.submit(cold)
         return ids - cold, cold
 
-    def _cache_new(self, table: str, since: int) -> set[str]:
-        """Cache, with no event, the entities of `table` (entity_id) that have no event
-        committed at or before `since` (all their events are then in `live_recent_events`:
-        `fill` copies them); returns them. A registry row that is not the live writer's
-        (file ingest, or merged by the compactor) counts as an earlier event."""
+    def _cache_new(self, ids: set[str], since: int) -> set[str]:
+        """Cache, with no event, those of `ids` that have no event committed at or before
+        `since` (all their events are then in `live_recent_events`: `fill` copies them);
+        returns them. A registry row that is not the live writer's (file ingest, or merged
+        by the compactor) counts as an earlier event."""
         raw = self._store.raw
-        raw.execute(
-            f"CREATE OR REPLACE TEMP TABLE _new_ids AS {self._new_sql.format(ids=table)}",
-            [since],
-        )
+        with registered(raw, "_maybe_new", pa.table({"entity_id": sorted(ids)})):
+            raw.execute(
+                "CREATE OR REPLACE TEMP TABLE _new_ids AS "
+                f"{self._new_sql.format(ids='_maybe_new')}",
+                [since],
+            )
         new = {r[0] for r in raw.execute("SELECT entity_id FROM _new_ids").fetchall()}
         if new:
-            raw.execute(f"INSERT INTO {USERS} {self._users_sql.format(ids='_new_ids')}")
-            raw.execute(f"INSERT INTO {CACHED} SELECT entity_id, {self._pass} FROM _new_ids")
+            users = raw.execute(self._users_sql.format(ids="_new_ids")).to_arrow_table()
+            self._put_all(new, _with_entity(self._events_schema).empty_table(), users)
             self.new_entities += len(new)
         return new
 
     def _install(self, finished: list[Loaded]) -> None:
         """Add the loader's finished reads to the cache."""
-        raw = self._store.raw
-        names = ", ".join(COLUMNS)
         for loaded in finished:
-            if not loaded.ids:
-                continue
-            raw.register("_loaded", loaded.table)
-            raw.register("_loaded_ids", pa.table({"entity_id": sorted(loaded.ids)}))
-            try:
-                held = "WHERE entity_id IN (SELECT entity_id FROM _loaded_ids)"
-                for table in (CACHE, CACHED, USERS):
-                    raw.execute(f"DELETE FROM {table} {held}")
-                raw.execute(
-                    f"INSERT INTO {CACHE} (entity_id, {names}) SELECT entity_id, {names} "
-                    "FROM _loaded"
-                )
-                raw.register("_loaded_users", loaded.users)
-                try:
-                    raw.execute(f"INSERT INTO {USERS} SELECT * FROM _loaded_users")
-                finally:
-                    raw.unregister("_loaded_users")
-                raw.execute(f"INSERT INTO {CACHED} SELECT entity_id, {self._pass} FROM _loaded_ids")
-            finally:
-                raw.unregister("_loaded")
-                raw.unregister("_loaded_ids")
+            if loaded.ids:
+                self._put_all(loaded.ids, loaded.table, loaded.users)
 
-    def fill(self, done: int, top: int) -> None:
-        """Bring the events of the entities in `live_pass_ids` into the cache (so into
-        `live_pass_events`): the events committed in (done, top] for those cached, and for
-        the others (none after `prepare` when deferring) every event, read from `events`.
-        `done` is at most the oldest deferred watermark when an installed entity is in the
-        pass (its events after that watermark are not in its read)."""
+    def _put_all(self, ids: set[str], events: pa.Table, users: pa.Table) -> None:
+        """Cache `ids` with their rows in `events` and `users` (entity_id and the columns)."""
+        by_events = _by_entity(events.cast(_with_entity(self._events_schema)))
+        by_users = _by_entity(users.cast(_with_entity(self._users_schema)))
+        empty_events, empty_users = (
+            self._events_schema.empty_table(),
+            self._users_schema.empty_table(),
+        )
+        for entity in ids:
+            self.drop({entity})
+            entry = _Entry(
+                by_events.get(entity, empty_events),
+                by_users.get(entity, empty_users),
+                self._pass,
+                set(),
+            )
+            self._entries[entity] = entry
+            self._rows += entry.events.num_rows
+            self._hold(entity, entry, entry.events, entry.users)
+
+    def _hold(self, entity: str, entry: _Entry, *tables: pa.Table) -> None:
+        """Record that `entity` holds the users of `tables`' rows."""
+        for table in tables:
+            for user in pc.unique(table["user_id"]).to_pylist():
+                if user is not None and user not in entry.holds:
+                    entry.holds.add(user)
+                    self._holders.setdefault(user, set()).add(entity)
+
+    def drop(self, ids: Iterable[str]) -> None:
+        """Forget the cached rows of `ids` (read again when next met)."""
+        for entity in ids:
+            entry = self._entries.pop(entity, None)
+            if entry is None:
+                continue
+            self._rows -= entry.events.num_rows
+            for user in entry.holds:
+                holders = self._holders.get(user)
+                if holders is not None:
+                    holders.discard(entity)
+                    if not holders:
+                        del self._holders[user]
+
+    def fill(self, ids: list[str], done: int, top: int) -> None:
+        """Bring the events of `ids` (the entities in `live_pass_ids`) into the cache and
+        show them as `live_pass_events` and `live_pass_users`: the events committed in
+        (done, top] for those cached, and for the others (none after `prepare` when
+        deferring) every event, read from `events`. `done` is at most the oldest deferred
+        watermark when an installed entity is in the pass (its events after that watermark
+        are not in its read)."""
         raw = self._store.raw
-        raw.execute("DELETE FROM _cold_ids")
-        cold = raw.execute(
-            "INSERT INTO _cold_ids SELECT entity_id FROM live_pass_ids "
-            f"WHERE entity_id NOT IN (SELECT entity_id FROM {CACHED})"
-        ).fetchone()
-        if cold and cold[0] and self._cache_new("_cold_ids", done):
-            raw.execute("DELETE FROM _cold_ids WHERE entity_id IN (SELECT entity_id FROM _new_ids)")
-        # The recent events of the cached entities (new ones included); the others are read
-        # whole from `events` below.
+        cold = {e for e in ids if e not in self._entries}
+        if cold:
+            cold -= self._cache_new(cold, done)
+        # The recent events of the cached entities (new ones included), through their cached
+        # users rows; the cold ones are read whole from `events` below.
+        self._show("live_pass_users", ids)
         raw.execute("DELETE FROM _recent_bounds")
         raw.execute("INSERT INTO _recent_bounds VALUES (?, ?)", [done, top])
-        raw.execute(self._recent_sql)
-        cold = raw.execute("SELECT count(*) FROM _cold_ids").fetchone()
-        self.last_cold = int(cold[0]) if cold else 0
-        if self.last_cold:
+        recent = raw.execute(self._recent_sql).to_arrow_table()
+        if recent.num_rows:
+            self._append(_by_entity(recent.cast(_with_entity(self._events_schema))))
+        self.last_cold = len(cold)
+        if cold:
             self.cold_reads += 1
             started = time.perf_counter()
-            raw.execute(self._cold_sql)
-            raw.execute(f"INSERT INTO {USERS} {self._users_sql.format(ids='_cold_ids')}")
+            with registered(raw, "_cold_in", pa.table({"entity_id": sorted(cold)})):
+                raw.execute("DELETE FROM _cold_ids")
+                raw.execute("INSERT INTO _cold_ids SELECT entity_id FROM _cold_in")
+            events = raw.execute(self._cold_sql).to_arrow_table()
+            users = raw.execute(self._users_sql.format(ids="_cold_ids")).to_arrow_table()
+            self._put_all(cold, events, users)
             self.last_cold_ms = (time.perf_counter() - started) * 1000
             self.slow_reads |= self.last_cold_ms >= DEFER_AFTER_SECONDS * 1000
-        raw.execute(
-            f"DELETE FROM {CACHED} WHERE entity_id IN (SELECT entity_id FROM live_pass_ids)"
-        )
-        raw.execute(f"INSERT INTO {CACHED} SELECT entity_id, {self._pass} FROM live_pass_ids")
+        for entity in ids:
+            self._entries[entity].used = self._pass
         self._evict()
+        self._show("live_pass_events", ids)
+        self._show("live_pass_users", ids)
+
+    def _append(self, recent: dict[str, pa.Table]) -> None:
+        """Add each cached entity's recent events it does not hold yet (a cold read can see
+        events committed after the pass's watermark)."""
+        for entity, rows in recent.items():
+            entry = self._entries.get(entity)
+            if entry is None:
+                continue
+            held = entry.events["event_id"]
+            if entry.events.num_rows:
+                rows = rows.filter(pc.invert(pc.is_in(rows["event_id"], value_set=held)))
+            if not rows.num_rows:
+                continue
+            entry.events = pa.concat_tables([entry.events, rows])
+            if entry.events["event_id"].num_chunks > MAX_CHUNKS:
+                entry.events = entry.events.combine_chunks()
+            self._rows += rows.num_rows
+            self._hold(entity, entry, rows)
 
     def _forget_moved(self, done: int, top: int) -> tuple[set[str], set[str]]:
         """Drop the entities whose events an identify, group or alias message in (done,
-        top] may have moved: those holding its users' events, and its users' accounts;
-        returns the users and those entities."""
+        top] may have moved: those holding its users' events or rows, and its users'
+        accounts; returns the users and those entities."""
         raw = self._store.raw
-        users = [
+        users = {
             r[0]
             for r in raw.execute(
                 "SELECT DISTINCT user_id FROM live_inbox WHERE seq > ? AND seq <= ? "
                 "AND type IN ('identify', 'group', 'alias') AND user_id IS NOT NULL",
                 [done, top],
             ).fetchall()
-        ]
+        }
         if not users:
             return set(), set()
-        raw.register("_moved_users", pa.table({"user_id": users}))
-        try:
-            raw.execute(
-                f"CREATE OR REPLACE TEMP TABLE _moved AS "
-                f"SELECT DISTINCT entity_id FROM {CACHE} c "
-                "WHERE c.user_id IN (SELECT user_id FROM _moved_users) "
-                "UNION SELECT account_id FROM users "
-                "WHERE user_id IN (SELECT user_id FROM _moved_users) AND account_id IS NOT NULL "
-                "UNION SELECT user_id FROM _moved_users "
-                f"UNION SELECT entity_id FROM {USERS} "
-                "WHERE user_id IN (SELECT user_id FROM _moved_users)"
-            )
-        finally:
-            raw.unregister("_moved_users")
-        for table in (CACHE, CACHED, USERS):
-            raw.execute(f"DELETE FROM {table} WHERE entity_id IN (SELECT entity_id FROM _moved)")
-        moved = {r[0] for r in raw.execute("SELECT entity_id FROM _moved").fetchall()}
-        raw.execute("DROP TABLE _moved")
-        return set(users), moved
+        with registered(raw, "_moved_users", pa.table({"user_id": sorted(users)})):
+            accounts = raw.execute(
+                "SELECT DISTINCT account_id FROM users WHERE account_id IS NOT NULL "
+                "AND user_id IN (SELECT user_id FROM _moved_users)"
+            ).fetchall()
+        moved = set(users) | {r[0] for r in accounts}
+        for user in users:
+            moved |= self._holders.get(user, set())
+        self.drop(moved)
+        return users, moved
 
     def rows(self) -> int:
         """Event rows cached now."""
-        row = self._store.raw.execute(f"SELECT count(*) FROM {CACHE}").fetchone()
-        return int(row[0]) if row else 0
+        return self._rows
 
     def entities(self) -> int:
         """Entities cached now."""
-        row = self._store.raw.execute(f"SELECT count(*) FROM {CACHED}").fetchone()
-        return int(row[0]) if row else 0
+        return len(self._entries)
 
     def _evict(self) -> None:
         """Beyond `max_rows`, drop the entities used longest ago (not this pass's)."""
-        raw = self._store.raw
-        if self.rows() <= self.max_rows:
+        if self._rows <= self.max_rows:
             return
         keep = int(self.max_rows * 0.8)
-        raw.execute(
-            "CREATE OR REPLACE TEMP TABLE _evicted AS "
-            "SELECT entity_id FROM (SELECT c.entity_id, c.used_pass, sum(n.rows) OVER "
-            "(ORDER BY c.used_pass DESC, c.entity_id ROWS UNBOUNDED PRECEDING) AS kept "
-            f"FROM {CACHED} c JOIN (SELECT entity_id, count(*) AS rows FROM {CACHE} "
-            "GROUP BY entity_id) n USING (entity_id)) "
-            f"WHERE kept > {keep} AND used_pass < {self._pass}"
-        )
-        for table in (CACHE, CACHED, USERS):
-            raw.execute(f"DELETE FROM {table} WHERE entity_id IN (SELECT entity_id FROM _evicted)")
-        raw.execute("DROP TABLE _evicted")
+        kept = 0
+        evicted = []
+        for entity, entry in sorted(
+            self._entries.items(), key=lambda item: (-item[1].used, item[0])
+        ):
+            kept += entry.events.num_rows
+            if kept > keep and entry.used < self._pass:
+                evicted.append(entity)
+        self.drop(evicted)
 
 
 class ColdLoader:
@@ -518,7 +543,11 @@ class _Recent:
         self.capabilities = replace(store.capabilities, day_registry=False, unique_events=True)
 
     def table(self, name: str) -> ibis.Table:
-        """The canonical table, or the recent events for `events`."""
+        """The canonical table, the recent events for `events`, and for `users` the cached
+        users rows of the pass's entities (`live_pass_users`): the recent events are added
+        to cached entities only, whose users rows are current (a move drops them)."""
+        if name == "users":
+            return self._store.con.table("live_pass_users")
         if name != "events":
             return self._store.table(name)
         recent = self._store.table("live_recent_events")
@@ -545,3 +574,29 @@ def _new_entities_sql(entity: str) -> str:
         "AND NOT EXISTS (SELECT 1 FROM users u JOIN event_firsts f ON f.user_id = u.user_id "
         f"WHERE f.account_id IS NULL AND u.account_id = c.entity_id AND {earlier})"
     )
+
+
+def _arrow_schema(raw: Any, select: str) -> pa.Schema:
+    """The Arrow schema DuckDB gives the rows of `select`."""
+    return raw.execute(f"{select} LIMIT 0").to_arrow_table().schema
+
+
+def _with_entity(schema: pa.Schema) -> pa.Schema:
+    return pa.schema([pa.field("entity_id", pa.string()), *schema])
+
+
+def _by_entity(table: pa.Table) -> dict[str, pa.Table]:
+    """`table` (entity_id first, then the columns) split by entity_id, without it."""
+    if not table.num_rows:
+        return {}
+    table = table.sort_by("entity_id")
+    counts = table.group_by("entity_id", use_threads=False).aggregate([("entity_id", "count")])
+    rows = table.drop_columns(["entity_id"])
+    split: dict[str, pa.Table] = {}
+    offset = 0
+    for entity, count in zip(
+        counts["entity_id"].to_pylist(), counts["entity_id_count"].to_pylist(), strict=True
+    ):
+        split[entity] = rows.slice(offset, count)
+        offset += count
+    return split

@@ -299,7 +299,7 @@ class Evaluator:
         replace_rows(raw, {"live_clock": clock, "live_pass_ids": ids})
         if not full:
             # The entities' events, from the cache or (first time) from `events`.
-            self.cache.fill(done, top)
+            self.cache.fill(only or [], done, top)
         result = raw.execute(sql).fetch_arrow_table()
         rows: list[dict[str, Any]] = result.to_pylist()
         return rows
@@ -396,7 +396,7 @@ class Evaluator:
         raw = self._store.raw
         replace_rows(raw, {"live_context_ids": context})
         if not full:
-            self.cache.copy_context()
+            self.cache.copy_context([t["entity_id"] for t in transitions])
         entered = [t for t in transitions if t["kind"] == "entered" and t["started_at"]]
         if entered:
             found = raw.execute(self._context_sql("trigger", full)).to_arrow_table().to_pylist()
