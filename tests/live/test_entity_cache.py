@@ -15,13 +15,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pytest
 
 from pqlengine.compute.qualify import qualification, to_record
 from pqlengine.config import Project
 from pqlengine.ingest.segment import parse_batch
 from pqlengine.live import evaluator as evaluator_module
-from pqlengine.live.entity_cache import LOADER_PACE
+from pqlengine.live.entity_cache import LOADER_PACE, _by_entity
 from pqlengine.live.evaluator import Evaluator
 from pqlengine.live.tables import ensure_live_tables
 from pqlengine.live.writer import Writer
@@ -32,15 +33,23 @@ NOW = datetime(2026, 4, 1, tzinfo=UTC)
 ACCOUNTS = ["A", "B", "C", "D"]
 
 
-def _project() -> Project:
+def _project(entity: str = "account") -> Project:
+    """A definition reading events, users (an account's team) and accounts (signup, and
+    fit on the account's employees, which group calls change)."""
     criteria = [
         {"id": "a", "event": "A", "at_least": 2},
         {"id": "b", "event": "B", "at_least": 1},
         {"id": "kinds", "kind": "distinct", "event": "A", "property": "k", "at_least": 2},
-        {"id": "team", "kind": "users", "at_least": 2},
     ]
-    definition = {"name": "d", "criteria": criteria, "qualify": {"at_least": 3}}
-    return Project.from_dict(base_config(definition=definition))
+    if entity == "account":
+        criteria.append({"id": "team", "kind": "users", "at_least": 2})
+    definition = {
+        "name": "d",
+        "criteria": criteria,
+        "qualify": {"at_least": 3 if entity == "account" else 2},
+        "fit": {"min_employees": 5},
+    }
+    return Project.from_dict(base_config(entity=entity, definition=definition))
 
 
 def _messages(rng: random.Random, round_: int) -> list[dict[str, Any]]:
@@ -67,6 +76,11 @@ def _messages(rng: random.Random, round_: int) -> list[dict[str, Any]]:
         else:
             moved["traits"] = {"company": {"id": account}}
         out.append(moved)
+    if rng.random() < 0.3:  # an account's traits change (no user named: nobody moves)
+        out.append(
+            {"type": "group", "groupId": rng.choice(ACCOUNTS), "messageId": f"e{round_}",
+             "traits": {"employees": rng.choice([1, 50])}}
+        )  # fmt: skip
     return out
 
 
@@ -151,16 +165,24 @@ def _drain(evaluator: Evaluator, store: Store) -> None:
 
 
 @pytest.mark.parametrize(
-    ("max_rows", "defer"), [(1_000_000, False), (25, False), (1_000_000, True), (25, True)]
+    ("entity", "max_rows", "defer"),
+    [
+        ("account", 1_000_000, False),
+        ("account", 25, False),
+        ("account", 1_000_000, True),
+        ("account", 25, True),
+        ("user", 25, False),
+        ("user", 1_000_000, True),
+    ],
 )
 def test_every_pass_equals_a_qualification_read_from_events(
-    tmp_path: Path, max_rows: int, defer: bool, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, entity: str, max_rows: int, defer: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Entities whose read came in are evaluated one per pass: the others keep waiting.
     monkeypatch.setattr(evaluator_module, "LATER_PER_PASS", 1)
     store = Store.open(tmp_path / "s.duckdb")
     ensure_live_tables(store)
-    project = _project()
+    project = _project(entity)
     created = (NOW - timedelta(days=25)).isoformat()
     accounts = [
         {"type": "group", "userId": "u0", "groupId": a, "messageId": f"g-{a}",
@@ -548,3 +570,22 @@ def _tracks(k: str, *events: str) -> list[dict[str, Any]]:
          "timestamp": day, "properties": {"k": k}}
         for a in ACCOUNTS for e in events
     ]  # fmt: skip
+
+
+def test_rows_are_split_by_entity_whatever_their_chunks() -> None:
+    """The split behind every cache insert: each entity gets exactly its rows, also from a
+    table of several chunks (pyarrow's group_by does not keep their order)."""
+    rng = random.Random(3)
+    schema = pa.schema([("entity_id", pa.string()), ("x", pa.int64())])
+    for _ in range(200):
+        ids = [f"e{rng.randrange(8)}" for _ in range(rng.randrange(1, 40))]
+        cut = rng.randrange(len(ids) + 1)
+        chunks = [
+            pa.table({"entity_id": ids[a:b], "x": list(range(a, b))}, schema=schema)
+            for a, b in ((0, cut), (cut, len(ids)))
+        ]
+        split = _by_entity(pa.concat_tables(chunks))
+        expected: dict[str, list[int]] = {}
+        for x, entity in enumerate(ids):
+            expected.setdefault(entity, []).append(x)
+        assert {e: sorted(t["x"].to_pylist()) for e, t in split.items()} == expected

@@ -71,6 +71,14 @@ USER_COLUMNS = tuple(SCHEMAS["users"])
 # Rows kept at most (every column of an event; about 150 bytes a row in the demo, so about
 # 0.75 GB, in Arrow tables of the process).
 MAX_ROWS = 5_000_000
+# The views of the pass's (and its alerts') rows, by the part of an entry they show.
+VIEWS = {
+    "live_pass_events": "events",
+    "live_pass_users": "users",
+    "live_pass_accounts": "accounts",
+    "live_context_events": "events",
+}
+PASS_VIEWS = ("live_pass_events", "live_pass_users", "live_pass_accounts")
 # An entity's events are copied into one chunk when recent events have added this many.
 MAX_CHUNKS = 16
 # A cold read at least this long makes later ones run in the background (see above).
@@ -82,18 +90,21 @@ log = logging.getLogger("pqlengine.live")
 
 @dataclass
 class _Entry:
-    """One cached entity: its events (COLUMNS) and users rows (USER_COLUMNS), the pass that
-    last used it, and the users whose rows or events it holds."""
+    """One cached entity: its events, users rows and accounts rows (the account's, or the
+    user's account's), the pass that last used it, the users whose rows or events it holds,
+    and the accounts whose rows it holds."""
 
     events: pa.Table
     users: pa.Table
+    accounts: pa.Table
     used: int
     holds: set[str]
+    firms: set[str]
 
 
 class EntityCache:
-    """Makes `live_pass_events` and `live_pass_users` (on its connection) the events and
-    users rows of the entities of a pass."""
+    """Makes `live_pass_events`, `live_pass_users` and `live_pass_accounts` (on its
+    connection) the events, users rows and accounts rows of the entities of a pass."""
 
     def __init__(
         self,
@@ -117,27 +128,36 @@ class EntityCache:
         self.new_entities = 0  # cold entities cached without a read (no history)
         self._entries: dict[str, _Entry] = {}
         self._holders: dict[str, set[str]] = {}  # user_id -> the entities holding them
+        self._firm_holders: dict[str, set[str]] = {}  # account_id -> the same
         self._rows = 0
         raw = store.raw
-        names = ", ".join(COLUMNS)
-        self._events_schema = _arrow_schema(raw, f"SELECT {names} FROM events")
-        self._users_schema = _arrow_schema(raw, f"SELECT {', '.join(USER_COLUMNS)} FROM users")
+        self._schemas = {
+            part: _arrow_schema(raw, f"SELECT {', '.join(SCHEMAS[part])} FROM {part}")
+            for part in ("events", "users", "accounts")
+        }
         # The pass's rows: views named like the tables the compiled queries read, which they
         # shadow on this connection (temporary objects come first), over Arrow tables
-        # registered before each query (`_show`).
-        for view, columns, schema in (
-            ("live_pass_events", COLUMNS, SCHEMAS["events"]),
-            ("live_pass_users", USER_COLUMNS, SCHEMAS["users"]),
-            ("live_context_events", COLUMNS, SCHEMAS["events"]),
-        ):
-            self._register(f"_{view}", self._schema_of(view).empty_table())
-            casts = ", ".join(f"CAST({c} AS {schema[c]}) AS {c}" for c in columns)
-            raw.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT {casts} FROM _{view}")
+        # registered before each query (`_show`). A user entity's accounts rows can repeat.
+        for view, part in VIEWS.items():
+            self._register(f"_{view}", self._schemas[part].empty_table())
+            casts = ", ".join(f"CAST({c} AS {t}) AS {c}" for c, t in SCHEMAS[part].items())
+            once = "DISTINCT " if part == "accounts" else ""
+            raw.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT {once}{casts} FROM _{view}")
         key = "account_id" if project.entity == "account" else "user_id"
         # The users rows of the entities in table {ids} (on the connection that runs it).
         self._users_sql = (
             f"SELECT {key} AS entity_id, {', '.join(USER_COLUMNS)} FROM users "
             f"WHERE {key} IN (SELECT entity_id FROM {{ids}})"
+        )
+        firm = ", ".join(f"a.{c}" for c in SCHEMAS["accounts"])
+        # The accounts rows of the entities in table {ids}: the account's, the user's account's.
+        self._accounts_sql = (
+            f"SELECT a.account_id AS entity_id, {firm} FROM accounts a "
+            "WHERE a.account_id IN (SELECT entity_id FROM {ids})"
+            if project.entity == "account"
+            else f"SELECT u.user_id AS entity_id, {firm} FROM accounts a "
+            "JOIN users u ON u.account_id = a.account_id "
+            "WHERE u.user_id IN (SELECT entity_id FROM {ids})"
         )
         self._new_sql = _new_entities_sql(project.entity)
         raw.execute("CREATE OR REPLACE TEMP TABLE _recent_bounds (lo BIGINT, hi BIGINT)")
@@ -150,9 +170,6 @@ class EntityCache:
         # The events committed in (done, top] of the pass's entities.
         self._recent_sql = self._select(_Recent(store), store.table("live_pass_ids").entity_id)
 
-    def _schema_of(self, view: str) -> pa.Schema:
-        return self._users_schema if view == "live_pass_users" else self._events_schema
-
     def _select(self, tables: Any, ids: Any) -> str:
         """SELECT entity_id and COLUMNS of the events of entities `ids` in `tables`' events,
         compiled once."""
@@ -163,10 +180,10 @@ class EntityCache:
         self._store.raw.register(name, table)
 
     def _show(self, view: str, ids: Iterable[str]) -> None:
-        """Make `view` the cached rows (events, or users for live_pass_users) of `ids`."""
-        part = "users" if view == "live_pass_users" else "events"
+        """Make `view` (of VIEWS) the cached rows of `ids`."""
+        part = VIEWS[view]
         tables = [getattr(self._entries[e], part) for e in ids if e in self._entries]
-        schema = self._schema_of(view)
+        schema = self._schemas[part]
         table = pa.concat_tables(tables).combine_chunks() if tables else schema.empty_table()
         self._register(f"_{view}", table)
 
@@ -192,6 +209,7 @@ class EntityCache:
         self._pass += 1
         self.loader.forget(*self._forget_moved(done, top))
         self._install(self.loader.take())
+        self._renew_accounts(done, top)
         if not self.deferring():
             return ids, set()
         cold = {e for e in ids | (ahead or set()) if e not in self._entries}
@@ -217,7 +235,7 @@ class EntityCache:
         new = {r[0] for r in raw.execute("SELECT entity_id FROM _new_ids").fetchall()}
         if new:
             users = raw.execute(self._users_sql.format(ids="_new_ids")).to_arrow_table()
-            self._put_all(new, _with_entity(self._events_schema).empty_table(), users)
+            self._put_all(new, _with_entity(self._schemas["events"]).empty_table(), users)
             self.new_entities += len(new)
         return new
 
@@ -228,24 +246,38 @@ class EntityCache:
                 self._put_all(loaded.ids, loaded.table, loaded.users)
 
     def _put_all(self, ids: set[str], events: pa.Table, users: pa.Table) -> None:
-        """Cache `ids` with their rows in `events` and `users` (entity_id and the columns)."""
-        by_events = _by_entity(events.cast(_with_entity(self._events_schema)))
-        by_users = _by_entity(users.cast(_with_entity(self._users_schema)))
-        empty_events, empty_users = (
-            self._events_schema.empty_table(),
-            self._users_schema.empty_table(),
-        )
+        """Cache `ids` with their rows in `events` and `users` (entity_id and the columns),
+        and their accounts rows read now."""
+        by_events = self._split("events", events)
+        by_users = self._split("users", users)
+        by_accounts = self._read_accounts(ids)
+        empty = {part: schema.empty_table() for part, schema in self._schemas.items()}
         for entity in ids:
             self.drop({entity})
             entry = _Entry(
-                by_events.get(entity, empty_events),
-                by_users.get(entity, empty_users),
+                by_events.get(entity, empty["events"]),
+                by_users.get(entity, empty["users"]),
+                by_accounts.get(entity, empty["accounts"]),
                 self._pass,
+                set(),
                 set(),
             )
             self._entries[entity] = entry
             self._rows += entry.events.num_rows
             self._hold(entity, entry, entry.events, entry.users)
+            self._hold_firms(entity, entry)
+
+    def _split(self, part: str, table: pa.Table) -> dict[str, pa.Table]:
+        return _by_entity(table.cast(_with_entity(self._schemas[part])))
+
+    def _read_accounts(self, ids: set[str]) -> dict[str, pa.Table]:
+        """The accounts rows of `ids` in `accounts` now, by entity."""
+        if not ids:
+            return {}
+        raw = self._store.raw
+        with registered(raw, "_firm_ids", pa.table({"entity_id": sorted(ids)})):
+            rows = raw.execute(self._accounts_sql.format(ids="_firm_ids")).to_arrow_table()
+        return self._split("accounts", rows)
 
     def _hold(self, entity: str, entry: _Entry, *tables: pa.Table) -> None:
         """Record that `entity` holds the users of `tables`' rows."""
@@ -255,6 +287,35 @@ class EntityCache:
                     entry.holds.add(user)
                     self._holders.setdefault(user, set()).add(entity)
 
+    def _hold_firms(self, entity: str, entry: _Entry) -> None:
+        """Record the accounts whose rows `entity` holds (its `firms`)."""
+        for firm in entry.firms:
+            _unhold(self._firm_holders, firm, entity)
+        entry.firms = {f for f in entry.accounts["account_id"].to_pylist() if f is not None}
+        for firm in entry.firms:
+            self._firm_holders.setdefault(firm, set()).add(entity)
+
+    def _renew_accounts(self, done: int, top: int) -> None:
+        """Read again the accounts rows of the cached entities that a group message in
+        (done, top] may have changed: the accounts it names (their rows, and for an account
+        entity the account itself, which may have had none)."""
+        named = {
+            r[0]
+            for r in self._store.raw.execute(
+                "SELECT DISTINCT account_id FROM live_inbox WHERE seq > ? AND seq <= ? "
+                "AND type = 'group' AND account_id IS NOT NULL",
+                [done, top],
+            ).fetchall()
+        }
+        stale = named & self._entries.keys()
+        for firm in named:
+            stale |= self._firm_holders.get(firm, set())
+        found = self._read_accounts(stale)
+        for entity in stale:
+            entry = self._entries[entity]
+            entry.accounts = found.get(entity, self._schemas["accounts"].empty_table())
+            self._hold_firms(entity, entry)
+
     def drop(self, ids: Iterable[str]) -> None:
         """Forget the cached rows of `ids` (read again when next met)."""
         for entity in ids:
@@ -263,11 +324,9 @@ class EntityCache:
                 continue
             self._rows -= entry.events.num_rows
             for user in entry.holds:
-                holders = self._holders.get(user)
-                if holders is not None:
-                    holders.discard(entity)
-                    if not holders:
-                        del self._holders[user]
+                _unhold(self._holders, user, entity)
+            for firm in entry.firms:
+                _unhold(self._firm_holders, firm, entity)
 
     def fill(self, ids: list[str], done: int, top: int) -> None:
         """Bring the events of `ids` (the entities in `live_pass_ids`) into the cache and
@@ -287,7 +346,7 @@ class EntityCache:
         raw.execute("INSERT INTO _recent_bounds VALUES (?, ?)", [done, top])
         recent = raw.execute(self._recent_sql).to_arrow_table()
         if recent.num_rows:
-            self._append(_by_entity(recent.cast(_with_entity(self._events_schema))))
+            self._append(self._split("events", recent))
         self.last_cold = len(cold)
         if cold:
             self.cold_reads += 1
@@ -303,8 +362,8 @@ class EntityCache:
         for entity in ids:
             self._entries[entity].used = self._pass
         self._evict()
-        self._show("live_pass_events", ids)
-        self._show("live_pass_users", ids)
+        for view in PASS_VIEWS:
+            self._show(view, ids)
 
     def _append(self, recent: dict[str, pa.Table]) -> None:
         """Add each cached entity's recent events it does not hold yet (a cold read can see
@@ -586,17 +645,26 @@ def _with_entity(schema: pa.Schema) -> pa.Schema:
 
 
 def _by_entity(table: pa.Table) -> dict[str, pa.Table]:
-    """`table` (entity_id first, then the columns) split by entity_id, without it."""
+    """`table` (entity_id first, then the columns) split by entity_id, without it (slices
+    of one sorted copy)."""
     if not table.num_rows:
         return {}
     table = table.sort_by("entity_id")
-    counts = table.group_by("entity_id", use_threads=False).aggregate([("entity_id", "count")])
+    runs = pc.run_end_encode(table["entity_id"].combine_chunks())
     rows = table.drop_columns(["entity_id"])
     split: dict[str, pa.Table] = {}
-    offset = 0
-    for entity, count in zip(
-        counts["entity_id"].to_pylist(), counts["entity_id_count"].to_pylist(), strict=True
-    ):
-        split[entity] = rows.slice(offset, count)
-        offset += count
+    start = 0
+    for entity, end in zip(runs.values.to_pylist(), runs.run_ends.to_pylist(), strict=True):
+        if entity is not None:
+            split[entity] = rows.slice(start, end - start)
+        start = end
     return split
+
+
+def _unhold(holders: dict[str, set[str]], key: str, entity: str) -> None:
+    """Remove `entity` from the holders of `key`."""
+    found = holders.get(key)
+    if found is not None:
+        found.discard(entity)
+        if not found:
+            del holders[key]

@@ -573,8 +573,12 @@ class _PassEvents:
         return self.con.table(self._names.get(name, name))
 
 
-_PASS_TABLES = {"events": "live_pass_events", "users": "live_pass_users"}
-_CONTEXT_TABLES = {"events": "live_context_events", "users": "live_pass_users"}
+_PASS_TABLES = {
+    "events": "live_pass_events",
+    "users": "live_pass_users",
+    "accounts": "live_pass_accounts",
+}
+_CONTEXT_TABLES = {**_PASS_TABLES, "events": "live_context_events"}
 
 
 _TRANSITION_COLUMNS = (

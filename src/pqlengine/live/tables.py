@@ -97,10 +97,11 @@ def ensure_live_tables(store: Store) -> None:
     store.raw.execute("CREATE TABLE IF NOT EXISTS live_pass_events AS FROM events LIMIT 0")
     # The same for the events of the entities whose alerts a pass writes (their context).
     store.raw.execute("CREATE TABLE IF NOT EXISTS live_context_events AS FROM events LIMIT 0")
-    users = ", ".join(SCHEMAS["users"])
-    store.raw.execute(
-        f"CREATE TABLE IF NOT EXISTS live_pass_users AS SELECT {users} FROM users LIMIT 0"
-    )
+    for part in ("users", "accounts"):
+        columns = ", ".join(SCHEMAS[part])
+        store.raw.execute(
+            f"CREATE TABLE IF NOT EXISTS live_pass_{part} AS SELECT {columns} FROM {part} LIMIT 0"
+        )
     # Events committed and not yet taken by an evaluator pass, with their commit's inbox seq
     # (the writer adds them with the events; the pass that evaluates them deletes them).
     store.raw.execute(
