@@ -45,9 +45,9 @@ from pqlengine.destinations.outbox import Target, plan_deliveries
 from pqlengine.destinations.payloads import transition_document
 from pqlengine.live.entity_cache import EntityCache
 from pqlengine.live.scoring import LiveScorer, Score, progress_score
-from pqlengine.live.tables import get_state, replace_rows, set_state
+from pqlengine.live.tables import get_state, replace_rows, set_state, write_rows
 from pqlengine.live.writer import KEYS_PER_LOOKUP
-from pqlengine.store import Store, Tables
+from pqlengine.store import Store, Tables, registered
 
 PQL = "pql"
 # Entities due within READ_AHEAD are read ahead of time, looked up every READ_AHEAD_EVERY.
@@ -254,21 +254,31 @@ class Evaluator:
                 )
             ]
         self._score(records, now, full=only is None)
-        previous = self._previous(only)
-        transitions = []
-        for record in records:
-            before, since = previous.get(record["entity_id"], (None, None))
-            if cause == "baseline":
-                continue
-            # Under a new definition the episodes are new too: only the status counts.
-            episodes_comparable = cause != "definition_changed"
-            for kind, instant in _changes(before, since, record, episodes_comparable):
-                transitions.append(
-                    self._transition(record, before, kind, instant, cause, now, top_seq)
-                )
-        self._add_context(transitions, now, full=only is None)
-        deliveries = self._deliveries(transitions, now)
-        self._commit(only, records, transitions, deliveries, now, top_seq, later or {})
+        raw = self._store.raw
+        # One transaction from the state it replaces (taken out by the same scan of
+        # pql_state that deletes it) to the commit.
+        raw.execute("BEGIN TRANSACTION")
+        try:
+            previous = self._take_previous(only)
+            transitions = []
+            for record in records:
+                before, since = previous.get(record["entity_id"], (None, None))
+                if cause == "baseline":
+                    continue
+                # Under a new definition the episodes are new too: only the status counts.
+                episodes_comparable = cause != "definition_changed"
+                for kind, instant in _changes(before, since, record, episodes_comparable):
+                    transitions.append(
+                        self._transition(record, before, kind, instant, cause, now, top_seq)
+                    )
+            self._add_context(transitions, now, full=only is None)
+            deliveries = self._deliveries(transitions, now)
+            self._write(records, transitions, deliveries, now, top_seq, later or {})
+            raw.execute("COMMIT")
+        except BaseException:
+            raw.execute("ROLLBACK")
+            raise
+        self._read_next_change()
         self.passes += 1
         self.last_pass_ms = (time.perf_counter() - started) * 1000
         self.last_pass_entities = len(records)
@@ -317,22 +327,27 @@ class Evaluator:
             self._compiled[full] = str(self._store.con.compile(expression))
         return self._compiled[full]
 
-    def _previous(self, only: list[str] | None) -> dict[str, tuple[str, datetime | None]]:
-        """entity_id -> (status, pql_since) as pql_state last recorded them."""
+    def _take_previous(self, only: list[str] | None) -> dict[str, tuple[str, datetime | None]]:
+        """Delete the pql_state rows of `only` (or all) and those entities' live_deferred
+        rows, in the caller's transaction; returns entity_id -> (status, pql_since) as the
+        state rows said (a scan of pql_state costs about 20 ms at 1M entities, so the
+        delete returns them rather than a select before it)."""
         raw = self._store.raw
         if only is None:
             rows = raw.execute("SELECT entity_id, status, pql_since FROM pql_state").fetchall()
+            raw.execute("DELETE FROM pql_state")
+            raw.execute("DELETE FROM live_deferred")
             return {r[0]: (r[1], r[2]) for r in rows}
         if not only:
             return {}
-        raw.register("_only", pa.table({"entity_id": only}))
-        try:
+        with registered(raw, "_only", pa.table({"entity_id": only})):
             rows = raw.execute(
-                "SELECT s.entity_id, s.status, s.pql_since FROM pql_state s "
-                "JOIN _only o USING (entity_id)"
+                "DELETE FROM pql_state WHERE entity_id IN (SELECT entity_id FROM _only) "
+                "RETURNING entity_id, status, pql_since"
             ).fetchall()
-        finally:
-            raw.unregister("_only")
+            raw.execute(
+                "DELETE FROM live_deferred WHERE entity_id IN (SELECT entity_id FROM _only)"
+            )
         return {r[0]: (r[1], r[2]) for r in rows}
 
     def _transition(
@@ -394,7 +409,7 @@ class Evaluator:
             }
         )
         raw = self._store.raw
-        replace_rows(raw, {"live_context_ids": context})
+        write_rows(raw, {"live_context_ids": context})  # in the pass's transaction
         if not full:
             self.cache.copy_context([t["entity_id"] for t in transitions])
         entered = [t for t in transitions if t["kind"] == "entered" and t["started_at"]]
@@ -478,9 +493,8 @@ class Evaluator:
                 )
         return rows
 
-    def _commit(
+    def _write(
         self,
-        only: list[str] | None,
         records: list[dict[str, Any]],
         transitions: list[dict[str, Any]],
         deliveries: list[dict[str, Any]],
@@ -488,6 +502,9 @@ class Evaluator:
         top_seq: int,
         later: dict[str, int],
     ) -> None:
+        """Write a pass's state rows (in place of those `_take_previous` took out), its
+        transitions, deliveries, the entities left for `later` and the watermark, in the
+        pass's transaction."""
         raw = self._store.raw
         version = self._project.version
         scores: list[Score] = [r["score"] for r in records]
@@ -506,36 +523,19 @@ class Evaluator:
             "next_change_at": [r["next_change_at"] for r in records],
             "updated_at": [now] * len(records),
         }
-        raw.execute("BEGIN TRANSACTION")
-        try:
-            if only is None:
-                raw.execute("DELETE FROM pql_state")
-                raw.execute("DELETE FROM live_deferred")
-            elif only:
-                raw.register("_only", pa.table({"entity_id": only}))
-                for table in ("pql_state", "live_deferred"):
-                    raw.execute(
-                        f"DELETE FROM {table} WHERE entity_id IN (SELECT entity_id FROM _only)"
-                    )
-                raw.unregister("_only")
-            _append(raw, "pql_state", state)
-            _append(raw, "pql_transitions", _columns(transitions, _TRANSITION_COLUMNS))
-            _append(raw, "outbox", _columns(deliveries, _OUTBOX_COLUMNS))
-            _append(raw, "live_deferred", {"entity_id": list(later), "seq": list(later.values())})
-            set_state(self._store, "inbox_seq", str(top_seq))
-            # The events this pass took (the entity cache copied what it needed), but those
-            # of entities left for later that their read may not hold.
-            raw.execute(
-                "DELETE FROM live_recent_events WHERE seq <= ? "
-                "AND seq <= (SELECT coalesce(min(seq), ?) FROM live_deferred)",
-                [top_seq, top_seq],
-            )
-            set_state(self._store, "definition_version", version)
-            raw.execute("COMMIT")
-        except Exception:
-            raw.execute("ROLLBACK")
-            raise
-        self._read_next_change()
+        _append(raw, "pql_state", state)
+        _append(raw, "pql_transitions", _columns(transitions, _TRANSITION_COLUMNS))
+        _append(raw, "outbox", _columns(deliveries, _OUTBOX_COLUMNS))
+        _append(raw, "live_deferred", {"entity_id": list(later), "seq": list(later.values())})
+        set_state(self._store, "inbox_seq", str(top_seq))
+        # The events this pass took (the entity cache copied what it needed), but those of
+        # entities left for later that their read may not hold.
+        raw.execute(
+            "DELETE FROM live_recent_events WHERE seq <= ? "
+            "AND seq <= (SELECT coalesce(min(seq), ?) FROM live_deferred)",
+            [top_seq, top_seq],
+        )
+        set_state(self._store, "definition_version", version)
 
     def _run(self) -> None:
         interval = self._project.live.evaluate_every_ms / 1000

@@ -134,8 +134,13 @@ def replace_rows(raw: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) ->
     """Make each of the per-pass input tables (live_clock, live_pass_ids, live_model_ids,
     live_context_ids) hold exactly the given rows (columns by name), in one transaction."""
     with transaction(raw):
-        for name, rows in tables.items():
-            raw.execute(f"DELETE FROM {name}")
-            if rows.num_rows:
-                with registered(raw, "_rows_in", rows):
-                    raw.execute(f"INSERT INTO {name} BY NAME SELECT * FROM _rows_in")
+        write_rows(raw, tables)
+
+
+def write_rows(raw: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) -> None:
+    """`replace_rows` within the caller's transaction."""
+    for name, rows in tables.items():
+        raw.execute(f"DELETE FROM {name}")
+        if rows.num_rows:
+            with registered(raw, "_rows_in", rows):
+                raw.execute(f"INSERT INTO {name} BY NAME SELECT * FROM _rows_in")
