@@ -20,7 +20,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import pqlengine.store as store_module
 from pqlengine.config import load_project
 from pqlengine.live.evaluator import Evaluator, _done, _top_seq
 from pqlengine.store import Store
@@ -65,8 +64,9 @@ def main() -> None:
     cache = evaluator.cache
     print(f"cached {cache.entities()} entities, {cache.rows()} rows in {filling:.0f} ms")
     spent: dict[str, float] = collections.defaultdict(float)
-    timed = _Timed(raw, spent)
-    store_module.Store.raw = property(lambda self: timed)
+    # The evaluator's own connection (a cursor of the store), which every pass statement uses.
+    own = evaluator._store
+    own._raw = _Timed(own.raw, spent)  # type: ignore[assignment]
     chosen = ids[: args.entities]
     durations = []
     for _ in range(args.passes):

@@ -21,6 +21,7 @@ import pytest
 from pqlengine.compute.qualify import qualification, to_record
 from pqlengine.config import Project
 from pqlengine.ingest.segment import parse_batch
+from pqlengine.live import entity_cache as entity_cache_module
 from pqlengine.live import evaluator as evaluator_module
 from pqlengine.live.entity_cache import LOADER_PACE, _by_entity
 from pqlengine.live.evaluator import Evaluator
@@ -165,19 +166,27 @@ def _drain(evaluator: Evaluator, store: Store) -> None:
 
 
 @pytest.mark.parametrize(
-    ("entity", "max_rows", "defer"),
+    ("entity", "max_rows", "defer", "copy_rows"),
     [
-        ("account", 1_000_000, False),
-        ("account", 25, False),
-        ("account", 1_000_000, True),
-        ("account", 25, True),
-        ("user", 25, False),
-        ("user", 1_000_000, True),
+        ("account", 1_000_000, False, 100_000),
+        ("account", 25, False, 0),
+        ("account", 1_000_000, True, 5),
+        ("account", 25, True, 100_000),
+        ("user", 25, False, 5),
+        ("user", 1_000_000, True, 0),
     ],
 )
 def test_every_pass_equals_a_qualification_read_from_events(
-    tmp_path: Path, entity: str, max_rows: int, defer: bool, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    entity: str,
+    max_rows: int,
+    defer: bool,
+    copy_rows: int,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """`copy_rows`: beyond it a pass's rows are copied into a table (0: always; 5: some
+    passes copied, some registered)."""
+    monkeypatch.setattr(entity_cache_module, "COPY_ROWS", copy_rows)
     # Entities whose read came in are evaluated one per pass: the others keep waiting.
     monkeypatch.setattr(evaluator_module, "LATER_PER_PASS", 1)
     store = Store.open(tmp_path / "s.duckdb")
@@ -589,3 +598,51 @@ def test_rows_are_split_by_entity_whatever_their_chunks() -> None:
         for x, entity in enumerate(ids):
             expected.setdefault(entity, []).append(x)
         assert {e: sorted(t["x"].to_pylist()) for e, t in split.items()} == expected
+
+
+def test_a_pass_that_fails_after_taking_new_events_is_redone_without_doubling_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pass adds the commit's new events to the cache before it writes; when its write
+    fails (the watermark does not move), the next pass takes the same events again and the
+    cache must hold each once (here a count criterion would see a doubled event)."""
+    store, project, writer, evaluator = _served(tmp_path, defer=False)
+    created = (NOW - timedelta(days=25)).isoformat()
+
+    def track(n: int, event: str) -> dict[str, Any]:
+        return {"type": "track", "userId": "u1", "event": event, "messageId": f"t{n}",
+                "timestamp": (NOW - timedelta(days=2)).isoformat(), "context": {"groupId": "A"},
+                "properties": {"k": "p"}}  # fmt: skip
+
+    try:
+        evaluator.catch_up()
+        _submit(writer, [
+            {"type": "group", "userId": "u1", "groupId": "A", "messageId": "g",
+             "traits": {"name": "A", "createdAt": created}},
+            track(0, "B"),
+        ])  # fmt: skip
+        evaluator.evaluate_inbox()  # A is cached, with its read events
+        _submit(writer, [track(1, "B")])
+        evaluator.evaluate_inbox()  # A's read flag is cleared by this append
+        _submit(writer, [track(2, "A")])  # a second A would make criterion a (2 A) hold
+        real_write = evaluator._write
+        calls = {"n": 0}
+
+        def failing_once(*args: Any, **kwargs: Any) -> None:
+            calls["n"] += 1
+            if calls["n"] == 1:
+                raise RuntimeError("disk full")
+            real_write(*args, **kwargs)
+
+        monkeypatch.setattr(evaluator, "_write", failing_once)
+        with pytest.raises(RuntimeError):
+            evaluator.evaluate_inbox()
+        evaluator.evaluate_inbox()
+        held = evaluator.cache._entries["A"].events["event_id"].to_pylist()
+        assert sorted(held) == ["t0", "t1", "t2"]
+        live, expected = _live(store), _read_from_events(store, project)
+        assert {e: live.get(e) for e in expected} == expected
+    finally:
+        evaluator.cache.loader.stop()
+        writer.stop()
+        store.close()

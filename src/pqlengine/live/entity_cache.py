@@ -71,6 +71,8 @@ USER_COLUMNS = tuple(SCHEMAS["users"])
 # Rows kept at most (every column of an event; about 150 bytes a row in the demo, so about
 # 0.75 GB, in Arrow tables of the process).
 MAX_ROWS = 5_000_000
+# Beyond this many rows a view's rows are copied into a temporary table (`_show`).
+COPY_ROWS = 100_000
 # The views of the pass's (and its alerts') rows, by the part of an entry they show.
 VIEWS = {
     "live_pass_events": "events",
@@ -79,8 +81,6 @@ VIEWS = {
     "live_context_events": "events",
 }
 PASS_VIEWS = ("live_pass_events", "live_pass_users", "live_pass_accounts")
-# An entity's events are copied into one chunk when recent events have added this many.
-MAX_CHUNKS = 16
 # A cold read at least this long makes later ones run in the background (see above).
 DEFER_AFTER_SECONDS = 1.0
 # After a read of d seconds the loader waits LOADER_PACE * d before the next.
@@ -100,6 +100,9 @@ class _Entry:
     used: int
     holds: set[str]
     firms: set[str]
+    # Its events came from a read of `events`, which can hold events committed after the
+    # pass's watermark: the next recent events added are checked against them.
+    read: bool = True
 
 
 class EntityCache:
@@ -126,23 +129,27 @@ class EntityCache:
         # background reads (the evaluator's catch-up says so): from then on they are deferred.
         self.slow_reads = False
         self.new_entities = 0  # cold entities cached without a read (no history)
+        # A pass failed after adding recent events: the next one checks them all.
+        self._check_all = False
+        self._copied: dict[str, bool] = {}  # views whose rows are a temporary table now
         self._entries: dict[str, _Entry] = {}
         self._holders: dict[str, set[str]] = {}  # user_id -> the entities holding them
         self._firm_holders: dict[str, set[str]] = {}  # account_id -> the same
         self._rows = 0
         raw = store.raw
-        self._schemas = {
-            part: _arrow_schema(raw, f"SELECT {', '.join(SCHEMAS[part])} FROM {part}")
-            for part in ("events", "users", "accounts")
-        }
+        self._schemas = {part: _arrow_schema(raw, part) for part in ("events", "users", "accounts")}
         # The pass's rows: views named like the tables the compiled queries read, which they
         # shadow on this connection (temporary objects come first), over Arrow tables
-        # registered before each query (`_show`). A user entity's accounts rows can repeat.
+        # registered before each query (`_show`), whose types are the tables' (JSON columns
+        # as Arrow's JSON type: a CAST to JSON parsed every value at every scan, and made a
+        # pass of 1,400 accounts at 2k 1.8x slower). A user entity's accounts rows can repeat.
         for view, part in VIEWS.items():
-            self._register(f"_{view}", self._schemas[part].empty_table())
-            casts = ", ".join(f"CAST({c} AS {t}) AS {c}" for c, t in SCHEMAS[part].items())
+            self._show(view, ())
             once = "DISTINCT " if part == "accounts" else ""
-            raw.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT {once}{casts} FROM _{view}")
+            columns = ", ".join(SCHEMAS[part])
+            raw.execute(
+                f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT {once}{columns} FROM _{view}"
+            )
         key = "account_id" if project.entity == "account" else "user_id"
         # The users rows of the entities in table {ids} (on the connection that runs it).
         self._users_sql = (
@@ -176,16 +183,34 @@ class EntityCache:
         rows = entity_events(tables, self._project, NEVER, columns=COLUMNS, only=ids)
         return str(self._store.con.compile(rows.select("entity_id", *COLUMNS)))
 
-    def _register(self, name: str, table: pa.Table) -> None:
-        self._store.raw.register(name, table)
-
     def _show(self, view: str, ids: Iterable[str]) -> None:
-        """Make `view` (of VIEWS) the cached rows of `ids`."""
+        """Make `view` (of VIEWS) the cached rows of `ids`, as `_{view}`: an Arrow table
+        registered in one chunk (DuckDB's scan of an Arrow table costs about 0.2 ms per
+        chunk), or beyond COPY_ROWS rows copied into a temporary table (the queries read a
+        view several times, and each read converts the Arrow table again: for 1,400
+        accounts at 2k, 170,000 rows, the query took 150 ms over Arrow and 100 ms plus a 35
+        ms copy over a table; for 500 accounts at 1M, 55,000 rows, the copy did not pay)."""
         part = VIEWS[view]
         tables = [getattr(self._entries[e], part) for e in ids if e in self._entries]
-        schema = self._schemas[part]
-        table = pa.concat_tables(tables).combine_chunks() if tables else schema.empty_table()
-        self._register(f"_{view}", table)
+        table = (
+            pa.concat_tables(tables).combine_chunks()
+            if tables
+            else self._schemas[part].empty_table()
+        )
+        raw = self._store.raw
+        name = f"_{view}"
+        copy = table.num_rows > COPY_ROWS
+        if copy != self._copied.get(view, False):  # a view and a table cannot share a name
+            if copy:
+                raw.unregister(name)
+            else:
+                raw.execute(f"DROP TABLE IF EXISTS {name}")
+            self._copied[view] = copy
+        if copy:
+            with registered(raw, "_shown", table):
+                raw.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM _shown")
+        else:
+            raw.register(name, table)
 
     def copy_context(self, ids: list[str]) -> None:
         """Make `live_context_events` (on its connection) the cached events of `ids` (a
@@ -235,7 +260,8 @@ class EntityCache:
         new = {r[0] for r in raw.execute("SELECT entity_id FROM _new_ids").fetchall()}
         if new:
             users = raw.execute(self._users_sql.format(ids="_new_ids")).to_arrow_table()
-            self._put_all(new, _with_entity(self._schemas["events"]).empty_table(), users)
+            empty = _with_entity(self._schemas["events"]).empty_table()
+            self._put_all(new, empty, users, read=False)
             self.new_entities += len(new)
         return new
 
@@ -245,9 +271,9 @@ class EntityCache:
             if loaded.ids:
                 self._put_all(loaded.ids, loaded.table, loaded.users)
 
-    def _put_all(self, ids: set[str], events: pa.Table, users: pa.Table) -> None:
+    def _put_all(self, ids: set[str], events: pa.Table, users: pa.Table, read: bool = True) -> None:
         """Cache `ids` with their rows in `events` and `users` (entity_id and the columns),
-        and their accounts rows read now."""
+        and their accounts rows read now; `read`: the events come from `events`."""
         by_events = self._split("events", events)
         by_users = self._split("users", users)
         by_accounts = self._read_accounts(ids)
@@ -261,6 +287,7 @@ class EntityCache:
                 self._pass,
                 set(),
                 set(),
+                read,
             )
             self._entries[entity] = entry
             self._rows += entry.events.num_rows
@@ -346,7 +373,7 @@ class EntityCache:
         raw.execute("INSERT INTO _recent_bounds VALUES (?, ?)", [done, top])
         recent = raw.execute(self._recent_sql).to_arrow_table()
         if recent.num_rows:
-            self._append(self._split("events", recent))
+            self._append(recent)
         self.last_cold = len(cold)
         if cold:
             self.cold_reads += 1
@@ -365,23 +392,38 @@ class EntityCache:
         for view in PASS_VIEWS:
             self._show(view, ids)
 
-    def _append(self, recent: dict[str, pa.Table]) -> None:
-        """Add each cached entity's recent events it does not hold yet (a cold read can see
-        events committed after the pass's watermark)."""
-        for entity, rows in recent.items():
+    def _append(self, recent: pa.Table) -> None:
+        """Add the recent events (entity_id and the columns) of the cached entities. Those
+        whose events came from a read (it can see events committed after the pass's
+        watermark), and all after a failed pass, get only the events they do not hold."""
+        check_all, self._check_all = self._check_all, False
+        pairs = recent.group_by(["entity_id", "user_id"], use_threads=False).aggregate([])
+        for entity, user in zip(
+            pairs["entity_id"].to_pylist(), pairs["user_id"].to_pylist(), strict=True
+        ):
+            entry = self._entries.get(entity)
+            if entry is not None and user is not None and user not in entry.holds:
+                entry.holds.add(user)
+                self._holders.setdefault(user, set()).add(entity)
+        for entity, rows in self._split("events", recent).items():
             entry = self._entries.get(entity)
             if entry is None:
                 continue
-            held = entry.events["event_id"]
-            if entry.events.num_rows:
+            if (check_all or entry.read) and entry.events.num_rows:
+                held = entry.events["event_id"]
                 rows = rows.filter(pc.invert(pc.is_in(rows["event_id"], value_set=held)))
+            entry.read = False
             if not rows.num_rows:
                 continue
-            entry.events = pa.concat_tables([entry.events, rows])
-            if entry.events["event_id"].num_chunks > MAX_CHUNKS:
-                entry.events = entry.events.combine_chunks()
+            # One chunk per entity: a pass's copy of 1,400 entities' rows at 2k took about
+            # 1.3x as long when each held up to 16 (one per pass that added events).
+            entry.events = pa.concat_tables([entry.events, rows]).combine_chunks()
             self._rows += rows.num_rows
-            self._hold(entity, entry, rows)
+
+    def pass_failed(self) -> None:
+        """A pass failed after `fill`: its recent events are added again by the next, which
+        must not add them twice."""
+        self._check_all = True
 
     def _forget_moved(self, done: int, top: int) -> tuple[set[str], set[str]]:
         """Drop the entities whose events an identify, group or alias message in (done,
@@ -635,9 +677,17 @@ def _new_entities_sql(entity: str) -> str:
     )
 
 
-def _arrow_schema(raw: Any, select: str) -> pa.Schema:
-    """The Arrow schema DuckDB gives the rows of `select`."""
-    return raw.execute(f"{select} LIMIT 0").to_arrow_table().schema
+def _arrow_schema(raw: Any, table: str) -> pa.Schema:
+    """The Arrow schema DuckDB gives the rows of `table`, with its JSON columns as Arrow's
+    JSON type (which DuckDB reads back as JSON)."""
+    columns = SCHEMAS[table]
+    found = raw.execute(f"SELECT {', '.join(columns)} FROM {table} LIMIT 0").to_arrow_table()
+    return pa.schema(
+        [
+            pa.field(f.name, pa.json_(pa.string())) if columns[f.name] == "JSON" else f
+            for f in found.schema
+        ]
+    )
 
 
 def _with_entity(schema: pa.Schema) -> pa.Schema:

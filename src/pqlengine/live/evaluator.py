@@ -214,8 +214,8 @@ class Evaluator:
         # A message naming an account touches that account only (its event is that
         # account's; an identify or group naming one makes it the user's account). The
         # users of the others count for their account: remembered from an earlier pass, or
-        # looked up in the users table's unique index a short list at a time (a join would
-        # read every user).
+        # looked up in `users` KEYS_PER_LOOKUP at a time (each list is one scan of `users`,
+        # about 35 ms at 1.5M users; the users met are remembered).
         named = {u for u, a, _ in touched if u is not None and a is None}
         unknown = sorted(named - self._accounts.keys())
         if len(self._accounts) + len(unknown) > MAX_REMEMBERED_USERS:
@@ -242,6 +242,20 @@ class Evaluator:
         """Qualify `only` (or everyone), diff with pql_state, commit state, transitions,
         deliveries, the entities left for `later` (id -> watermark) and the watermark
         together; `done`: the events committed after it are copied to the entity cache."""
+        try:
+            self._evaluate(only, cause, top_seq, done, later)
+        except BaseException:
+            self.cache.pass_failed()
+            raise
+
+    def _evaluate(
+        self,
+        only: list[str] | None,
+        cause: str,
+        top_seq: int,
+        done: int | None,
+        later: dict[str, int] | None,
+    ) -> None:
         started = time.perf_counter()
         now = naive_now(self._clock)
         project = self._project
