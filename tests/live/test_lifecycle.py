@@ -165,16 +165,16 @@ def test_a_redone_lapse_pass_alerts_once_with_the_same_id(
     _send(server, "redo", moments, "a")
     wait_for(lambda: _transitions(server, "redo"))
     evaluator = server.service.evaluator
-    commit = evaluator._commit
+    write = evaluator._write
     failed: list[str] = []
 
-    def dies_once(only: Any, records: Any, transitions: list[dict[str, Any]], *rest: Any) -> None:
+    def dies_once(records: Any, transitions: list[dict[str, Any]], *rest: Any) -> None:
         if not failed and any(t["kind"] == "left" for t in transitions):
             failed.extend(t["transition_id"] for t in transitions)
             raise RuntimeError("the pass dies before its commit")
-        commit(only, records, transitions, *rest)
+        write(records, transitions, *rest)
 
-    monkeypatch.setattr(evaluator, "_commit", dies_once)
+    monkeypatch.setattr(evaluator, "_write", dies_once)
     lapse = moments[-1] + timedelta(days=4)
     clock.set(lapse)
     left = wait_for(lambda: _transitions(server, "redo")[1:])
