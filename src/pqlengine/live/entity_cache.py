@@ -5,12 +5,15 @@ A pass needs every event of each touched entity. Reading them from `events` is a
 the whole table (DuckDB has no index that fetches thousands of entities' rows faster), so
 its cost grows with the store: about 1 s of scan plus 2-3 s of fetching at 105M events.
 The cache keeps, per entity, exactly the rows `entity_events` gives it (its own events,
-and its users' events that name no account) and its `users` rows, as Arrow tables in the
-process, keyed by entity. A pass registers the concatenation of its entities' tables as
-`live_pass_events` and `live_pass_users` on the evaluator's connection, so its cost follows
-the pass, not the cache: with the rows in one DuckDB temporary table, every pass scanned all
-of it (2.2M rows: 165 ms of a 320 ms pass of 500 accounts at 1M accounts, and a copy of the
-pass's rows out of it still scanned every column, 75 ms).
+and its users' events that name no account), its `users` rows and its `accounts` rows (the
+account's, or the user's account's), as Arrow tables in the process, keyed by entity. A
+pass hands its entities' rows to the evaluator's connection as `live_pass_events`,
+`live_pass_users` and `live_pass_accounts` (`_show`), so its cost follows the pass, not the
+cache: with the rows in one DuckDB temporary table, every pass scanned all of it (2.2M rows:
+165 ms of a 320 ms pass of 500 accounts at 1M accounts, and a copy of the pass's rows out
+of it still scanned every column, 75 ms), besides `users` and `accounts`. A pass over
+nearly the whole cache pays for it: it copies nearly all of it (about 1.4x the time at 2k
+accounts under full load; bench/RESULTS.md "2026-12-07 (night)").
 
 - an entity touched for the first time ("cold") is read from `events` once, by the same
   compiled query as before, for every cold entity of the pass together;
@@ -19,7 +22,8 @@ pass's rows out of it still scanned every column, 75 ms).
   evaluator deletes what a pass consumed in that pass's commit), mapped to accounts through
   the cached users rows (current: a move drops them; a scan of `users` cost 60 ms a pass at
   1.5M users); an event already held (a cold read can see events committed after the
-  pass's watermark) is not added twice;
+  pass's watermark; a failed pass's events come again) is not added twice;
+- a group call changes its account's row: the cached entities holding it read it again;
 - an identify, group or alias message can move a user's events to another account, so the
   entities of its users (the cached ones holding their events, and their accounts now)
   are dropped and read again;
