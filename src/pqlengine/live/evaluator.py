@@ -47,7 +47,7 @@ from pqlengine.live.entity_cache import EntityCache
 from pqlengine.live.scoring import LiveScorer, Score, progress_score
 from pqlengine.live.tables import get_state, replace_rows, set_state, write_rows
 from pqlengine.live.writer import KEYS_PER_LOOKUP
-from pqlengine.store import Store, Tables, registered
+from pqlengine.store import Store, Tables, registered, transaction
 
 PQL = "pql"
 # Entities due within READ_AHEAD are read ahead of time, looked up every READ_AHEAD_EVERY.
@@ -271,8 +271,7 @@ class Evaluator:
         raw = self._store.raw
         # One transaction from the state it replaces (taken out by the same scan of
         # pql_state that deletes it) to the commit.
-        raw.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(raw):
             previous = self._take_previous(only)
             transitions = []
             for record in records:
@@ -288,10 +287,6 @@ class Evaluator:
             self._add_context(transitions, now, full=only is None)
             deliveries = self._deliveries(transitions, now)
             self._write(records, transitions, deliveries, now, top_seq, later or {})
-            raw.execute("COMMIT")
-        except BaseException:
-            raw.execute("ROLLBACK")
-            raise
         self._read_next_change()
         self.passes += 1
         self.last_pass_ms = (time.perf_counter() - started) * 1000
