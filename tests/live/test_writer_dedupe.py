@@ -1,18 +1,19 @@
-"""The writer's dedupe: exact and forever, whichever way a duplicate is found. Message ids
-committed lately are known in memory; older ones (and event ids stored from files) are
-refused by the store's unique indexes, and the commit is done again with the store telling
-which messages are new. Every way ends with each message stored once and counted once."""
+"""The writer's dedupe window (live/dedupe.py): a message id stored within the last
+`dedupe.WINDOW` messages is not stored again, whether it repeats in one commit, in a later
+one, or after a restart (the window is rebuilt from the inbox); one older than the window is
+stored again, as documented. A hash collision never drops a message."""
 
 from __future__ import annotations
 
 from concurrent.futures import Future
 from datetime import UTC, datetime
 
+import duckdb
 import pytest
 
 from pqlengine.ingest.segment import Message
-from pqlengine.live import writer as writer_module
-from pqlengine.live.writer import Writer, WriteResult, _RecentIds
+from pqlengine.live import dedupe
+from pqlengine.live.writer import Writer, WriteResult
 from pqlengine.store import Store
 
 NAIVE = datetime(2026, 12, 1, 12, 0, 0, tzinfo=UTC).replace(tzinfo=None)
@@ -37,7 +38,7 @@ def _counts(store: Store, table: str = "events", key: str = "event_id") -> dict[
     return dict(store.raw.execute(sql).fetchall())
 
 
-def test_repeats_in_a_commit_and_recent_ids_are_found_without_the_store(store: Store) -> None:
+def test_repeats_in_a_commit_and_in_later_commits_are_stored_once(store: Store) -> None:
     writer = Writer(store)
     group = _submit(writer, ["m1", "m2", "m1"], ["m2", "m3"])  # queued: one commit
     writer.start()
@@ -46,31 +47,10 @@ def test_repeats_in_a_commit_and_recent_ids_are_found_without_the_store(store: S
         assert _results(_submit(writer, ["m3", "m1"])) == [WriteResult(0, 2)]
     finally:
         writer.stop()
-    assert writer.rechecked == 0
+    assert writer.duplicates == 2  # found in the window (the others within their commit)
     assert writer.commits == 2
     assert _counts(store) == {"m1": 1, "m2": 1, "m3": 1}
     assert _counts(store, "live_inbox", "message_id") == {"m1": 1, "m2": 1, "m3": 1}
-
-
-def test_an_id_older_than_the_recent_ones_is_refused_by_the_store_and_the_rest_kept(
-    store: Store, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(writer_module, "RECENT_IDS", 2)
-    writer = Writer(store)
-    writer.start()
-    try:
-        assert _results(_submit(writer, ["m1", "m2", "m3", "m4"])) == [WriteResult(4, 0)]
-    finally:
-        writer.stop()
-    writer = Writer(store)
-    group = _submit(writer, ["m1", "n1"], ["n2"], ["m4"])  # m4 is still known, m1 is not
-    writer.start()
-    try:
-        assert _results(group) == [WriteResult(1, 1), WriteResult(1, 0), WriteResult(0, 1)]
-    finally:
-        writer.stop()
-    assert writer.rechecked == 1
-    assert _counts(store) == {i: 1 for i in ("m1", "m2", "m3", "m4", "n1", "n2")}
     # The evaluator reads a commit's new events from here: each once.
     assert _counts(store, "live_recent_events") == _counts(store)
 
@@ -82,35 +62,73 @@ def test_a_new_writer_finds_the_ids_stored_before_its_start(store: Store) -> Non
         _results(_submit(writer, ["m1"]))
     finally:
         writer.stop()
-    writer = Writer(store)  # a restart: nothing known in memory
+    writer = Writer(store)  # a restart: the window is read back from the inbox
+    assert writer.window.held == 1
     writer.start()
     try:
         assert _results(_submit(writer, ["m1", "n1"])) == [WriteResult(1, 1)]
-        assert _results(_submit(writer, ["m1"])) == [WriteResult(0, 1)]  # known now
+        assert _results(_submit(writer, ["m1", "n1"])) == [WriteResult(0, 2)]
     finally:
         writer.stop()
-    assert writer.rechecked == 1
     assert _counts(store) == {"m1": 1, "n1": 1}
 
 
-def test_an_event_id_stored_from_a_file_is_not_stored_twice(store: Store) -> None:
-    # `pql ingest` stored f1 from a file: in events, never in the inbox.
-    store.raw.execute("INSERT INTO events VALUES ('f1', 'u', 'a', 'E', ?, '{}')", [NAIVE])
+def test_an_id_older_than_the_window_is_stored_again(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(dedupe, "WINDOW", 2)
     writer = Writer(store)
-    group = _submit(writer, ["f1", "n1"], ["n2"])
     writer.start()
     try:
-        # The message is new to the service (and so accepted); its event was stored already.
-        assert _results(group) == [WriteResult(2, 0), WriteResult(1, 0)]
+        assert _results(_submit(writer, ["m1", "m2", "m3", "m4"])) == [WriteResult(4, 0)]
     finally:
         writer.stop()
-    assert writer.rechecked == 1
-    assert _counts(store) == {"f1": 1, "n1": 1, "n2": 1}
-    assert _counts(store, "live_recent_events") == {"n1": 1, "n2": 1}
+    writer = Writer(store)  # the window holds the last two: m3 and m4
+    group = _submit(writer, ["m1", "n1"], ["n2"], ["m4"])
+    writer.start()
+    try:
+        assert _results(group) == [WriteResult(2, 0), WriteResult(1, 0), WriteResult(0, 1)]
+    finally:
+        writer.stop()
+    assert _counts(store) == {"m1": 2, "m2": 1, "m3": 1, "m4": 1, "n1": 1, "n2": 1}
 
 
-def test_the_recent_ids_are_the_latest_and_bounded() -> None:
-    recent = _RecentIds(3)
-    recent.add(["a", "b", "c", "a"])
-    recent.add(["d", "e"])
-    assert [i for i in "abcde" if i in recent] == ["c", "d", "e"]
+def test_an_event_id_stored_from_a_file_is_not_in_the_window(store: Store) -> None:
+    # The window holds what the service stored; `pql ingest` stored f1 from a file.
+    store.raw.execute("INSERT INTO events VALUES ('f1', 'u', 'a', 'E', ?, '{}')", [NAIVE])
+    writer = Writer(store)
+    writer.start()
+    try:
+        assert _results(_submit(writer, ["f1", "n1"])) == [WriteResult(2, 0)]
+    finally:
+        writer.stop()
+    assert _counts(store) == {"f1": 2, "n1": 1}
+
+
+def test_a_hash_collision_is_stored_not_dropped(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(dedupe, "hashes", lambda raw, ids: [7 for _ in ids])
+    writer = Writer(store)
+    writer.start()
+    try:
+        assert _results(_submit(writer, ["m1"])) == [WriteResult(1, 0)]
+        assert _results(_submit(writer, ["m2"])) == [WriteResult(1, 0)]  # same hash, new id
+        assert _results(_submit(writer, ["m2"])) == [WriteResult(0, 1)]
+    finally:
+        writer.stop()
+    assert _counts(store) == {"m1": 1, "m2": 1}
+
+
+def test_the_window_keeps_the_latest_messages_and_drops_whole_generations() -> None:
+    con = duckdb.connect()
+    con.execute("CREATE TABLE live_inbox (seq BIGINT, message_id VARCHAR)")
+    con.execute("INSERT INTO live_inbox SELECT i, 'm' || i FROM range(1, 1001) r(i)")
+    window = dedupe.DedupeWindow(640)  # 64 generations of 10
+    window.load(con)
+    assert 640 <= window.held < 650
+    ids = [f"m{i}" for i in range(1, 1001)]
+    found = window.candidates(dedupe.hashes(con, ids))
+    assert set(found.values()) == set(range(1001 - window.held, 1001))
+    window.add(dedupe.hashes(con, ["n1", "n2"]), [1001, 1002])
+    assert set(window.candidates(dedupe.hashes(con, ["n1", "n2", "n3"])).values()) == {1001, 1002}

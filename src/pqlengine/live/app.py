@@ -263,9 +263,10 @@ def create_app(service: Service) -> FastAPI:
         report["writer"] = {
             "commits": writer.commits,
             "last_commit_ms": round(writer.last_commit_ms, 1),
-            # Commits done again because the store's indexes refused a key the writer did not
-            # know was stored (an old message id retried, an event id from a file; writer.py).
-            "commits_rechecked": writer.rechecked,
+            # Messages found in the dedupe window (live/dedupe.py) and not stored again, and
+            # how many message ids the window holds now (at most about 10M).
+            "duplicates": writer.duplicates,
+            "dedupe_window": writer.window.held,
             # Registry rows appended by commits, merged by the compactor (registry.py).
             "registry_rows_pending": writer.compactor.pending,
             "compactions": writer.compactor.compactions,

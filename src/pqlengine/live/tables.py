@@ -8,9 +8,10 @@ import pyarrow as pa
 from pqlengine.store import SCHEMAS, Store, StoreError, registered, transaction
 
 LIVE_TABLES: dict[str, str] = {
-    # Every accepted message once (messageId is the key); `seq` orders evaluation.
+    # Every accepted message once (within the dedupe window: live/dedupe.py); `seq` orders
+    # evaluation. No key on message_id: see KEYED.
     "live_inbox": (
-        "seq BIGINT NOT NULL, message_id VARCHAR PRIMARY KEY, type VARCHAR, "
+        "seq BIGINT NOT NULL, message_id VARCHAR NOT NULL, type VARCHAR, "
         "user_id VARCHAR, account_id VARCHAR, received_at TIMESTAMP"
     ),
     "aliases": "previous_id VARCHAR, user_id VARCHAR, aliased_at TIMESTAMP",
@@ -78,9 +79,12 @@ ADDED_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
-# The unique indexes the writer looks keys up in: a commit's cost then does not grow with
-# the store (writer.py). Created once, on the first start of the service on a store.
-KEYED: dict[str, str] = {"events": "event_id", "users": "user_id", "accounts": "account_id"}
+# The unique indexes of the tables identify/group calls merge into. Created once, on the
+# first start of the service on a store. `events.event_id` and `live_inbox.message_id` have
+# none: DuckDB's checkpoints rewrite every index page a random key (a UUID) dirtied, which
+# at 1M accounts held ingest to less than half the 2k rate; the dedupe window (live/dedupe.py)
+# finds repeated messages instead, and stores of earlier versions lose those keys at start.
+KEYED: dict[str, str] = {"users": "user_id", "accounts": "account_id"}
 
 
 def ensure_live_tables(store: Store) -> None:
@@ -108,6 +112,7 @@ def ensure_live_tables(store: Store) -> None:
         "CREATE TABLE IF NOT EXISTS live_recent_events AS "
         "SELECT *, CAST(0 AS BIGINT) AS seq FROM events LIMIT 0"
     )
+    _drop_random_keys(store)
     for table, key in KEYED.items():
         try:
             store.raw.execute(f"CREATE UNIQUE INDEX IF NOT EXISTS {table}_{key} ON {table} ({key})")
@@ -116,6 +121,24 @@ def ensure_live_tables(store: Store) -> None:
                 f"the {table} table holds duplicate {key} values, so the live service cannot "
                 f"index it: {str(exc).splitlines()[0]}"
             ) from None
+
+
+def _drop_random_keys(store: Store) -> None:
+    """Drop the keys on random ids that stores served by earlier versions carry: the unique
+    index on events.event_id, and live_inbox's primary key (DuckDB cannot drop a primary
+    key, so the table is copied without it: about 5 s at 9M messages, once)."""
+    raw = store.raw
+    raw.execute("DROP INDEX IF EXISTS events_event_id")
+    keyed = raw.execute(
+        "SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'live_inbox' "
+        "AND constraint_type = 'PRIMARY KEY' AND database_name = current_database()"
+    ).fetchone()
+    if keyed and keyed[0]:
+        with transaction(raw):
+            raw.execute(f"CREATE TABLE live_inbox_unkeyed ({LIVE_TABLES['live_inbox']})")
+            raw.execute("INSERT INTO live_inbox_unkeyed SELECT * FROM live_inbox ORDER BY seq")
+            raw.execute("DROP TABLE live_inbox")
+            raw.execute("ALTER TABLE live_inbox_unkeyed RENAME TO live_inbox")
 
 
 def get_state(store: Store, key: str) -> str | None:

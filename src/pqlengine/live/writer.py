@@ -5,24 +5,16 @@ while the previous commit ran in a single DuckDB transaction (DuckDB syncs its W
 commit), then resolves every waiting request. One commit serves many requests, so the
 cost of durability is paid per batch, not per event.
 
-Duplicates are found through keyed indexes (the inbox's primary key on messageId, the
-unique index on events.event_id), and the event registries get one appended row per key of
-the new events (registry.py), which a compactor thread merges into one row per key once
-enough have piled up, off the write path. Two costs still grow with the store: a plain
-insert into a unique index of random keys (slowly: docs/live.md), and the merge of
-identify/group calls into users and accounts, which reads the batch's stored rows with
-`IN (...)` lists that DuckDB 1.5 plans as a scan of the table (a hash join from 8 keys on;
-EXPLAIN shows no index scan), about 35 ms per list at 1M accounts.
-
-Dedupe is exact and forever, and costs little when nothing is a duplicate. A commit first
-drops the message ids committed lately (kept in memory: an SDK's retry of a batch whose
-answer it missed) and repeats within the batch, then inserts the rest with plain `INSERT`s:
-the unique indexes refuse a key stored before, and DuckDB checks a plain insert's keys
-cheaply. Only when they refuse one (a message id committed before the window, or an event
-id that `pql ingest` stored from a file) is the commit done again with `INSERT ... ON
-CONFLICT DO NOTHING RETURNING`, which gives exactly the rows added but costs far more on a
-large store with random keys (UUID message ids): about 2 s per 400 events at 110M events,
-against a few ms for the plain insert (bench/RESULTS.md "2026-12-07 (late)").
+Duplicates are found through the dedupe window (live/dedupe.py): the message ids of the
+last 10M messages stored, hashed, in memory. The tables have no index on `messageId` or
+`event_id`: DuckDB's checkpoints rewrite the pages of such an index that random keys dirty,
+and at 1M accounts that held durable ingest to 2,100-2,250 events/s (docs/live.md "Dedupe").
+The event registries get one appended row per key of the new events (registry.py), which a
+compactor thread merges into one row per key once enough have piled up, off the write path.
+One cost still grows with the store: the merge of identify/group calls into users and
+accounts, which reads the batch's stored rows with `IN (...)` lists that DuckDB 1.5 plans as
+a scan of the table (a hash join from 8 keys on; EXPLAIN shows no index scan), about 35 ms
+per list at 1M accounts.
 """
 
 from __future__ import annotations
@@ -32,7 +24,6 @@ import logging
 import queue
 import threading
 import time
-from collections import deque
 from collections.abc import Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -45,6 +36,7 @@ import pyarrow as pa
 
 from pqlengine import registry
 from pqlengine.ingest.segment import Message
+from pqlengine.live import dedupe
 from pqlengine.store import SCHEMAS, Store, registered, transaction
 
 MAX_MESSAGES_PER_COMMIT = 20_000
@@ -62,9 +54,6 @@ COMPACT_AFTER_ROWS = 200_000
 CHECKPOINT_WAL_BYTES = 32 * 1024 * 1024
 CHECK_WAL_SECONDS = 5.0
 CHECKPOINT_ATTEMPTS = 100
-# Message ids of the latest commits kept in memory (about 220 bytes per UUID): a retry of one
-# is a duplicate found without the store. Older ones are found by the store's indexes.
-RECENT_IDS = 200_000
 # Keys looked up per `IN (...)` list (each list is one scan of the table: see above).
 KEYS_PER_LOOKUP = 256
 _TYPES = {"VARCHAR": pa.string(), "TIMESTAMP": pa.timestamp("us"), "BIGINT": pa.int64()}
@@ -112,11 +101,12 @@ class Writer:
         self._queue: queue.Queue[_Submission | None] = queue.Queue()
         row = self._store.raw.execute("SELECT coalesce(max(seq), 0) FROM live_inbox").fetchone()
         self._next_seq = int(row[0] if row else 0) + 1
-        self._recent = _RecentIds(RECENT_IDS)
+        self.window = dedupe.DedupeWindow(dedupe.WINDOW)
+        self.window.load(self._store.raw)
         self._listeners: list[threading.Event] = []
         self._thread = threading.Thread(target=self._run, name="pql-writer", daemon=True)
         self.commits = 0
-        self.rechecked = 0  # commits done again with the store's dedupe (a key stored before)
+        self.duplicates = 0  # messages found in the dedupe window and not stored again
         self.last_commit_ms = 0.0
         self.compactor = Compactor(store)
 
@@ -217,31 +207,48 @@ class Writer:
             submission.future.set_result(written)
 
     def _commit(self, batch: list[_Submission]) -> list[WriteResult]:
-        messages: _Pending = {}  # those not known to be stored
+        raw = self._store.raw
+        messages: _Pending = {}  # the first of each message id
         for submission in batch:
             for message in submission.messages:
-                if message.message_id not in self._recent:
-                    messages.setdefault(message.message_id, (message, submission.received_at))
-        try:
-            fresh = self._store_new(messages, known_new=True)
-        except duckdb.ConstraintException:  # a key stored before the recent ids
-            self.rechecked += 1
-            fresh = self._store_new(messages, known_new=False)
-        self._recent.add(messages)
+                messages.setdefault(message.message_id, (message, submission.received_at))
+        ids = list(messages)
+        keys = dedupe.hashes(raw, ids)
+        seen = self._window_hits(ids, keys)
+        for message_id in seen:
+            del messages[message_id]
+        fresh_keys = [k for i, k in zip(ids, keys, strict=True) if i not in seen]
+        first_seq = self._next_seq
+        self._store_new(messages)
+        self.window.add(fresh_keys, list(range(first_seq, first_seq + len(fresh_keys))))
+        self.duplicates += len(seen)
+        fresh = set(messages)
         results = []
         for submission in batch:
-            ids = {m.message_id for m in submission.messages}
-            new = len(ids & fresh)
-            fresh -= ids  # a message id repeated across requests counts once
+            submitted = {m.message_id for m in submission.messages}
+            new = len(submitted & fresh)
+            fresh -= submitted  # a message id repeated across requests counts once
             results.append(WriteResult(new, len(submission.messages) - new))
         return results
 
-    def _store_new(self, messages: _Pending, known_new: bool) -> set[str]:
-        """Commit the messages not stored yet and return their ids. `known_new`: plain
-        inserts, which fail (and roll back) on a key stored before; otherwise the store's
-        indexes say which are new (`ON CONFLICT DO NOTHING`, slower)."""
-        if not messages:
+    def _window_hits(self, ids: list[str], keys: list[int]) -> set[str]:
+        """The ids stored within the window: their hash is there, and the inbox row it names
+        holds the same id (so a hash collision is not taken for a duplicate)."""
+        candidates = self.window.candidates(keys)
+        if not candidates:
             return set()
+        stored = dedupe.stored_ids(self._store.raw, sorted(set(candidates.values())))
+        return {
+            message_id
+            for message_id, key in zip(ids, keys, strict=True)
+            if key in candidates and stored.get(candidates[key]) == message_id
+        }
+
+    def _store_new(self, messages: _Pending) -> None:
+        """Commit `messages` (none of them stored before, within the window) in one
+        transaction, numbered from `_next_seq` in their order."""
+        if not messages:
+            return
         raw = self._store.raw
         inbox: dict[str, list[Any]] = {k: [] for k in ("seq", "message_id", "type")}
         inbox.update({"user_id": [], "account_id": [], "received_at": []})
@@ -254,39 +261,13 @@ class Writer:
             inbox["received_at"].append(received_at)
             self._next_seq += 1
         with registered(raw, "_inbox_in", pa.table(inbox)), transaction(raw):
-            if known_new:
-                raw.execute("INSERT INTO live_inbox SELECT * FROM _inbox_in")
-                fresh = set(messages)
-            else:
-                sql = "INSERT INTO live_inbox SELECT * FROM _inbox_in ON CONFLICT DO NOTHING"
-                fresh = {row[0] for row in raw.execute(f"{sql} RETURNING message_id").fetchall()}
-            rows = _rows(m for i, (m, _) in messages.items() if i in fresh)
-            appended = _insert_events(raw, rows["events"], self._next_seq - 1, known_new)
+            raw.execute("INSERT INTO live_inbox SELECT * FROM _inbox_in")
+            rows = _rows(m for m, _ in messages.values())
+            appended = _insert_events(raw, rows["events"], self._next_seq - 1)
             for table in ("users", "accounts"):
                 _upsert(raw, table, rows[table])
             _insert(raw, "aliases", rows["aliases"])
         self.compactor.appended(appended)
-        return fresh
-
-
-class _RecentIds:
-    """The last `size` message ids committed, in memory."""
-
-    def __init__(self, size: int) -> None:
-        self._size = size
-        self._order: deque[str] = deque()
-        self._ids: set[str] = set()
-
-    def __contains__(self, message_id: str) -> bool:
-        return message_id in self._ids
-
-    def add(self, message_ids: Iterable[str]) -> None:
-        for message_id in message_ids:
-            if message_id not in self._ids:
-                self._ids.add(message_id)
-                self._order.append(message_id)
-        while len(self._order) > self._size:
-            self._ids.discard(self._order.popleft())
 
 
 def _is_data_error(error: Exception) -> bool:
@@ -322,31 +303,16 @@ def _arrow(table: str, rows: list[dict[str, Any]]) -> pa.Table:
     return pa.table(columns)
 
 
-def _insert_events(raw: Any, rows: list[dict[str, Any]], seq: int, known_new: bool) -> int:
-    """Insert the events not stored yet (`known_new`: all of them, or the event_id index
-    refuses the insert; otherwise the index says which) and append their registry rows
-    marked `seq`; returns the registry rows appended."""
+def _insert_events(raw: Any, rows: list[dict[str, Any]], seq: int) -> int:
+    """Insert the events and append their registry rows marked `seq`; returns the registry
+    rows appended."""
     if not rows:
         return 0
-    added = _arrow("events", rows)
-    raw.register("_rows_in", added)
-    try:
-        if known_new:
-            raw.execute("INSERT INTO events SELECT * FROM _rows_in")
-        else:
-            sql = "INSERT INTO events SELECT * FROM _rows_in ON CONFLICT DO NOTHING RETURNING *"
-            added = raw.execute(sql).to_arrow_table()
-    finally:
-        raw.unregister("_rows_in")
-    if not added.num_rows:
-        return 0
-    raw.register("_events_added", added)
-    try:
+    with registered(raw, "_events_added", _arrow("events", rows)):
+        raw.execute("INSERT INTO events SELECT * FROM _events_added")
         # The evaluator's entity cache reads a commit's events from here (entity_cache.py).
         raw.execute(f"INSERT INTO live_recent_events SELECT *, {int(seq)} FROM _events_added")
         return registry.append(raw, "SELECT account_id, user_id, ts FROM _events_added", seq)
-    finally:
-        raw.unregister("_events_added")
 
 
 def _insert(raw: Any, table: str, rows: list[dict[str, Any]]) -> None:
