@@ -13,6 +13,7 @@ import pytest
 
 from pqlengine.ingest.segment import Message
 from pqlengine.live import dedupe
+from pqlengine.live.tables import ensure_live_tables
 from pqlengine.live.writer import Writer, WriteResult
 from pqlengine.store import Store
 
@@ -132,3 +133,36 @@ def test_the_window_keeps_the_latest_messages_and_drops_whole_generations() -> N
     assert set(found.values()) == set(range(1001 - window.held, 1001))
     window.add(dedupe.hashes(con, ["n1", "n2"]), [1001, 1002])
     assert set(window.candidates(dedupe.hashes(con, ["n1", "n2", "n3"])).values()) == {1001, 1002}
+
+
+def test_a_store_served_by_an_earlier_version_loses_its_keys_on_random_ids() -> None:
+    # Earlier versions kept a primary key on live_inbox.message_id and a unique index on
+    # events.event_id; the first start of this one drops both and keeps every row.
+    opened = Store.open(":memory:")
+    try:
+        raw = opened.raw
+        raw.execute(
+            "CREATE TABLE live_inbox (seq BIGINT NOT NULL, message_id VARCHAR PRIMARY KEY, "
+            "type VARCHAR, user_id VARCHAR, account_id VARCHAR, received_at TIMESTAMP)"
+        )
+        raw.execute("INSERT INTO live_inbox VALUES (1, 'm1', 'track', 'u', 'a', ?)", [NAIVE])
+        raw.execute("INSERT INTO events VALUES ('m1', 'u', 'a', 'E', ?, '{}')", [NAIVE])
+        raw.execute("CREATE UNIQUE INDEX events_event_id ON events (event_id)")
+        ensure_live_tables(opened)
+        ensure_live_tables(opened)  # and again at the next start: nothing left to do
+        indexes = {r[0] for r in raw.execute("SELECT index_name FROM duckdb_indexes()").fetchall()}
+        assert indexes == {"users_user_id", "accounts_account_id"}
+        keys = raw.execute(
+            "SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'live_inbox' "
+            "AND constraint_type = 'PRIMARY KEY'"
+        ).fetchone()
+        assert keys == (0,)
+        assert _counts(opened, "live_inbox", "message_id") == {"m1": 1}
+        writer = Writer(opened)
+        writer.start()
+        try:
+            assert _results(_submit(writer, ["m1", "n1"])) == [WriteResult(1, 1)]
+        finally:
+            writer.stop()
+    finally:
+        opened.close()
