@@ -11,8 +11,9 @@ Why a window and not an index over every id ever stored (docs/live.md "Dedupe"):
 keeps a unique index as an ART whose pages a random key (UUIDs, what SDKs send) dirties
 anywhere in the index, and every checkpoint (DuckDB's own, each 16 MB of WAL) writes the
 dirtied pages back. At 1M accounts (114M events) a checkpoint after 400 new keys took about
-0.5 s, after 16,000 about 4 s, and durable ingest fell to 2,100-2,250 events/s against about
-5,000 at 2k accounts. The window costs the same at any store size.
+0.5 s, after 16,000 about 4 s, and durable ingest fell to 1,500-2,250 events/s, where this
+version takes 4,250-4,480 (6,650-7,030 at 2k accounts; bench/RESULTS.md "2026-12-07
+(morning)"). The window costs the same at any store size.
 
 The window is rebuilt from `live_inbox` at start (the last `WINDOW` rows by seq, hashed by
 DuckDB), so a restart keeps it.

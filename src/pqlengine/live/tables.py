@@ -126,7 +126,7 @@ def ensure_live_tables(store: Store) -> None:
 def _drop_random_keys(store: Store) -> None:
     """Drop the keys on random ids that stores served by earlier versions carry: the unique
     index on events.event_id, and live_inbox's primary key (DuckDB cannot drop a primary
-    key, so the table is copied without it: about 5 s at 9M messages, once)."""
+    key, so the table is copied without it: about 7 s at 9M messages, once)."""
     raw = store.raw
     raw.execute("DROP INDEX IF EXISTS events_event_id")
     keyed = raw.execute(

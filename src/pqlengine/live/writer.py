@@ -8,7 +8,7 @@ cost of durability is paid per batch, not per event.
 Duplicates are found through the dedupe window (live/dedupe.py): the message ids of the
 last 10M messages stored, hashed, in memory. The tables have no index on `messageId` or
 `event_id`: DuckDB's checkpoints rewrite the pages of such an index that random keys dirty,
-and at 1M accounts that held durable ingest to 2,100-2,250 events/s (docs/live.md "Dedupe").
+and at 1M accounts that held durable ingest to 1,500-2,250 events/s (docs/live.md "Dedupe").
 The event registries get one appended row per key of the new events (registry.py), which a
 compactor thread merges into one row per key once enough have piled up, off the write path.
 One cost still grows with the store: the merge of identify/group calls into users and
