@@ -242,9 +242,13 @@ def test_a_replay_after_a_restart_is_found_in_the_window(
         mixed = {"batch": [*batch["batch"], _track("replay-new", context=context)]}
         answer = server.post("/v1/batch", mixed).json()
         assert answer == {"success": True, "accepted": 1, "duplicates": 4}
-        assert _writer(server)["duplicates"] == 3
+        window = _writer(server)
+        assert window["duplicates"] == 3 and window["dedupe_window"] == 5  # and replay-new
         expected = {"replay-0", "replay-1", "replay-2", "replay-new"}
         assert _timeline_ids(server, "replay-acct") == expected
+        passes = httpx.get(f"{server.url}/healthz", timeout=10).json()["evaluator"]
+        spread = passes["recent_pass_ms"]
+        assert passes["passes"] >= 1 and 0 < spread["p50"] <= spread["p95"] <= spread["max"]
     finally:
         server.stop()
 

@@ -131,7 +131,9 @@ def test_the_window_keeps_the_latest_messages_and_drops_whole_generations() -> N
     ids = [f"m{i}" for i in range(1, 1001)]
     found = window.candidates(dedupe.hashes(con, ids))
     assert set(found.values()) == set(range(1001 - window.held, 1001))
+    sealed = window.held
     window.add(dedupe.hashes(con, ["n1", "n2"]), [1001, 1002])
+    assert window.held == sealed + 2  # the open generation counts
     assert set(window.candidates(dedupe.hashes(con, ["n1", "n2", "n3"])).values()) == {1001, 1002}
 
 

@@ -14,7 +14,7 @@ import json
 import re
 import threading
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
@@ -239,6 +239,9 @@ def create_app(service: Service) -> FastAPI:
             "passes": service.evaluator.passes,
             "last_pass_ms": round(service.evaluator.last_pass_ms, 1),
             "last_pass_entities": service.evaluator.last_pass_entities,
+            # Median, 95th percentile and longest of the latest passes (an alert waits for
+            # the pass under way, then its own).
+            "recent_pass_ms": _spread(service.evaluator.recent_pass_ms),
             # Entities evaluated since the start: all, due (a lapse), their read came in.
             "evaluated": dict(service.evaluator.evaluated),
             # Passes that read `events` for entities not cached yet (live/entity_cache.py).
@@ -645,3 +648,13 @@ def _with_context(message: Any, context: Any) -> Any:
 
 def _iso(value: Any) -> str | None:
     return queries.iso(value)
+
+
+def _spread(values: Iterable[float]) -> dict[str, float | None]:
+    """p50, p95 and max of `values` (nearest rank), rounded to 0.1; None when empty."""
+    ordered = sorted(values)
+    if not ordered:
+        return {"p50": None, "p95": None, "max": None}
+    ranks = {"p50": 0.5, "p95": 0.95, "max": 1.0}
+    last = len(ordered) - 1
+    return {name: round(ordered[min(last, int(q * len(ordered)))], 1) for name, q in ranks.items()}

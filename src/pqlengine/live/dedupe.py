@@ -42,7 +42,12 @@ class DedupeWindow:
         self._per_generation = max(1, -(-size // GENERATIONS))
         self._sealed: deque[tuple[np.ndarray, np.ndarray]] = deque()  # (sorted hashes, seqs)
         self._open: dict[int, int] = {}  # hash -> seq
-        self.held = 0
+        self._in_sealed = 0
+
+    @property
+    def held(self) -> int:
+        """Message ids in the window now."""
+        return self._in_sealed + len(self._open)
 
     def load(self, raw: duckdb.DuckDBPyConnection) -> None:
         """Fill the window from the latest inbox rows (at start)."""
@@ -84,9 +89,9 @@ class DedupeWindow:
     def _seal(self, hashes: np.ndarray, seqs: np.ndarray) -> None:
         order = np.argsort(hashes, kind="stable")
         self._sealed.append((hashes[order], seqs[order]))
-        self.held += len(hashes)
-        while self._sealed and self.held - len(self._sealed[0][0]) >= self.size:
-            self.held -= len(self._sealed.popleft()[0])
+        self._in_sealed += len(hashes)
+        while self._sealed and self._in_sealed - len(self._sealed[0][0]) >= self.size:
+            self._in_sealed -= len(self._sealed.popleft()[0])
 
 
 def hashes(raw: duckdb.DuckDBPyConnection, ids: list[str]) -> list[int]:
