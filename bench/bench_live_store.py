@@ -9,7 +9,7 @@ destination in this process and `evaluate_every_ms: 100`, and served by a real `
 subprocess on loopback:
 
 1. first start: from the process start to /healthz answering (the first start of a store
-   made by `pql demo` creates the event_id index and records the baseline of every entity);
+   made by `pql demo` records the baseline of every entity);
 2. load: `--senders` threads post Segment batches of `--batch` `track` calls for the demo's
    own users (a random sample of `--pool` of them) as fast as acknowledgements come back
    (every 200 is after the DuckDB commit); `--readers` threads meanwhile loop over the read

@@ -153,6 +153,35 @@ def test_live_writer_keeps_the_registry(tmp_path: Path) -> None:
     store.close()
 
 
+def test_the_compactor_waits_for_a_share_of_the_registries(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A compaction is due once the rows waiting reach a COMPACT_SHARE-th of the registries'
+    rows (at least COMPACT_AFTER_ROWS), measured at start and after each compaction."""
+    monkeypatch.setattr(writer_module, "COMPACT_AFTER_ROWS", 5)
+    monkeypatch.setattr(writer_module, "COMPACT_SHARE", 2)
+    store = Store.open(tmp_path / "live.duckdb")
+    ensure_live_tables(store)
+    ingest_records(store, "events", _random_events(random.Random(3), 1000, 30))
+    stored = sum(_count(store, r.table) for r in registry.REGISTRIES)
+    assert stored // 2 > 5
+    compactor = writer_module.Compactor(store)
+    assert compactor.threshold == stored // 2
+    compactor.appended(compactor.threshold - 1)
+    assert not compactor._due.is_set()
+    compactor.appended(1)
+    assert compactor._due.is_set()
+    store.raw.execute(f"DELETE FROM {registry.DAYS.table}")  # the registries shrink
+    compactor.compact()
+    assert compactor.threshold == max(5, _count(store, registry.FIRSTS.table) // 2)
+    store.close()
+
+
+def _count(store: Store, table: str) -> int:
+    row = store.raw.execute(f"SELECT count(*) FROM {table}").fetchone()
+    return int(row[0]) if row else 0
+
+
 def test_live_commits_append_and_the_compactor_merges(tmp_path: Path) -> None:
     """Each commit appends a row per key of its new events (several rows per key across
     commits, exact when combined); compactions while commits go on, and the one at stop,

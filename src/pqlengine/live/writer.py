@@ -40,9 +40,15 @@ from pqlengine.live import dedupe
 from pqlengine.store import SCHEMAS, Store, registered, transaction
 
 MAX_MESSAGES_PER_COMMIT = 20_000
-# Registry rows appended by commits before the compactor merges them (each compaction reads
-# the registries once: at 15M registry rows, about a second of background work).
+# Registry rows appended by commits before the compactor merges them: COMPACT_AFTER_ROWS,
+# or one COMPACT_SHARE-th of the registries' rows when that is more. A compaction reads the
+# registries once (at 1M accounts, 15M rows: a second or more of background work), so a
+# fixed count made its cost per appended row grow with the store (at 1M accounts flat out,
+# a compaction every 20 s, 12% of a core); a share keeps it at about COMPACT_SHARE rows
+# read per row appended at any size. Rows waiting are exact (every reader combines a key's
+# rows), a few percent more rows for the readers of the registries.
 COMPACT_AFTER_ROWS = 200_000
+COMPACT_SHARE = 10
 # The WAL is checkpointed by the compactor thread once it holds this much: DuckDB's own
 # automatic checkpoint (at 16 MB) is skipped while another transaction runs, which in the
 # service is nearly always (at 500 events/s on a 1M-account store the WAL grew by 260 KB/s
@@ -375,7 +381,7 @@ def _marks(values: list[Any]) -> str:
 
 class Compactor:
     """Merges the registry rows commits appended (registry.compact) on its own connection
-    once `COMPACT_AFTER_ROWS` have piled up, and at stop; a failed compaction is retried
+    once `threshold` have piled up (see COMPACT_SHARE), and at stop; a failed compaction is retried
     at the next trigger (the appended rows stay exact meanwhile). Every
     `CHECK_WAL_SECONDS` it also checkpoints the WAL when it holds `CHECKPOINT_WAL_BYTES`."""
 
@@ -385,6 +391,8 @@ class Compactor:
             f"SELECT count(*) FROM {registry.DAYS.table} WHERE {registry.LIVE_SEQ} IS NOT NULL"
         ).fetchone()
         self.pending = int(row[0]) if row else 0
+        self.threshold = COMPACT_AFTER_ROWS
+        self._measure()
         self.compactions = 0
         self.last_ms = 0.0
         self.checkpoints = 0
@@ -402,8 +410,16 @@ class Compactor:
     def appended(self, rows: int) -> None:
         """A commit appended `rows` registry rows (called by the writer thread)."""
         self.pending += rows
-        if self.pending >= COMPACT_AFTER_ROWS:
+        if self.pending >= self.threshold:
             self._due.set()
+
+    def _measure(self) -> None:
+        """Set the rows waiting that trigger a compaction from the registries' size now."""
+        stored = 0
+        for table in (r.table for r in registry.REGISTRIES):
+            row = self._store.raw.execute(f"SELECT count(*) FROM {table}").fetchone()
+            stored += int(row[0]) if row else 0
+        self.threshold = max(COMPACT_AFTER_ROWS, stored // COMPACT_SHARE)
 
     def stop(self) -> None:
         """Stop the thread and merge what is pending, so a restart reads merged rows."""
@@ -425,6 +441,7 @@ class Compactor:
         registry.compact(self._store.raw)
         self.pending = max(0, self.pending - waiting)
         self.compactions += 1
+        self._measure()
         self.last_ms = (time.perf_counter() - started) * 1000
 
     def checkpoint_if_due(self) -> bool:
