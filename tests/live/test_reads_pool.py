@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import threading
+import time
+from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 from pqlengine.live.reads import ReadPool, ReadsBusy
+from pqlengine.store import Store
 
 
 def test_reads_run_one_at_a_time_in_order_on_one_connection() -> None:
     opened: list[object] = []
 
     def open_store() -> Any:
-        opened.append(object())
+        opened.append(SimpleNamespace(raw=SimpleNamespace(interrupt=lambda: None)))
         return opened[-1]
 
     pool = ReadPool(open_store, queue_limit=10)
@@ -115,3 +119,21 @@ def test_a_spaced_read_already_running_is_shared_and_errors_are_not_kept() -> No
         with pytest.raises(ValueError, match="unknown segment"):
             pool.submit_spaced("bad", fail).result(timeout=10)
     pool.shutdown()
+
+
+def test_shutdown_interrupts_the_read_it_is_running(tmp_path: Path) -> None:
+    """A stop does not leave the worker inside DuckDB (at exit, that aborts the process):
+    the running read is interrupted and the worker has ended when shutdown returns."""
+    store = Store.open(tmp_path / "s.duckdb")
+    pool = ReadPool(store.cursor)
+    endless = pool.submit(
+        lambda s: s.raw.execute("SELECT count(*) FROM range(1e15::BIGINT) a").fetchall()
+    )
+    while not endless.running():
+        time.sleep(0.01)
+    time.sleep(0.2)  # inside the query
+    pool.shutdown(wait_seconds=30)
+    assert not pool._worker.is_alive()
+    with pytest.raises(Exception, match=r"(?i)interrupt"):
+        endless.result(timeout=0)
+    store.close()
