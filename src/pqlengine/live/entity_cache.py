@@ -68,6 +68,7 @@ import pyarrow.compute as pc
 from pqlengine.compute.entities import entity_events
 from pqlengine.compute.lifecycle import NEVER
 from pqlengine.config import Project
+from pqlengine.live.known import KnownEntities
 from pqlengine.store import SCHEMAS, Store, registered
 
 COLUMNS = tuple(SCHEMAS["events"])
@@ -171,6 +172,8 @@ class EntityCache:
             "WHERE u.user_id IN (SELECT entity_id FROM {ids})"
         )
         self._new_sql = _new_entities_sql(project.entity)
+        # Built at the first pass that meets an uncached entity, again after a full pass.
+        self._known: KnownEntities | None = None
         raw.execute("CREATE OR REPLACE TEMP TABLE _recent_bounds (lo BIGINT, hi BIGINT)")
         raw.execute("CREATE OR REPLACE TEMP TABLE _cold_ids (entity_id VARCHAR)")
         # The cold entities' events: a scan of `events`, the only one left in a pass.
@@ -252,22 +255,54 @@ class EntityCache:
     def _cache_new(self, ids: set[str], since: int) -> set[str]:
         """Cache, with no event, those of `ids` that have no event committed at or before
         `since` (all their events are then in `live_recent_events`: `fill` copies them);
-        returns them. A registry row that is not the live writer's (file ingest, or merged
-        by the compactor) counts as an earlier event."""
+        returns them. Those `KnownEntities` says may have events are not new; of the others, those a
+        message after `since` may have given another user's events are asked of
+        `event_firsts`, where a registry row that is not the live writer's (file ingest, or
+        merged by the compactor) counts as an earlier event."""
         raw = self._store.raw
-        with registered(raw, "_maybe_new", pa.table({"entity_id": sorted(ids)})):
-            raw.execute(
-                "CREATE OR REPLACE TEMP TABLE _new_ids AS "
-                f"{self._new_sql.format(ids='_maybe_new')}",
-                [since],
-            )
-        new = {r[0] for r in raw.execute("SELECT entity_id FROM _new_ids").fetchall()}
+        if self._known is None:
+            self._known = KnownEntities(raw, self._project.entity, since)
+        unknown = self._known.unknown(raw, ids)
+        unsure = unknown & self._moved_since(since) if unknown else set()
+        new = unknown - unsure
+        if unsure:
+            with registered(raw, "_maybe_new", pa.table({"entity_id": sorted(unsure)})):
+                found = raw.execute(self._new_sql.format(ids="_maybe_new"), [since]).fetchall()
+            new |= {r[0] for r in found}
+        self._known.met(unknown)
         if new:
+            with registered(raw, "_new_in", pa.table({"entity_id": sorted(new)})):
+                raw.execute("CREATE OR REPLACE TEMP TABLE _new_ids AS SELECT * FROM _new_in")
             users = raw.execute(self._users_sql.format(ids="_new_ids")).to_arrow_table()
             empty = _with_entity(self._schemas["events"]).empty_table()
             self._put_all(new, empty, users, read=False)
             self.new_entities += len(new)
         return new
+
+    def passed_everyone(self) -> None:
+        """A pass over everyone moved the watermark without meeting its entities here: what
+        `KnownEntities` knows is read again from the store when next needed."""
+        self._known = None
+
+    def _moved_since(self, since: int) -> set[str]:
+        """The entities an identify, group or alias message committed after `since` names,
+        and the accounts now of its users (an account that got a user's earlier events)."""
+        raw = self._store.raw
+        rows = raw.execute(
+            "SELECT DISTINCT user_id, account_id FROM live_inbox WHERE seq > ? "
+            "AND type IN ('identify', 'group', 'alias')",
+            [since],
+        ).fetchall()
+        named = {v for row in rows for v in row if v is not None}
+        users = sorted({u for u, _ in rows if u is not None})
+        if users and self._project.entity == "account":
+            with registered(raw, "_moved_in", pa.table({"user_id": users})):
+                found = raw.execute(
+                    "SELECT DISTINCT account_id FROM users WHERE account_id IS NOT NULL "
+                    "AND user_id IN (SELECT user_id FROM _moved_in)"
+                ).fetchall()
+            named |= {r[0] for r in found}
+        return named
 
     def _install(self, finished: list[Loaded]) -> None:
         """Add the loader's finished reads to the cache."""

@@ -291,6 +291,8 @@ class Evaluator:
             self._add_context(transitions, now, full=only is None)
             deliveries = self._deliveries(transitions, now)
             self._write(records, transitions, deliveries, now, top_seq, later or {})
+        if only is None:
+            self.cache.passed_everyone()
         self._read_next_change()
         self.passes += 1
         self.last_pass_ms = (time.perf_counter() - started) * 1000
