@@ -253,6 +253,10 @@ def create_app(service: Service) -> FastAPI:
             "waiting_for_read": loader.waiting(),
             # Cold entities with no history, cached without a read.
             "new_entities": service.evaluator.cache.new_entities,
+            # The entity cache now, and the entities it dropped for room since the start.
+            "cached_entities": service.evaluator.cache.entities(),
+            "cached_rows": service.evaluator.cache.rows(),
+            "evicted": service.evaluator.cache.evicted,
         }
         checked = service.target_watch.last
         if service.target_watch.active:

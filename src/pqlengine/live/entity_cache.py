@@ -27,9 +27,11 @@ accounts under full load; bench/RESULTS.md "2026-12-07 (night)").
 - an identify, group or alias message can move a user's events to another account, so the
   entities of its users (the cached ones holding their events, and their accounts now)
   are dropped and read again;
-- at most `max_rows` rows are kept: beyond, the entities used longest ago are dropped;
+- at most `max_rows` rows are kept: beyond, entities are dropped by GreedyDual-Size
+  (`_evict`: among entities used as long ago, the larger ones first);
 - an entity with no event committed at or before the watermark (a new signup) is not read:
-  the registry `event_firsts` says so, and its events are all in `live_recent_events`.
+  live/known.py (or, after a move, the registry `event_firsts`) says so, and its events are
+  all in `live_recent_events`.
 
 A cold read scans `events` (about 4-6 s at 105M events on 2 cores, whatever the number of
 entities), and a pass that waits for it delays every warm entity of the pass too. So once a
@@ -86,6 +88,8 @@ VIEWS = {
     "live_context_events": "events",
 }
 PASS_VIEWS = ("live_pass_events", "live_pass_users", "live_pass_accounts")
+# What an entry costs besides its rows (its tables and sets), in rows, for eviction.
+ENTRY_ROWS = 10
 # A cold read at least this long makes later ones run in the background (see above).
 DEFER_AFTER_SECONDS = 1.0
 # After a read of d seconds the loader waits LOADER_PACE * d before the next.
@@ -108,6 +112,8 @@ class _Entry:
     # Its events came from a read of `events`, which can hold events committed after the
     # pass's watermark: the next recent events added are checked against them.
     read: bool = True
+    # Kept before entries of lower priority (`EntityCache._evict`).
+    priority: float = 0.0
 
 
 class EntityCache:
@@ -141,6 +147,8 @@ class EntityCache:
         self._holders: dict[str, set[str]] = {}  # user_id -> the entities holding them
         self._firm_holders: dict[str, set[str]] = {}  # account_id -> the same
         self._rows = 0
+        self._floor = 0.0  # the highest priority evicted so far (`_evict`)
+        self.evicted = 0  # entities dropped for room (for /healthz)
         raw = store.raw
         self._schemas = {part: _arrow_schema(raw, part) for part in ("events", "users", "accounts")}
         # The pass's rows: views named like the tables the compiled queries read, which they
@@ -330,6 +338,7 @@ class EntityCache:
             )
             self._entries[entity] = entry
             self._rows += entry.events.num_rows
+            self._used(entry)
             self._hold(entity, entry, entry.events, entry.users)
             self._hold_firms(entity, entry)
 
@@ -426,7 +435,7 @@ class EntityCache:
             self.last_cold_ms = (time.perf_counter() - started) * 1000
             self.slow_reads |= self.last_cold_ms >= DEFER_AFTER_SECONDS * 1000
         for entity in ids:
-            self._entries[entity].used = self._pass
+            self._used(self._entries[entity])
         self._evict()
         for view in PASS_VIEWS:
             self._show(view, ids)
@@ -498,20 +507,34 @@ class EntityCache:
         """Entities cached now."""
         return len(self._entries)
 
+    def _used(self, entry: _Entry) -> None:
+        """A pass uses `entry` now: its priority is the cache's floor plus one over its size
+        (its rows, plus ENTRY_ROWS for what any entry costs)."""
+        entry.used = self._pass
+        entry.priority = self._floor + 1.0 / (entry.events.num_rows + ENTRY_ROWS)
+
     def _evict(self) -> None:
-        """Beyond `max_rows`, drop the entities used longest ago (not this pass's)."""
+        """Beyond `max_rows`, drop the entities of lowest priority (never this pass's) down
+        to 80% of it, and raise the floor to the highest priority dropped (GreedyDual-Size:
+        a miss costs one read whatever the entity's size, so among entities used as long
+        ago a small one is kept longer; one left alone is dropped once the floor passes it).
+        With plain LRU a new signup met at its first events, a few rows, was the first
+        dropped when the senders' large accounts filled the cache, and its next event waited
+        for a scan of `events` (30-50 s at 1M accounts under load)."""
         if self._rows <= self.max_rows:
             return
         keep = int(self.max_rows * 0.8)
         kept = 0
         evicted = []
         for entity, entry in sorted(
-            self._entries.items(), key=lambda item: (-item[1].used, item[0])
+            self._entries.items(), key=lambda item: (-item[1].priority, item[0])
         ):
             kept += entry.events.num_rows
             if kept > keep and entry.used < self._pass:
                 evicted.append(entity)
+                self._floor = max(self._floor, entry.priority)
         self.drop(evicted)
+        self.evicted += len(evicted)
 
 
 class ColdLoader:
