@@ -646,3 +646,36 @@ def test_a_pass_that_fails_after_taking_new_events_is_redone_without_doubling_th
         evaluator.cache.loader.stop()
         writer.stop()
         store.close()
+
+
+def test_a_small_entity_outlives_a_large_one_used_as_long_ago(tmp_path: Path) -> None:
+    """GreedyDual-Size: beyond max_rows the large entities go first, so a new signup's few
+    rows are not evicted by the senders' large accounts (with plain LRU they were)."""
+    store, project, writer, evaluator = _served(tmp_path, defer=False)
+    day = (NOW - timedelta(days=2)).isoformat()
+
+    def tracks(user: str, account: str, count: int, key: str) -> list[dict[str, Any]]:
+        return [
+            {"type": "track", "userId": user, "event": "A", "messageId": f"{key}-{i}",
+             "timestamp": day, "properties": {"k": key}, "context": {"groupId": account}}
+            for i in range(count)
+        ]  # fmt: skip
+
+    try:
+        evaluator.catch_up()
+        evaluator.cache.max_rows = 15
+        _submit(writer, tracks("up", "P", 2, "p"))  # the signup: 2 rows
+        evaluator.evaluate_inbox()
+        _submit(writer, tracks("ub", "B", 20, "b"))  # a large account, over the bound alone
+        evaluator.evaluate_inbox()
+        cache = evaluator.cache
+        assert cache.evicted == 0 and cache.entities() == 2  # P kept: B is this pass's
+        _submit(writer, tracks("uc", "C", 4, "c"))
+        evaluator.evaluate_inbox()
+        assert cache.evicted == 1 and cache._entries.keys() == {"P", "C"}  # B went, not P
+        live, expected = _live(store), _read_from_events(store, project)
+        assert {e: live.get(e) for e in expected} == expected
+    finally:
+        evaluator.cache.loader.stop()
+        writer.stop()
+        store.close()
