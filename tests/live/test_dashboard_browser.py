@@ -91,18 +91,19 @@ def page(browser: Any, server: LiveServer) -> Iterator[Any]:
 
 def open_page(tab: Any, url: str) -> None:
     """Load `url` until its numbers are computed and current, then wait for every chart.
-    A heavy panel is recomputed no sooner than SPACING times its last duration after it goes
-    stale (live/reads.py), so on a loaded machine current numbers can take a minute."""
+    A heavy panel (a second or more: the precomputed one, on a loaded machine) is recomputed
+    no sooner than SPACING times its last duration after newer data came (live/reads.py);
+    until then the page shows it as `spaced`, the numbers before the live account's events,
+    so current numbers can take a minute."""
     tab.goto(url)
+    old = "[data-status=stale], [data-status=spaced]"
     for _ in range(240):
-        if tab.locator("[data-computing]").count() == 0 and (
-            tab.locator("[data-status=stale]").count() == 0
-        ):
+        if tab.locator("[data-computing]").count() == 0 and tab.locator(old).count() == 0:
             break
         tab.wait_for_timeout(500)
         tab.reload()
     assert tab.locator("[data-computing]").count() == 0, "still computing after 2 minutes"
-    assert tab.locator("[data-status=stale]").count() == 0, "still stale after 2 minutes"
+    assert tab.locator(old).count() == 0, "still stale or spaced after 2 minutes"
     assert tab.locator("[data-error]").count() == 0, tab.locator("[data-error]").inner_text()
     tab.wait_for_function(
         "[...document.querySelectorAll('figure.chart')].every(f => f.dataset.rendered)",
