@@ -263,10 +263,10 @@ class EntityCache:
     def _cache_new(self, ids: set[str], since: int) -> set[str]:
         """Cache, with no event, those of `ids` that have no event committed at or before
         `since` (all their events are then in `live_recent_events`: `fill` copies them);
-        returns them. Those `KnownEntities` says may have events are not new; of the others, those a
-        message after `since` may have given another user's events are asked of
-        `event_firsts`, where a registry row that is not the live writer's (file ingest, or
-        merged by the compactor) counts as an earlier event."""
+        returns them. Those `KnownEntities` says may have events are not new; of the
+        others, those a message after `since` may have given another user's events are asked
+        of `event_firsts`, where a registry row that is not the live writer's (file ingest,
+        or merged by the compactor) counts as an earlier event."""
         raw = self._store.raw
         if self._known is None:
             self._known = KnownEntities(raw, self._project.entity, since)

@@ -381,8 +381,8 @@ def _marks(values: list[Any]) -> str:
 
 class Compactor:
     """Merges the registry rows commits appended (registry.compact) on its own connection
-    once `threshold` have piled up (see COMPACT_SHARE), and at stop; a failed compaction is retried
-    at the next trigger (the appended rows stay exact meanwhile). Every
+    once `threshold` have piled up (see COMPACT_SHARE), and at stop; a failed compaction is
+    retried at the next trigger (the appended rows stay exact meanwhile). Every
     `CHECK_WAL_SECONDS` it also checkpoints the WAL when it holds `CHECKPOINT_WAL_BYTES`."""
 
     def __init__(self, store: Store) -> None:
@@ -391,8 +391,7 @@ class Compactor:
             f"SELECT count(*) FROM {registry.DAYS.table} WHERE {registry.LIVE_SEQ} IS NOT NULL"
         ).fetchone()
         self.pending = int(row[0]) if row else 0
-        self.threshold = COMPACT_AFTER_ROWS
-        self._measure()
+        self._measure()  # sets `threshold`
         self.compactions = 0
         self.last_ms = 0.0
         self.checkpoints = 0
@@ -414,7 +413,8 @@ class Compactor:
             self._due.set()
 
     def _measure(self) -> None:
-        """Set the rows waiting that trigger a compaction from the registries' size now."""
+        """Set `threshold`, the rows waiting that trigger a compaction, from the registries'
+        size now."""
         stored = 0
         for table in (r.table for r in registry.REGISTRIES):
             row = self._store.raw.execute(f"SELECT count(*) FROM {table}").fetchone()
