@@ -304,13 +304,18 @@ class EntityCache:
         named = {v for row in rows for v in row if v is not None}
         users = sorted({u for u, _ in rows if u is not None})
         if users and self._project.entity == "account":
-            with registered(raw, "_moved_in", pa.table({"user_id": users})):
-                found = raw.execute(
-                    "SELECT DISTINCT account_id FROM users WHERE account_id IS NOT NULL "
-                    "AND user_id IN (SELECT user_id FROM _moved_in)"
-                ).fetchall()
-            named |= {r[0] for r in found}
+            named |= self._accounts_of(users)
         return named
+
+    def _accounts_of(self, users: Iterable[str]) -> set[str]:
+        """The accounts `users` belong to now, in `users`."""
+        raw = self._store.raw
+        with registered(raw, "_some_users", pa.table({"user_id": sorted(users)})):
+            found = raw.execute(
+                "SELECT DISTINCT account_id FROM users WHERE account_id IS NOT NULL "
+                "AND user_id IN (SELECT user_id FROM _some_users)"
+            ).fetchall()
+        return {r[0] for r in found}
 
     def _install(self, finished: list[Loaded]) -> None:
         """Add the loader's finished reads to the cache."""
@@ -488,12 +493,7 @@ class EntityCache:
         }
         if not users:
             return set(), set()
-        with registered(raw, "_moved_users", pa.table({"user_id": sorted(users)})):
-            accounts = raw.execute(
-                "SELECT DISTINCT account_id FROM users WHERE account_id IS NOT NULL "
-                "AND user_id IN (SELECT user_id FROM _moved_users)"
-            ).fetchall()
-        moved = set(users) | {r[0] for r in accounts}
+        moved = set(users) | self._accounts_of(users)
         for user in users:
             moved |= self._holders.get(user, set())
         self.drop(moved)
