@@ -60,6 +60,14 @@ def test_missing_required_key_points_at_parent() -> None:
         Project.from_dict({"project": "x"})
 
 
+def test_the_live_cache_size_is_bounded_and_named_when_wrong() -> None:
+    assert Project.from_dict(base_config()).live.cache_rows == 5_000_000
+    sized = Project.from_dict(base_config(live={"cache_rows": 20_000_000}))
+    assert sized.live.cache_rows == 20_000_000
+    with pytest.raises(ConfigError, match=r"live\.cache_rows"):
+        Project.from_dict(base_config(live={"cache_rows": 0}))
+
+
 def test_cross_field_rules_are_checked() -> None:
     config = base_config()
     config["definition"]["qualify"] = {"at_least": 3}

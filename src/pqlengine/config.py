@@ -696,6 +696,10 @@ class StoreConfig(_Model):
         return mapped or canonical
 
 
+# Event rows the live entity cache keeps by default (`Live.cache_rows`).
+CACHE_ROWS = 5_000_000
+
+
 class Live(_Model):
     """Settings of `pql serve`: Segment mapping, alert guards, loop timing."""
 
@@ -716,6 +720,10 @@ class Live(_Model):
     body_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
     # How often the service checks `targets:` and alerts a target gone off track.
     targets_every_seconds: float = Field(default=3600.0, ge=1, le=7 * 86_400)
+    # Event rows the evaluator's entity cache keeps (about 150 bytes each): size it to the
+    # events of the entities active at once; an entity dropped for room is read again from
+    # `events` (a scan of the store) when it is next touched.
+    cache_rows: int = Field(default=CACHE_ROWS, ge=1_000, le=1_000_000_000)
 
     @field_validator("account_id_from")
     @classmethod

@@ -679,3 +679,16 @@ def test_a_small_entity_outlives_a_large_one_used_as_long_ago(tmp_path: Path) ->
         evaluator.cache.loader.stop()
         writer.stop()
         store.close()
+
+
+def test_pql_yaml_sizes_the_cache(tmp_path: Path) -> None:
+    """`live.cache_rows` is the evaluator's bound (its eviction is tested above)."""
+    store = Store.open(tmp_path / "s.duckdb")
+    ensure_live_tables(store)
+    config = base_config(live={"cache_rows": 12_345})
+    try:
+        evaluator = Evaluator(store, Project.from_dict(config), [], clock=lambda: NOW)
+        assert evaluator.cache.max_rows == 12_345
+        evaluator.cache.loader.stop()
+    finally:
+        store.close()

@@ -250,7 +250,7 @@ def test_a_replay_after_a_restart_is_found_in_the_window(
         spread = passes["recent_pass_ms"]
         assert passes["passes"] >= 1 and 0 < spread["p50"] <= spread["p95"] <= spread["max"]
         assert passes["cached_entities"] >= 1 and passes["cached_rows"] >= 4  # replay-acct
-        assert passes["evicted"] == 0
+        assert passes["evicted"] == 0 and passes["cache_rows_limit"] == 5_000_000
     finally:
         server.stop()
 

@@ -256,6 +256,7 @@ def create_app(service: Service) -> FastAPI:
             # The entity cache now, and the entities it dropped for room since the start.
             "cached_entities": service.evaluator.cache.entities(),
             "cached_rows": service.evaluator.cache.rows(),
+            "cache_rows_limit": service.evaluator.cache.max_rows,
             "evicted": service.evaluator.cache.evicted,
         }
         checked = service.target_watch.last

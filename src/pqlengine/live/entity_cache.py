@@ -69,15 +69,12 @@ import pyarrow.compute as pc
 
 from pqlengine.compute.entities import entity_events
 from pqlengine.compute.lifecycle import NEVER
-from pqlengine.config import Project
+from pqlengine.config import CACHE_ROWS, Project
 from pqlengine.live.known import KnownEntities
 from pqlengine.store import SCHEMAS, Store, registered
 
 COLUMNS = tuple(SCHEMAS["events"])
 USER_COLUMNS = tuple(SCHEMAS["users"])
-# Rows kept at most (every column of an event; about 150 bytes a row in the demo, so about
-# 0.75 GB, in Arrow tables of the process).
-MAX_ROWS = 5_000_000
 # Beyond this many rows a view's rows are copied into a temporary table (`_show`).
 COPY_ROWS = 100_000
 # The views of the pass's (and its alerts') rows, by the part of an entry they show.
@@ -124,7 +121,7 @@ class EntityCache:
         self,
         store: Store,
         project: Project,
-        max_rows: int = MAX_ROWS,
+        max_rows: int = CACHE_ROWS,
         defer_cold: bool | None = None,
         on_loaded: Callable[[], object] = lambda: None,
     ) -> None:

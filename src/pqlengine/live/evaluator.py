@@ -89,7 +89,9 @@ class Evaluator:
         # a message that can move its user drops the user's entry.
         self._accounts: dict[str, str | None] = {}
         self.scorer = LiveScorer(self._store, _PassEvents(self._store), project)
-        self.cache = EntityCache(self._store, project, on_loaded=self.wake.set)
+        self.cache = EntityCache(
+            self._store, project, project.live.cache_rows, on_loaded=self.wake.set
+        )
         self.passes = 0
         # Entities evaluated by incremental passes since the start, by why: all of them, those
         # whose next_change_at had come, those whose background read had come in.
