@@ -55,9 +55,12 @@ HERE = Path(__file__).resolve().parent
 EVENTS = ["Page Viewed", "Page Viewed", "Session Started", "Added Task", "Uploaded Asset"]
 
 
-def _copy_project(source: Path, work: Path, receiver_url: str, reuse: bool) -> Path:
+def _copy_project(
+    source: Path, work: Path, receiver_url: str, reuse: bool, cache_rows: int = 0
+) -> Path:
     """pql.yaml and the store file of `source` in `work` (`reuse`: the copy a previous run
-    left there, served before), with a webhook and a 100 ms loop."""
+    left there, served before), with a webhook, a 100 ms loop and `live.cache_rows` (0: the
+    default)."""
     config = yaml.safe_load((source / "pql.yaml").read_text())
     store = work / config["store"]
     if not (reuse and store.exists()):
@@ -66,6 +69,8 @@ def _copy_project(source: Path, work: Path, receiver_url: str, reuse: bool) -> P
         store.parent.mkdir(parents=True)
         shutil.copyfile(source / config["store"], store)
     config["live"] = {"evaluate_every_ms": 100}
+    if cache_rows:
+        config["live"]["cache_rows"] = cache_rows
     config["destinations"] = [
         {"type": "webhook", "url": f"{receiver_url}/hook", "secret": "${PQL_WEBHOOK_SECRET}"}
     ]
@@ -294,6 +299,7 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="serve the copy left in --work")
     parser.add_argument("--kill-cycles", type=int, default=0, help="then kill -9 under load")
     parser.add_argument("--rate", type=float, default=0, help="events/s in all (0: flat out)")
+    parser.add_argument("--cache-rows", type=int, default=0, help="live.cache_rows (0: default)")
     parser.add_argument("--message-ids", choices=("uuid", "sequential"), default="uuid",
                         help="random UUIDs as SDKs send (default) or s<run>-<n>-<i>")  # fmt: skip
     parser.add_argument("--warmup", type=float, default=0,
@@ -302,7 +308,7 @@ def main() -> None:
 
     harness.STARTUP_SECONDS = 1800.0  # a first start at 1M accounts builds the index
     receiver = Receiver().start()
-    store = _copy_project(args.project, args.work, receiver.url, args.reuse)
+    store = _copy_project(args.project, args.work, receiver.url, args.reuse, args.cache_rows)
     users = _users(store, args.pool)
     server = LiveServer(args.work)
     peaks: list[float] = []
@@ -411,6 +417,7 @@ def main() -> None:
         "store_bytes_before": (args.project / yaml.safe_load(
             (args.project / "pql.yaml").read_text())["store"]).stat().st_size,
         "reused_copy": args.reuse,
+        "cache_rows": args.cache_rows or None,
         "first_start_s": round(first_start, 1),
         "stop_s": round(stop_s, 1),
         "stop_exit_code": stop_exit,
