@@ -686,9 +686,9 @@ def test_pql_yaml_sizes_the_cache(tmp_path: Path) -> None:
     store = Store.open(tmp_path / "s.duckdb")
     ensure_live_tables(store)
     config = base_config(live={"cache_rows": 12_345})
+    evaluator = Evaluator(store, Project.from_dict(config), [], clock=lambda: NOW)
     try:
-        evaluator = Evaluator(store, Project.from_dict(config), [], clock=lambda: NOW)
         assert evaluator.cache.max_rows == 12_345
-        evaluator.cache.loader.stop()
     finally:
+        evaluator.cache.loader.stop()
         store.close()

@@ -305,7 +305,7 @@ class EntityCache:
         return named
 
     def _accounts_of(self, users: Iterable[str]) -> set[str]:
-        """The accounts `users` belong to now, in `users`."""
+        """The accounts that `users` belong to now, as the `users` table says."""
         raw = self._store.raw
         with registered(raw, "_some_users", pa.table({"user_id": sorted(users)})):
             found = raw.execute(
