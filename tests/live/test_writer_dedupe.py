@@ -10,6 +10,8 @@ from datetime import UTC, datetime
 
 import duckdb
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pqlengine.ingest.segment import Message
 from pqlengine.live import dedupe
@@ -121,20 +123,54 @@ def test_a_hash_collision_is_stored_not_dropped(
     assert _counts(store) == {"m1": 1, "m2": 1}
 
 
-def test_the_window_keeps_the_latest_messages_and_drops_whole_generations() -> None:
+def test_the_window_loads_the_latest_messages_and_finds_new_ones() -> None:
     con = duckdb.connect()
     con.execute("CREATE TABLE live_inbox (seq BIGINT, message_id VARCHAR)")
     con.execute("INSERT INTO live_inbox SELECT i, 'm' || i FROM range(1, 1001) r(i)")
-    window = dedupe.DedupeWindow(640)  # 64 generations of 10
+    window = dedupe.DedupeWindow(640)  # runs of 10
     window.load(con)
-    assert 640 <= window.held < 650
+    assert window.held == 640
     ids = [f"m{i}" for i in range(1, 1001)]
     found = window.candidates(dedupe.hashes(con, ids))
-    assert set(found.values()) == set(range(1001 - window.held, 1001))
-    sealed = window.held
+    assert set(found.values()) == set(range(361, 1001))
     window.add(dedupe.hashes(con, ["n1", "n2"]), [1001, 1002])
-    assert window.held == sealed + 2  # the open generation counts
+    assert window.held == 642  # the open run counts
     assert set(window.candidates(dedupe.hashes(con, ["n1", "n2", "n3"])).values()) == {1001, 1002}
+
+
+@given(
+    chunks=st.lists(st.integers(1, 40), min_size=1, max_size=60),
+    size=st.integers(1, 300),
+    collide=st.integers(0, 5),
+)
+def test_the_window_holds_the_last_messages_through_seals_and_merges(
+    chunks: list[int], size: int, collide: int
+) -> None:
+    """Against a list of every message added: each of the last `size` is found with its
+    seq (the newest one of its hash), none older than the documented slack is."""
+    window = dedupe.DedupeWindow(size)
+    added: list[tuple[int, int]] = []
+    for chunk in chunks:
+        seqs = list(range(len(added) + 1, len(added) + chunk + 1))
+        # `collide` > 0: every collide-th message shares a hash with an earlier one.
+        hashes = [
+            (s % collide if collide and s % 3 == 0 else 1_000 + s) * 0x9E3779B97F4A7C15 % 2**64
+            for s in seqs
+        ]
+        window.add(hashes, seqs)
+        added += zip(hashes, seqs, strict=True)
+        run = -(-size // dedupe.RUNS_PER_WINDOW)
+        assert window.held <= size + dedupe.MERGE_RUNS * run
+        found = window.candidates([h for h, _ in added])
+        newest = dict(added)  # hash -> the seq of its newest message
+        held = {h for h, _ in added[len(added) - window.held :]}
+        for position, (h, _) in enumerate(added):
+            if position >= len(added) - size:  # the last `size`: always found
+                assert found.get(h) == newest[h]
+            elif h not in held:
+                assert h not in found  # dropped, and no message held has its hash
+    if not collide:  # (a repeated hash takes no new place in the open run)
+        assert window.merges == len(added) // run // dedupe.MERGE_RUNS
 
 
 def test_a_store_served_by_an_earlier_version_loses_its_keys_on_random_ids() -> None:
