@@ -1,6 +1,7 @@
-"""Reads run below ingest and evaluation for the OS scheduler (live/reads.py
-`lower_priority`): the threads that serve `/api/leads` and the read worker are niced,
-the writer's and the evaluator's are not."""
+"""Threads run at three OS priorities (live/reads.py `lower_priority`): acknowledging events
+(the HTTP loop, the writer) at the service's, evaluation (the evaluator, the cold loader)
+EVALUATION_NICENESS lower, reads (the threads that serve `/api/leads`, the read worker)
+READ_NICENESS lower."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from pqlengine.live.reads import READ_NICENESS, lower_priority
+from pqlengine.live.reads import EVALUATION_NICENESS, READ_NICENESS, lower_priority
 from tests.live.clocked import ClockedServer, ManualClock
 from tests.live.harness import write_project
 
@@ -25,28 +26,35 @@ def _nice(thread: threading.Thread | None = None) -> int:
     return os.getpriority(os.PRIO_PROCESS, native)
 
 
-def _expected(base: int) -> int:
-    return min(19, base + READ_NICENESS)
+def _expected(base: int, by: int = READ_NICENESS) -> int:
+    return min(19, base + by)
 
 
 def test_only_the_calling_thread_is_lowered_and_only_once() -> None:
     base = _nice()
     seen: list[int] = []
 
-    def read() -> None:
-        lower_priority()
-        lower_priority()  # a second call (a cursor opened again) does not lower it further
+    def started_by_an_evaluating_thread() -> None:
+        lower_priority()  # relative to the service, not to the thread that started it
         seen.append(_nice())
 
-    thread = threading.Thread(target=read)
+    def evaluate() -> None:
+        lower_priority(EVALUATION_NICENESS)
+        lower_priority()  # a second call (a cursor opened again) does not lower it further
+        seen.append(_nice())
+        inner = threading.Thread(target=started_by_an_evaluating_thread)
+        inner.start()
+        inner.join()
+
+    thread = threading.Thread(target=evaluate)
     thread.start()
     thread.join()
-    assert seen == [_expected(base)]
+    assert seen == [_expected(base, EVALUATION_NICENESS), _expected(base)]
     lower_priority()  # the main thread (ingest's event loop) is never lowered
     assert _nice() == base
 
 
-def test_the_services_readers_are_niced_and_its_writer_and_evaluator_are_not(
+def test_the_services_threads_run_at_their_priority(
     tmp_path: Path,
 ) -> None:
     base = _nice()
@@ -62,6 +70,7 @@ def test_the_services_readers_are_niced_and_its_writer_and_evaluator_are_not(
         server.stop()
     assert by_name["pql-reads"] == [_expected(base)]
     assert _expected(base) in by_name["AnyIO worker thread"]  # the one that served /api/leads
+    assert by_name["pql-evaluator"] == [_expected(base, EVALUATION_NICENESS)]
     # The app's creation reads the store on the main thread: it stays, and so do the
     # threads it starts.
-    assert by_name["pql-writer"] == by_name["pql-evaluator"] == by_name["MainThread"] == [base]
+    assert by_name["pql-writer"] == by_name["MainThread"] == [base]
