@@ -326,6 +326,14 @@ class Dashboard:
         return self.page(request, template, view, status, **merged)
 
 
+# The default view is computed at start on stores of up to this many entities. Over 1M
+# accounts it took about 50 s of CPU and 3 GB in the first minutes, when a restarted
+# service takes the SDKs' retried backlog: durable ingest at 1M flat out was 5,180 events/s
+# with it and 6,195 without (bench/RESULTS.md "2026-12-07 (night)"). On a larger store the
+# first visit computes it (the page says so and reloads itself).
+WARM_AT_START_ENTITIES = 100_000
+
+
 def _params(request: Request) -> dict[str, str]:
     return {k: v for k, v in request.query_params.items()}
 
@@ -528,6 +536,13 @@ def mount_dashboard(app: FastAPI, service: Service, store: Callable[[], Store]) 
     ):
         router.add_api_route(path, guarded(render), methods=["GET"], response_class=HTMLResponse)
     app.include_router(router)
-    # The pickers and the default view are computed before anyone asks for them.
-    board.segments(wait_seconds=0)
-    board.panels(View(), wait=False)
+    if _signups(service.store, service.project.entity) <= WARM_AT_START_ENTITIES:
+        # The pickers and the default view are computed before anyone asks for them.
+        board.segments(wait_seconds=0)
+        board.panels(View(), wait=False)
+
+
+def _signups(store: Store, entity: str) -> int:
+    """The entities of the store (rows of `accounts` or `users`): a count DuckDB keeps."""
+    row = store.raw.execute(f"SELECT count(*) FROM {entity}s").fetchone()
+    return int(row[0]) if row else 0
