@@ -27,7 +27,7 @@ from pqlengine.live import entity_cache as entity_cache_module
 from pqlengine.live import evaluator as evaluator_module
 from pqlengine.live.entity_cache import LOADER_PACE, _by_entity
 from pqlengine.live.evaluator import Evaluator
-from pqlengine.live.reads import EVALUATION_NICENESS
+from pqlengine.live.priority import EVALUATION_NICENESS
 from pqlengine.live.tables import ensure_live_tables
 from pqlengine.live.writer import Writer
 from pqlengine.store import Store
@@ -332,7 +332,7 @@ def test_an_entity_due_soon_is_read_ahead_so_its_lapse_is_not_deferred(tmp_path:
         evaluator.evaluate_inbox()  # A falls due within a minute: read ahead
         _drain(evaluator, store)
         assert evaluator.cache.loader.reads == 1 and not _waiting(store)
-        if sys.platform == "linux":  # the loader runs at evaluation's priority (live/reads.py)
+        if sys.platform == "linux":  # the loader runs at evaluation's priority (live/priority.py)
             cold = next(t for t in threading.enumerate() if t.name == "pql-cold")
             assert cold.native_id is not None
             base = os.getpriority(os.PRIO_PROCESS, os.getpid())

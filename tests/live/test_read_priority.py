@@ -1,4 +1,4 @@
-"""Threads run at three OS priorities (live/reads.py `lower_priority`): acknowledging events
+"""Threads run at three OS priorities (live/priority.py `lower_priority`): acknowledging events
 (the HTTP loop, the writer) at the service's, evaluation (the evaluator, the cold loader)
 EVALUATION_NICENESS lower, reads (the threads that serve `/api/leads`, the read worker)
 READ_NICENESS lower."""
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from pqlengine.live.reads import EVALUATION_NICENESS, READ_NICENESS, lower_priority
+from pqlengine.live.priority import EVALUATION_NICENESS, READ_NICENESS, lower_priority
 from tests.live.clocked import ClockedServer, ManualClock
 from tests.live.harness import write_project
 

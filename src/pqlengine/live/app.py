@@ -36,7 +36,7 @@ from pqlengine.ingest.segment import (
 )
 from pqlengine.live import queries
 from pqlengine.live.faults import RETRY_AFTER_SECONDS
-from pqlengine.live.reads import lower_priority
+from pqlengine.live.priority import lower_priority
 from pqlengine.live.training import TrainingBusy, model_status, training_json
 from pqlengine.live.writer import UnstorableMessages
 from pqlengine.store import Store

@@ -71,7 +71,7 @@ from pqlengine.compute.entities import entity_events
 from pqlengine.compute.lifecycle import NEVER
 from pqlengine.config import CACHE_ROWS, Project
 from pqlengine.live.known import KnownEntities
-from pqlengine.live.reads import EVALUATION_NICENESS, lower_priority
+from pqlengine.live.priority import EVALUATION_NICENESS, lower_priority
 from pqlengine.store import SCHEMAS, Store, registered
 
 COLUMNS = tuple(SCHEMAS["events"])
@@ -632,7 +632,7 @@ class ColdLoader:
         return events, users
 
     def _run(self) -> None:
-        lower_priority(EVALUATION_NICENESS)  # as the evaluator's (live/reads.py)
+        lower_priority(EVALUATION_NICENESS)  # as the evaluator's (live/priority.py)
         while not self._stopped.is_set():
             self._wake.wait(timeout=1)
             self._wake.clear()

@@ -45,7 +45,7 @@ from pqlengine.config import Project, semantic_json
 from pqlengine.destinations.outbox import Target, plan_deliveries
 from pqlengine.destinations.payloads import transition_document
 from pqlengine.live.entity_cache import EntityCache
-from pqlengine.live.reads import EVALUATION_NICENESS, lower_priority
+from pqlengine.live.priority import EVALUATION_NICENESS, lower_priority
 from pqlengine.live.scoring import LiveScorer, Score, progress_score
 from pqlengine.live.tables import get_state, replace_rows, set_state, write_rows
 from pqlengine.live.writer import KEYS_PER_LOOKUP
@@ -557,7 +557,7 @@ class Evaluator:
         set_state(self._store, "definition_version", version)
 
     def _run(self) -> None:
-        lower_priority(EVALUATION_NICENESS)  # acknowledging events comes first (live/reads.py)
+        lower_priority(EVALUATION_NICENESS)  # acknowledging events comes first (live/priority.py)
         interval = self._project.live.evaluate_every_ms / 1000
         while not self._stopped.is_set():
             # New events wake us; otherwise the earliest next_change_at (a lapse) does, and

@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pqlengine.live.reads import SPACING, lower_priority, reusable
+from pqlengine.live.priority import lower_priority
+from pqlengine.live.reads import SPACING, reusable
 from pqlengine.store import Store
 
 Key = tuple[Hashable, ...]
